@@ -1,0 +1,229 @@
+"""Serializers for cases: output shapes, and input shapes that only check types.
+
+Business validation (personnummer, periods, scope) is in services.py.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..models import (
+    Applicant,
+    Case,
+    CaseClosingReason,
+    CaseSupportBarrier,
+    CoordinatorAssignment,
+    Household,
+    HouseholdMember,
+    MemberRole,
+    OpeningWay,
+    Role,
+    Staff,
+    SupportBarrier,
+    Unit,
+)
+
+PROTECTED_FIELDS = ("street_address", "postal_code", "city", "phone", "email")
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name", "is_active"]
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = Staff
+        fields = ["id", "username", "name", "title", "role", "unit"]
+
+
+class SupportBarrierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SupportBarrier
+        fields = ["code", "name", "group", "is_labour_market"]
+
+
+class ApplicantSerializer(serializers.ModelSerializer):
+    """A person. With skyddad identitet, address and contact details are shown to caseworkers only."""
+
+    registered_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Applicant
+        fields = [
+            "id",
+            "personal_identity_number",
+            "is_coordination_number",
+            "birth_date",
+            "legal_gender",
+            "first_name",
+            "last_name",
+            "street_address",
+            "postal_code",
+            "city",
+            "phone",
+            "email",
+            "protected_identity",
+            "registered_unit",
+        ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        user = self.context["request"].user
+        if instance.protected_identity and user.role != Role.CASEWORKER:
+            for name in PROTECTED_FIELDS:
+                data[name] = None
+        return data
+
+
+class ApplicantCreateSerializer(serializers.Serializer):
+    personal_identity_number = serializers.CharField(max_length=20)
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    street_address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=6, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    protected_identity = serializers.BooleanField(required=False, default=False)
+
+
+class ApplicantUpdateSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100, required=False)
+    last_name = serializers.CharField(max_length=100, required=False)
+    street_address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=6, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    protected_identity = serializers.BooleanField(required=False)
+
+
+class ApplicantSearchSerializer(serializers.Serializer):
+    """Search in the request body, so a personnummer never appears in a URL or access log line."""
+
+    personal_identity_number = serializers.CharField(max_length=20, required=False)
+    name = serializers.CharField(max_length=200, required=False)
+
+    def validate(self, attrs):
+        if not attrs.get("personal_identity_number") and not attrs.get("name"):
+            raise serializers.ValidationError(
+                {"personal_identity_number": "Ange personnummer eller namn att söka på."}, code="required"
+            )
+        return attrs
+
+
+class HouseholdMemberSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+
+    class Meta:
+        model = HouseholdMember
+        fields = ["id", "role", "applicant", "name", "birth_date", "valid_from", "valid_to"]
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    members = HouseholdMemberSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Household
+        fields = ["id", "members", "created_at"]
+
+
+class HouseholdMemberInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=MemberRole.choices)
+    applicant = serializers.IntegerField(required=False, allow_null=True)
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    personal_identity_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(required=False, allow_null=True)
+
+
+class HouseholdCreateSerializer(serializers.Serializer):
+    members = HouseholdMemberInputSerializer(many=True)
+
+
+class MemberEndSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    valid_to = serializers.DateField()
+
+
+class CaseSupportBarrierSerializer(serializers.ModelSerializer):
+    barrier = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    is_labour_market = serializers.BooleanField(source="barrier.is_labour_market", read_only=True)
+
+    class Meta:
+        model = CaseSupportBarrier
+        fields = ["id", "applicant", "barrier", "is_labour_market", "valid_from", "valid_to"]
+
+
+class CoordinatorAssignmentSerializer(serializers.ModelSerializer):
+    coordinator_name = serializers.CharField(source="coordinator.get_full_name", read_only=True)
+
+    class Meta:
+        model = CoordinatorAssignment
+        fields = ["id", "applicant", "coordinator", "coordinator_name", "start_date", "end_date"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    household = HouseholdSerializer(read_only=True)
+    support_barriers = CaseSupportBarrierSerializer(many=True, read_only=True)
+    coordinator_assignments = CoordinatorAssignmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "unit",
+            "household",
+            "responsible_caseworker",
+            "opened_on",
+            "opening_way",
+            "status",
+            "closed_on",
+            "closing_reason",
+            "support_barriers",
+            "coordinator_assignments",
+        ]
+
+
+class SupportBarrierInputSerializer(serializers.Serializer):
+    applicant = serializers.IntegerField()
+    barrier = serializers.CharField(max_length=50)
+    valid_from = serializers.DateField(required=False)
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    household = serializers.IntegerField()
+    opened_on = serializers.DateField()
+    opening_way = serializers.ChoiceField(choices=OpeningWay.choices)
+    responsible_caseworker = serializers.IntegerField(required=False, allow_null=True)
+    support_barriers = SupportBarrierInputSerializer(many=True, required=False)
+
+
+class CaseCloseSerializer(serializers.Serializer):
+    closed_on = serializers.DateField(required=False, allow_null=True)
+    closing_reason = serializers.ChoiceField(choices=CaseClosingReason.choices, required=False, allow_blank=True)
+
+
+class CaseBarrierSetSerializer(serializers.Serializer):
+    applicant = serializers.IntegerField()
+    barrier = serializers.CharField(max_length=50)
+    valid_from = serializers.DateField()
+
+
+class CoordinatorAssignSerializer(serializers.Serializer):
+    applicant = serializers.IntegerField()
+    coordinator = serializers.IntegerField()
+    start_date = serializers.DateField()
+
+
+class AssignmentEndSerializer(serializers.Serializer):
+    assignment = serializers.IntegerField()
+    end_date = serializers.DateField()

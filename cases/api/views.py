@@ -1,0 +1,310 @@
+"""Thin API views for cases: validate input types, call a service or selector, serialise."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from audit.models import AccessAction
+from config.api.access import AccessLoggedReadMixin
+from config.api.permissions import HasRole
+
+from .. import selectors, services
+from ..models import Applicant, Case, CaseStatus, Household, Role, Staff
+from . import serializers as s
+
+PERSONAL_DATA_READERS = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.UNIT_MANAGER})
+CASEWORKERS = frozenset({Role.CASEWORKER})
+ALL_STAFF_ROLES = frozenset(Role.values)
+
+
+def _field_error(field: str, message: str, code: str = "not_found") -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Enheter (reference data, no personal data)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = ALL_STAFF_ROLES
+    serializer_class = s.UnitSerializer
+    filterset_fields = ["is_active"]
+    ordering_fields = ["name", "code"]
+
+    def get_queryset(self):
+        return selectors.unit_list()
+
+
+class StaffFilter(django_filters.FilterSet):
+    unit = django_filters.CharFilter(field_name="unit__code")
+
+    class Meta:
+        model = Staff
+        fields = ["role", "unit"]
+
+
+class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Medarbetare: the staff directory. Not for the board."""
+
+    permission_classes = [HasRole]
+    allowed_roles = ALL_STAFF_ROLES - {Role.BOARD}
+    serializer_class = s.StaffSerializer
+    filterset_class = StaffFilter
+    ordering_fields = ["last_name", "username"]
+
+    def get_queryset(self):
+        return selectors.staff_list()
+
+
+class SupportBarrierViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Försörjningshinder (reference data)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = ALL_STAFF_ROLES
+    serializer_class = s.SupportBarrierSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.support_barrier_list()
+
+
+class ApplicantFilter(django_filters.FilterSet):
+    class Meta:
+        model = Applicant
+        fields = ["legal_gender", "protected_identity", "is_coordination_number"]
+
+
+class ApplicantViewSet(
+    AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Sökande. Search by personnummer with POST /applicants/search/, never in the URL."""
+
+    permission_classes = [HasRole]
+    allowed_roles = PERSONAL_DATA_READERS
+    allowed_roles_by_action = {"create": CASEWORKERS, "partial_update": CASEWORKERS}
+    serializer_class = s.ApplicantSerializer
+    filterset_class = ApplicantFilter
+    ordering_fields = ["last_name", "first_name", "birth_date"]
+    access_object_type = "cases.applicant"
+
+    def get_queryset(self):
+        return selectors.applicant_list(user=self.request.user)
+
+    def person_ids(self, obj):
+        return [obj.pk]
+
+    @extend_schema(request=s.ApplicantCreateSerializer, responses={201: s.ApplicantSerializer})
+    def create(self, request):
+        data = s.ApplicantCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        applicant = services.applicant_create(actor=request.user, **data.validated_data)
+        return Response(self.get_serializer(applicant).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ApplicantUpdateSerializer, responses={200: s.ApplicantSerializer})
+    def partial_update(self, request, pk=None):
+        applicant = self.get_object()
+        data = s.ApplicantUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        applicant = services.applicant_update(actor=request.user, applicant=applicant, **data.validated_data)
+        return Response(self.get_serializer(applicant).data)
+
+    @extend_schema(request=s.ApplicantSearchSerializer, responses={200: s.ApplicantSerializer(many=True)})
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        data = s.ApplicantSearchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        pnr = data.validated_data.get("personal_identity_number")
+        results = list(
+            selectors.applicant_search(
+                user=request.user,
+                personal_identity_number=services.normalise_identity_number(pnr) if pnr else None,
+                name=data.validated_data.get("name"),
+            )[:50]
+        )
+        self.log_access(results, AccessAction.SEARCH)
+        return Response(self.get_serializer(results, many=True).data)
+
+
+class HouseholdViewSet(
+    AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Hushåll with their members and periods."""
+
+    permission_classes = [HasRole]
+    allowed_roles = PERSONAL_DATA_READERS
+    allowed_roles_by_action = {"create": CASEWORKERS, "members": CASEWORKERS, "end_member": CASEWORKERS}
+    serializer_class = s.HouseholdSerializer
+    access_object_type = "cases.household"
+    ordering_fields = ["id", "created_at"]
+
+    def get_queryset(self):
+        return selectors.household_list(user=self.request.user)
+
+    def person_ids(self, obj):
+        return selectors.household_person_ids(obj)
+
+    @extend_schema(request=s.HouseholdCreateSerializer, responses={201: s.HouseholdSerializer})
+    def create(self, request):
+        data = s.HouseholdCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        household = services.household_create(actor=request.user, members=data.validated_data["members"])
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=household.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=s.HouseholdMemberInputSerializer, responses={201: s.HouseholdMemberSerializer})
+    @action(detail=True, methods=["post"])
+    def members(self, request, pk=None):
+        household = self.get_object()
+        data = s.HouseholdMemberInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = services.household_member_add(actor=request.user, household=household, **data.validated_data)
+        return Response(s.HouseholdMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.MemberEndSerializer, responses={200: s.HouseholdMemberSerializer})
+    @action(detail=True, methods=["post"], url_path="end-member")
+    def end_member(self, request, pk=None):
+        household = self.get_object()
+        data = s.MemberEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = household.members.filter(pk=data.validated_data["member"]).first()
+        if member is None:
+            raise _field_error("member", "Medlemmen finns inte i hushållet.")
+        member = services.household_member_end(
+            actor=request.user, member=member, valid_to=data.validated_data["valid_to"]
+        )
+        return Response(s.HouseholdMemberSerializer(member).data)
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=CaseStatus.choices)
+    unit = django_filters.CharFilter(field_name="unit__code")
+    opened_from = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
+    opened_to = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")
+
+    class Meta:
+        model = Case
+        fields = ["status", "unit", "responsible_caseworker", "opening_way"]
+
+
+class CaseViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Ärenden: open, set support barriers, assign a coordinator, close."""
+
+    permission_classes = [HasRole]
+    allowed_roles = PERSONAL_DATA_READERS
+    allowed_roles_by_action = {
+        "create": CASEWORKERS,
+        "close": CASEWORKERS,
+        "activate": CASEWORKERS,
+        "support_barriers": CASEWORKERS,
+        "coordinator_assignments": frozenset({Role.CASEWORKER, Role.UNIT_MANAGER}),
+        "end_coordinator_assignment": frozenset({Role.CASEWORKER, Role.UNIT_MANAGER}),
+    }
+    serializer_class = s.CaseSerializer
+    filterset_class = CaseFilter
+    ordering_fields = ["opened_on", "closed_on", "id"]
+    access_object_type = "cases.case"
+
+    def get_queryset(self):
+        return selectors.case_list(user=self.request.user)
+
+    def person_ids(self, obj):
+        return selectors.case_person_ids(obj)
+
+    def _refreshed(self, case: Case):
+        return self.get_serializer(self.get_queryset().get(pk=case.pk)).data
+
+    @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseSerializer})
+    def create(self, request):
+        data = s.CaseCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        household = selectors.households_for(request.user).filter(pk=v["household"]).first()
+        if household is None:
+            raise _field_error("household", "Hushållet finns inte eller ligger utanför din behörighet.")
+        caseworker = None
+        if v.get("responsible_caseworker"):
+            caseworker = selectors.staff_list().filter(pk=v["responsible_caseworker"]).first()
+            if caseworker is None:
+                raise _field_error("responsible_caseworker", "Medarbetaren finns inte.")
+        case = services.case_open(
+            actor=request.user,
+            household=household,
+            opened_on=v["opened_on"],
+            opening_way=v["opening_way"],
+            responsible_caseworker=caseworker,
+            support_barriers=v.get("support_barriers", []),
+        )
+        return Response(self._refreshed(case), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: s.CaseSerializer})
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        case = services.case_activate(actor=request.user, case=self.get_object())
+        return Response(self._refreshed(case))
+
+    @extend_schema(request=s.CaseCloseSerializer, responses={200: s.CaseSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        case = self.get_object()
+        data = s.CaseCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_close(
+            actor=request.user,
+            case=case,
+            closed_on=data.validated_data.get("closed_on"),
+            closing_reason=data.validated_data.get("closing_reason"),
+        )
+        return Response(self._refreshed(case))
+
+    @extend_schema(request=s.CaseBarrierSetSerializer, responses={201: s.CaseSupportBarrierSerializer})
+    @action(detail=True, methods=["post"], url_path="support-barriers")
+    def support_barriers(self, request, pk=None):
+        case = self.get_object()
+        data = s.CaseBarrierSetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.case_set_support_barrier(
+            actor=request.user,
+            case=case,
+            applicant_id=data.validated_data["applicant"],
+            barrier_code=data.validated_data["barrier"],
+            valid_from=data.validated_data["valid_from"],
+        )
+        return Response(s.CaseSupportBarrierSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CoordinatorAssignSerializer, responses={201: s.CoordinatorAssignmentSerializer})
+    @action(detail=True, methods=["post"], url_path="coordinator-assignments")
+    def coordinator_assignments(self, request, pk=None):
+        case = self.get_object()
+        data = s.CoordinatorAssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        coordinator = selectors.staff_list().filter(pk=data.validated_data["coordinator"]).first()
+        if coordinator is None:
+            raise _field_error("coordinator", "Medarbetaren finns inte.")
+        assignment = services.coordinator_assign(
+            actor=request.user,
+            case=case,
+            applicant_id=data.validated_data["applicant"],
+            coordinator=coordinator,
+            start_date=data.validated_data["start_date"],
+        )
+        return Response(s.CoordinatorAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.AssignmentEndSerializer, responses={200: s.CoordinatorAssignmentSerializer})
+    @action(detail=True, methods=["post"], url_path="end-coordinator-assignment")
+    def end_coordinator_assignment(self, request, pk=None):
+        case = self.get_object()
+        assignment = case.coordinator_assignments.filter(pk=request.data.get("assignment")).first()
+        data = s.AssignmentEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if assignment is None:
+            raise _field_error("assignment", "Tilldelningen finns inte i ärendet.")
+        assignment = services.coordinator_assignment_end(
+            actor=request.user, assignment=assignment, end_date=data.validated_data["end_date"]
+        )
+        return Response(s.CoordinatorAssignmentSerializer(assignment).data)

@@ -1,0 +1,297 @@
+"""Who and why: staff and units, applicants, households, cases (ärenden).
+
+Names follow shared/design/GLOSSARY.md; labels shown to staff are Swedish.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import F, Q
+
+from config.models import TimeStampedModel
+
+from .identity import validate_identity_number
+
+
+class Unit(TimeStampedModel):
+    """An enhet: Ekonomiskt bistånd, Koordinator, Insats & Matchning, ... (data, not code)."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField("namn", max_length=200)
+    is_active = models.BooleanField("aktiv", default=True)
+
+    class Meta:
+        verbose_name = "enhet"
+        verbose_name_plural = "enheter"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", "Handläggare"
+    COORDINATOR = "coordinator", "Koordinator"
+    INSATS_STAFF = "insats_staff", "Insatspersonal"
+    UNIT_MANAGER = "unit_manager", "Enhetschef"
+    BOARD = "board", "Nämnd"
+    ADMINISTRATOR = "administrator", "Administratör"
+
+
+# Roles that may see personal data at all (within their scope). The board never does; the
+# administrator manages reference data and staff, not cases.
+ROLES_WITH_PERSONAL_DATA = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.INSATS_STAFF, Role.UNIT_MANAGER})
+
+
+class Staff(AbstractUser):
+    """A member of staff. One role and one unit each; scope follows from both."""
+
+    role = models.CharField("roll", max_length=32, choices=Role.choices)
+    unit = models.ForeignKey(Unit, verbose_name="enhet", on_delete=models.PROTECT, null=True, blank=True, related_name="staff")
+    title = models.CharField("titel", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "medarbetare"
+        verbose_name_plural = "medarbetare"
+        constraints = [
+            models.CheckConstraint(
+                name="staff_unit_required_for_unit_roles",
+                condition=Q(role__in=["board", "administrator"]) | Q(unit__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class LegalGender(models.TextChoices):
+    FEMALE = "kvinna", "Kvinna"
+    MALE = "man", "Man"
+
+
+class Applicant(TimeStampedModel):
+    """A person registered with the service: sökande or medsökande.
+
+    Birth date and legal gender are derived from the personnummer by the service, never
+    entered separately, so they cannot disagree.
+    """
+
+    personal_identity_number = models.CharField(
+        "personnummer", max_length=12, unique=True, validators=[validate_identity_number]
+    )
+    is_coordination_number = models.BooleanField("samordningsnummer", default=False)
+    birth_date = models.DateField("födelsedatum")
+    legal_gender = models.CharField("juridiskt kön", max_length=8, choices=LegalGender.choices)
+    first_name = models.CharField("förnamn", max_length=100)
+    last_name = models.CharField("efternamn", max_length=100)
+    street_address = models.CharField("adress", max_length=200, blank=True)
+    postal_code = models.CharField("postnummer", max_length=6, blank=True)
+    city = models.CharField("ort", max_length=100, blank=True)
+    phone = models.CharField("telefon", max_length=30, blank=True)
+    email = models.EmailField("e-post", blank=True)
+    # Skyddad identitet: address and contact details are shown to caseworkers only.
+    protected_identity = models.BooleanField("skyddad identitet", default=False)
+    registered_unit = models.ForeignKey(
+        Unit, verbose_name="registrerad av enhet", on_delete=models.PROTECT, related_name="registered_applicants"
+    )
+
+    class Meta:
+        verbose_name = "sökande"
+        verbose_name_plural = "sökande"
+        indexes = [models.Index(fields=["last_name", "first_name"], name="applicant_name")]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Household(TimeStampedModel):
+    """The applicants and the children living with them; membership has periods."""
+
+    class Meta:
+        verbose_name = "hushåll"
+        verbose_name_plural = "hushåll"
+
+    def __str__(self) -> str:
+        return f"Hushåll {self.pk}"
+
+
+class MemberRole(models.TextChoices):
+    APPLICANT = "applicant", "Sökande"
+    CO_APPLICANT = "co_applicant", "Medsökande (sambo/make/maka)"
+    OTHER_ADULT = "other_adult", "Annan vuxen i hushållet"
+    CHILD = "child", "Barn"
+
+
+ADULT_MEMBER_ROLES = (MemberRole.APPLICANT, MemberRole.CO_APPLICANT, MemberRole.OTHER_ADULT)
+
+
+class HouseholdMember(TimeStampedModel):
+    """A person's membership of a household for a period (valid_to open = still a member).
+
+    Adults are Applicants; a child is recorded by name and birth date (and personnummer if known).
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    role = models.CharField("roll i hushållet", max_length=16, choices=MemberRole.choices)
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+    )
+    first_name = models.CharField("förnamn", max_length=100, blank=True)
+    last_name = models.CharField("efternamn", max_length=100, blank=True)
+    birth_date = models.DateField("födelsedatum")
+    valid_from = models.DateField("från")
+    valid_to = models.DateField("till", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "hushållsmedlem"
+        verbose_name_plural = "hushållsmedlemmar"
+        ordering = ["household_id", "valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="member_period_not_backwards", condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from"))
+            ),
+            models.CheckConstraint(
+                name="member_adult_is_applicant", condition=Q(role="child") | Q(applicant__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        if self.applicant_id:
+            return self.applicant.full_name
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class SupportBarrier(TimeStampedModel):
+    """Försörjningshinder: Socialstyrelsen's categories, as reference data.
+
+    `is_labour_market` marks the barriers that bring a person under heltidsaktivering
+    (DOMAIN.md sections 2.1 and 3).
+    """
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField("benämning", max_length=200)
+    group = models.CharField("huvudgrupp", max_length=100)
+    is_labour_market = models.BooleanField("arbetsmarknadsskäl", default=False)
+    is_active = models.BooleanField("aktiv", default=True)
+
+    class Meta:
+        verbose_name = "försörjningshinder"
+        verbose_name_plural = "försörjningshinder"
+        ordering = ["group", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpeningWay(models.TextChoices):
+    APPLICATION = "application", "Ansökan"
+    REPORT = "report", "Anmälan"
+    TRANSFER = "transfer", "Överflyttning från annan kommun"
+    OTHER = "other", "Annan väg"
+
+
+class CaseStatus(models.TextChoices):
+    OPENED = "opened", "Aktualiserat"
+    ACTIVE = "active", "Pågående"
+    CLOSED = "closed", "Avslutat"
+
+
+class CaseClosingReason(models.TextChoices):
+    WORK = "work", "Egen försörjning genom arbete"
+    STUDIES = "studies", "Studier med studiemedel"
+    OTHER_BENEFIT = "other_benefit", "Annan ersättning"
+    MOVED = "moved", "Flyttat från kommunen"
+    NO_APPLICATION = "no_application", "Ingen ny ansökan"
+    DECEASED = "deceased", "Avliden"
+    OTHER = "other", "Annat"
+
+
+class Case(TimeStampedModel):
+    """An ärende: one household's ekonomiskt bistånd matter at one unit."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases")
+    unit = models.ForeignKey(Unit, verbose_name="enhet", on_delete=models.PROTECT, related_name="cases")
+    responsible_caseworker = models.ForeignKey(
+        Staff, verbose_name="ansvarig handläggare", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    opened_on = models.DateField("aktualiseringsdatum")
+    opening_way = models.CharField("aktualiseringsväg", max_length=16, choices=OpeningWay.choices)
+    status = models.CharField("status", max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPENED)
+    closed_on = models.DateField("avslutsdatum", null=True, blank=True)
+    closing_reason = models.CharField("avslutsorsak", max_length=32, choices=CaseClosingReason.choices, blank=True)
+
+    class Meta:
+        verbose_name = "ärende"
+        verbose_name_plural = "ärenden"
+        indexes = [models.Index(fields=["unit", "status"], name="case_unit_status")]
+        constraints = [
+            models.CheckConstraint(
+                name="case_closed_has_date_and_reason",
+                condition=(
+                    Q(status="closed", closed_on__isnull=False) & ~Q(closing_reason="")
+                )
+                | (~Q(status="closed") & Q(closed_on__isnull=True, closing_reason="")),
+            ),
+            models.CheckConstraint(
+                name="case_closed_not_before_opened",
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ärende {self.pk}"
+
+
+class CaseSupportBarrier(TimeStampedModel):
+    """The support barrier of one adult in a case, for a period."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_barriers")
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="support_barriers")
+    barrier = models.ForeignKey(SupportBarrier, verbose_name="försörjningshinder", on_delete=models.PROTECT)
+    valid_from = models.DateField("från")
+    valid_to = models.DateField("till", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "försörjningshinder i ärende"
+        verbose_name_plural = "försörjningshinder i ärenden"
+        constraints = [
+            models.CheckConstraint(
+                name="barrier_period_not_backwards",
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+            ),
+        ]
+
+
+class CoordinatorAssignment(TimeStampedModel):
+    """A person referred to a coordinator (DOMAIN.md 2.3: cases expected to last > 3 months)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="coordinator_assignments")
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="coordinator_assignments")
+    coordinator = models.ForeignKey(
+        Staff, verbose_name="koordinator", on_delete=models.PROTECT, related_name="coordinator_assignments"
+    )
+    start_date = models.DateField("från")
+    end_date = models.DateField("till", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "koordinatortilldelning"
+        verbose_name_plural = "koordinatortilldelningar"
+        indexes = [models.Index(fields=["coordinator", "end_date"], name="assignment_coordinator")]
+        constraints = [
+            models.CheckConstraint(
+                name="assignment_period_not_backwards",
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+            ),
+            models.UniqueConstraint(
+                fields=["applicant", "case"], condition=Q(end_date__isnull=True), name="one_open_assignment_per_person_case"
+            ),
+        ]

@@ -1,0 +1,13 @@
+"""Platform housekeeping tasks."""
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="platform.clear_expired_sessions", time_limit=300, acks_late=True)
+def clear_expired_sessions() -> int:
+    """Delete expired sessions, so idle logins do not linger in the database. Idempotent."""
+    from django.contrib.sessions.models import Session
+
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

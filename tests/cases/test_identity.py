@@ -1,0 +1,62 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cases.identity import parse
+
+TODAY = datetime.date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["811218-9876", "8112189876", "19811218-9876", "198112189876", " 811218-9876 "],
+)
+def test_accepts_the_forms_of_a_personnummer_and_normalises_to_12_digits(value):
+    parsed = parse(value, today=TODAY)
+    assert parsed.canonical == "198112189876"
+    assert parsed.birth_date == datetime.date(1981, 12, 18)
+    assert parsed.legal_gender == "man"  # second to last digit 7 is odd
+    assert not parsed.is_coordination_number
+
+
+def test_even_second_to_last_digit_is_kvinna():
+    # 890102-3286 (stdnum's documented example): 8 is even.
+    assert parse("890102-3286", today=TODAY).legal_gender == "kvinna"
+
+
+def test_plus_sign_means_a_hundred_years_older():
+    assert parse("121212+1212", today=TODAY).birth_date == datetime.date(1912, 12, 12)
+    assert parse("121212-1212", today=TODAY).birth_date == datetime.date(2012, 12, 12)
+
+
+def test_samordningsnummer_has_day_plus_60_and_keeps_its_digits():
+    # 811278-987 + Luhn check digit 3: born 1981-12-18.
+    parsed = parse("811278-9873", today=TODAY)
+    assert parsed.is_coordination_number
+    assert parsed.birth_date == datetime.date(1981, 12, 18)
+    assert parsed.canonical == "198112789873"
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("811218-9877", "invalid_checksum"),
+        ("811278-9874", "invalid_checksum"),
+        ("811318-9876", "invalid_date"),
+        ("811292-9876", "invalid_date"),  # day 92 - 60 = 32
+        ("81121-9876", "invalid_format"),
+        ("abcdef-ghij", "invalid_format"),
+        ("", "invalid_format"),
+        ("19811218+9876", "invalid_format"),
+        ("20991212-1213", "future_date"),
+    ],
+)
+def test_rejects_malformed_numbers_with_a_code(value, code):
+    if code == "future_date":
+        from stdnum import luhn
+
+        value = "20991212-121" + luhn.calc_check_digit("991212121")
+    with pytest.raises(ValidationError) as exc:
+        parse(value, today=TODAY)
+    assert exc.value.code == code

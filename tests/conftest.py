@@ -1,0 +1,78 @@
+"""Shared fixtures. Factories live in tests/factories/, one module per app."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from cases.models import Role
+from tests.factories.cases import StaffFactory, UnitFactory
+
+
+@pytest.fixture
+def eb_unit(db):
+    return UnitFactory(code="ekonomiskt-bistand", name="Ekonomiskt bistånd")
+
+
+@pytest.fixture
+def coordinator_unit(db):
+    return UnitFactory(code="koordinator", name="Koordinator")
+
+
+@pytest.fixture
+def staff_factory(db):
+    return StaffFactory
+
+
+@pytest.fixture
+def caseworker(eb_unit):
+    return StaffFactory(role=Role.CASEWORKER, unit=eb_unit, username="handlaggare")
+
+
+@pytest.fixture
+def coordinator(coordinator_unit):
+    return StaffFactory(role=Role.COORDINATOR, unit=coordinator_unit, username="koordinator")
+
+
+@pytest.fixture
+def unit_manager(eb_unit):
+    return StaffFactory(role=Role.UNIT_MANAGER, unit=eb_unit, username="enhetschef")
+
+
+@pytest.fixture
+def board_member(db):
+    return StaffFactory(role=Role.BOARD, unit=None, username="namnd")
+
+
+@pytest.fixture
+def administrator(db):
+    return StaffFactory(role=Role.ADMINISTRATOR, unit=None, username="admin")
+
+
+@pytest.fixture
+def api():
+    """An API client; call api.force_authenticate(user) or use `api_as`."""
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker, in a thread, consuming from the configured broker (Redis in CI).
+
+    Tasks see the test database because the worker runs in this process; tests using it are
+    transactional so the worker's connection sees committed rows.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30):
+        yield app
