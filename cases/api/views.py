@@ -14,7 +14,7 @@ from config.api.access import AccessLoggedReadMixin
 from config.api.permissions import HasRole
 
 from .. import selectors, services
-from ..models import Applicant, Case, CaseStatus, Household, Role, Staff
+from ..models import Applicant, Case, CaseStatus, Role, Staff
 from . import serializers as s
 
 PERSONAL_DATA_READERS = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.UNIT_MANAGER})
