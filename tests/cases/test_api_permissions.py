@@ -116,6 +116,7 @@ def test_the_table_covers_every_route_and_method_of_the_cases_api(world):
         (pattern.name, method)
         for pattern in router.urls
         for method in pattern.callback.actions
+        if method != "head"  # DRF adds HEAD as GET once a view has served a request
     }
     tested = {(resolve(url(world)).url_name, method) for method, url, *_ in ROUTES.values()}
     assert served == tested
