@@ -199,3 +199,22 @@ def test_schema_lists_the_insatser_endpoints(api_as, caseworker):
                  "/api/v1/closings/{id}/confirm/", "/api/v1/exemptions/", "/api/v1/full-time/",
                  "/api/v1/persons/{id}/timeline/", "/api/v1/insats-decisions/{id}/end/"):
         assert path in schema["paths"], path
+
+
+def test_queue_shows_who_waited_too_long_and_whether_they_have_a_temporary_activity(
+    api_as, coordinator, person_of, labour_market_barrier
+):
+    full = InsatsFactory(capacity=1)
+    ParticipationFactory(insats=full)
+    temporary = InsatsFactory(insats_type="temporary")
+    waiting = []
+    for days, with_temporary in ((20, False), (16, True), (3, False)):
+        person = person_of(labour_market_barrier)
+        SignedPlanFactory(applicant=person, made_on=today() - datetime.timedelta(days=60))
+        waiting.append(services.referral_create(actor=coordinator, applicant=person, insats=full,
+                                                referred_on=today() - datetime.timedelta(days=days)))
+        if with_temporary:
+            ParticipationFactory(applicant=person, insats=temporary, start_date=today() - datetime.timedelta(days=days))
+    rows = api_as(coordinator).get(f"/api/v1/insatser/{full.pk}/queue/").json()
+    assert [(r["queue_position"], r["waited_days"], r["needs_temporary_activity"], r["has_temporary_activity"])
+            for r in rows] == [(1, 20, True, False), (2, 16, True, True), (3, 3, False, False)]
