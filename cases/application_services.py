@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from audit.log import record_access, record_change, snapshot
 from audit.models import AccessAction
@@ -193,15 +193,20 @@ def application_create(*, actor: Staff, case, month: datetime.date, received_on:
                        notes: str = "") -> Application:
     require_role(actor, {Role.CASEWORKER}, doing="registrera ansökningar")
     prepared = _prepare(actor=actor, case=case, month=month, members=members, incomes=incomes, costs=costs)
+    duplicate = _error("month", "Det finns redan en ansökan för ärendet den månaden. Återta den först om den ska "
+                       "ersättas.", "duplicate_application")
     if Application.objects.filter(case=prepared.case, month=prepared.month).exclude(
         status=ApplicationStatus.WITHDRAWN
     ).exists():
-        raise _error("month", "Det finns redan en ansökan för ärendet den månaden. Återta den först om den ska ersättas.",
-                     "duplicate_application")
+        raise duplicate
     application = Application(case=prepared.case, month=prepared.month, received_on=received_on or prepared.month,
                               notes=notes or "", created_by=actor)
     application.full_clean(validate_constraints=False)
-    application.save()
+    try:
+        with transaction.atomic():  # a concurrent twin hits the conditional unique constraint
+            application.save()
+    except IntegrityError as exc:
+        raise duplicate from exc
     for m in prepared.members:
         m.application = application
     ApplicationMember.objects.bulk_create(prepared.members)

@@ -119,6 +119,8 @@ def decision_make(
     if point is None:
         errors["delegation_point"] = ValidationError("Ange delegationspunkt." if not delegation_point else
                                                      f"Okänd delegationspunkt: {delegation_point!r}.", code="required")
+    if decided_on and decided_on > timezone.localdate():
+        errors["decided_on"] = ValidationError("Beslutsdatumet kan inte ligga i framtiden.", code="in_future")
     if item_kind not in DecisionItemKind.values:
         errors["item_kind"] = ValidationError("Okänd beslutspost.", code="invalid_choice")
     if errors:

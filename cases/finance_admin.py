@@ -4,6 +4,7 @@ because calculations and decisions refer to these rows."""
 
 from django.contrib import admin
 
+from audit.log import record_change, snapshot
 from config.admin import AuditedAdminMixin
 
 from .finance_models import (
@@ -37,6 +38,21 @@ class RiksnormTableAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "valid_from", "valid_to", "is_official", "single_adult", "cohabiting_couple")
     list_filter = ("is_official",)
     inlines = [PersonalAmountInline, HouseholdAmountInline]
+
+    def save_formset(self, request, form, formset, change):
+        # Amount rows are norm data too: each changed or added row is a change event. Stored
+        # calculations keep the amounts they used, so a correction here never rewrites them.
+        fields = ("table", "age_from", "age_to", "amount", "amount_no_lunch", "size")
+        befores = {
+            f.instance.pk: snapshot(type(f.instance).objects.get(pk=f.instance.pk),
+                                    [n for n in fields if hasattr(f.instance, n)])
+            for f in formset.forms if f.instance.pk and f.has_changed()
+        }
+        super().save_formset(request, form, formset, change)
+        for row in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
+            record_change(actor=request.user, action=f"{row._meta.model_name}.{'update' if row.pk in befores else 'create'}",
+                          instance=row, before=befores.get(row.pk),
+                          after=snapshot(row, [n for n in fields if hasattr(row, n)]))
 
 
 @admin.register(CostType)

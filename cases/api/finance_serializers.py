@@ -176,7 +176,7 @@ class _Warnings:
 
 
 class CalculationResultSerializer(_Warnings, serializers.Serializer):
-    """A dry-run result (nothing saved)."""
+    """A calculation's figures and lines; as is, a dry-run result (nothing saved)."""
 
     norm_table = serializers.IntegerField(source="norm_table_id")
     norm_name = serializers.CharField()
@@ -192,19 +192,18 @@ class CalculationResultSerializer(_Warnings, serializers.Serializer):
     saved = serializers.SerializerMethodField()
 
     def get_saved(self, obj) -> bool:
-        return False
+        return isinstance(obj, Calculation)
 
 
-class CalculationSerializer(_Warnings, serializers.ModelSerializer):
-    norm_name = serializers.CharField(source="norm_table.name", read_only=True)
-    lines = LineSerializer(many=True, read_only=True)
-    warnings = serializers.SerializerMethodField()
+class CalculationSerializer(CalculationResultSerializer):
+    """A stored calculation, with who made it and when."""
 
-    class Meta:
-        model = Calculation
-        fields = ["id", "application", "norm_table", "norm_name", "norm_is_official", "household_size", "norm_total",
-                  "costs_total", "income_total", "requested_amount", "result_amount", "calculated_by", "created_at",
-                  "lines", "warnings"]
+    id = serializers.IntegerField()
+    application = serializers.IntegerField(source="application_id")
+    norm_name = serializers.CharField(source="norm_table.name")
+    calculated_by = serializers.IntegerField(source="calculated_by_id")
+    created_at = serializers.DateTimeField()
+    lines = LineSerializer(many=True, source="lines.all")
 
 
 class ApplicationSerializer(serializers.ModelSerializer):

@@ -248,3 +248,12 @@ def test_decisions_scoped_logged_and_listed_in_fixed_queries(api_as, caseworker,
     assert outsider.get(URL).json()["count"] == 0
     assert outsider.post(f"{URL}{decision.pk}/execution/", {"kind": "executed", "occurred_on": "2019-03-02"},
                          format="json").status_code == 404
+
+
+def test_a_decision_dated_in_the_future_is_refused(api_as, caseworker, calculated, counts):
+    application, _ = calculated
+    before = counts()
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    response = api_as(caseworker).post(URL, body(application, decided_on=tomorrow), format="json")
+    assert response.status_code == 400 and "decided_on" in fields_of(response)
+    assert counts() == before
