@@ -150,6 +150,8 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "cases.models.MemberRole",
         "PlanProgressEnum": "planning.models.Progress",
         "FollowUpMethodEnum": "planning.models.FollowUpMethod",
+        "ExecutionEventKindEnum": "cases.finance_models.ExecutionEventKind",
+        "InsatsDecisionKindEnum": "insatser.models.DecisionKind",
     },
 }
 
