@@ -18,6 +18,7 @@ from cases.demo import DEMO_PASSWORD, DemoContext, demo_logins, demo_present
 BUILDERS = [
     "cases.demo",
     "planning.demo",
+    "insatser.demo",
 ]
 
 
