@@ -17,7 +17,7 @@ from cases.models import Case, CaseStatus, CaseSupportBarrier, CoordinatorAssign
 from planning.selectors import current_plans
 
 from .base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
-from .common import months_before
+from .common import ID, months_before
 
 
 def _open_cases(*, as_of, params):
@@ -101,7 +101,7 @@ def _unexecuted(*, as_of, params):
             **{
                 PERSON: Subquery(applicant.values("applicant_id")[:1]),
                 RESPONSIBLE: F("decided_by_id"),
-                UNIT: Coalesce(F("application__case__unit_id"), F("decided_by__unit_id")),
+                UNIT: Coalesce(F("application__case__unit_id"), F("decided_by__unit_id"), output_field=ID),
             }
         )
     )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import BigIntegerField, Exists, OuterRef, Q, Subquery
 
 from cases.models import CoordinatorAssignment
 from planning.norms import add_months
+
+# Output type of id expressions that mix foreign keys and primary keys (Coalesce needs one).
+ID = BigIntegerField()
 
 
 def months_before(day: datetime.date, months: int) -> datetime.date:
@@ -33,6 +36,4 @@ def coordinator_unit_of(person_ref: str, as_of: datetime.date) -> Subquery:
 
 
 def has_open_assignment(person_ref: str, as_of: datetime.date):
-    from django.db.models import Exists
-
     return Exists(_open_assignments(person_ref, as_of))

@@ -26,7 +26,7 @@ from insatser.models import (
 )
 
 from .base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
-from .common import coordinator_of, coordinator_unit_of
+from .common import ID, coordinator_of, coordinator_unit_of
 
 
 def _referrer(qs):
@@ -108,8 +108,8 @@ def _past_decision_period(*, as_of, params):
     return qs.annotate(
         **{
             PERSON: F("applicant_id"),
-            RESPONSIBLE: Coalesce(coordinator_of("applicant_id", as_of), F("referral__referred_by_id")),
-            UNIT: Coalesce(coordinator_unit_of("applicant_id", as_of), F("referral__referred_by__unit_id")),
+            RESPONSIBLE: Coalesce(coordinator_of("applicant_id", as_of), F("referral__referred_by_id"), output_field=ID),
+            UNIT: Coalesce(coordinator_unit_of("applicant_id", as_of), F("referral__referred_by__unit_id"), output_field=ID),
         }
     )
 

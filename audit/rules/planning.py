@@ -18,7 +18,7 @@ from planning.quality import CHECKPOINT_CODES, annotate_quality
 from planning.selectors import current_plans
 
 from .base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
-from .common import coordinator_of, coordinator_unit_of, has_open_assignment, months_before
+from .common import ID, coordinator_of, coordinator_unit_of, has_open_assignment, months_before
 
 
 def _active_participations(as_of):
@@ -89,8 +89,8 @@ def _plan_people(qs, as_of):
     return qs.annotate(
         **{
             PERSON: F("applicant_id"),
-            RESPONSIBLE: Coalesce(coordinator_of("applicant_id", as_of), F("created_by_id")),
-            UNIT: Coalesce(coordinator_unit_of("applicant_id", as_of), F("created_by__unit_id")),
+            RESPONSIBLE: Coalesce(coordinator_of("applicant_id", as_of), F("created_by_id"), output_field=ID),
+            UNIT: Coalesce(coordinator_unit_of("applicant_id", as_of), F("created_by__unit_id"), output_field=ID),
         }
     )
 
