@@ -6,7 +6,7 @@ and the plan screen judge a plan the same way.
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from audit.control_models import Severity
@@ -30,23 +30,18 @@ def _active_participants(*, as_of, params):
 
 
 def _follow_up_overdue(*, as_of, params):
-    last_follow_up = (
-        FollowUp.objects.filter(plan__applicant_id=OuterRef("pk"), followed_up_on__lte=as_of)
-        .values("plan__applicant_id")
-        .annotate(last=Max("followed_up_on"))
-        .values("last")
-    )
-    started = (
-        _active_participations(as_of)
-        .filter(applicant_id=OuterRef("pk"))
-        .values("applicant_id")
-        .annotate(first=Min("start_date"))
-        .values("first")
-    )
+    # Ordered LIMIT 1 subqueries (not GROUP BY): the database walks the (plan, date) index.
+    last_follow_up = FollowUp.objects.filter(
+        plan__applicant_id=OuterRef("pk"), followed_up_on__lte=as_of
+    ).order_by("-followed_up_on")
+    started = _active_participations(as_of).filter(applicant_id=OuterRef("pk")).order_by("start_date")
     limit = months_before(as_of, params["interval_months"])
     return (
         _active_participants(as_of=as_of, params=params)
-        .annotate(last_follow_up=Subquery(last_follow_up), active_since=Subquery(started))
+        .annotate(
+            last_follow_up=Subquery(last_follow_up.values("followed_up_on")[:1]),
+            active_since=Subquery(started.values("start_date")[:1]),
+        )
         # Counted from the later of the last follow-up and the start of the current participation.
         .annotate(counted_from=Greatest(Coalesce("last_follow_up", "active_since"), "active_since"))
         .filter(counted_from__lt=limit)

@@ -110,3 +110,24 @@ def test_beat_runs_rules_nightly_and_heltidsaktivering_weekly():
     assert nightly["kwargs"] == {"schedule": "nightly"}
     assert weekly["kwargs"] == {"schedule": "weekly"}
     assert weekly["schedule"].day_of_week == {1}
+
+
+def test_all_rules_through_worker_are_idempotent(celery_worker, overdue, administrator):
+    from tests.factories.insatser import ExemptionFactory, ParticipationFactory
+
+    today = timezone.localdate()
+    late = ParticipationFactory(start_date=today - datetime.timedelta(days=200),
+                                decision_period_end=today - datetime.timedelta(days=1))
+    review = ExemptionFactory(valid_from=today - datetime.timedelta(days=40), review_on=today - datetime.timedelta(days=1))
+
+    run = _wait(services.rule_run_start(actor=administrator, chunk_size=50).pk, timeout=60)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert len(run.rule_codes) == 13
+    live = set(Flag.objects.filter(status=FlagStatus.OPEN).values_list("rule__code", "subject_id"))
+    assert ("r07_participation_past_decision_period", late.pk) in live
+    assert ("r09_exemption_review_passed", review.pk) in live
+    assert {("r12_action_overdue", pk) for _, pk in overdue} <= live
+
+    again = _wait(services.rule_run_start(actor=administrator, chunk_size=50).pk, timeout=60)
+    assert again.flags_opened == 0 and again.flags_resolved == 0
+    assert set(Flag.objects.filter(status=FlagStatus.OPEN).values_list("rule__code", "subject_id")) == live
