@@ -52,13 +52,16 @@ def make_application(*, actor, case, month, members, incomes=(), costs=(), **kwa
     )
 
 
-def granted_month(*, actor, case, month, members, costs=({"cost_type": "housing", "amount_applied": 6000},)):
-    """An application for `month`, calculated and granted in full under EB-1."""
+def granted_month(*, actor, case, month, members, costs=({"cost_type": "housing", "amount_applied": 6000},),
+                  decider=None):
+    """An application for `month` registered and calculated by `actor` (a caseworker), granted in
+    full by `decider` (default the same) under their delegation point for försörjningsstöd."""
+    decider = decider or actor
     application = make_application(actor=actor, case=case, month=month, members=members, costs=costs)
     calculation = application_services.application_calculate(actor=actor, application=application)
     decision = decision_services.decision_make(
-        actor=actor, application=application, item_kind="income_support", outcome="granted",
-        amount=calculation.requested_amount, legal_basis="sol-12-1", delegation_point=point_for(actor),
+        actor=decider, application=application, item_kind="income_support", outcome="granted",
+        amount=calculation.requested_amount, legal_basis="sol-12-1", delegation_point=point_for(decider),
         reasoning="Behovet är styrkt.", decided_on=month,
     )
     return application, calculation, decision
