@@ -13,6 +13,9 @@ from django.db.models import F, Q
 
 from config.models import TimeStampedModel
 
+# Imported at the end of cases/models.py, when Role is already defined there.
+from .models import Role
+
 
 class RiksnormTable(TimeStampedModel):
     """One year's (or period's) riksnorm: personal amounts, cohabitation, household-shared amounts."""
@@ -172,7 +175,7 @@ class DelegationPoint(TimeStampedModel):
     legal_basis = models.ForeignKey(LegalBasis, verbose_name="lagrum", on_delete=models.PROTECT, related_name="delegation_points")
     item_kind = models.CharField("beslutspost", max_length=20, choices=DecisionItemKind.choices, blank=True,
                                  help_text="Tomt: alla slags poster.")
-    role = models.CharField("delegat (roll)", max_length=32)
+    role = models.CharField("delegat (roll)", max_length=32, choices=Role.choices)
     max_amount = models.PositiveIntegerField("högsta belopp (kr)", null=True, blank=True)
     is_active = models.BooleanField("aktiv", default=True)
 

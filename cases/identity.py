@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from stdnum import luhn
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError as StdnumError
+from stdnum.exceptions import InvalidChecksum, InvalidComponent
+from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import personnummer as stdnum_pnr
 
 COORDINATION_DAY_OFFSET = 60  # samordningsnummer: day of birth + 60 (Skatteverket)

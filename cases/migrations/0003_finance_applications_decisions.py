@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(max_length=20, unique=True, verbose_name='punkt')),
                 ('description', models.CharField(max_length=300, verbose_name='beslut som delegeras')),
                 ('item_kind', models.CharField(blank=True, choices=[('income_support', 'Försörjningsstöd'), ('cost', 'Livsföring i övrigt (kostnadspost)')], help_text='Tomt: alla slags poster.', max_length=20, verbose_name='beslutspost')),
-                ('role', models.CharField(max_length=32, verbose_name='delegat (roll)')),
+                ('role', models.CharField(choices=[('caseworker', 'Handläggare'), ('coordinator', 'Koordinator'), ('insats_staff', 'Insatspersonal'), ('unit_manager', 'Enhetschef'), ('board', 'Nämnd'), ('administrator', 'Administratör')], max_length=32, verbose_name='delegat (roll)')),
                 ('max_amount', models.PositiveIntegerField(blank=True, null=True, verbose_name='högsta belopp (kr)')),
                 ('is_active', models.BooleanField(default=True, verbose_name='aktiv')),
             ],

@@ -1,40 +1,23 @@
 """On PostgreSQL signed decisions and their execution events refuse UPDATE and DELETE.
 
 The services never change them (a correction is a new decision with `replaces`); this makes the
-database say so too, like audit/migrations/0002. TRUNCATE is not covered (test runner).
+database say so too, like audit/migrations/0002.
 """
 
 from django.db import migrations
 
-TABLES = ("cases_decision", "cases_decisionexecutionevent")
+from config.db_triggers import install_append_only, remove_append_only
 
-FUNCTION = """
-CREATE OR REPLACE FUNCTION cases_refuse_decision_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'table % holds signed decisions and is append-only: % refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-"""
+TABLES = ("cases_decision", "cases_decisionexecutionevent")
+FUNCTION = "cases_refuse_decision_change"
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(FUNCTION, params=None)
-    for table in TABLES:
-        schema_editor.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION cases_refuse_decision_change();"
-        )
+    install_append_only(schema_editor, function=FUNCTION, tables=TABLES, what="holds signed decisions, append-only")
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in TABLES:
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
-    schema_editor.execute("DROP FUNCTION IF EXISTS cases_refuse_decision_change();")
+    remove_append_only(schema_editor, function=FUNCTION, tables=TABLES)
 
 
 class Migration(migrations.Migration):

@@ -8,6 +8,9 @@ from audit import engine
 from audit.control_models import Flag, FlagStatus
 from audit.rules import REGISTRY
 
+# The cases API fixtures (world, client_for) are used here too.
+from tests.cases.conftest import client_for, world  # noqa: F401
+
 
 @pytest.fixture
 def run_rule(db):

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from audit.context import channel_context
 from cases.models import Staff
 from cases.norm_services import riksnorm_table_load
+from config.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -30,4 +31,6 @@ class Command(BaseCommand):
                 table = riksnorm_table_load(actor=user, data=data)
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
         self.stdout.write(self.style.SUCCESS(f"{table} inlagd ({table.valid_from}–{table.valid_to or 'tills vidare'})."))

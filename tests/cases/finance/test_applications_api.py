@@ -86,6 +86,14 @@ def test_unofficial_norm_is_said_visibly(api_as, caseworker, family):
     assert response.status_code == 200, response.json()
     assert response.json()["norm_is_official"] is False
     assert "INTE är officiell" in response.json()["warnings"][0]
+    # a decision made on it says so too
+    application = make_application(actor=caseworker, case=case, month=datetime.date(2030, 2, 1), members=members)
+    client = api_as(caseworker)
+    client.post(f"{URL}{application.pk}/calculate/")
+    decision = client.post("/api/v1/decisions/", {
+        "application": application.pk, "item_kind": "income_support", "outcome": "granted", "legal_basis": "sol-12-1",
+        "delegation_point": "EB-1", "reasoning": "Styrkt behov."}, format="json").json()
+    assert decision["norm_is_official"] is False and "INTE är officiell" in decision["warnings"][0]
 
 
 # --- bad input: 4xx naming the field, nothing written ------------------------------------------
