@@ -126,18 +126,20 @@ class _Builder:
 
 
 def _catalogue() -> dict[str, Insats]:
-    units = {code: Unit.objects.get_or_create(code=code, defaults={"name": name})[0] for code, name in PROVIDERS.items()}
+    """The catalogue, created in bulk (a few queries, not a few per insats); existing names are kept."""
+    units = {u.code: u for u in Unit.objects.filter(code__in=PROVIDERS)}
+    missing = [Unit(code=code, name=name) for code, name in PROVIDERS.items() if code not in units]
+    for unit in Unit.objects.bulk_create(missing):
+        units[unit.code] = unit
     tracks = {t.code: t for t in Track.objects.all()}
-    out = {}
-    for name, kind, track, unit, external, capacity, hours in CATALOGUE:
-        out[name], _ = Insats.objects.get_or_create(
-            name=name,
-            defaults={
-                "insats_type": kind, "track": tracks[track], "provider_unit": units.get(unit),
-                "external_provider": external, "capacity": capacity, "normal_hours_per_week": Decimal(hours),
-            },
-        )
-    return out
+    existing = {i.name: i for i in Insats.objects.filter(name__in=[row[0] for row in CATALOGUE])}
+    Insats.objects.bulk_create([
+        Insats(name=name, insats_type=kind, track=tracks[track], provider_unit=units.get(unit),
+               external_provider=external, capacity=capacity, normal_hours_per_week=Decimal(hours))
+        for name, kind, track, unit, external, capacity, hours in CATALOGUE
+        if name not in existing
+    ])
+    return {i.name: i for i in Insats.objects.filter(name__in=[row[0] for row in CATALOGUE]).select_related("provider_unit")}
 
 
 def build(ctx) -> None:

@@ -64,6 +64,19 @@ def decision_period_end(start: datetime.date, *, months: int | None = None) -> d
     return add_months(start, months) - datetime.timedelta(days=1)
 
 
+def participation_period_end(start: datetime.date, *, insats_type: str) -> datetime.date:
+    """The end of a new participation's period: 12 months for an arbetsmarknadsanställning
+    (004:289-293), otherwise the decision period (6 months, 004:567-572)."""
+    if insats_type == "labour_market_employment":
+        return decision_period_end(start, months=norm("EMPLOYMENT_LENGTH_MONTHS"))
+    return decision_period_end(start)
+
+
+def matching_from(start: datetime.date) -> datetime.date:
+    """When an arbetsmarknadsanställd starts with the matching group (004:289-293)."""
+    return add_months(start, norm("EMPLOYMENT_MATCHING_AFTER_MONTHS"))
+
+
 def full_time_hours() -> Decimal:
     return Decimal(norm("FULL_TIME_HOURS_PER_WEEK"))
 

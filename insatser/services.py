@@ -337,7 +337,7 @@ def referral_start(
         insats=insats,
         referral=referral,
         start_date=start_date,
-        decision_period_end=norms.decision_period_end(start_date),
+        decision_period_end=norms.participation_period_end(start_date, insats_type=insats.insats_type),
         **hours,
     )
     participation.full_clean(exclude=["referral"])

@@ -5,6 +5,8 @@ Business validation (plans, hours, periods, roles, scope) is in insatser/service
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -168,14 +170,19 @@ class ParticipationSerializer(serializers.ModelSerializer):
     weekly_hours = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
     closing = serializers.SerializerMethodField()
+    matching_from = serializers.SerializerMethodField()
 
     class Meta:
         model = Participation
         fields = [
             "id", "applicant", "applicant_name", "insats", "insats_name", "referral", "start_date",
             "decision_period_end", "status", "end_date", "closing_reason", *WEEKDAY_FIELDS, "weekly_hours",
-            "extensions", "closing",
+            "extensions", "closing", "matching_from",
         ]
+
+    def get_matching_from(self, obj) -> datetime.date | None:
+        """Arbetsmarknadsanställning: the date the person joins the matching group."""
+        return norms.matching_from(obj.start_date) if obj.insats.insats_type == "labour_market_employment" else None
 
     def get_closing(self, obj) -> dict | None:
         closing = getattr(obj, "closing", None)

@@ -199,3 +199,52 @@ def test_schema_lists_the_insatser_endpoints(api_as, caseworker):
                  "/api/v1/closings/{id}/confirm/", "/api/v1/exemptions/", "/api/v1/full-time/",
                  "/api/v1/persons/{id}/timeline/", "/api/v1/insats-decisions/{id}/end/"):
         assert path in schema["paths"], path
+
+
+def test_queue_shows_who_waited_too_long_and_whether_they_have_a_temporary_activity(
+    api_as, coordinator, person_of, labour_market_barrier
+):
+    full = InsatsFactory(capacity=1)
+    ParticipationFactory(insats=full)
+    temporary = InsatsFactory(insats_type="temporary")
+    waiting = []
+    for days, with_temporary in ((20, False), (16, True), (3, False)):
+        person = person_of(labour_market_barrier)
+        SignedPlanFactory(applicant=person, made_on=today() - datetime.timedelta(days=60))
+        waiting.append(services.referral_create(actor=coordinator, applicant=person, insats=full,
+                                                referred_on=today() - datetime.timedelta(days=days)))
+        if with_temporary:
+            ParticipationFactory(applicant=person, insats=temporary, start_date=today() - datetime.timedelta(days=days))
+    rows = api_as(coordinator).get(f"/api/v1/insatser/{full.pk}/queue/").json()
+    assert [(r["queue_position"], r["waited_days"], r["needs_temporary_activity"], r["has_temporary_activity"])
+            for r in rows] == [(1, 20, True, False), (2, 16, True, True), (3, 3, False, False)]
+
+
+def test_only_caseworkers_decide_insatser(api_as, caseworker, coordinator, planned):
+    case = planned.coordinator_assignments.get().case
+    body = {"case": case.pk, "applicant": planned.pk, "kind": "praktik", "reasoning": "Behöver praktik.",
+            "decided_on": today().isoformat(), "valid_from": today().isoformat()}
+    denied = api_as(coordinator).post("/api/v1/insats-decisions/", body, format="json")
+    assert denied.status_code == 403
+    made = api_as(caseworker).post("/api/v1/insats-decisions/", body, format="json")
+    assert made.status_code == 201, made.json()
+    assert (made.json()["valid_to"], made.json()["legal_basis"]) == (None, "SoL (2025:400) 12 kap. 4 §")
+    ended = api_as(caseworker).post(f"/api/v1/insats-decisions/{made.json()['id']}/end/", {
+        "ended_on": today().isoformat(), "end_decided_on": today().isoformat(), "end_reasoning": "Fått arbete."
+    }, format="json")
+    assert (ended.status_code, ended.json()["ended_on"]) == (200, today().isoformat())
+    assert [d["id"] for d in api_as(coordinator).get("/api/v1/insats-decisions/").json()["results"]] == [made.json()["id"]]
+
+
+def test_insats_staff_report_attendance(api_as, insats_staff, planned):
+    participation = ParticipationFactory(applicant=planned, insats=InsatsFactory(provider_unit=insats_staff.unit),
+                                         start_date=today() - datetime.timedelta(days=21))
+    monday = today() - datetime.timedelta(days=today().weekday() + 7)
+    response = api_as(insats_staff).post(f"/api/v1/participations/{participation.pk}/attendance/",
+                                         {"week_start": monday.isoformat(), "attended_hours": "31.5"}, format="json")
+    assert (response.status_code, response.json()["attended_hours"]) == (200, "31.50")
+    before = _counts()
+    bad = api_as(insats_staff).post(f"/api/v1/participations/{participation.pk}/attendance/",
+                                    {"week_start": (monday + datetime.timedelta(days=2)).isoformat(), "attended_hours": "8"},
+                                    format="json")
+    assert (bad.status_code, _error_fields(bad), _counts()) == (400, {"week_start"}, before)

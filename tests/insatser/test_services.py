@@ -215,3 +215,14 @@ def test_insats_decision_only_by_caseworker(planned, coordinator, caseworker):
     ended = services.insats_decision_end(actor=caseworker, decision=decision, ended_on=today(),
                                          end_reasoning="Har fått arbete.", end_decided_on=today())
     assert (ended.ended_on, ended.end_decided_by) == (today(), caseworker)
+
+
+def test_labour_market_employment_runs_twelve_months_and_norms_come_from_settings(planned, coordinator, settings):
+    employment = InsatsFactory(insats_type="labour_market_employment")
+    referral = services.referral_create(actor=coordinator, applicant=planned, insats=employment, referred_on=today())
+    participation = services.referral_start(actor=coordinator, referral=referral, start_date=today(), hours=FULL_WEEK)
+    assert participation.decision_period_end == norms.add_months(today(), 12) - datetime.timedelta(days=1)
+    settings.INSATSER_NORMS = {"REFERRAL_TIME_LIMIT_MONTHS": 1, "MAX_SCHEDULED_HOURS_PER_WEEK": 70}
+    other = services.referral_create(actor=coordinator, applicant=planned, insats=InsatsFactory(), referred_on=today())
+    assert other.valid_until == norms.add_months(today(), 1) - datetime.timedelta(days=1)
+    assert norms.max_scheduled_hours() == Decimal(70)
