@@ -1,13 +1,14 @@
 """The rule engine: turns a rule's set-based findings into flags, idempotently.
 
-For one rule and one range of subject ids (a chunk) it
+For one rule and one range of subject ids (a chunk) it runs the rule's set-based query once and
   1. inserts a flag for each finding that has no live flag yet (bulk INSERT ... ON CONFLICT DO
      NOTHING against the partial unique constraint `one_live_flag_per_rule_subject`),
   2. marks live flags still found as seen today (one UPDATE),
   3. resolves live flags no longer found, with the date and why (one UPDATE + one bulk INSERT of
      history rows).
-Nothing loops over persons: the only Python loop is over the findings of the chunk, to build the
-rows to insert. Running a chunk twice changes nothing the second time.
+Nothing loops over all persons: Python only compares the chunk's findings with the chunk's live
+flags (both bounded by the chunk size) to build those statements. A fixed number of queries per
+chunk; running a chunk twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -117,7 +118,14 @@ def run_chunk(*, rule_code: str, lower: int, upper: int, as_of: datetime.date) -
     rule_row = Rule.objects.get(code=rule_code)
     params = parameters_for(rule)
     in_range = {"pk__gte": lower, "pk__lt": upper}
-    found = rule.findings(as_of=as_of, params=params).filter(**in_range)
+    counts = ChunkCounts(subjects_examined=rule.population(as_of=as_of, params=params).filter(**in_range).count())
+    # The rule's query runs once per chunk; what follows compares at most a chunk's rows.
+    found = {
+        row["pk"]: row
+        for row in rule.findings(as_of=as_of, params=params)
+        .filter(**in_range)
+        .values("pk", PERSON, RESPONSIBLE, UNIT, *rule.facts)
+    }
     live = Flag.objects.filter(
         rule=rule_row,
         subject_type=rule.subject_type,
@@ -125,50 +133,54 @@ def run_chunk(*, rule_code: str, lower: int, upper: int, as_of: datetime.date) -
         subject_id__gte=lower,
         subject_id__lt=upper,
     )
-    counts = ChunkCounts(subjects_examined=rule.population(as_of=as_of, params=params).filter(**in_range).count())
-    live_before = live.count()
+    live_before = {subject_id: (pk, status) for subject_id, pk, status in live.values_list("subject_id", "pk", "status")}
 
-    # 3. resolve first, so a subject that stopped and started matching keeps its one live flag.
-    stale_ids = list(live.exclude(subject_id__in=found.values("pk")).values_list("pk", flat=True))
-    if stale_ids:
+    # 3. resolve the live flags whose condition no longer holds, with the date and why.
+    stale = {pk: status for subject_id, (pk, status) in live_before.items() if subject_id not in found}
+    if stale:
         now = timezone.now()
-        previous = dict(Flag.objects.filter(pk__in=stale_ids).values_list("pk", "status"))
-        Flag.objects.filter(pk__in=stale_ids).update(
+        Flag.objects.filter(pk__in=stale).update(
             status=FlagStatus.RESOLVED, resolved_on=as_of, resolution_reason=RESOLVED_REASON, updated_at=now
         )
         FlagTransition.objects.bulk_create(
             FlagTransition(
                 flag_id=pk,
-                from_status=previous[pk],
+                from_status=status,
                 to_status=FlagStatus.RESOLVED,
                 event="auto_resolved",
                 occurred_at=now,
                 comment=RESOLVED_REASON,
             )
-            for pk in stale_ids
+            for pk, status in stale.items()
         )
-    counts.flags_resolved = len(stale_ids)
-    counts.flags_kept = live.update(last_seen=as_of)
+    counts.flags_resolved = len(stale)
+
+    # 2. the ones still found are kept; note when they were last seen (once a day is enough).
+    kept = [pk for subject_id, (pk, _) in live_before.items() if subject_id in found]
+    counts.flags_kept = len(kept)
+    Flag.objects.filter(pk__in=kept, last_seen__lt=as_of).update(last_seen=as_of)
 
     # 1. insert the new ones; the partial unique constraint makes a concurrent duplicate a no-op.
-    rows = found.exclude(pk__in=live.values("subject_id")).values("pk", PERSON, RESPONSIBLE, UNIT, *rule.facts)
-    Flag.objects.bulk_create(
-        (
-            Flag(
-                rule=rule_row,
-                subject_type=rule.subject_type,
-                subject_id=row["pk"],
-                person_id=row[PERSON],
-                responsible_id=row[RESPONSIBLE],
-                unit_id=row[UNIT],
-                first_seen=as_of,
-                last_seen=as_of,
-                facts={name: _jsonable(row[name]) for name in rule.facts},
-            )
-            for row in rows.iterator(chunk_size=2000)
-        ),
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
-    counts.flags_opened = live.count() - (live_before - counts.flags_resolved)
+    new = [row for subject_id, row in found.items() if subject_id not in live_before]
+    if new:
+        Flag.objects.bulk_create(
+            (
+                Flag(
+                    rule=rule_row,
+                    subject_type=rule.subject_type,
+                    subject_id=row["pk"],
+                    person_id=row[PERSON],
+                    responsible_id=row[RESPONSIBLE],
+                    unit_id=row[UNIT],
+                    first_seen=as_of,
+                    last_seen=as_of,
+                    facts={name: _jsonable(row[name]) for name in rule.facts},
+                )
+                for row in new
+            ),
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        # What was really inserted (a concurrent run may have inserted some first).
+        counts.flags_opened = live.count() - len(kept)
     return counts

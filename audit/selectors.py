@@ -33,7 +33,7 @@ def flags_for(user: Staff) -> QuerySet[Flag]:
     qs = Flag.objects.all()
     if not (user.is_authenticated and user.is_active):
         return qs.none()
-    if user.role == Role.UNIT_MANAGER and user.unit_id:
+    if user.role == Role.UNIT_MANAGER:
         return qs.filter(Q(unit_id=user.unit_id) | Q(escalated_to=user))
     if user.role in STAFF_ROLES:
         visible_person = applicants_for(user).filter(pk=OuterRef("person_id"))
@@ -93,18 +93,17 @@ def run_list() -> QuerySet[RuleRun]:
 
 
 def actions_for(user: Staff) -> QuerySet[CorrectiveAction]:
-    visible_flags = flags_for(user)
     qs = CorrectiveAction.objects.select_related("owner", "flag", "sample_answer__item", "created_by")
-    condition = Q(owner=user) | Q(flag__in=visible_flags)
-    if user.role == Role.UNIT_MANAGER and user.unit_id:
-        condition |= Q(sample_answer__item__sample__unit_id=user.unit_id)
     if not (user.is_authenticated and user.is_active) or user.role not in (*STAFF_ROLES, Role.UNIT_MANAGER):
         return qs.none()
+    condition = Q(owner=user) | Q(flag__in=flags_for(user))
+    if user.role == Role.UNIT_MANAGER and user.unit_id:
+        condition |= Q(sample_answer__item__sample__unit_id=user.unit_id)
     return qs.filter(condition).order_by("due_date", "pk")
 
 
 def samples_for(user: Staff) -> QuerySet[ControlSample]:
-    if not (user.is_authenticated and user.is_active) or user.role != Role.UNIT_MANAGER or not user.unit_id:
+    if not (user.is_authenticated and user.is_active) or getattr(user, "role", None) != Role.UNIT_MANAGER:
         return ControlSample.objects.none()
     return ControlSample.objects.filter(unit_id=user.unit_id).select_related("unit", "drawn_by").order_by("-created_at")
 

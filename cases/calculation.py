@@ -175,7 +175,8 @@ def _personal_lines(norm: NormData, month: datetime.date, members: list[MemberIn
             basis={"member_ids": [m.member_id for m in couple], "table_amount": norm.cohabiting_couple},
         ))
     for index, member in enumerate(members):
-        age = age_on(member.birth_date, month)
+        # A child born during the month is a member that month: 0 years, not "minus one".
+        age = max(0, age_on(member.birth_date, month))
         if id(member) in couple_ids:
             continue
         if member.role == CHILD and age < norms.ADULT_NORM_FROM_AGE:

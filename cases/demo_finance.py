@@ -1,7 +1,7 @@
 """Demo data for ekonomiskt bistånd: an UNOFFICIAL riksnorm from 2024 on (so the demo works
 today) and a few months of applications, calculations, decisions and execution dates for some
-of the demo cases. Runs after cases.demo; uses ctx.extra["cases"] when that builder made cases,
-otherwise makes a handful of households of its own.
+of the demo cases. Runs after cases.demo and uses the cases it made (ctx.extra["cases"]); the number of
+applications is bounded (CASES_WITH_APPLICATIONS × MONTHS_BACK + 1), not by the municipality's size.
 
 Everything goes through the services, so the demo's change events and access log look like
 real use. Seeded by ctx.rng: the same data every run.
@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime
 
 from django.utils import timezone
-from stdnum import luhn
 
 from . import application_services, decision_services
 from . import calculation as calc
 from . import finance_selectors as fs
 from .finance_models import RiksnormTable
-from .models import Applicant, Case, CaseStatus, Household, HouseholdMember, MemberRole, OpeningWay, Role
+from .models import Case, CaseStatus, MemberRole, Role
 from .norm_services import riksnorm_table_load
 
 # Not the ordinance's figures: 2023's table × 1.087 × 1.028 × 1.007 (DOMAIN.md 6: the yearly
@@ -55,35 +54,6 @@ def demo_norm_data() -> dict:
         "personal_amounts": [{"age_from": a, "age_to": b, "amount": _up(x)} for a, b, x in NORM_2023["personal"]],
         "household_amounts": [_up(x) for x in NORM_2023["household"]],
     }
-
-
-def _pnr(birth: datetime.date, serial: int) -> str:
-    base = f"{birth:%y%m%d}{serial:03d}"
-    return f"{birth:%Y%m%d}{serial:03d}{luhn.calc_check_digit(base)}"
-
-
-def _own_cases(ctx, today: datetime.date) -> list[Case]:
-    """A few households when the cases builder made none (keeps this builder usable alone)."""
-    eb = ctx.units["ekonomiskt-bistand"]
-    worker = ctx.staff.get("handlaggare")
-    cases = []
-    for i in range(6):
-        born = datetime.date(1975 + 4 * i, 1 + i, 10 + i)
-        applicant = Applicant.objects.create(
-            personal_identity_number=_pnr(born, 980 + i), birth_date=born, legal_gender="kvinna" if i % 2 else "man",
-            first_name=f"Demo{i}", last_name="Ekonomisson", registered_unit=eb,
-        )
-        household = Household.objects.create()
-        since = today - datetime.timedelta(days=400)
-        HouseholdMember.objects.create(household=household, role=MemberRole.APPLICANT, applicant=applicant,
-                                       birth_date=born, valid_from=since)
-        for k in range(i % 3):
-            HouseholdMember.objects.create(household=household, role=MemberRole.CHILD, first_name=f"Barn{k}",
-                                           last_name="Ekonomisson", birth_date=datetime.date(2012 + 3 * k, 5, 1),
-                                           valid_from=since)
-        cases.append(Case.objects.create(household=household, unit=eb, responsible_caseworker=worker,
-                                         opened_on=since, opening_way=OpeningWay.APPLICATION, status=CaseStatus.ACTIVE))
-    return cases
 
 
 def _month_of(case: Case, today: datetime.date, back: int) -> datetime.date | None:
@@ -157,7 +127,7 @@ def build(ctx) -> None:
         riksnorm_table_load(actor=ctx.staff.get("admin"), data=demo_norm_data(), system=True)
     if "handlaggare" not in ctx.staff or ctx.staff["handlaggare"].role != Role.CASEWORKER:
         return
-    cases = ctx.extra.get("cases") or _own_cases(ctx, today)
+    cases = ctx.extra.get("cases") or []
     active = sorted((c for c in cases if c.status == CaseStatus.ACTIVE), key=lambda c: c.pk)
     chosen = active[:CASES_WITH_APPLICATIONS]
     for index, case in enumerate(chosen):

@@ -158,3 +158,10 @@ class SampleDrawSerializer(serializers.Serializer):
 class AnswerReviewSerializer(serializers.Serializer):
     answer = serializers.BooleanField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FlagCountSerializer(serializers.Serializer):
+    rule__code = serializers.CharField()
+    rule__title = serializers.CharField()
+    status = serializers.CharField()
+    count = serializers.IntegerField()

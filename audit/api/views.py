@@ -155,6 +155,7 @@ class FlagCountView(APIView):
     permission_classes = [HasRole]
     allowed_roles = frozenset({Role.BOARD, Role.ADMINISTRATOR, Role.UNIT_MANAGER})
 
+    @extend_schema(responses={200: s.FlagCountSerializer(many=True)})
     def get(self, request):
         return Response(selectors.flag_counts(unit=_int_param(request, "unit")))
 

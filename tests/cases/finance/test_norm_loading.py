@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from audit.models import ChangeEvent
 from cases import demo, demo_finance
 from cases import finance_selectors as fs
-from cases.finance_models import Decision, RiksnormHouseholdAmount, RiksnormPersonalAmount, RiksnormTable
+from cases.finance_models import Application, Decision, RiksnormHouseholdAmount, RiksnormPersonalAmount, RiksnormTable
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +69,14 @@ def test_shipped_years_are_2019_and_2023_only():
 
 
 def test_demo_adds_an_unofficial_norm_and_decisions_that_say_so():
-    ctx = demo.DemoContext(seed=7)
+    ctx = demo.DemoContext(seed=7, today=datetime.date(2026, 3, 15))
     demo.build(ctx)
     demo_finance.build(ctx)
+    months = demo_finance.MONTHS_BACK + 1
+    assert Application.objects.count() <= demo_finance.CASES_WITH_APPLICATIONS * months
+    assert Application.objects.filter(status="received").count() >= 1  # this month's, not yet decided
+    assert fs.unexecuted_decisions(as_of=ctx.today).exists()
+    assert fs.interrupted_not_resumed(as_of=ctx.today).exists()
     table = RiksnormTable.objects.get(is_official=False)
     assert "EJ OFFICIELL" in table.name and "EJ OFFICIELL" in table.source
     decisions = Decision.objects.filter(item_kind="income_support")

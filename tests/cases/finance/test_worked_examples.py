@@ -203,3 +203,11 @@ def test_approved_costs_count_not_applied_and_income_above_need_gives_zero():
                             incomes=[income(1, 20000)], costs=[])
     assert result.result_amount == 0
     assert all(isinstance(line.amount, int) for line in result.lines)
+
+
+def test_child_born_during_the_month_gets_the_amount_for_age_0():
+    # Born 2023-03-20, in the household from birth: March 2023 counts the 0-year amount 2 420.
+    result = calc.calculate(month=datetime.date(2023, 3, 1), norm=norm(2023),
+                            members=[adult(1), child(2, datetime.date(2023, 3, 20))], household_size=2,
+                            incomes=[], costs=[])
+    assert line_amounts(result, "personal") == [3490, 2420]
