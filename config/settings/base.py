@@ -150,8 +150,12 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "cases.models.MemberRole",
         "PlanProgressEnum": "planning.models.Progress",
         "FollowUpMethodEnum": "planning.models.FollowUpMethod",
-        "ExecutionEventKindEnum": "cases.finance_models.ExecutionEventKind",
+        "FlagStatusEnum": "audit.control_models.FlagStatus",
+        "RuleRunStatusEnum": "audit.control_models.RunStatus",
+        "CorrectiveActionStatusEnum": "audit.control_models.ActionStatus",
         "InsatsDecisionKindEnum": "insatser.models.DecisionKind",
+        "ExecutionEventKindEnum": "cases.finance_models.ExecutionEventKind",
+        "CalculationLineKindEnum": "cases.finance_models.LineKind",
     },
 }
 

@@ -17,6 +17,7 @@ from cases.demo import DEMO_PASSWORD, DemoContext, demo_logins, demo_present
 
 BUILDERS = [
     "cases.demo",
+    "cases.demo_finance",
     "planning.demo",
     "insatser.demo",
     "cases.demo_finance",

@@ -1,0 +1,33 @@
+"""ARCHITECTURE.md layering: the recording layer imports no other app; no app imports the control layer."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OTHER_APPS = {"cases", "planning", "insatser"}
+RECORDING_LAYER = ("audit/log.py", "audit/models.py", "audit/control_models.py", "audit/context.py")
+RECORDING_MODULES = {"audit.log", "audit.models", "audit.context", "audit"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_recording_layer_imports_no_other_app():
+    for name in RECORDING_LAYER:
+        imported = _imports(ROOT / name)
+        assert not {m.split(".")[0] for m in imported} & OTHER_APPS, name
+
+
+def test_no_other_app_imports_the_control_layer():
+    for app in (*OTHER_APPS, "config"):
+        for path in (ROOT / app).rglob("*.py"):
+            audit_imports = {m for m in _imports(path) if m.split(".")[0] == "audit"}
+            assert audit_imports <= RECORDING_MODULES, f"{path}: {audit_imports}"
