@@ -1,0 +1,412 @@
+"""Every write to planning data. Keyword-only, validated, atomic, audited in the same transaction.
+
+Only a coordinator writes here, and only for persons assigned to them (cases.selectors scoping).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audit.log import record_change, snapshot
+from cases.models import Applicant, Role, Staff
+from cases.permissions import require_role
+from cases.selectors import applicants_for
+from config.errors import Conflict
+
+from . import norms, quality
+from .models import (
+    Assessment,
+    BipAnswer,
+    BipAssessment,
+    BipInstrument,
+    FollowUp,
+    ImplementationPlan,
+    Partner,
+    PlanActivity,
+    PlanStatus,
+    Subgoal,
+    SubgoalProgress,
+)
+
+COORDINATORS = {Role.COORDINATOR}
+ASSESSMENT_FIELDS = (
+    "applicant", "assessed_on", "work_experience", "education", "language", "health", "housing", "family", "other",
+)
+ASSESSMENT_AREAS = ASSESSMENT_FIELDS[2:]
+PLAN_EDITABLE = (
+    "areas_to_maintain",
+    "areas_to_change",
+    "long_term_goal",
+    "participants",
+    "participation_recorded",
+    "person_views",
+    "made_on",
+    "latest_follow_up_on",
+    "follow_up_method",
+    "assessment",
+    "case",
+)
+PLAN_FIELDS = ("applicant", "version", "supersedes", "status", "valid_until", "signed_by", *PLAN_EDITABLE)
+FOLLOW_UP_FIELDS = (
+    "plan", "followed_up_on", "method", "participants", "follows_plan", "plan_deviation", "notes", "next_follow_up_on",
+)
+
+
+def _error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _my_person(actor: Staff, applicant: Applicant | int, field: str = "applicant") -> Applicant:
+    applicant_id = getattr(applicant, "pk", applicant)
+    person = applicants_for(actor).filter(pk=applicant_id).first()
+    if person is None:
+        raise _error(field, "Personen finns inte eller ligger utanför din behörighet.", "not_found")
+    return person
+
+
+def _not_future(value: datetime.date | None, field: str) -> None:
+    if value is None:
+        raise _error(field, "Ange datum.", "required")
+    if value > _today():
+        raise _error(field, "Datumet får inte ligga i framtiden.", "in_future")
+
+
+def _clean(instance, field_prefix: str = "", exclude: Sequence[str] = ()) -> None:
+    try:
+        instance.full_clean(exclude=list(exclude))
+    except ValidationError as exc:
+        raise ValidationError({f"{field_prefix}{k}": v for k, v in exc.message_dict.items()}) from exc
+
+
+# --- kartläggning
+
+
+@transaction.atomic
+def assessment_create(*, actor: Staff, applicant: Applicant | int, assessed_on: datetime.date, **areas) -> Assessment:
+    require_role(actor, COORDINATORS, doing="göra kartläggningar")
+    person = _my_person(actor, applicant)
+    unknown = set(areas) - set(ASSESSMENT_AREAS)
+    if unknown:
+        raise _error(sorted(unknown)[0], "Okänt område.", "unknown_field")
+    _not_future(assessed_on, "assessed_on")
+    if not any((v or "").strip() for v in areas.values()):
+        raise _error("work_experience", "Kartläggningen måste beskriva minst ett område.", "required")
+    assessment = Assessment(applicant=person, assessed_on=assessed_on, made_by=actor,
+                            **{k: (v or "").strip() for k, v in areas.items()})
+    _clean(assessment)
+    assessment.save()
+    record_change(actor=actor, action="assessment.create", instance=assessment, person_ids=[person.pk],
+                  after=snapshot(assessment, ASSESSMENT_FIELDS))
+    return assessment
+
+
+# --- genomförandeplan
+
+
+def _build_subgoals(plan: ImplementationPlan, specs: Sequence[dict]) -> list[Subgoal]:
+    built = []
+    for i, spec in enumerate(specs):
+        prefix = f"subgoals[{i}]."
+        for name, label in (("description", "delmålet"), ("measure", "vad som mäts"), ("target", "målvärde")):
+            if not str(spec.get(name) or "").strip():
+                raise _error(f"{prefix}{name}", f"Ange {label}: ett delmål ska vara mätbart.", "required")
+        if not spec.get("target_date"):
+            raise _error(f"{prefix}target_date", "Ange när delmålet ska vara uppnått.", "required")
+        if spec["target_date"] < plan.made_on:
+            raise _error(f"{prefix}target_date", "Måldatumet ligger före planens datum.", "before_plan")
+        subgoal = Subgoal(plan=plan, position=i, description=spec["description"].strip(),
+                          measure=spec["measure"].strip(), target=spec["target"].strip(),
+                          target_date=spec["target_date"])
+        _clean(subgoal, prefix, exclude=["plan"])
+        built.append(subgoal)
+    return built
+
+
+def _build_activities(plan: ImplementationPlan, specs: Sequence[dict], subgoals: list[Subgoal]) -> list[PlanActivity]:
+    built = []
+    for i, spec in enumerate(specs):
+        prefix = f"activities[{i}]."
+        if not str(spec.get("description") or "").strip():
+            raise _error(f"{prefix}description", "Beskriv aktiviteten.", "required")
+        partners = list(spec.get("partners") or [])
+        bad = [p for p in partners if p not in Partner.values]
+        if bad:
+            raise _error(f"{prefix}partners", f"Okänd samarbetspartner: {bad[0]!r}.", "unknown_code")
+        index = spec.get("subgoal_index")
+        if index is not None and not (0 <= index < len(subgoals)):
+            raise _error(f"{prefix}subgoal_index", "Delmålet finns inte i planen.", "not_found")
+        activity = PlanActivity(
+            plan=plan, position=i, description=spec["description"].strip(), how=(spec.get("how") or "").strip(),
+            responsible=(spec.get("responsible") or "").strip(), partners=partners,
+            starts_on=spec.get("starts_on"), ends_on=spec.get("ends_on"),
+        )
+        if activity.starts_on and activity.ends_on and activity.ends_on < activity.starts_on:
+            raise _error(f"{prefix}ends_on", "Slutdatumet ligger före startdatumet.", "period_backwards")
+        activity._subgoal_index = index
+        _clean(activity, prefix, exclude=["plan", "subgoal"])
+        built.append(activity)
+    return built
+
+
+def _save_children(plan: ImplementationPlan, subgoal_specs, activity_specs) -> None:
+    """Validate all children first, then write them: bad input writes nothing."""
+    subgoals = _build_subgoals(plan, subgoal_specs)
+    activities = _build_activities(plan, activity_specs, subgoals)
+    plan.subgoals.all().delete()
+    plan.activities.all().delete()
+    Subgoal.objects.bulk_create(subgoals)
+    for activity in activities:
+        if activity._subgoal_index is not None:
+            activity.subgoal = subgoals[activity._subgoal_index]
+    PlanActivity.objects.bulk_create(activities)
+
+
+def _children_snapshot(plan: ImplementationPlan) -> dict:
+    return {
+        "subgoals": [[s.description, s.measure, s.target, s.target_date.isoformat()] for s in plan.subgoals.all()],
+        "activities": [[a.description, a.how, a.responsible, a.partners] for a in plan.activities.all()],
+    }
+
+
+def _check_plan_fields(plan: ImplementationPlan) -> None:
+    if plan.made_on is None:
+        raise _error("made_on", "Ange när planen upprättades.", "required")
+    if plan.made_on > _today():
+        raise _error("made_on", "Datumet får inte ligga i framtiden.", "in_future")
+    if plan.latest_follow_up_on and plan.latest_follow_up_on < plan.made_on:
+        raise _error("latest_follow_up_on", "Uppföljningsdatumet ligger före planens datum.", "before_plan")
+    if plan.assessment_id and plan.assessment.applicant_id != plan.applicant_id:
+        raise _error("assessment", "Kartläggningen gäller en annan person.", "other_person")
+    _clean(plan, exclude=["supersedes", "created_by", "signed_by"])
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    actor: Staff,
+    applicant: Applicant | int,
+    made_on: datetime.date,
+    subgoals: Sequence[dict] = (),
+    activities: Sequence[dict] = (),
+    **fields,
+) -> ImplementationPlan:
+    """Draft a plan. When the person has a signed plan, the draft is its next version."""
+    require_role(actor, COORDINATORS, doing="upprätta genomförandeplaner")
+    person = _my_person(actor, applicant)
+    unknown = set(fields) - set(PLAN_EDITABLE)
+    if unknown:
+        raise _error(sorted(unknown)[0], "Fältet kan inte anges.", "unknown_field")
+    Applicant.objects.select_for_update().filter(pk=person.pk).first()  # serialise versions per person
+    if ImplementationPlan.objects.filter(applicant=person, status=PlanStatus.DRAFT).exists():
+        raise Conflict("Det finns redan ett utkast till genomförandeplan för personen.", code="draft_exists",
+                       field="applicant")
+    previous = ImplementationPlan.objects.filter(applicant=person, status=PlanStatus.SIGNED).order_by("-version").first()
+    top = ImplementationPlan.objects.filter(applicant=person).aggregate(v=Max("version"))["v"] or 0
+    plan = ImplementationPlan(applicant=person, made_on=made_on, version=top + 1, supersedes=previous,
+                              status=PlanStatus.DRAFT, created_by=actor, **fields)
+    if previous is not None and made_on is not None and made_on < previous.made_on:
+        raise _error("made_on", "En ny version kan inte vara daterad före den plan den ersätter.", "before_previous")
+    _check_plan_fields(plan)
+    plan.save()
+    _save_children(plan, subgoals, activities)
+    record_change(actor=actor, action="plan.create", instance=plan, person_ids=[person.pk],
+                  after={**snapshot(plan, PLAN_FIELDS), **_children_snapshot(plan)})
+    return plan
+
+
+def _locked_draft(actor: Staff, plan: ImplementationPlan) -> ImplementationPlan:
+    _my_person(actor, plan.applicant_id)
+    plan = ImplementationPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.DRAFT:
+        raise Conflict("Planen är fastställd och kan inte ändras. Upprätta en ny version i stället.",
+                       code="plan_signed", field="status")
+    return plan
+
+
+@transaction.atomic
+def plan_update(
+    *,
+    actor: Staff,
+    plan: ImplementationPlan,
+    subgoals: Sequence[dict] | None = None,
+    activities: Sequence[dict] | None = None,
+    **changes,
+) -> ImplementationPlan:
+    """Change a draft. Lists given replace the plan's sub-goals / activities; a signed plan is refused."""
+    require_role(actor, COORDINATORS, doing="ändra genomförandeplaner")
+    plan = _locked_draft(actor, plan)
+    unknown = set(changes) - set(PLAN_EDITABLE)
+    if unknown:
+        raise _error(sorted(unknown)[0], "Fältet kan inte ändras.", "read_only")
+    before = {**snapshot(plan, PLAN_EDITABLE), **_children_snapshot(plan)}
+    for name, value in changes.items():
+        setattr(plan, name, value)
+    _check_plan_fields(plan)
+    if plan.supersedes_id and plan.made_on < plan.supersedes.made_on:
+        raise _error("made_on", "En ny version kan inte vara daterad före den plan den ersätter.", "before_previous")
+    plan.save(update_fields=[*changes, "updated_at"])
+    if subgoals is not None or activities is not None:
+        keep_subgoals = [
+            {"description": s.description, "measure": s.measure, "target": s.target, "target_date": s.target_date}
+            for s in plan.subgoals.all()
+        ] if subgoals is None else subgoals
+        keep_activities = [
+            {"description": a.description, "how": a.how, "responsible": a.responsible, "partners": a.partners,
+             "starts_on": a.starts_on, "ends_on": a.ends_on}
+            for a in plan.activities.all()
+        ] if activities is None else activities
+        _save_children(plan, keep_subgoals, keep_activities)
+    record_change(actor=actor, action="plan.update", instance=plan, person_ids=[plan.applicant_id],
+                  before=before, after={**snapshot(plan, PLAN_EDITABLE), **_children_snapshot(plan)})
+    return plan
+
+
+@transaction.atomic
+def plan_sign(*, actor: Staff, plan: ImplementationPlan) -> ImplementationPlan:
+    """Fix the plan. Refused, listing each missing item, if a required checkpoint fails."""
+    require_role(actor, COORDINATORS, doing="fastställa genomförandeplaner")
+    plan = _locked_draft(actor, plan)
+    missing = quality.evaluate(plan).missing()
+    if missing:
+        raise ValidationError({
+            a.field: ValidationError(f"{a.question} Nej: {a.reason}", code=f"checkpoint_{a.code}") for a in missing
+        })
+    before = snapshot(plan, ("status", "valid_until", "signed_by"))
+    plan.status = PlanStatus.SIGNED
+    plan.signed_at = timezone.now()
+    plan.signed_by = actor
+    plan.valid_until = norms.plan_valid_until(plan.made_on)
+    plan.full_clean(exclude=["supersedes", "created_by", "signed_by", "assessment", "case"])
+    plan.save(update_fields=["status", "signed_at", "signed_by", "valid_until", "updated_at"])
+    record_change(actor=actor, action="plan.sign", instance=plan, person_ids=[plan.applicant_id],
+                  before=before, after=snapshot(plan, ("status", "valid_until", "signed_by")))
+    return plan
+
+
+@transaction.atomic
+def plan_new_version(*, actor: Staff, plan: ImplementationPlan, made_on: datetime.date | None = None) -> ImplementationPlan:
+    """Start the next version as a draft copy of a signed plan; the signed plan stays as it was."""
+    require_role(actor, COORDINATORS, doing="upprätta genomförandeplaner")
+    if plan.status != PlanStatus.SIGNED:
+        raise Conflict("Endast en fastställd plan kan få en ny version.", code="plan_not_signed", field="status")
+    if ImplementationPlan.objects.filter(applicant_id=plan.applicant_id, version__gt=plan.version).exists():
+        raise Conflict("Planen har redan en nyare version.", code="not_latest_version", field="version")
+    return plan_create(
+        actor=actor,
+        applicant=plan.applicant_id,
+        made_on=made_on or _today(),
+        subgoals=[
+            {"description": s.description, "measure": s.measure, "target": s.target, "target_date": s.target_date}
+            for s in plan.subgoals.all()
+        ],
+        activities=[
+            {"description": a.description, "how": a.how, "responsible": a.responsible, "partners": a.partners,
+             "starts_on": a.starts_on, "ends_on": a.ends_on}
+            for a in plan.activities.all()
+        ],
+        **{name: getattr(plan, name) for name in PLAN_EDITABLE if name not in ("made_on", "latest_follow_up_on")},
+    )
+
+
+# --- uppföljning
+
+
+@transaction.atomic
+def follow_up_record(
+    *,
+    actor: Staff,
+    plan: ImplementationPlan,
+    followed_up_on: datetime.date,
+    method: str,
+    follows_plan: bool | None,
+    participants: str = "",
+    plan_deviation: str = "",
+    notes: str = "",
+    next_follow_up_on: datetime.date | None = None,
+    progress: Sequence[dict] = (),
+) -> FollowUp:
+    """Document a follow-up of a signed plan (004:558-566). Next date defaults to the interval norm."""
+    require_role(actor, COORDINATORS, doing="dokumentera uppföljningar")
+    _my_person(actor, plan.applicant_id, field="plan")
+    if plan.status != PlanStatus.SIGNED:
+        raise _error("plan", "Endast en fastställd plan kan följas upp.", "plan_not_signed")
+    _not_future(followed_up_on, "followed_up_on")
+    if followed_up_on < plan.made_on:
+        raise _error("followed_up_on", "Uppföljningen kan inte ligga före planens datum.", "before_plan")
+    if follows_plan is None:
+        raise _error("follows_plan", "Ange om den enskilde följer planeringen.", "required")
+    plan_deviation = (plan_deviation or "").strip()
+    if not follows_plan and not plan_deviation:
+        raise _error("plan_deviation", "Beskriv avvikelsen från planeringen.", "required")
+    next_follow_up_on = next_follow_up_on or norms.default_next_follow_up(followed_up_on)
+    if next_follow_up_on <= followed_up_on:
+        raise _error("next_follow_up_on", "Nästa uppföljning ska ligga efter denna.", "not_after")
+    follow_up = FollowUp(plan=plan, followed_up_on=followed_up_on, method=method, participants=participants.strip(),
+                         follows_plan=follows_plan, plan_deviation=plan_deviation, notes=(notes or "").strip(),
+                         next_follow_up_on=next_follow_up_on, recorded_by=actor)
+    _clean(follow_up)
+    subgoal_ids = set(plan.subgoals.values_list("pk", flat=True))
+    rows, seen = [], set()
+    for i, spec in enumerate(progress):
+        subgoal_id = getattr(spec.get("subgoal"), "pk", spec.get("subgoal"))
+        if subgoal_id not in subgoal_ids or subgoal_id in seen:
+            raise _error(f"progress[{i}].subgoal", "Delmålet finns inte i planen (eller anges två gånger).", "not_found")
+        seen.add(subgoal_id)
+        row = SubgoalProgress(follow_up=follow_up, subgoal_id=subgoal_id, status=spec.get("status") or "",
+                              comment=(spec.get("comment") or "").strip())
+        _clean(row, f"progress[{i}].", exclude=["follow_up", "subgoal"])
+        rows.append(row)
+    follow_up.save()
+    SubgoalProgress.objects.bulk_create(rows)
+    record_change(actor=actor, action="follow_up.create", instance=follow_up, person_ids=[plan.applicant_id],
+                  after={**snapshot(follow_up, FOLLOW_UP_FIELDS),
+                         "progress": [[r.subgoal_id, r.status] for r in rows]})
+    return follow_up
+
+
+# --- BIP
+
+
+@transaction.atomic
+def bip_assessment_record(
+    *,
+    actor: Staff,
+    applicant: Applicant | int,
+    instrument: BipInstrument,
+    assessed_on: datetime.date,
+    answers: dict[str, int],
+) -> BipAssessment:
+    """One BIP measurement: answers by indicator code, each a value on the instrument's scale."""
+    require_role(actor, COORDINATORS, doing="registrera BIP-skattningar")
+    person = _my_person(actor, applicant)
+    _not_future(assessed_on, "assessed_on")
+    if not answers:
+        raise _error("answers", "Ange minst ett svar.", "required")
+    indicators = {i.code: i for i in instrument.indicators.all()}
+    scale = set(instrument.scale.values_list("value", flat=True))
+    for code, value in answers.items():
+        if code not in indicators:
+            raise _error(f"answers.{code}", "Okänd indikator i instrumentet.", "unknown_code")
+        if value not in scale:
+            raise _error(f"answers.{code}", f"Värdet ska vara ett av {sorted(scale)}.", "not_on_scale")
+    if BipAssessment.objects.filter(applicant=person, instrument=instrument, assessed_on=assessed_on).exists():
+        raise _error("assessed_on", "Det finns redan en skattning för personen detta datum.", "duplicate")
+    assessment = BipAssessment.objects.create(applicant=person, instrument=instrument, assessed_on=assessed_on,
+                                              recorded_by=actor)
+    BipAnswer.objects.bulk_create(
+        [BipAnswer(assessment=assessment, indicator=indicators[c], value=v) for c, v in answers.items()]
+    )
+    record_change(actor=actor, action="bip_assessment.create", instance=assessment, person_ids=[person.pk],
+                  after={"instrument": instrument.code, "assessed_on": assessed_on.isoformat(),
+                         "answers": dict(sorted(answers.items()))})
+    return assessment

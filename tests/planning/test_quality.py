@@ -1,0 +1,108 @@
+"""The plan-quality function against plans built like the columns of the auditors' sample
+table (seed 004:864-933) and the coordinator unit's five control questions (004:583-598)."""
+
+import datetime
+
+import pytest
+
+from planning import quality
+from planning.models import ImplementationPlan
+from tests.factories.planning import FollowUpFactory, PlanActivityFactory, SignedPlanFactory, SubgoalFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+MADE = D(2024, 3, 1)
+Y, N, NA = quality.YES, quality.NO, quality.NOT_APPLICABLE
+CP = quality.CHECKPOINT_CODES
+
+
+def build(*, follow_up_date=True, responsible=True, sub_goals=True, long_term_goal=True, followed_up=True,
+          participation=True, how=True):
+    plan = SignedPlanFactory(
+        made_on=MADE,
+        latest_follow_up_on=D(2024, 4, 1) if follow_up_date else None,
+        long_term_goal="Självförsörjning genom arbete som undersköterska." if long_term_goal else "",
+        participation_recorded=participation,
+    )
+    if sub_goals:
+        SubgoalFactory(plan=plan)
+        SubgoalFactory(plan=plan, description="Språk B1", measure="Nivå i sfi", target="Kurs D godkänd")
+    PlanActivityFactory(plan=plan, responsible="Koordinator Anna" if responsible else "", how="Tre dagar/vecka" if how else "")
+    PlanActivityFactory(plan=plan, responsible="Arbetsförmedlingen" if responsible else "", partners=["arbetsformedlingen"])
+    if followed_up:
+        FollowUpFactory(plan=plan, followed_up_on=D(2024, 5, 2))
+    return plan
+
+
+def answers(plan, on):
+    q = quality.evaluate(plan, on=on)
+    return {a.code: a.answer for a in q.checkpoints}, {a.code: a.answer for a in q.control_questions}, q
+
+
+AFTER = D(2024, 10, 1)  # past the 6-month validity: the follow-up check is due
+WITHIN = D(2024, 4, 15)  # still within validity: the follow-up check is not applicable yet
+
+# (column description, builder kwargs, judged on, expected checkpoint answers in CHECKPOINTS order)
+COLUMNS = [
+    ("a plan with everything", {}, AFTER, [Y, Y, Y, Y, Y, Y, Y, Y]),
+    ("missing responsible", {"responsible": False}, AFTER, [Y, Y, N, Y, Y, Y, Y, Y]),
+    ("missing sub-goals", {"sub_goals": False}, AFTER, [Y, Y, Y, Y, Y, N, Y, Y]),
+    ("missing the follow-up date", {"follow_up_date": False}, AFTER, [Y, N, Y, Y, Y, Y, Y, Y]),
+    ("missing the long-term goal", {"long_term_goal": False}, AFTER, [Y, Y, Y, Y, N, Y, Y, Y]),
+    # The typical audited plan, columns 1, 2, 7-10: follow-up date yes, no responsible, no sub-goals.
+    ("audit column 1", {"responsible": False, "sub_goals": False}, AFTER, [Y, Y, N, Y, Y, N, Y, Y]),
+    # Columns 3, 4, 6: as column 1 but without the follow-up date.
+    ("audit column 3", {"responsible": False, "sub_goals": False, "follow_up_date": False}, AFTER,
+     [Y, N, N, Y, Y, N, Y, Y]),
+    # Column 14: no long-term goal, no sub-goals, follow-up "ej aktuellt".
+    ("audit column 14", {"responsible": False, "sub_goals": False, "long_term_goal": False, "followed_up": False},
+     WITHIN, [Y, Y, N, Y, N, N, Y, NA]),
+    # Validity over without any follow-up: the one "Nej" the auditors never found.
+    ("not followed up in time", {"followed_up": False}, AFTER, [Y, Y, Y, Y, Y, Y, Y, N]),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "on", "expected"), COLUMNS, ids=[c[0] for c in COLUMNS])
+def test_checkpoints_per_audit_column(name, kwargs, on, expected):
+    cp, _, q = answers(build(**kwargs), on)
+    assert cp == dict(zip(CP, expected, strict=True))
+    assert all(a.reason for a in q.checkpoints + q.control_questions)
+
+
+def test_reasons_say_what_is_missing():
+    _, _, q = answers(build(responsible=False, follow_up_date=False), AFTER)
+    by_code = {a.code: a for a in q.checkpoints}
+    assert by_code["responsible_named"].reason == "2 av 2 aktiviteter saknar ansvarig."
+    assert by_code["follow_up_date"].reason == "Datum för senaste uppföljning saknas."
+    assert by_code["sub_goals"].reason.startswith("2 mätbara delmål")
+
+
+def test_five_control_questions_for_complete_plan():
+    _, cq, _ = answers(build(), AFTER)
+    assert cq == {"plan_made": Y, "person_took_part": Y, "goals_stated": Y, "how_carried_out": Y,
+                  "follow_up_stated": Y}
+
+
+def test_five_control_questions_for_weak_plan():
+    plan = build(participation=None, how=False, follow_up_date=False, long_term_goal=False, sub_goals=False)
+    _, cq, q = answers(plan, AFTER)
+    assert cq == {"plan_made": Y, "person_took_part": N, "goals_stated": N, "how_carried_out": N,
+                  "follow_up_stated": N}
+    assert {a.code: a.reason for a in q.control_questions}["follow_up_stated"] == "Saknar när (datum saknas)."
+
+
+def test_person_not_taking_part_is_recorded_participation_but_fails_the_control_question():
+    cp, cq, _ = answers(build(participation=False), AFTER)
+    assert cp["participation_recorded"] == Y
+    assert cq["person_took_part"] == N
+
+
+def test_set_based_variant_agrees_and_runs_in_one_query(django_assert_num_queries):
+    good, weak = build(), build(responsible=False, sub_goals=False)
+    with django_assert_num_queries(1):
+        rows = {p.pk: p for p in quality.annotate_quality(ImplementationPlan.objects.all(), on=AFTER)}
+    assert rows[good.pk].qc_responsible_named and rows[good.pk].qc_sub_goals
+    assert not rows[weak.pk].qc_responsible_named and not rows[weak.pk].qc_sub_goals
+    failing = quality.annotate_quality(ImplementationPlan.objects.all(), on=AFTER).filter(qc_sub_goals=False)
+    assert list(failing) == [weak]
