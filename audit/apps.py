@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_rules(sender, **kwargs):
+    # Rules are defined in code; their configurable rows (with DOMAIN.md defaults) are created
+    # after every migrate, never overwriting what an administrator has set.
+    from .engine import rules_sync
+
+    rules_sync()
 
 
 class AuditConfig(AppConfig):
     name = "audit"
     verbose_name = "Loggning och egenkontroll"
+
+    def ready(self):
+        post_migrate.connect(_sync_rules, sender=self, dispatch_uid="audit.sync_rules")

@@ -72,3 +72,7 @@ class ChangeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"
+
+
+# The control layer's models (rules, flags, actions, samples) live in their own module.
+from .control_models import *  # noqa: E402, F403

@@ -20,3 +20,23 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=15),
     },
 }
+
+# Egenkontroll (audit's control layer). Nightly: every nightly rule, then escalation and the
+# digest once the run has had time to finish. Weekly: heltidsaktivering, on Monday night,
+# after the week it checks has ended.
+app.conf.beat_schedule.update(
+    {
+        "audit.nightly_rules": {
+            "task": "audit.run_scheduled_rules",
+            "schedule": crontab(hour=1, minute=30),
+            "kwargs": {"schedule": "nightly"},
+        },
+        "audit.weekly_rules": {
+            "task": "audit.run_scheduled_rules",
+            "schedule": crontab(hour=2, minute=30, day_of_week="mon"),
+            "kwargs": {"schedule": "weekly"},
+        },
+        "audit.escalate_flags": {"task": "audit.escalate_flags", "schedule": crontab(hour=5, minute=0)},
+        "audit.send_flag_digests": {"task": "audit.send_flag_digests", "schedule": crontab(hour=6, minute=0)},
+    }
+)

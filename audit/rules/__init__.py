@@ -1,0 +1,10 @@
+"""Egenkontroll rules, one module per rule family. Importing this package registers them all."""
+
+from . import actions  # noqa: F401
+from .base import REGISTRY, RuleDefinition
+
+__all__ = ["REGISTRY", "RuleDefinition", "get"]
+
+
+def get(code: str) -> RuleDefinition:
+    return REGISTRY[code]

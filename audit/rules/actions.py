@@ -1,0 +1,43 @@
+"""Rule family: corrective actions themselves (DOMAIN.md 4: findings become actions that are followed up)."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.db.models.functions import Coalesce
+
+from audit.control_models import ActionStatus, CorrectiveAction, Severity
+
+from .base import PERSON, RESPONSIBLE, UNIT, FunctionRule, register
+
+
+def _overdue_actions(*, as_of, params):
+    # Due "by" the due date: overdue from the day after it.
+    return (
+        CorrectiveAction.objects.filter(status=ActionStatus.PLANNED, due_date__lt=as_of)
+        .annotate(
+            **{
+                PERSON: Coalesce(F("flag__person_id"), F("sample_answer__item__person_id")),
+                RESPONSIBLE: F("owner_id"),
+                UNIT: F("owner__unit_id"),
+            }
+        )
+    )
+
+
+def _open_actions(*, as_of, params):
+    return CorrectiveAction.objects.filter(status=ActionStatus.PLANNED)
+
+
+ACTION_OVERDUE = register(
+    FunctionRule(
+        code="r12_action_overdue",
+        title="Åtgärd har passerat sitt slutdatum utan att vara genomförd",
+        source="DOMAIN.md 4 (004:89-90: åtgärder ska dokumenteras och följas upp)",
+        description="En planerad åtgärd vars datum 'klar senast' har passerat.",
+        severity=Severity.HIGH,
+        subject_model="audit.CorrectiveAction",
+        facts=("due_date", "flag_id"),
+        find=_overdue_actions,
+        examine=_open_actions,
+    )
+)

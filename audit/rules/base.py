@@ -1,0 +1,91 @@
+"""What a rule is: a named, documented, set-based query over one kind of subject.
+
+A rule never loops over persons in Python. `findings()` returns a QuerySet of the subject model
+(plans, participations, decisions ...) with the flag's person, responsible staff member, unit
+and facts annotated; the engine slices it by primary-key range and upserts flags from it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import QuerySet
+
+from audit.control_models import Schedule, Severity
+
+# Annotation names every rule's findings() must provide (besides its facts).
+PERSON = "flag_person"
+RESPONSIBLE = "flag_responsible"
+UNIT = "flag_unit"
+
+
+@dataclass(frozen=True)
+class Param:
+    """A configurable limit with its default from DOMAIN.md and the range an administrator may set."""
+
+    key: str
+    label: str
+    default: int
+    min_value: int
+    max_value: int
+    unit: str
+    source: str
+
+
+@dataclass(frozen=True)
+class RuleDefinition:
+    code: str
+    title: str
+    source: str
+    description: str
+    severity: int
+    subject_model: str  # "app_label.ModelName"
+    params: tuple[Param, ...] = ()
+    facts: tuple[str, ...] = ()
+    schedule: str = Schedule.NIGHTLY
+
+    @property
+    def subject_type(self) -> str:
+        return self.subject_model.lower()
+
+    def model(self):
+        return apps.get_model(self.subject_model)
+
+    def population(self, *, as_of: datetime.date, params: Mapping[str, int]) -> QuerySet:
+        """The subjects the rule examines (counted in the run); by default every subject row."""
+        return self.model().objects.all()
+
+    def findings(self, *, as_of: datetime.date, params: Mapping[str, int]) -> QuerySet:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class FunctionRule(RuleDefinition):
+    """A rule whose queries are plain functions (keeps each rule module declarative)."""
+
+    find: object = field(default=None, repr=False)
+    examine: object = field(default=None, repr=False)
+
+    def population(self, *, as_of, params):
+        if self.examine is None:
+            return super().population(as_of=as_of, params=params)
+        return self.examine(as_of=as_of, params=params)
+
+    def findings(self, *, as_of, params):
+        return self.find(as_of=as_of, params=params)
+
+
+REGISTRY: dict[str, RuleDefinition] = {}
+
+
+def register(rule: RuleDefinition) -> RuleDefinition:
+    if rule.code in REGISTRY:
+        raise ValueError(f"Rule {rule.code} registered twice")
+    REGISTRY[rule.code] = rule
+    return rule
+
+
+__all__ = ["PERSON", "RESPONSIBLE", "UNIT", "Param", "FunctionRule", "RuleDefinition", "REGISTRY", "register", "Severity"]

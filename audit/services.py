@@ -1,0 +1,446 @@
+"""Every write of audit's control layer. Keyword-only, validated, atomic, audited in the same transaction.
+
+Rule runs are written by the system (actor None) when scheduled; everything a person does
+(start a run, change a parameter, acknowledge a flag, plan or close an action, review a
+sample) checks the role, validates, saves and records the change.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, OuterRef, Subquery, Sum
+from django.utils import timezone
+
+from cases.models import Case, HouseholdMember, Role, Staff, Unit
+from cases.permissions import require_role
+from config.errors import Conflict
+
+from . import checklist, engine
+from .control_models import (
+    LIVE_FLAG_STATUSES,
+    ActionStatus,
+    ChecklistAnswer,
+    ControlSample,
+    ControlSampleItem,
+    CorrectiveAction,
+    Flag,
+    FlagStatus,
+    FlagTransition,
+    Rule,
+    RuleParameter,
+    RuleRun,
+    RuleRunChunk,
+    RunStatus,
+    RunTrigger,
+)
+from .log import record_change, snapshot
+from .rules import REGISTRY
+
+RUN_STARTERS = frozenset({Role.ADMINISTRATOR, Role.UNIT_MANAGER})
+FLAG_HANDLERS = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.INSATS_STAFF, Role.UNIT_MANAGER})
+DEFAULT_SAMPLE_SIZE = 10  # DOMAIN.md 4 (004:583-605): the coordinator unit's control draws 10 cases.
+
+
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+# --- Rules and parameters -------------------------------------------------------------------
+
+
+@transaction.atomic
+def rule_update(*, actor: Staff, rule: Rule, enabled=None, severity=None, escalate_after_days=None) -> Rule:
+    require_role(actor, {Role.ADMINISTRATOR}, doing="ändra kontrollregler")
+    fields = ("enabled", "severity", "escalate_after_days")
+    rule = Rule.objects.select_for_update().get(pk=rule.pk)
+    before = snapshot(rule, fields)
+    changes = {k: v for k, v in zip(fields, (enabled, severity, escalate_after_days), strict=True) if v is not None}
+    for name, value in changes.items():
+        setattr(rule, name, value)
+    rule.full_clean()
+    rule.save(update_fields=[*changes, "updated_at"])
+    record_change(actor=actor, action="control_rule.update", instance=rule, before=before, after=snapshot(rule, fields))
+    return rule
+
+
+@transaction.atomic
+def rule_parameter_update(*, actor: Staff, parameter: RuleParameter, value: int) -> RuleParameter:
+    require_role(actor, {Role.ADMINISTRATOR}, doing="ändra regelparametrar")
+    parameter = RuleParameter.objects.select_for_update().get(pk=parameter.pk)
+    if not isinstance(value, int) or not parameter.min_value <= value <= parameter.max_value:
+        raise _field_error(
+            "value",
+            f"Värdet måste vara ett heltal mellan {parameter.min_value} och {parameter.max_value} {parameter.unit}.",
+            "out_of_range",
+        )
+    before = snapshot(parameter, ["value"])
+    parameter.value = value
+    parameter.save(update_fields=["value", "updated_at"])
+    record_change(
+        actor=actor, action="control_parameter.update", instance=parameter, before=before, after={"value": value}
+    )
+    return parameter
+
+
+# --- Runs -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rule_run_start(
+    *,
+    actor: Staff | None,
+    rule_codes: list[str] | None = None,
+    trigger: str = RunTrigger.ON_DEMAND,
+    as_of: datetime.date | None = None,
+    chunk_size: int | None = None,
+) -> RuleRun:
+    """Record a run and queue it (after commit). A scheduled run has no actor."""
+    if trigger == RunTrigger.ON_DEMAND:
+        require_role(actor, RUN_STARTERS, doing="starta en regelkörning")
+    engine.rules_sync()
+    enabled = set(Rule.objects.filter(enabled=True).values_list("code", flat=True))
+    if rule_codes:
+        unknown = sorted(set(rule_codes) - set(REGISTRY))
+        if unknown:
+            raise _field_error("rule_codes", f"Okänd regel: {', '.join(unknown)}.", "unknown_rule")
+        disabled = sorted(set(rule_codes) - enabled)
+        if disabled:
+            raise _field_error("rule_codes", f"Regeln är avstängd: {', '.join(disabled)}.", "rule_disabled")
+        codes = sorted(set(rule_codes))
+    else:
+        codes = sorted(enabled & set(REGISTRY))
+    run = RuleRun.objects.create(
+        as_of=as_of or timezone.localdate(),
+        rule_codes=codes,
+        trigger=trigger,
+        started_by=actor,
+        started_at=timezone.now(),
+    )
+    chunks = [
+        RuleRunChunk(run=run, rule_code=code, lower=lo, upper=hi)
+        for code in codes
+        for lo, hi in engine.plan_chunks(REGISTRY[code], chunk_size)
+    ]
+    RuleRunChunk.objects.bulk_create(chunks)
+    RuleRun.objects.filter(pk=run.pk).update(chunks_total=len(chunks))
+    run.chunks_total = len(chunks)
+    if actor is not None:
+        record_change(actor=actor, action="control_run.start", instance=run, after={"rule_codes": codes})
+    from .tasks import dispatch_rule_run  # tasks import services; import here to keep one direction
+
+    transaction.on_commit(lambda: dispatch_rule_run.delay(run.pk))
+    return run
+
+
+def rule_run_chunk_ids(*, run_id: int) -> list[int]:
+    return list(RuleRunChunk.objects.filter(run_id=run_id, done=False).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def rule_chunk_execute(*, chunk_id: int) -> bool:
+    """Run one chunk once; the last chunk of a run finishes the run. Returns False if already done."""
+    chunk = RuleRunChunk.objects.select_for_update().select_related("run").get(pk=chunk_id)
+    if chunk.done or chunk.run.status != RunStatus.RUNNING:
+        return False
+    counts = engine.run_chunk(rule_code=chunk.rule_code, lower=chunk.lower, upper=chunk.upper, as_of=chunk.run.as_of)
+    RuleRunChunk.objects.filter(pk=chunk.pk).update(done=True, **counts.as_dict())
+    RuleRun.objects.filter(pk=chunk.run_id).update(chunks_done=F("chunks_done") + 1)
+    # The row lock serialises the chunks' increments: whoever sees the last one finishes the run.
+    run = RuleRun.objects.select_for_update().get(pk=chunk.run_id)
+    if run.chunks_done >= run.chunks_total and run.status == RunStatus.RUNNING:
+        totals = run.chunks.aggregate(
+            subjects_examined=Sum("subjects_examined"),
+            flags_opened=Sum("flags_opened"),
+            flags_kept=Sum("flags_kept"),
+            flags_resolved=Sum("flags_resolved"),
+        )
+        now = timezone.now()
+        RuleRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.SUCCEEDED,
+            finished_at=now,
+            duration_ms=int((now - run.started_at).total_seconds() * 1000),
+            **{k: v or 0 for k, v in totals.items()},
+        )
+    return True
+
+
+@transaction.atomic
+def rule_run_fail(*, run_id: int, error: str) -> None:
+    now = timezone.now()
+    run = RuleRun.objects.select_for_update().get(pk=run_id)
+    if run.status != RunStatus.RUNNING:
+        return
+    RuleRun.objects.filter(pk=run_id).update(
+        status=RunStatus.FAILED,
+        finished_at=now,
+        duration_ms=int((now - run.started_at).total_seconds() * 1000),
+        error=error[:5000],
+    )
+
+
+# --- Flags ----------------------------------------------------------------------------------
+
+# Which manual step may follow which state. Resolution is the engine's (condition gone);
+# a person closes a flag once its actions are done.
+TRANSITIONS = {
+    "acknowledge": ({FlagStatus.OPEN}, FlagStatus.ACKNOWLEDGED),
+    "close": ({FlagStatus.ACKNOWLEDGED, FlagStatus.ACTION_PLANNED}, FlagStatus.CLOSED),
+}
+
+
+def _transition(*, actor, flag: Flag, to_status: str, event: str, comment: str = "") -> Flag:
+    before = snapshot(flag, ["status"])
+    previous = flag.status
+    flag.status = to_status
+    flag.save(update_fields=["status", "updated_at"])
+    FlagTransition.objects.create(
+        flag=flag, from_status=previous, to_status=to_status, event=event, actor=actor, occurred_at=timezone.now(),
+        comment=comment,
+    )
+    record_change(
+        actor=actor, action=f"control_flag.{event}", instance=flag, person_ids=[flag.person_id], before=before,
+        after={"status": to_status},
+    )
+    return flag
+
+
+@transaction.atomic
+def flag_transition(*, actor: Staff, flag: Flag, event: str, comment: str = "") -> Flag:
+    require_role(actor, FLAG_HANDLERS, doing="hantera flaggor")
+    if event not in TRANSITIONS:
+        raise _field_error("event", "Okänd åtgärd för flaggan.", "unknown_event")
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    allowed_from, to_status = TRANSITIONS[event]
+    if flag.status not in allowed_from:
+        raise Conflict(
+            f"Flaggan har status '{flag.get_status_display()}' och kan inte ändras så.", code="transition_not_allowed",
+            field="event",
+        )
+    if event == "close":
+        if flag.actions.filter(status=ActionStatus.PLANNED).exists():
+            raise Conflict("Flaggan har åtgärder som inte är genomförda.", code="actions_open", field="event")
+        if not comment.strip():
+            raise _field_error("comment", "Ange varför flaggan avslutas.", "required")
+    return _transition(actor=actor, flag=flag, to_status=to_status, event=event, comment=comment)
+
+
+@transaction.atomic
+def flags_escalate(*, now: datetime.datetime | None = None) -> int:
+    """Send unattended flags (still open after the rule's days) to their unit's manager. Set-based."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    manager = Staff.objects.filter(unit_id=OuterRef("unit_id"), role=Role.UNIT_MANAGER, is_active=True).order_by("pk")
+    due = Flag.objects.filter(status=FlagStatus.OPEN, escalated_at__isnull=True, unit__isnull=False)
+    # first_seen + escalate_after_days <= today, written per rule so it stays portable SQL.
+    ids: list[int] = []
+    for rule_id, days in Rule.objects.values_list("pk", "escalate_after_days"):
+        ids += list(
+            due.filter(rule_id=rule_id, first_seen__lte=today - datetime.timedelta(days=days))
+            .annotate(manager_id=Subquery(manager.values("pk")[:1]))
+            .filter(manager_id__isnull=False)
+            .values_list("pk", flat=True)
+        )
+    if not ids:
+        return 0
+    Flag.objects.filter(pk__in=ids).update(
+        escalated_at=now, escalated_to_id=Subquery(manager.values("pk")[:1]), updated_at=now
+    )
+    FlagTransition.objects.bulk_create(
+        FlagTransition(
+            flag_id=pk, from_status=FlagStatus.OPEN, to_status=FlagStatus.OPEN, event="escalated", occurred_at=now,
+            comment="Ej hanterad inom tidsgränsen; skickad till enhetschefen.",
+        )
+        for pk in ids
+    )
+    return len(ids)
+
+
+# --- Corrective actions ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def corrective_action_create(
+    *,
+    actor: Staff,
+    description: str,
+    owner: Staff | None,
+    due_date: datetime.date | None,
+    flag: Flag | None = None,
+    sample_answer: ChecklistAnswer | None = None,
+) -> CorrectiveAction:
+    require_role(actor, FLAG_HANDLERS, doing="planera åtgärder")
+    errors = {}
+    if owner is None:
+        errors["owner"] = ValidationError("Ange vem som äger åtgärden.", code="required")
+    if due_date is None:
+        errors["due_date"] = ValidationError("Ange när åtgärden ska vara klar.", code="required")
+    elif due_date < timezone.localdate():
+        errors["due_date"] = ValidationError("Datumet har redan passerat.", code="in_past")
+    if not (description or "").strip():
+        errors["description"] = ValidationError("Beskriv åtgärden.", code="required")
+    if (flag is None) == (sample_answer is None):
+        errors["flag"] = ValidationError("Ange antingen en flagga eller ett stickprovssvar.", code="required")
+    if errors:
+        raise ValidationError(errors)
+    if flag is not None:
+        flag = Flag.objects.select_for_update().get(pk=flag.pk)
+        if flag.status not in LIVE_FLAG_STATUSES:
+            raise Conflict("Flaggan är redan avslutad.", code="flag_not_live", field="flag")
+    action = CorrectiveAction(
+        flag=flag, sample_answer=sample_answer, description=description.strip(), owner=owner, due_date=due_date,
+        created_by=actor,
+    )
+    action.full_clean()
+    action.save()
+    person_id = flag.person_id if flag else sample_answer.item.person_id
+    record_change(
+        actor=actor, action="control_action.create", instance=action, person_ids=[person_id],
+        after=snapshot(action, ["flag", "sample_answer", "description", "owner", "due_date"]),
+    )
+    if flag is not None and flag.status != FlagStatus.ACTION_PLANNED:
+        _transition(actor=actor, flag=flag, to_status=FlagStatus.ACTION_PLANNED, event="action_planned")
+    return action
+
+
+def _action_person(action: CorrectiveAction):
+    return action.flag.person_id if action.flag_id else action.sample_answer.item.person_id
+
+
+@transaction.atomic
+def corrective_action_follow_up(*, actor: Staff, action: CorrectiveAction, note: str) -> CorrectiveAction:
+    require_role(actor, FLAG_HANDLERS, doing="följa upp åtgärder")
+    action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+    if action.status != ActionStatus.PLANNED:
+        raise Conflict("Åtgärden är redan avslutad.", code="action_completed", field="note")
+    if not (note or "").strip():
+        raise _field_error("note", "Skriv vad uppföljningen visade.", "required")
+    before = snapshot(action, ["followed_up_on", "follow_up_note"])
+    action.followed_up_on = timezone.localdate()
+    action.follow_up_note = note.strip()
+    action.followed_up_by = actor
+    action.save(update_fields=["followed_up_on", "follow_up_note", "followed_up_by", "updated_at"])
+    record_change(
+        actor=actor, action="control_action.follow_up", instance=action, person_ids=[_action_person(action)],
+        before=before, after=snapshot(action, ["followed_up_on", "follow_up_note"]),
+    )
+    return action
+
+
+@transaction.atomic
+def corrective_action_complete(*, actor: Staff, action: CorrectiveAction, outcome: str) -> CorrectiveAction:
+    require_role(actor, FLAG_HANDLERS, doing="avsluta åtgärder")
+    action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+    if action.status != ActionStatus.PLANNED:
+        raise Conflict("Åtgärden är redan avslutad.", code="action_completed", field="outcome")
+    if not (outcome or "").strip():
+        raise _field_error("outcome", "Ange åtgärdens resultat.", "required")
+    before = snapshot(action, ["status", "outcome"])
+    action.status = ActionStatus.COMPLETED
+    action.outcome = outcome.strip()
+    action.completed_on = timezone.localdate()
+    action.completed_by = actor
+    action.full_clean()
+    action.save(update_fields=["status", "outcome", "completed_on", "completed_by", "updated_at"])
+    record_change(
+        actor=actor, action="control_action.complete", instance=action, person_ids=[_action_person(action)],
+        before=before, after=snapshot(action, ["status", "outcome"]),
+    )
+    return action
+
+
+# --- Control samples ------------------------------------------------------------------------
+
+
+def sample_population(*, unit: Unit, period_start: datetime.date, period_end: datetime.date):
+    """Cases of the unit open at some time in the period, in a stable order (so a seed redraws)."""
+    return (
+        Case.objects.filter(unit=unit, opened_on__lte=period_end)
+        .exclude(closed_on__lt=period_start)
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def sample_draw(
+    *,
+    actor: Staff,
+    unit: Unit,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    size: int = DEFAULT_SAMPLE_SIZE,
+    seed: int | None = None,
+) -> ControlSample:
+    require_role(actor, {Role.UNIT_MANAGER}, doing="dra stickprov")
+    if actor.unit_id != unit.pk:
+        raise _field_error("unit", "Du kan bara dra stickprov i din egen enhet.", "other_unit")
+    if period_end < period_start:
+        raise _field_error("period_end", "Perioden slutar före sin början.", "period_backwards")
+    if size < 1:
+        raise _field_error("size", "Stickprovet måste omfatta minst ett ärende.", "too_small")
+    population = list(sample_population(unit=unit, period_start=period_start, period_end=period_end).values_list("pk", flat=True))
+    if size > len(population):
+        raise _field_error(
+            "size", f"Stickprovet ({size}) är större än populationen ({len(population)} ärenden).", "larger_than_population"
+        )
+    seed = seed if seed is not None else random.SystemRandom().randrange(2**62)
+    chosen = random.Random(seed).sample(population, size)
+    sample = ControlSample.objects.create(
+        unit=unit, period_start=period_start, period_end=period_end, size=size, seed=seed,
+        population_size=len(population), drawn_by=actor,
+    )
+    # The person checked in each case: its applicant (the first adult member of the household).
+    applicant_of = dict(
+        HouseholdMember.objects.filter(household__cases__pk__in=chosen, applicant__isnull=False)
+        # Descending role puts "applicant" last, and dict() keeps the last value per case.
+        .order_by("-role", "-pk")
+        .values_list("household__cases__pk", "applicant_id")
+    )
+    items = ControlSampleItem.objects.bulk_create(
+        ControlSampleItem(sample=sample, case_id=case_id, person_id=applicant_of.get(case_id), position=i)
+        for i, case_id in enumerate(chosen, start=1)
+    )
+    items = list(ControlSampleItem.objects.filter(sample=sample).order_by("position"))
+    prefilled = checklist.prefill(person_ids=[i.person_id for i in items if i.person_id], as_of=period_end)
+    ChecklistAnswer.objects.bulk_create(
+        ChecklistAnswer(item=item, question=q.code, prefilled=prefilled.get(item.person_id, {}).get(q.code))
+        for item in items
+        for q in checklist.QUESTIONS
+    )
+    record_change(
+        actor=actor, action="control_sample.draw", instance=sample,
+        after=snapshot(sample, ["unit", "period_start", "period_end", "size", "seed", "population_size"]),
+    )
+    return sample
+
+
+@transaction.atomic
+def checklist_answer_review(*, actor: Staff, answer: ChecklistAnswer, value: bool, comment: str = "") -> ChecklistAnswer:
+    """Confirm the prefilled answer, or override it (a comment says why)."""
+    require_role(actor, {Role.UNIT_MANAGER}, doing="granska stickprov")
+    answer = ChecklistAnswer.objects.select_for_update().select_related("item").get(pk=answer.pk)
+    overridden = answer.prefilled is not None and value != answer.prefilled
+    if overridden and not (comment or "").strip():
+        raise _field_error("comment", "Motivera varför du ändrar det förifyllda svaret.", "required")
+    before = snapshot(answer, ["answer", "overridden", "comment"])
+    answer.answer = value
+    answer.overridden = overridden
+    answer.comment = (comment or "").strip()
+    answer.reviewed_by = actor
+    answer.reviewed_at = timezone.now()
+    answer.save(update_fields=["answer", "overridden", "comment", "reviewed_by", "reviewed_at"])
+    record_change(
+        actor=actor, action="control_sample.review", instance=answer, person_ids=[answer.item.person_id],
+        before=before, after=snapshot(answer, ["answer", "overridden", "comment"]),
+    )
+    return answer
+
+
+def scheduled_rule_codes(*, schedule: str) -> list[str]:
+    engine.rules_sync()
+    return sorted(
+        set(Rule.objects.filter(enabled=True, schedule=schedule).values_list("code", flat=True)) & set(REGISTRY)
+    )

@@ -1,0 +1,71 @@
+"""Celery tasks of the control layer. Thin: they take ids, call a service, and are idempotent.
+
+A run is coordinated, not computed, by `audit.dispatch_rule_run`: it sends one
+`audit.run_rule_chunk` per chunk (one rule over a range of subject ids) as a group, so the
+chunks spread over every worker. Each chunk is done once (its row is locked and marked done in
+the same transaction as its flags), and the chunk that completes the run records the totals.
+"""
+
+from __future__ import annotations
+
+from celery import Task, group, shared_task
+from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerError
+
+from . import digest, services
+from .control_models import RunTrigger, Schedule
+
+# Errors worth retrying: a dropped database connection, a deadlock/serialisation failure
+# (OperationalError on PostgreSQL) or an unreachable broker.
+TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
+COMMON = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+class ChunkTask(Task):
+    """A chunk that fails for good marks its run failed, with the error."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        run_id = kwargs.get("run_id", args[0] if args else None)
+        if run_id is not None:
+            services.rule_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(name="audit.run_scheduled_rules", soft_time_limit=120, time_limit=180, **COMMON)
+def run_scheduled_rules(schedule: str = Schedule.NIGHTLY) -> int:
+    codes = services.scheduled_rule_codes(schedule=schedule)
+    if not codes:
+        return 0
+    return services.rule_run_start(actor=None, rule_codes=codes, trigger=RunTrigger.SCHEDULE).pk
+
+
+@shared_task(name="audit.dispatch_rule_run", soft_time_limit=120, time_limit=180, **COMMON)
+def dispatch_rule_run(run_id: int) -> int:
+    chunk_ids = services.rule_run_chunk_ids(run_id=run_id)
+    if chunk_ids:
+        group(run_rule_chunk.s(run_id=run_id, chunk_id=pk) for pk in chunk_ids).apply_async()
+    return len(chunk_ids)
+
+
+@shared_task(
+    base=ChunkTask, name="audit.run_rule_chunk", soft_time_limit=600, time_limit=720, **COMMON
+)
+def run_rule_chunk(*, run_id: int, chunk_id: int) -> bool:
+    return services.rule_chunk_execute(chunk_id=chunk_id)
+
+
+@shared_task(name="audit.escalate_flags", soft_time_limit=300, time_limit=360, **COMMON)
+def escalate_flags() -> int:
+    return services.flags_escalate()
+
+
+@shared_task(name="audit.send_flag_digests", soft_time_limit=300, time_limit=360, **COMMON)
+def send_flag_digests() -> int:
+    return digest.send_digests()
