@@ -21,7 +21,9 @@ from cases.models import Role
 from cases.selectors import open_assignments
 from insatser import caseload as caseload_selectors
 from insatser import selectors as insatser_selectors
-from insatser.timeline import person_timeline
+from insatser.models import ParticipationStatus
+from insatser.timeline import Event, person_timeline
+from planning import selectors as planning_selectors
 from planning.models import PlanStatus
 from planning.selectors import current_plan
 
@@ -102,16 +104,31 @@ def caseload(request):
     })
 
 
+def _timeline(user, person_id: int) -> list:
+    """insatser's timeline plus what planning alone knows (kartläggning, BIP), newest first."""
+    events = list(person_timeline(applicant_id=person_id))
+    for a in planning_selectors.assessment_list(user=user).filter(applicant_id=person_id):
+        events.append(Event(a.assessed_on, "assessment", "planning.assessment", a.pk,
+                            f"Kartläggning av {a.made_by.get_full_name()}"))
+    for b in planning_selectors.bip_assessment_list(user=user).filter(applicant_id=person_id):
+        answers = "; ".join(f"{x.indicator.name}: {x.value}" for x in b.answers.all())
+        events.append(Event(b.assessed_on, "bip", "planning.bipassessment", b.pk, f"BIP-skattning ({b.instrument.name})",
+                            answers))
+    return sorted(events, key=lambda e: (e.date, e.object_id), reverse=True)
+
+
 @login_required
 @role_required(Role.COORDINATOR, Role.CASEWORKER, Role.UNIT_MANAGER)
 def person_detail(request, pk: int):
-    person = person_in_scope(request.user, pk)
+    person = person_in_scope(request.user, pk)  # scoping first: the timeline itself is unscoped
     today = timezone.localdate()
-    timeline = person_timeline(user=request.user, person_id=person.pk)
+    plans = list(planning_selectors.plans_for(request.user).filter(applicant_id=person.pk).order_by("-version"))
     plan = current_plan(person.pk, on=today)
-    draft = next((e.obj for e in timeline if e.kind == "plan" and e.obj.status == PlanStatus.DRAFT), None)
-    latest_plan = next((e.obj for e in timeline if e.kind == "plan"), None)
-    participations = [e.obj for e in timeline if e.kind == "participation" and e.obj.status == "active"]
+    draft = next((p for p in plans if p.status == PlanStatus.DRAFT), None)
+    participations = list(
+        insatser_selectors.participation_list(user=request.user).filter(
+            applicant_id=person.pk, status=ParticipationStatus.ACTIVE)
+    )
     flags = list(
         flags_for(request.user).filter(person_id=person.pk, status__in=LIVE_FLAG_STATUSES)
         .select_related("rule").order_by("-rule__severity", "first_seen")
@@ -127,8 +144,8 @@ def person_detail(request, pk: int):
     record_access(actor=request.user, action=AccessAction.READ, object_type="cases.applicant",
                   subjects=[(person.pk, person.pk)])
     return render(request, "web/person.html", {
-        "person": person, "timeline": timeline, "plan": plan, "draft": draft, "latest_plan": latest_plan,
-        "participations": participations, "flags": flags, "assignment": assignment, "today": today,
-        "is_coordinator": request.user.role == Role.COORDINATOR, "nav": "caseload",
+        "person": person, "timeline": _timeline(request.user, person.pk), "plan": plan, "draft": draft,
+        "latest_plan": plans[0] if plans else None, "participations": participations, "flags": flags,
+        "assignment": assignment, "today": today, "is_coordinator": request.user.role == Role.COORDINATOR,
+        "nav": "caseload",
     })
-

@@ -18,8 +18,8 @@ DEFAULTS = {
     # Follow-up interval: every participant is followed up once a month (DOMAIN.md section 3;
     # seed 004:347-349 and 004:478). Used as the default next follow-up date.
     "follow_up_interval_months": 1,
-    # The auditors' check "followed up within 6 months?" (seed 004:620-623, 004:864-933).
-    "follow_up_within_months": 6,
+    # The auditors' check "followed up within 6 months?" (seed 004:620-623, 004:864-933) is
+    # judged against each plan's own validity (valid_until, fixed at signing from the norm above).
     # Checkpoints a plan must pass before it can be signed (DOMAIN.md sections 2.4 and 4;
     # the plan routine, seed 004:527-537: time-bound, who is responsible for what, measurable
     # goals, who took part, the person's views, the latest follow-up date). Codes are those of

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.models import Staff
@@ -23,6 +23,7 @@ from .models import (
     Subgoal,
     SubgoalProgress,
 )
+from .quality import annotate_quality
 
 
 def _today() -> datetime.date:
@@ -56,9 +57,13 @@ def plans_for(user: Staff) -> QuerySet[ImplementationPlan]:
     return ImplementationPlan.objects.filter(applicant__in=applicants_for(user))
 
 
-def plan_list(*, user: Staff) -> QuerySet[ImplementationPlan]:
+def plan_list(*, user: Staff, on: datetime.date | None = None) -> QuerySet[ImplementationPlan]:
+    """Plans with their sub-goals, activities and the plan-quality facts (quality.annotate_quality)."""
     return (
-        plans_for(user)
+        annotate_quality(plans_for(user), on=on)
+        .annotate(q_superseded_by=Subquery(
+            ImplementationPlan.objects.filter(supersedes_id=OuterRef("pk")).values("pk")[:1]
+        ))
         .select_related("applicant", "created_by", "signed_by", "supersedes")
         .prefetch_related(
             Prefetch("subgoals", queryset=Subgoal.objects.order_by("position", "pk")),
@@ -91,13 +96,57 @@ def bip_instrument_list() -> QuerySet[BipInstrument]:
     ).order_by("code")
 
 
+def bip_answers_with_change() -> QuerySet[BipAnswer]:
+    """Each answer with the same indicator's value at the person's previous assessment
+    (stegförflyttning, DOMAIN.md section 5). A correlated subquery, so it holds however the
+    answers are filtered or paged; `change` is None for a first assessment."""
+    previous = BipAnswer.objects.filter(
+        indicator_id=OuterRef("indicator_id"),
+        assessment__applicant_id=OuterRef("assessment__applicant_id"),
+        assessment__instrument_id=OuterRef("assessment__instrument_id"),
+        assessment__assessed_on__lt=OuterRef("assessment__assessed_on"),
+    ).order_by("-assessment__assessed_on")
+    return (
+        BipAnswer.objects.select_related("indicator")
+        .annotate(previous_value=Subquery(previous.values("value")[:1]))
+        .annotate(change=F("value") - F("previous_value"))
+        .order_by("indicator__position", "indicator_id")
+    )
+
+
 def bip_assessment_list(*, user: Staff) -> QuerySet[BipAssessment]:
     return (
         BipAssessment.objects.filter(applicant__in=applicants_for(user))
         .select_related("instrument", "recorded_by")
-        .prefetch_related(Prefetch("answers", queryset=BipAnswer.objects.select_related("indicator")))
+        .prefetch_related(Prefetch("answers", queryset=bip_answers_with_change()))
         .order_by("applicant_id", "-assessed_on", "-pk")
     )
+
+
+def timeline_entries(*, user: Staff, applicant_id: int) -> list[dict]:
+    """The planning part of a person's timeline, in date order: kartläggningar, plans (made and
+    signed), follow-ups and BIP assessments. Four queries whatever the number of entries;
+    insatser adds its own entries to the same shape."""
+    entries = []
+    for a in assessment_list(user=user).filter(applicant_id=applicant_id):
+        entries.append(_entry(a.assessed_on, "assessment", a, "Kartläggning"))
+    plans = plans_for(user).filter(applicant_id=applicant_id).order_by("version")
+    for p in plans:
+        entries.append(_entry(p.made_on, "plan", p, f"Genomförandeplan version {p.version} ({p.get_status_display().lower()})",
+                              valid_until=p.valid_until, latest_follow_up_on=p.latest_follow_up_on))
+    follow_ups = FollowUp.objects.filter(plan__in=plans).select_related("plan")
+    for f in follow_ups:
+        text = "följer planeringen" if f.follows_plan else "avviker från planeringen"
+        entries.append(_entry(f.followed_up_on, "follow_up", f, f"Uppföljning ({f.get_method_display().lower()}): {text}",
+                              plan=f.plan_id, next_follow_up_on=f.next_follow_up_on))
+    for b in BipAssessment.objects.filter(applicant_id=applicant_id, applicant__in=applicants_for(user)):
+        entries.append(_entry(b.assessed_on, "bip_assessment", b, "BIP-skattning"))
+    entries.sort(key=lambda e: (e["date"], e["kind"], e["id"]))
+    return entries
+
+
+def _entry(date: datetime.date, kind: str, obj, title: str, **extra) -> dict:
+    return {"date": date, "kind": kind, "object_type": obj._meta.label_lower, "id": obj.pk, "title": title, **extra}
 
 
 def overdue_plans(*, on: datetime.date | None = None) -> QuerySet[ImplementationPlan]:

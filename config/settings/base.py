@@ -148,6 +148,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StaffRoleEnum": "cases.models.Role",
         "MemberRoleEnum": "cases.models.MemberRole",
+        "PlanProgressEnum": "planning.models.Progress",
+        "FollowUpMethodEnum": "planning.models.FollowUpMethod",
     },
 }
 

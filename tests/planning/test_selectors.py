@@ -39,3 +39,13 @@ def test_current_plans_is_one_query_for_many(django_assert_num_queries):
         SignedPlanFactory(made_on=D(2025, 1, 10))
     with django_assert_num_queries(1):
         assert len(list(selectors.current_plans(on=D(2025, 2, 1)))) == 4
+
+
+def test_overdue_plans_are_those_past_their_follow_up_date_without_a_follow_up():
+    from tests.factories.planning import FollowUpFactory
+
+    late = SignedPlanFactory(made_on=D(2025, 1, 10), latest_follow_up_on=D(2025, 2, 10))
+    kept_up = SignedPlanFactory(made_on=D(2025, 1, 10), latest_follow_up_on=D(2025, 2, 10))
+    FollowUpFactory(plan=kept_up, followed_up_on=D(2025, 2, 5), next_follow_up_on=D(2025, 3, 5))
+    assert set(selectors.overdue_plans(on=D(2025, 3, 1))) == {late}
+    assert set(selectors.overdue_plans(on=D(2025, 3, 6))) == {late, kept_up}

@@ -17,6 +17,8 @@ from cases.demo import DEMO_PASSWORD, DemoContext, demo_logins, demo_present
 
 BUILDERS = [
     "cases.demo",
+    "planning.demo",
+    "insatser.demo",
 ]
 
 

@@ -1,0 +1,251 @@
+"""Serializers for insatser: output shapes, and input shapes that only check types.
+
+Business validation (plans, hours, periods, roles, scope) is in insatser/services.py.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from .. import norms
+from ..models import (
+    WEEKDAY_FIELDS,
+    ClosingReason,
+    DecisionKind,
+    Exemption,
+    ExemptionReason,
+    Insats,
+    InsatsDecision,
+    InsatsType,
+    Participation,
+    ParticipationClosing,
+    ParticipationExtension,
+    Referral,
+    Track,
+    WeeklyAttendance,
+)
+
+HOURS = {"max_digits": 4, "decimal_places": 2, "min_value": 0}
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Track
+        fields = ["id", "code", "name"]
+
+
+class InsatsSerializer(serializers.ModelSerializer):
+    track = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    provider_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Insats
+        fields = [
+            "id", "name", "insats_type", "track", "provider_unit", "external_provider", "capacity",
+            "normal_hours_per_week", "description", "is_active",
+        ]
+
+
+class InsatsCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    insats_type = serializers.ChoiceField(choices=InsatsType.choices)
+    track = serializers.CharField(max_length=50, help_text="Ingångens kod.")
+    provider_unit = serializers.CharField(max_length=50, required=False, allow_blank=True, help_text="Enhetens kod.")
+    external_provider = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    capacity = serializers.IntegerField(min_value=1)
+    normal_hours_per_week = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=0)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+class InsatsUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    capacity = serializers.IntegerField(min_value=1, required=False)
+    normal_hours_per_week = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=0, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class InsatsDecisionSerializer(serializers.ModelSerializer):
+    applicant_name = serializers.CharField(source="applicant.full_name", read_only=True)
+    decided_by_name = serializers.CharField(source="decided_by.get_full_name", read_only=True)
+
+    class Meta:
+        model = InsatsDecision
+        fields = [
+            "id", "case", "applicant", "applicant_name", "kind", "legal_basis", "reasoning", "decided_on", "decided_by",
+            "decided_by_name", "valid_from", "valid_to", "ended_on", "end_decided_on", "end_decided_by", "end_reasoning",
+        ]
+
+
+class InsatsDecisionCreateSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    applicant = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=DecisionKind.choices)
+    reasoning = serializers.CharField(allow_blank=True)
+    decided_on = serializers.DateField()
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(required=False, allow_null=True, help_text="Tomt: tills vidare.")
+
+
+class InsatsDecisionEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField()
+    end_decided_on = serializers.DateField()
+    end_reasoning = serializers.CharField(allow_blank=True)
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    applicant_name = serializers.CharField(source="applicant.full_name", read_only=True)
+    insats_name = serializers.CharField(source="insats.name", read_only=True)
+    has_temporary_activity = serializers.BooleanField(read_only=True, default=None)
+    waited_days = serializers.SerializerMethodField()
+    needs_temporary_activity = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id", "applicant", "applicant_name", "insats", "insats_name", "plan", "decision", "referred_by",
+            "referred_on", "valid_until", "status", "queue_position", "queued_on", "started_on", "note",
+            "waited_days", "needs_temporary_activity", "has_temporary_activity",
+        ]
+
+    def get_waited_days(self, obj) -> int | None:
+        return (timezone.localdate() - obj.queued_on).days if obj.status == "queued" else None
+
+    def get_needs_temporary_activity(self, obj) -> bool:
+        """Waiting in the queue longer than the norm (2 weeks, 004:550-552)."""
+        return obj.status == "queued" and timezone.localdate() - obj.queued_on > norms.max_queue_wait()
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    applicant = serializers.IntegerField()
+    insats = serializers.IntegerField()
+    referred_on = serializers.DateField(required=False)
+    decision = serializers.IntegerField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ScheduleSerializer(serializers.Serializer):
+    """Scheduled hours per weekday."""
+
+    hours_monday = serializers.DecimalField(**HOURS, required=False, default=0)
+    hours_tuesday = serializers.DecimalField(**HOURS, required=False, default=0)
+    hours_wednesday = serializers.DecimalField(**HOURS, required=False, default=0)
+    hours_thursday = serializers.DecimalField(**HOURS, required=False, default=0)
+    hours_friday = serializers.DecimalField(**HOURS, required=False, default=0)
+    hours_saturday = serializers.DecimalField(**HOURS, required=False, default=0)
+    hours_sunday = serializers.DecimalField(**HOURS, required=False, default=0)
+
+
+class ReferralStartSerializer(ScheduleSerializer):
+    start_date = serializers.DateField()
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ParticipationExtension
+        fields = ["id", "previous_end", "new_end", "special_reason", "decided_by", "decided_on"]
+
+
+class ClosingSerializer(serializers.ModelSerializer):
+    waiting_for = serializers.SerializerMethodField()
+    applicant = serializers.IntegerField(source="participation.applicant_id", read_only=True)
+
+    class Meta:
+        model = ParticipationClosing
+        fields = [
+            "id", "participation", "applicant", "reason", "reason_text", "end_date", "proposed_by", "proposed_at",
+            "confirmed_by", "confirmed_at", "waiting_for",
+        ]
+
+    def get_waiting_for(self, obj) -> str | None:
+        return None if obj.confirmed_at else "caseworker"
+
+
+class ParticipationSerializer(serializers.ModelSerializer):
+    applicant_name = serializers.CharField(source="applicant.full_name", read_only=True)
+    insats_name = serializers.CharField(source="insats.name", read_only=True)
+    weekly_hours = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True)
+    extensions = ExtensionSerializer(many=True, read_only=True)
+    closing = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Participation
+        fields = [
+            "id", "applicant", "applicant_name", "insats", "insats_name", "referral", "start_date",
+            "decision_period_end", "status", "end_date", "closing_reason", *WEEKDAY_FIELDS, "weekly_hours",
+            "extensions", "closing",
+        ]
+
+    def get_closing(self, obj) -> dict | None:
+        closing = getattr(obj, "closing", None)
+        return ClosingSerializer(closing).data if closing else None
+
+
+class ExtendSerializer(serializers.Serializer):
+    new_end = serializers.DateField()
+    special_reason = serializers.CharField(allow_blank=True)
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WeeklyAttendance
+        fields = ["id", "participation", "week_start", "attended_hours", "note", "reported_by"]
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    week_start = serializers.DateField(help_text="Veckans måndag.")
+    attended_hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ClosingProposeSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ClosingReason.choices)
+    end_date = serializers.DateField()
+    reason_text = serializers.CharField(required=False, allow_blank=True)
+
+
+class ExemptionSerializer(serializers.ModelSerializer):
+    applicant_name = serializers.CharField(source="applicant.full_name", read_only=True)
+
+    class Meta:
+        model = Exemption
+        fields = [
+            "id", "applicant", "applicant_name", "reason", "reason_text", "valid_from", "valid_to",
+            "required_hours_per_week", "decided_by", "decided_on", "review_on",
+        ]
+
+
+class ExemptionCreateSerializer(serializers.Serializer):
+    applicant = serializers.IntegerField()
+    reason = serializers.ChoiceField(choices=ExemptionReason.choices)
+    reason_text = serializers.CharField(allow_blank=True)
+    valid_from = serializers.DateField()
+    # Optional here so that the service answers, naming the field, when it is missing.
+    valid_to = serializers.DateField(required=False, allow_null=True)
+    review_on = serializers.DateField(required=False, allow_null=True)
+    required_hours_per_week = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=0, required=False)
+
+
+class FullTimeSerializer(serializers.Serializer):
+    applicant = serializers.IntegerField(source="pk")
+    name = serializers.CharField(source="full_name")
+    birth_date = serializers.DateField()
+    legal_gender = serializers.CharField()
+    scheduled_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    attended_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    norm_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    is_scheduled_full_time = serializers.BooleanField()
+    is_attended_full_time = serializers.BooleanField()
+    exemption = serializers.IntegerField(source="exemption_id", allow_null=True)
+    exemption_reason = serializers.CharField(allow_null=True)
+    exemption_review_on = serializers.DateField(allow_null=True)
+
+
+class TimelineEventSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.CharField()
+    object_type = serializers.CharField()
+    object_id = serializers.IntegerField()
+    title = serializers.CharField()
+    detail = serializers.CharField()

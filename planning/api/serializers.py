@@ -1,0 +1,238 @@
+"""Serializers for planning: output shapes, and input shapes that only check types.
+
+Business validation (scope, dates, sub-goals measurable, signed plans fixed) is in services.py.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .. import quality
+from ..models import (
+    Assessment,
+    BipAnswer,
+    BipAssessment,
+    BipIndicator,
+    BipInstrument,
+    BipScaleStep,
+    FollowUp,
+    FollowUpMethod,
+    ImplementationPlan,
+    Partner,
+    PlanActivity,
+    Progress,
+    Subgoal,
+    SubgoalProgress,
+)
+
+AREAS = ["work_experience", "education", "language", "health", "housing", "family", "other"]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    made_by_name = serializers.CharField(source="made_by.get_full_name", read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "applicant", "assessed_on", "made_by", "made_by_name", *AREAS, "created_at"]
+
+
+class AssessmentCreateSerializer(serializers.Serializer):
+    applicant = serializers.IntegerField()
+    assessed_on = serializers.DateField()
+    work_experience = serializers.CharField(required=False, allow_blank=True)
+    education = serializers.CharField(required=False, allow_blank=True)
+    language = serializers.CharField(required=False, allow_blank=True)
+    health = serializers.CharField(required=False, allow_blank=True)
+    housing = serializers.CharField(required=False, allow_blank=True)
+    family = serializers.CharField(required=False, allow_blank=True)
+    other = serializers.CharField(required=False, allow_blank=True)
+
+
+class SubgoalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Subgoal
+        fields = ["id", "position", "description", "measure", "target", "target_date"]
+
+
+class PlanActivitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanActivity
+        fields = ["id", "position", "subgoal", "description", "how", "responsible", "partners", "starts_on", "ends_on"]
+
+
+class AnswerSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    question = serializers.CharField()
+    answer = serializers.ChoiceField(choices=[quality.YES, quality.NO, quality.NOT_APPLICABLE])
+    reason = serializers.CharField()
+    field = serializers.CharField()
+
+
+class PlanQualitySerializer(serializers.Serializer):
+    checkpoints = AnswerSerializer(many=True)
+    control_questions = AnswerSerializer(many=True)
+    missing_for_signing = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_missing_for_signing(self, obj):
+        return [a.code for a in obj.missing()]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    """A plan with its sub-goals, activities and quality (from the list's annotations: no extra query)."""
+
+    subgoals = SubgoalSerializer(many=True, read_only=True)
+    activities = PlanActivitySerializer(many=True, read_only=True)
+    superseded_by = serializers.SerializerMethodField()
+    quality = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImplementationPlan
+        fields = [
+            "id", "applicant", "case", "assessment", "version", "supersedes", "superseded_by", "status",
+            "areas_to_maintain", "areas_to_change", "long_term_goal", "participants", "participation_recorded",
+            "person_views", "made_on", "latest_follow_up_on", "follow_up_method", "valid_until", "created_by",
+            "signed_at", "signed_by", "subgoals", "activities", "quality",
+        ]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_superseded_by(self, obj):
+        return getattr(obj, "q_superseded_by", None)
+
+    @extend_schema_field(PlanQualitySerializer)
+    def get_quality(self, obj):
+        return PlanQualitySerializer(quality.answers_for(obj)).data
+
+
+class SubgoalInputSerializer(serializers.Serializer):
+    description = serializers.CharField(allow_blank=True, required=False)
+    measure = serializers.CharField(allow_blank=True, required=False)
+    target = serializers.CharField(allow_blank=True, required=False)
+    target_date = serializers.DateField(required=False, allow_null=True)
+
+
+class ActivityInputSerializer(serializers.Serializer):
+    description = serializers.CharField(allow_blank=True, required=False)
+    how = serializers.CharField(allow_blank=True, required=False)
+    responsible = serializers.CharField(allow_blank=True, required=False, max_length=200)
+    partners = serializers.ListField(child=serializers.ChoiceField(choices=Partner.choices), required=False)
+    subgoal_index = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    starts_on = serializers.DateField(required=False, allow_null=True)
+    ends_on = serializers.DateField(required=False, allow_null=True)
+
+
+class PlanFieldsSerializer(serializers.Serializer):
+    areas_to_maintain = serializers.CharField(required=False, allow_blank=True)
+    areas_to_change = serializers.CharField(required=False, allow_blank=True)
+    long_term_goal = serializers.CharField(required=False, allow_blank=True)
+    participants = serializers.CharField(required=False, allow_blank=True)
+    participation_recorded = serializers.BooleanField(required=False, allow_null=True)
+    person_views = serializers.CharField(required=False, allow_blank=True)
+    made_on = serializers.DateField(required=False)
+    latest_follow_up_on = serializers.DateField(required=False, allow_null=True)
+    follow_up_method = serializers.ChoiceField(choices=FollowUpMethod.choices, required=False, allow_blank=True)
+    subgoals = SubgoalInputSerializer(many=True, required=False)
+    activities = ActivityInputSerializer(many=True, required=False)
+
+
+class PlanCreateSerializer(PlanFieldsSerializer):
+    applicant = serializers.IntegerField()
+    made_on = serializers.DateField()
+    assessment = serializers.IntegerField(required=False, allow_null=True)
+
+
+class NewVersionSerializer(serializers.Serializer):
+    made_on = serializers.DateField(required=False)
+
+
+class SubgoalProgressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SubgoalProgress
+        fields = ["subgoal", "status", "comment"]
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    progress = SubgoalProgressSerializer(many=True, read_only=True)
+    applicant = serializers.IntegerField(source="plan.applicant_id", read_only=True)
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id", "plan", "applicant", "followed_up_on", "method", "participants", "follows_plan", "plan_deviation",
+            "notes", "next_follow_up_on", "recorded_by", "progress", "created_at",
+        ]
+
+
+class ProgressInputSerializer(serializers.Serializer):
+    subgoal = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Progress.choices)
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class FollowUpCreateSerializer(serializers.Serializer):
+    plan = serializers.IntegerField()
+    followed_up_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=FollowUpMethod.choices)
+    participants = serializers.CharField(required=False, allow_blank=True)
+    follows_plan = serializers.BooleanField(allow_null=True)
+    plan_deviation = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    next_follow_up_on = serializers.DateField(required=False, allow_null=True)
+    progress = ProgressInputSerializer(many=True, required=False)
+
+
+class BipIndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BipIndicator
+        fields = ["code", "name", "position", "answered_by", "is_confirmed"]
+
+
+class BipScaleStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BipScaleStep
+        fields = ["value", "label"]
+
+
+class BipInstrumentSerializer(serializers.ModelSerializer):
+    indicators = BipIndicatorSerializer(many=True, read_only=True)
+    scale = BipScaleStepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BipInstrument
+        fields = ["code", "name", "description", "indicators", "scale"]
+
+
+class BipAnswerSerializer(serializers.ModelSerializer):
+    indicator = serializers.CharField(source="indicator.code", read_only=True)
+    indicator_name = serializers.CharField(source="indicator.name", read_only=True)
+    previous_value = serializers.IntegerField(read_only=True, allow_null=True)
+    change = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = BipAnswer
+        fields = ["indicator", "indicator_name", "value", "previous_value", "change"]
+
+
+class BipAssessmentSerializer(serializers.ModelSerializer):
+    instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    answers = BipAnswerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BipAssessment
+        fields = ["id", "applicant", "instrument", "assessed_on", "recorded_by", "answers", "created_at"]
+
+
+class BipAssessmentCreateSerializer(serializers.Serializer):
+    applicant = serializers.IntegerField()
+    instrument = serializers.SlugField(required=False, default="bip-standard")
+    assessed_on = serializers.DateField()
+    answers = serializers.DictField(child=serializers.IntegerField())
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.CharField()
+    object_type = serializers.CharField()
+    id = serializers.IntegerField()
+    title = serializers.CharField()
