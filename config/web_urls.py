@@ -13,4 +13,6 @@ urlpatterns = [
     path("personer/<int:pk>/", web.person_detail, name="person"),
     path("", include("planning.urls")),
     path("", include("insatser.urls")),
+    path("", include("insatser.urls_attendance")),
+    path("", include("audit.urls")),
 ]

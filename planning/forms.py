@@ -98,7 +98,7 @@ class FollowUpForm(forms.Form):
             self.subgoal_fields.append((s, name))
         self.bip_fields = []
         if instrument is not None:
-            scale = [("", "Inte besvarad")] + [(str(step.value), f"{step.value} – {step.label}")
+            scale = [("", "Inte besvarad")] + [(str(step.value), step.label)
                                                 for step in instrument.scale.all()]
             for indicator in instrument.indicators.all():
                 name = f"bip_{indicator.code}"
