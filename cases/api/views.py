@@ -299,9 +299,9 @@ class CaseViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveM
     @action(detail=True, methods=["post"], url_path="end-coordinator-assignment")
     def end_coordinator_assignment(self, request, pk=None):
         case = self.get_object()
-        assignment = case.coordinator_assignments.filter(pk=request.data.get("assignment")).first()
         data = s.AssignmentEndSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data.is_valid(raise_exception=True)  # before the lookup: a non-numeric id must be a 400, not a 500
+        assignment = case.coordinator_assignments.filter(pk=data.validated_data["assignment"]).first()
         if assignment is None:
             raise _field_error("assignment", "Tilldelningen finns inte i ärendet.")
         assignment = services.coordinator_assignment_end(

@@ -1,0 +1,81 @@
+"""A small municipality for the API tests: one user per role, cases in and out of scope."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+
+from cases.models import Applicant, Case, CaseStatus, CoordinatorAssignment, Household, MemberRole, Role, Staff
+from tests.factories.cases import (
+    ApplicantFactory,
+    CaseFactory,
+    CoordinatorAssignmentFactory,
+    HouseholdMemberFactory,
+    StaffFactory,
+    UnitFactory,
+)
+
+
+@dataclass
+class World:
+    users: dict[str, Staff | None]
+    applicant: Applicant  # in the case, assigned to the coordinator
+    co_applicant: Applicant  # in the case, not assigned
+    household: Household
+    case: Case  # active, at Ekonomiskt bistånd
+    assignment: CoordinatorAssignment
+    opened_case: Case  # status opened, same unit
+    other_applicant: Applicant  # another unit's person and case: outside everyone's scope here
+    other_household: Household
+    other_case: Case
+
+
+@pytest.fixture
+def world(eb_unit, coordinator_unit) -> World:
+    insats_unit = UnitFactory(code="insats-matchning", name="Insats & Matchning")
+    other_unit = UnitFactory(code="annan-kommundel", name="Ekonomiskt bistånd Norr")
+    users = {
+        "caseworker": StaffFactory(role=Role.CASEWORKER, unit=eb_unit, username="handlaggare"),
+        "coordinator": StaffFactory(role=Role.COORDINATOR, unit=coordinator_unit, username="koordinator"),
+        "insats_staff": StaffFactory(role=Role.INSATS_STAFF, unit=insats_unit, username="insats"),
+        "unit_manager": StaffFactory(role=Role.UNIT_MANAGER, unit=eb_unit, username="chef"),
+        "board": StaffFactory(role=Role.BOARD, unit=None, username="namnd"),
+        "administrator": StaffFactory(role=Role.ADMINISTRATOR, unit=None, username="admin"),
+        "anonymous": None,
+    }
+    applicant = ApplicantFactory(registered_unit=eb_unit, first_name="Sara", last_name="Lind")
+    case = CaseFactory(unit=eb_unit, with_applicant=applicant, responsible_caseworker=users["caseworker"])
+    co_applicant = ApplicantFactory(registered_unit=eb_unit, first_name="Omar", last_name="Lind")
+    HouseholdMemberFactory(household=case.household, applicant=co_applicant, role=MemberRole.CO_APPLICANT)
+    assignment = CoordinatorAssignmentFactory(
+        case=case, applicant=applicant, coordinator=users["coordinator"], start_date=datetime.date(2024, 2, 1)
+    )
+    opened_case = CaseFactory(unit=eb_unit, status=CaseStatus.OPENED, opened_on=datetime.date(2024, 6, 1))
+    other_applicant = ApplicantFactory(registered_unit=other_unit, first_name="Utanför", last_name="Scope")
+    other_case = CaseFactory(unit=other_unit, with_applicant=other_applicant)
+    return World(
+        users=users,
+        applicant=applicant,
+        co_applicant=co_applicant,
+        household=case.household,
+        case=case,
+        assignment=assignment,
+        opened_case=opened_case,
+        other_applicant=other_applicant,
+        other_household=other_case.household,
+        other_case=other_case,
+    )
+
+
+@pytest.fixture
+def client_for(api_as):
+    """An API client for a role name of `world.users` (None = anonymous)."""
+    from rest_framework.test import APIClient
+
+    def make(user):
+        return api_as(user) if user is not None else APIClient()
+
+    return make
+
