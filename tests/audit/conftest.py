@@ -7,6 +7,7 @@ import pytest
 from audit import engine
 from audit.control_models import Flag, FlagStatus
 from audit.rules import REGISTRY
+
 # The cases API fixtures (world, client_for) are used here too.
 from tests.cases.conftest import client_for, world  # noqa: F401
 
