@@ -1,8 +1,9 @@
 """The control sample's checklist: the unit's five questions and the auditors' checkpoints.
 
 DOMAIN.md 4: the coordinator unit's own control asks five questions (004:583-605); the auditors
-checked 20 plans against eight checkpoints (004:864-933). Both are kept here, in one place;
-prefilled answers come from the plan-quality function of the planning app.
+checked plans against eight checkpoints (004:864-933). The questions and how they are judged
+are the planning app's plan-quality function (planning.quality), so a sample, a flag and the
+plan screen never disagree; here they are only listed and used to prefill the answers.
 """
 
 from __future__ import annotations
@@ -10,37 +11,49 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
+
+from planning.models import ImplementationPlan, PlanStatus
+from planning.quality import CHECKPOINTS, CONTROL_QUESTIONS, annotate_quality
+
 
 @dataclass(frozen=True)
 class Question:
     code: str
     text: str
-    source: str
+    annotation: str
 
 
 QUESTIONS: tuple[Question, ...] = (
-    # The unit's five questions (004:583-605).
-    Question("plan_made", "Finns en genomförandeplan?", "004:583-605"),
-    Question("participation_recorded", "Har personen varit delaktig?", "004:583-605"),
-    Question("goals_stated", "Finns mål angivna?", "004:583-605"),
-    Question("activities_stated", "Framgår hur insatsen ska genomföras?", "004:583-605"),
-    Question("follow_up_stated", "Framgår när och hur uppföljning ska ske?", "004:583-605"),
-    # The auditors' checkpoints (004:864-933).
-    Question("time_bound", "Är planen tidsatt?", "004:864-933"),
-    Question("responsible_named", "Är ansvarig namngiven?", "004:864-933"),
-    Question("long_term_goal", "Finns ett långsiktigt mål?", "004:864-933"),
-    Question("subgoals", "Finns delmål?", "004:864-933"),
-    Question("followed_up_within_6_months", "Har planen följts upp inom 6 månader?", "004:864-933"),
+    *(Question(code, text, f"cq_{code}") for code, text, _ in CONTROL_QUESTIONS),
+    *(Question(code, text, f"qc_{code}") for code, text, _ in CHECKPOINTS),
 )
 QUESTION_CODES = tuple(q.code for q in QUESTIONS)
 
 
+def _not_yet_judged(row, question: Question) -> bool:
+    # "Followed up within the validity" cannot be judged before the plan's validity has ended.
+    return question.code == "followed_up_within_6_months" and not row.q_follow_up_due and not row.q_followed_up_in_time
+
+
 def prefill(*, person_ids: list[int], as_of: datetime.date) -> dict[int, dict[str, bool | None]]:
-    """{person_id: {question: True/False/None}} from the data, for each person's latest plan.
+    """{person_id: {question: True/False/None}} from each person's latest signed plan on `as_of`.
 
-    None means the data cannot tell; the reviewer answers. Filled from the planning app's
-    plan-quality function once it exists (see audit/quality.py).
+    A person without a signed plan gets "plan made: no" and None (the reviewer answers) for the rest.
+    One query for all persons.
     """
-    from .quality import checklist_prefill
-
-    return checklist_prefill(person_ids=person_ids, as_of=as_of)
+    newer = ImplementationPlan.objects.filter(
+        applicant_id=OuterRef("applicant_id"), status=PlanStatus.SIGNED, made_on__lte=as_of, version__gt=OuterRef("version")
+    )
+    plans = annotate_quality(
+        ImplementationPlan.objects.filter(applicant_id__in=person_ids, status=PlanStatus.SIGNED, made_on__lte=as_of)
+        .exclude(Exists(newer)),
+        on=as_of,
+    )
+    out: dict[int, dict[str, bool | None]] = {pid: {q.code: None for q in QUESTIONS} | {"plan_made": False}
+                                              for pid in person_ids}
+    for row in plans:
+        out[row.applicant_id] = {
+            q.code: None if _not_yet_judged(row, q) else bool(getattr(row, q.annotation)) for q in QUESTIONS
+        }
+    return out

@@ -25,3 +25,5 @@ class StaffAdmin(AuditedAdminMixin, UserAdmin):
     list_filter = ("role", "unit", "is_active")
     fieldsets = (*UserAdmin.fieldsets, ("Roll och enhet", {"fields": ("role", "unit", "title")}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("Roll och enhet", {"fields": ("role", "unit", "title")}))
+
+from . import finance_admin  # noqa: E402, F401  (registers the ekonomiskt bistånd reference data)

@@ -295,3 +295,8 @@ class CoordinatorAssignment(TimeStampedModel):
                 fields=["applicant", "case"], condition=Q(end_date__isnull=True), name="one_open_assignment_per_person_case"
             ),
         ]
+
+
+# Ekonomiskt bistånd: norms, applications, calculations, decisions (issue 3). Kept in its own
+# module; imported here so they are models of this app.
+from .finance_models import *  # noqa: E402, F401, F403

@@ -1,6 +1,19 @@
 # This app's API routes; included under /api/v1/ by config/urls.py.
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from . import views
 
-urlpatterns = router.urls
+router = SimpleRouter()
+router.register("control/rules", views.RuleViewSet, basename="control-rule")
+router.register("control/rule-parameters", views.RuleParameterViewSet, basename="control-rule-parameter")
+router.register("control/runs", views.RuleRunViewSet, basename="control-run")
+router.register("control/flags", views.FlagViewSet, basename="control-flag")
+router.register("control/corrective-actions", views.CorrectiveActionViewSet, basename="control-action")
+router.register("control/samples", views.ControlSampleViewSet, basename="control-sample")
+router.register("control/checklist-answers", views.ChecklistAnswerViewSet, basename="control-checklist-answer")
+
+urlpatterns = [
+    path("control/flag-counts/", views.FlagCountView.as_view(), name="control-flag-counts"),
+    *router.urls,
+]

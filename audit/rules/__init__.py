@@ -1,6 +1,6 @@
 """Egenkontroll rules, one module per rule family. Importing this package registers them all."""
 
-from . import actions  # noqa: F401
+from . import actions, cases, insatser, planning  # noqa: F401
 from .base import REGISTRY, RuleDefinition
 
 __all__ = ["REGISTRY", "RuleDefinition", "get"]

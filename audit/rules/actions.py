@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from audit.control_models import ActionStatus, CorrectiveAction, Severity
 
 from .base import PERSON, RESPONSIBLE, UNIT, FunctionRule, register
+from .common import ID
 
 
 def _overdue_actions(*, as_of, params):
@@ -16,7 +17,7 @@ def _overdue_actions(*, as_of, params):
         CorrectiveAction.objects.filter(status=ActionStatus.PLANNED, due_date__lt=as_of)
         .annotate(
             **{
-                PERSON: Coalesce(F("flag__person_id"), F("sample_answer__item__person_id")),
+                PERSON: Coalesce(F("flag__person_id"), F("sample_answer__item__person_id"), output_field=ID),
                 RESPONSIBLE: F("owner_id"),
                 UNIT: F("owner__unit_id"),
             }

@@ -11,3 +11,21 @@ router.register("households", views.HouseholdViewSet, basename="household")
 router.register("cases", views.CaseViewSet, basename="case")
 
 urlpatterns = router.urls
+
+# Ekonomiskt bistånd: applications, calculations, decisions and their reference data (issue 3).
+from django.urls import path  # noqa: E402
+
+from . import applications, decisions, finance_reference  # noqa: E402
+
+router.register("riksnorm-tables", finance_reference.RiksnormTableViewSet, basename="riksnorm-table")
+router.register("cost-types", finance_reference.CostTypeViewSet, basename="cost-type")
+router.register("income-types", finance_reference.IncomeTypeViewSet, basename="income-type")
+router.register("legal-bases", finance_reference.LegalBasisViewSet, basename="legal-basis")
+router.register("delegation-points", finance_reference.DelegationPointViewSet, basename="delegation-point")
+router.register("applications", applications.ApplicationViewSet, basename="application")
+router.register("calculations", applications.CalculationViewSet, basename="calculation")
+router.register("decisions", decisions.DecisionViewSet, basename="decision")
+urlpatterns = [
+    *router.urls,
+    path("delegated-decisions/", decisions.DelegatedDecisionListView.as_view(), name="delegated-decisions"),
+]

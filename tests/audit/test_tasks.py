@@ -19,8 +19,11 @@ CODE = "r12_action_overdue"
 def _wait(run_id: int, timeout: float = 30) -> RuleRun:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        run = RuleRun.objects.get(pk=run_id)
-        if run.status != RunStatus.RUNNING:
+        try:
+            run = RuleRun.objects.get(pk=run_id)
+        except OperationalError:  # SQLite's shared-cache test database: the worker holds a table lock
+            run = None
+        if run is not None and run.status != RunStatus.RUNNING:
             return run
         time.sleep(0.1)
     raise AssertionError(f"run {run_id} did not finish: {RuleRun.objects.get(pk=run_id).__dict__}")

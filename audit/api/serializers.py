@@ -1,0 +1,160 @@
+"""Serializers of the control-layer API: shapes only, no rules."""
+
+from rest_framework import serializers
+
+from ..control_models import (
+    ChecklistAnswer,
+    ControlSample,
+    ControlSampleItem,
+    CorrectiveAction,
+    Flag,
+    FlagTransition,
+    Rule,
+    RuleParameter,
+    RuleRun,
+)
+
+
+class RuleParameterSerializer(serializers.ModelSerializer):
+    rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = RuleParameter
+        fields = ["id", "rule", "key", "label", "unit", "value", "default", "min_value", "max_value", "source"]
+        read_only_fields = fields
+
+
+class ParameterUpdateSerializer(serializers.Serializer):
+    value = serializers.IntegerField()
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    parameters = RuleParameterSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Rule
+        fields = [
+            "id", "code", "title", "source", "description", "severity", "schedule", "enabled",
+            "escalate_after_days", "parameters",
+        ]
+        read_only_fields = fields
+
+
+class RuleUpdateSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField(required=False)
+    severity = serializers.IntegerField(required=False)
+    escalate_after_days = serializers.IntegerField(required=False)
+
+
+class RuleRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RuleRun
+        fields = [
+            "id", "as_of", "rule_codes", "trigger", "started_by", "status", "started_at", "finished_at",
+            "duration_ms", "chunks_total", "chunks_done", "subjects_examined", "flags_opened", "flags_kept",
+            "flags_resolved", "error",
+        ]
+        read_only_fields = fields
+
+
+class RunStartSerializer(serializers.Serializer):
+    rule_codes = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=True)
+
+
+class FlagTransitionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FlagTransition
+        fields = ["from_status", "to_status", "event", "actor", "occurred_at", "comment"]
+        read_only_fields = fields
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rule_title = serializers.CharField(source="rule.title", read_only=True)
+    severity = serializers.IntegerField(source="rule.severity", read_only=True)
+
+    class Meta:
+        model = Flag
+        fields = [
+            "id", "rule", "rule_title", "severity", "subject_type", "subject_id", "person", "responsible", "unit",
+            "first_seen", "last_seen", "facts", "status", "resolved_on", "resolution_reason", "escalated_at",
+            "escalated_to",
+        ]
+        read_only_fields = fields
+
+
+class FlagDetailSerializer(FlagSerializer):
+    transitions = FlagTransitionSerializer(many=True, read_only=True)
+
+    class Meta(FlagSerializer.Meta):
+        fields = [*FlagSerializer.Meta.fields, "transitions"]
+        read_only_fields = fields
+
+
+class FlagTransitionInputSerializer(serializers.Serializer):
+    event = serializers.ChoiceField(choices=["acknowledge", "close"])
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CorrectiveActionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CorrectiveAction
+        fields = [
+            "id", "flag", "sample_answer", "description", "owner", "due_date", "status", "created_by",
+            "followed_up_on", "follow_up_note", "followed_up_by", "outcome", "completed_on", "completed_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CorrectiveActionCreateSerializer(serializers.Serializer):
+    flag = serializers.IntegerField(required=False, allow_null=True)
+    sample_answer = serializers.IntegerField(required=False, allow_null=True)
+    description = serializers.CharField()
+    owner = serializers.IntegerField(required=False, allow_null=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+
+
+class FollowUpSerializer(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class CompleteSerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+
+
+class ChecklistAnswerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChecklistAnswer
+        fields = ["id", "question", "prefilled", "answer", "overridden", "comment", "reviewed_by", "reviewed_at"]
+        read_only_fields = fields
+
+
+class SampleItemSerializer(serializers.ModelSerializer):
+    answers = ChecklistAnswerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ControlSampleItem
+        fields = ["id", "position", "case", "person", "answers"]
+        read_only_fields = fields
+
+
+class ControlSampleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ControlSample
+        fields = [
+            "id", "unit", "period_start", "period_end", "size", "seed", "population_size", "drawn_by", "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SampleDrawSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    size = serializers.IntegerField(required=False, default=10)
+    seed = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class AnswerReviewSerializer(serializers.Serializer):
+    answer = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

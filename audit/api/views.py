@@ -1,0 +1,276 @@
+"""Thin API views of the control layer: rules, runs, flags, corrective actions, samples."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit.log import record_access
+from audit.models import AccessAction
+from cases.models import Role
+from cases.selectors import staff_list
+from config.api.access import AccessLoggedReadMixin
+from config.api.permissions import HasRole
+
+from .. import selectors, services
+from ..control_models import FlagStatus
+from . import serializers as s
+
+ADMIN = frozenset({Role.ADMINISTRATOR})
+MANAGER = frozenset({Role.UNIT_MANAGER})
+RUN_STARTERS = frozenset({Role.ADMINISTRATOR, Role.UNIT_MANAGER})
+FLAG_HANDLERS = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.INSATS_STAFF, Role.UNIT_MANAGER})
+
+
+def _field_error(field: str, message: str, code: str = "not_found") -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _int_param(request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _field_error(name, "Ange ett heltal.", "invalid") from None
+    if value < 0:
+        raise _field_error(name, "Värdet får inte vara negativt.", "negative")
+    return value
+
+
+class RuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Kontrollregler with their parameters. Administrators change them."""
+
+    permission_classes = [HasRole]
+    allowed_roles = RUN_STARTERS
+    allowed_roles_by_action = {"partial_update": ADMIN}
+    serializer_class = s.RuleSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.rule_list()
+
+    @extend_schema(request=s.RuleUpdateSerializer, responses={200: s.RuleSerializer})
+    def partial_update(self, request, pk=None):
+        data = s.RuleUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = services.rule_update(actor=request.user, rule=self.get_object(), **data.validated_data)
+        return Response(self.get_serializer(selectors.rule_list().get(pk=rule.pk)).data)
+
+
+class RuleParameterViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permission_classes = [HasRole]
+    allowed_roles = RUN_STARTERS
+    allowed_roles_by_action = {"partial_update": ADMIN}
+    serializer_class = s.RuleParameterSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.parameter_list()
+
+    @extend_schema(request=s.ParameterUpdateSerializer, responses={200: s.RuleParameterSerializer})
+    def partial_update(self, request, pk=None):
+        data = s.ParameterUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        parameter = services.rule_parameter_update(
+            actor=request.user, parameter=self.get_object(), value=data.validated_data["value"]
+        )
+        return Response(self.get_serializer(parameter).data)
+
+
+class RuleRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Regelkörningar. POST starts a run now (administrator or unit manager)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = RUN_STARTERS
+    serializer_class = s.RuleRunSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.run_list()
+
+    @extend_schema(request=s.RunStartSerializer, responses={202: s.RuleRunSerializer})
+    def create(self, request):
+        data = s.RunStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = services.rule_run_start(actor=request.user, rule_codes=data.validated_data.get("rule_codes") or None)
+        return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class FlagViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The worklist: flags on the caller's persons (unit managers: their unit), most severe and oldest first.
+
+    Filters: rule (code), unit, responsible (ids), status (comma-separated), min_age_days, max_age_days.
+    """
+
+    permission_classes = [HasRole]
+    allowed_roles = FLAG_HANDLERS
+    filter_backends = []
+    access_object_type = "audit.flag"
+
+    def get_serializer_class(self):
+        return s.FlagDetailSerializer if self.action == "retrieve" else s.FlagSerializer
+
+    def get_queryset(self):
+        request = self.request
+        if self.action != "list":
+            return selectors.flag_worklist(user=request.user).prefetch_related("transitions")
+        statuses = [v for v in request.query_params.get("status", "").split(",") if v]
+        unknown = set(statuses) - set(FlagStatus.values)
+        if unknown:
+            raise _field_error("status", f"Okänd status: {', '.join(sorted(unknown))}.", "invalid_choice")
+        return selectors.flag_worklist(
+            user=request.user,
+            rule=request.query_params.get("rule") or None,
+            unit=_int_param(request, "unit"),
+            responsible=_int_param(request, "responsible"),
+            status=statuses or None,
+            min_age_days=_int_param(request, "min_age_days"),
+            max_age_days=_int_param(request, "max_age_days"),
+        )
+
+    def person_ids(self, obj):
+        return [obj.person_id]
+
+    @extend_schema(request=s.FlagTransitionInputSerializer, responses={200: s.FlagDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        flag = self.get_object()
+        data = s.FlagTransitionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.flag_transition(actor=request.user, flag=flag, **data.validated_data)
+        return Response(s.FlagDetailSerializer(self.get_queryset().get(pk=flag.pk)).data)
+
+
+class FlagCountView(APIView):
+    """Counts of flags per rule and status, without any person: what the board sees."""
+
+    permission_classes = [HasRole]
+    allowed_roles = frozenset({Role.BOARD, Role.ADMINISTRATOR, Role.UNIT_MANAGER})
+
+    def get(self, request):
+        return Response(selectors.flag_counts(unit=_int_param(request, "unit")))
+
+
+class CorrectiveActionViewSet(
+    AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [HasRole]
+    allowed_roles = FLAG_HANDLERS
+    serializer_class = s.CorrectiveActionSerializer
+    filter_backends = []
+    access_object_type = "audit.correctiveaction"
+
+    def get_queryset(self):
+        return selectors.actions_for(self.request.user)
+
+    def person_ids(self, obj):
+        return [obj.flag.person_id if obj.flag_id else obj.sample_answer.item.person_id]
+
+    @extend_schema(request=s.CorrectiveActionCreateSerializer, responses={201: s.CorrectiveActionSerializer})
+    def create(self, request):
+        data = s.CorrectiveActionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        flag = answer = owner = None
+        if v.get("flag") is not None:
+            flag = selectors.flags_for(request.user).filter(pk=v["flag"]).first()
+            if flag is None:
+                raise _field_error("flag", "Flaggan finns inte eller ligger utanför din behörighet.")
+        if v.get("sample_answer") is not None:
+            answer = selectors.answers_for(request.user).filter(pk=v["sample_answer"]).first()
+            if answer is None:
+                raise _field_error("sample_answer", "Svaret finns inte eller ligger utanför din behörighet.")
+        if v.get("owner") is not None:
+            owner = staff_list().filter(pk=v["owner"]).first()
+            if owner is None:
+                raise _field_error("owner", "Medarbetaren finns inte.")
+        created = services.corrective_action_create(
+            actor=request.user, description=v["description"], owner=owner, due_date=v.get("due_date"), flag=flag,
+            sample_answer=answer,
+        )
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.FollowUpSerializer, responses={200: s.CorrectiveActionSerializer})
+    @action(detail=True, methods=["post"], url_path="follow-up")
+    def follow_up(self, request, pk=None):
+        data = s.FollowUpSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.corrective_action_follow_up(actor=request.user, action=self.get_object(), **data.validated_data)
+        return Response(self.get_serializer(done).data)
+
+    @extend_schema(request=s.CompleteSerializer, responses={200: s.CorrectiveActionSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        data = s.CompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.corrective_action_complete(actor=request.user, action=self.get_object(), **data.validated_data)
+        return Response(self.get_serializer(done).data)
+
+
+class ControlSampleViewSet(
+    AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Stickprov of the unit manager's own unit, with checklists and results."""
+
+    permission_classes = [HasRole]
+    allowed_roles = MANAGER
+    serializer_class = s.ControlSampleSerializer
+    filter_backends = []
+    access_object_type = "audit.controlsample"
+
+    def get_queryset(self):
+        return selectors.samples_for(self.request.user)
+
+    def person_ids(self, obj):
+        return [None]
+
+    @extend_schema(request=s.SampleDrawSerializer, responses={201: s.ControlSampleSerializer})
+    def create(self, request):
+        data = s.SampleDrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sample = services.sample_draw(actor=request.user, unit=request.user.unit, **data.validated_data)
+        return Response(self.get_serializer(sample).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: s.SampleItemSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def checklists(self, request, pk=None):
+        items = list(selectors.sample_items(sample=self.get_object()))
+        record_access(
+            actor=request.user,
+            action=AccessAction.READ,
+            object_type="audit.controlsampleitem",
+            subjects=[(item.pk, item.person_id) for item in items],
+        )
+        return Response(s.SampleItemSerializer(items, many=True).data)
+
+    @action(detail=True, methods=["get"])
+    def results(self, request, pk=None):
+        return Response(selectors.sample_results(sample=self.get_object()))
+
+
+class ChecklistAnswerViewSet(viewsets.GenericViewSet):
+    permission_classes = [HasRole]
+    allowed_roles = MANAGER
+    serializer_class = s.ChecklistAnswerSerializer
+
+    def get_queryset(self):
+        return selectors.answers_for(self.request.user)
+
+    @extend_schema(request=s.AnswerReviewSerializer, responses={200: s.ChecklistAnswerSerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        data = s.AnswerReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer = services.checklist_answer_review(
+            actor=request.user, answer=self.get_object(), value=data.validated_data["answer"],
+            comment=data.validated_data["comment"],
+        )
+        return Response(self.get_serializer(answer).data)

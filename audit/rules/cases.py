@@ -1,0 +1,131 @@
+"""Rule family: cases and financial decisions (DOMAIN.md 2.1-2.3, 3, 5).
+
+Rules 4 (long case with labour-market barrier, no coordinator or no plan) and 10 (granted
+decision not executed, or interrupted and not resumed, within 3 months).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Case as DbCase
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from audit.control_models import Severity
+from cases import norms as cases_norms
+from cases.finance_models import GRANTING_OUTCOMES, Decision, DecisionExecutionEvent, ExecutionEventKind
+from cases.models import Case, CaseStatus, CaseSupportBarrier, CoordinatorAssignment, HouseholdMember, MemberRole
+from planning.selectors import current_plans
+
+from .base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
+from .common import ID, months_before
+
+
+def _open_cases(*, as_of, params):
+    return Case.objects.exclude(status=CaseStatus.CLOSED).filter(opened_on__lte=as_of)
+
+
+def _labour_market_barriers(as_of):
+    return CaseSupportBarrier.objects.filter(
+        case_id=OuterRef("pk"), barrier__is_labour_market=True, valid_from__lte=as_of
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=as_of))
+
+
+def _long_case_without_coordination(*, as_of, params):
+    limit = months_before(as_of, params["case_months"])
+    barriers = _labour_market_barriers(as_of)
+    assignment = CoordinatorAssignment.objects.filter(case_id=OuterRef("pk"), start_date__lte=as_of).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=as_of)
+    )
+    plan = current_plans(on=as_of).filter(applicant_id=OuterRef("barrier_person"))
+    return (
+        _open_cases(as_of=as_of, params=params)
+        .filter(opened_on__lt=limit)
+        .filter(Exists(barriers))
+        .annotate(
+            barrier_person=Subquery(barriers.order_by("valid_from", "pk").values("applicant_id")[:1]),
+            has_coordinator=Exists(assignment),
+        )
+        .annotate(has_plan=Exists(plan))
+        .filter(Q(has_coordinator=False) | Q(has_plan=False))
+        .annotate(**{PERSON: F("barrier_person"), RESPONSIBLE: F("responsible_caseworker_id"), UNIT: F("unit_id")})
+    )
+
+
+LONG_CASE = register(
+    FunctionRule(
+        code="r04_case_without_coordinator_or_plan",
+        title="Ärende längre än 3 månader med arbetsmarknadsskäl saknar koordinator eller plan",
+        source="DOMAIN.md 2.3 och 3 (004:519-521: koordinator när ärendet väntas pågå mer än 3 månader)",
+        description=(
+            "Ett öppet ärende som pågått längre än gränsen, där en vuxen har försörjningshinder av "
+            "arbetsmarknadsskäl, men ingen koordinator är tilldelad eller ingen gällande plan finns."
+        ),
+        severity=Severity.MEDIUM,
+        subject_model="cases.Case",
+        params=(Param("case_months", "Ärendets längd", 3, 1, 24, "månader", "DOMAIN.md 3 (004:519)"),),
+        facts=("opened_on", "has_coordinator", "has_plan"),
+        find=_long_case_without_coordination,
+        examine=_open_cases,
+    )
+)
+
+
+def _granted_decisions(*, as_of, params):
+    return Decision.objects.filter(outcome__in=GRANTING_OUTCOMES, decided_on__lte=as_of).exclude(
+        Exists(Decision.objects.filter(replaces_id=OuterRef("pk")))
+    )
+
+
+def _unexecuted(*, as_of, params):
+    limit = months_before(as_of, params["months"])
+    events = DecisionExecutionEvent.objects.filter(decision_id=OuterRef("pk"), occurred_on__lte=as_of)
+    latest = events.order_by("-occurred_on", "-pk")
+    applicant = HouseholdMember.objects.filter(
+        household_id=OuterRef("application__case__household_id"), applicant__isnull=False
+    ).order_by(
+        # The applicant first, then a co-applicant.
+        DbCase(When(role=MemberRole.APPLICANT, then=Value(0)), default=Value(1)), "pk"
+    )
+    return (
+        _granted_decisions(as_of=as_of, params=params)
+        .annotate(
+            executed=Exists(events.filter(kind=ExecutionEventKind.EXECUTED)),
+            latest_event=Subquery(latest.values("kind")[:1]),
+            latest_event_on=Subquery(latest.values("occurred_on")[:1]),
+        )
+        .filter(
+            Q(executed=False, decided_on__lt=limit)
+            | Q(latest_event=ExecutionEventKind.INTERRUPTED, latest_event_on__lt=limit)
+        )
+        .annotate(
+            **{
+                PERSON: Subquery(applicant.values("applicant_id")[:1]),
+                RESPONSIBLE: F("decided_by_id"),
+                UNIT: Coalesce(F("application__case__unit_id"), F("decided_by__unit_id"), output_field=ID),
+            }
+        )
+    )
+
+
+UNEXECUTED = register(
+    FunctionRule(
+        code="r10_decision_not_executed",
+        title="Beviljat beslut har inte verkställts inom 3 månader",
+        source="DOMAIN.md 3 och 5 (003:304-314; SoL 34 kap. 1-3 §§)",
+        description=(
+            "Ett beviljat beslut som inte verkställts inom gränsen från beslutsdatum, eller vars "
+            "verkställighet avbrutits och inte återupptagits inom gränsen."
+        ),
+        severity=Severity.HIGH,
+        subject_model="cases.Decision",
+        params=(
+            Param(
+                "months", "Tid till rapportering", cases_norms.UNEXECUTED_REPORT_AFTER_MONTHS, 1, 12, "månader",
+                "DOMAIN.md 3 (003:304-314)",
+            ),
+        ),
+        facts=("decided_on", "latest_event", "latest_event_on"),
+        find=_unexecuted,
+        examine=_granted_decisions,
+    )
+)

@@ -1,0 +1,39 @@
+"""Expressions the rule families share: who is responsible, which unit, how far back a limit is."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import BigIntegerField, Exists, OuterRef, Q, Subquery
+
+from cases.models import CoordinatorAssignment
+from planning.norms import add_months
+
+# Output type of id expressions that mix foreign keys and primary keys (Coalesce needs one).
+ID = BigIntegerField()
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The limit date: something dated before it is more than `months` old on `day`."""
+    return add_months(day, -months)
+
+
+def _open_assignments(person_ref: str, as_of: datetime.date):
+    return (
+        CoordinatorAssignment.objects.filter(applicant_id=OuterRef(person_ref), start_date__lte=as_of)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=as_of))
+        .order_by("-start_date", "-pk")
+    )
+
+
+def coordinator_of(person_ref: str, as_of: datetime.date) -> Subquery:
+    """The person's coordinator on `as_of` (their open assignment), or NULL."""
+    return Subquery(_open_assignments(person_ref, as_of).values("coordinator_id")[:1])
+
+
+def coordinator_unit_of(person_ref: str, as_of: datetime.date) -> Subquery:
+    return Subquery(_open_assignments(person_ref, as_of).values("coordinator__unit_id")[:1])
+
+
+def has_open_assignment(person_ref: str, as_of: datetime.date):
+    return Exists(_open_assignments(person_ref, as_of))

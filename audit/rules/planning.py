@@ -1,0 +1,188 @@
+"""Rule family: plans and follow-ups (DOMAIN.md 2.4, 2.7, 3, 4).
+
+Rules 1, 2, 3 and 5. Rule 5 uses the planning app's plan-quality annotation, so egenkontroll
+and the plan screen judge a plan the same way.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
+
+from audit.control_models import Severity
+from cases.models import Applicant
+from insatser.models import Participation, ParticipationStatus
+from planning import norms as planning_norms
+from planning.models import FollowUp, ImplementationPlan, PlanStatus
+from planning.quality import CHECKPOINT_CODES, annotate_quality
+from planning.selectors import current_plans
+
+from .base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
+from .common import ID, coordinator_of, coordinator_unit_of, has_open_assignment, months_before
+
+
+def _active_participations(as_of):
+    return Participation.objects.filter(status=ParticipationStatus.ACTIVE, start_date__lte=as_of)
+
+
+def _active_participants(*, as_of, params):
+    return Applicant.objects.filter(Exists(_active_participations(as_of).filter(applicant_id=OuterRef("pk"))))
+
+
+def _follow_up_overdue(*, as_of, params):
+    last_follow_up = (
+        FollowUp.objects.filter(plan__applicant_id=OuterRef("pk"), followed_up_on__lte=as_of)
+        .values("plan__applicant_id")
+        .annotate(last=Max("followed_up_on"))
+        .values("last")
+    )
+    started = (
+        _active_participations(as_of)
+        .filter(applicant_id=OuterRef("pk"))
+        .values("applicant_id")
+        .annotate(first=Min("start_date"))
+        .values("first")
+    )
+    limit = months_before(as_of, params["interval_months"])
+    return (
+        _active_participants(as_of=as_of, params=params)
+        .annotate(last_follow_up=Subquery(last_follow_up), active_since=Subquery(started))
+        # Counted from the later of the last follow-up and the start of the current participation.
+        .annotate(counted_from=Greatest(Coalesce("last_follow_up", "active_since"), "active_since"))
+        .filter(counted_from__lt=limit)
+        .annotate(
+            **{
+                PERSON: F("pk"),
+                RESPONSIBLE: coordinator_of("pk", as_of),
+                UNIT: coordinator_unit_of("pk", as_of),
+            }
+        )
+    )
+
+
+FOLLOW_UP_INTERVAL = register(
+    FunctionRule(
+        code="r01_follow_up_interval",
+        title="Aktiv deltagare har inte följts upp inom uppföljningsintervallet",
+        source="DOMAIN.md 2.7 och 3 (004:347-349, 478: uppföljning en gång i månaden)",
+        description=(
+            "En person med pågående deltagande vars senaste uppföljning (eller, om ingen finns, "
+            "deltagandets start) ligger längre tillbaka än uppföljningsintervallet."
+        ),
+        severity=Severity.HIGH,
+        subject_model="cases.Applicant",
+        params=(
+            Param("interval_months", "Uppföljningsintervall", 1, 1, 12, "månader", "DOMAIN.md 3 (004:347, 478)"),
+        ),
+        facts=("last_follow_up", "active_since"),
+        find=_follow_up_overdue,
+        examine=_active_participants,
+    )
+)
+
+
+def _current(as_of):
+    return current_plans(on=as_of)
+
+
+def _plan_people(qs, as_of):
+    return qs.annotate(
+        **{
+            PERSON: F("applicant_id"),
+            RESPONSIBLE: Coalesce(coordinator_of("applicant_id", as_of), F("created_by_id"), output_field=ID),
+            UNIT: Coalesce(coordinator_unit_of("applicant_id", as_of), F("created_by__unit_id"), output_field=ID),
+        }
+    )
+
+
+def _plan_follow_up_date_passed(*, as_of, params):
+    # The date the plan is next to be followed up: set by the last follow-up, else by the plan.
+    next_date = FollowUp.objects.filter(plan_id=OuterRef("pk")).order_by("-followed_up_on", "-pk")
+    qs = (
+        _current(as_of)
+        .annotate(due_on=Coalesce(Subquery(next_date.values("next_follow_up_on")[:1]), F("latest_follow_up_on")))
+        .filter(due_on__lt=as_of)
+    )
+    return _plan_people(qs, as_of)
+
+
+PLAN_FOLLOW_UP_DATE = register(
+    FunctionRule(
+        code="r02_plan_follow_up_date_passed",
+        title="Planens datum för uppföljning har passerat utan uppföljning",
+        source="DOMAIN.md 2.4 och 3 (004:531-537: planen anger när den ska följas upp senast)",
+        description=(
+            "En gällande genomförandeplan vars uppföljningsdatum (planens eget, eller det som "
+            "senaste uppföljningen satte) har passerat utan att planen följts upp."
+        ),
+        severity=Severity.HIGH,
+        subject_model="planning.ImplementationPlan",
+        facts=("due_on", "latest_follow_up_on"),
+        find=_plan_follow_up_date_passed,
+        examine=lambda *, as_of, params: _current(as_of),
+    )
+)
+
+
+def _still_active(as_of):
+    """The person still has a coordinator or an active participation."""
+    return has_open_assignment("applicant_id", as_of) | Exists(
+        _active_participations(as_of).filter(applicant_id=OuterRef("applicant_id"))
+    )
+
+
+def _latest_signed_plans(as_of):
+    newer = ImplementationPlan.objects.filter(supersedes_id=OuterRef("pk"), status=PlanStatus.SIGNED)
+    return ImplementationPlan.objects.filter(status=PlanStatus.SIGNED, made_on__lte=as_of).exclude(Exists(newer))
+
+
+def _plan_expired(*, as_of, params):
+    qs = _latest_signed_plans(as_of).filter(valid_until__lt=as_of).filter(_still_active(as_of))
+    return _plan_people(qs, as_of)
+
+
+PLAN_EXPIRED = register(
+    FunctionRule(
+        code="r03_plan_expired",
+        title="Genomförandeplanen har passerat sin giltighetstid och ingen ny plan finns",
+        source="DOMAIN.md 2.4 och 3 (004:524-527: planen gäller 6 månader, därefter ny plan)",
+        description=(
+            "Personens senaste fastställda plan gällde till ett datum som passerat, ingen ny version "
+            "är fastställd, och personen har fortfarande koordinator eller pågående deltagande."
+        ),
+        severity=Severity.HIGH,
+        subject_model="planning.ImplementationPlan",
+        facts=("valid_until", "made_on"),
+        find=_plan_expired,
+        examine=lambda *, as_of, params: _latest_signed_plans(as_of),
+    )
+)
+
+QUALITY_FACTS = tuple(f"qc_{code}" for code in CHECKPOINT_CODES)
+
+
+def _plan_quality_failing(*, as_of, params):
+    required = planning_norms.required_checkpoints()
+    failing = Q()
+    for code in sorted(required):
+        failing |= Q(**{f"qc_{code}": False})
+    qs = annotate_quality(_current(as_of), on=as_of).filter(failing)
+    return _plan_people(qs, as_of)
+
+
+PLAN_QUALITY = register(
+    FunctionRule(
+        code="r05_plan_quality",
+        title="Fastställd plan uppfyller inte en obligatorisk kvalitetspunkt",
+        source="DOMAIN.md 4 (004:864-933: revisorernas kontrollpunkter) och 2.4 (004:527-537)",
+        description=(
+            "En gällande plan som inte klarar en av de obligatoriska kontrollpunkterna i "
+            "planeringens kvalitetsfunktion (planning.quality; obligatoriska enligt planning.norms)."
+        ),
+        severity=Severity.MEDIUM,
+        subject_model="planning.ImplementationPlan",
+        facts=QUALITY_FACTS,
+        find=_plan_quality_failing,
+        examine=lambda *, as_of, params: _current(as_of),
+    )
+)

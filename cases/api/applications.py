@@ -1,0 +1,118 @@
+"""Monthly applications and their calculations: thin views over application_services."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.api.access import AccessLoggedReadMixin
+from config.api.permissions import HasRole
+
+from .. import application_services as services
+from .. import finance_selectors as fs
+from ..finance_models import Application, ApplicationStatus, Calculation
+from ..models import Role
+from . import finance_serializers as s
+
+FINANCE_READERS = fs.FINANCE_ROLES
+CASEWORKERS = frozenset({Role.CASEWORKER})
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices)
+    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte")
+    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte")
+
+    class Meta:
+        model = Application
+        fields = ["case", "status"]
+
+
+class ApplicationViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         viewsets.GenericViewSet):
+    """Månadsansökningar: create, approve costs, calculate (stored or dry run), withdraw."""
+
+    permission_classes = [HasRole]
+    allowed_roles = FINANCE_READERS
+    allowed_roles_by_action = {"create": CASEWORKERS, "approve_costs": CASEWORKERS, "withdraw": CASEWORKERS}
+    serializer_class = s.ApplicationSerializer
+    filterset_class = ApplicationFilter
+    ordering_fields = ["month", "received_on", "id"]
+    access_object_type = "cases.application"
+
+    def get_queryset(self):
+        return fs.application_list(user=self.request.user)
+
+    def person_ids(self, obj):
+        return fs.application_person_ids(obj)
+
+    def _refreshed(self, application):
+        obj = self.get_queryset().get(pk=application.pk)
+        return self.get_serializer(obj).data
+
+    @extend_schema(request=s.ApplicationCreateSerializer, responses={201: s.ApplicationSerializer})
+    def create(self, request):
+        data = s.ApplicationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = services.application_create(actor=request.user, **data.validated_data)
+        return Response(self._refreshed(application), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.DryRunSerializer, responses={200: s.CalculationResultSerializer})
+    @action(detail=False, methods=["post"], url_path="dry-run")
+    def dry_run(self, request):
+        """Provberäkning: validates and calculates like a real application, saves nothing."""
+        data = s.DryRunSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.application_dry_run(actor=request.user, **data.validated_data)
+        return Response(s.CalculationResultSerializer(result).data)
+
+    @extend_schema(request=None, responses={201: s.CalculationSerializer})
+    @action(detail=True, methods=["post"])
+    def calculate(self, request, pk=None):
+        stored = services.application_calculate(actor=request.user, application=self.get_object())
+        stored = fs.calculation_list(user=request.user).get(pk=stored.pk)
+        return Response(s.CalculationSerializer(stored).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CostApprovalsSerializer, responses={200: s.ApplicationSerializer})
+    @action(detail=True, methods=["post"], url_path="approve-costs")
+    def approve_costs(self, request, pk=None):
+        application = self.get_object()
+        data = s.CostApprovalsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.application_approve_costs(actor=request.user, application=application,
+                                           approvals=data.validated_data["approvals"])
+        return Response(self._refreshed(application))
+
+    @extend_schema(request=None, responses={200: s.ApplicationSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        application = services.application_withdraw(actor=request.user, application=self.get_object())
+        return Response(self._refreshed(application))
+
+
+class CalculationFilter(django_filters.FilterSet):
+    class Meta:
+        model = Calculation
+        fields = ["application"]
+
+
+class CalculationViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         viewsets.GenericViewSet):
+    """Stored calculations, with every line and the norm rows used."""
+
+    permission_classes = [HasRole]
+    allowed_roles = FINANCE_READERS
+    serializer_class = s.CalculationSerializer
+    filterset_class = CalculationFilter
+    ordering_fields = ["id"]
+    access_object_type = "cases.calculation"
+
+    def get_queryset(self):
+        return fs.calculation_list(user=self.request.user)
+
+    def person_ids(self, obj):
+        return fs.application_person_ids(obj.application)
+

@@ -1,0 +1,121 @@
+"""Decisions on applications, their execution, and the list of delegated decisions."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit.log import record_access
+from audit.models import AccessAction
+from config.api.access import AccessLoggedReadMixin
+from config.api.permissions import HasRole
+
+from .. import decision_services as services
+from .. import finance_selectors as fs
+from ..finance_models import Decision, DecisionOutcome
+from ..models import Role
+from . import finance_serializers as s
+
+
+def _not_found(field: str) -> ValidationError:
+    return ValidationError({field: ValidationError("Finns inte eller ligger utanför din behörighet.", code="not_found")})
+
+
+class DecisionFilter(django_filters.FilterSet):
+    outcome = django_filters.ChoiceFilter(choices=DecisionOutcome.choices)
+    decided_from = django_filters.DateFilter(field_name="decided_on", lookup_expr="gte")
+    decided_to = django_filters.DateFilter(field_name="decided_on", lookup_expr="lte")
+    case = django_filters.NumberFilter(field_name="application__case_id")
+    delegation_point = django_filters.CharFilter(field_name="delegation_point__code")
+
+    class Meta:
+        model = Decision
+        fields = ["application", "outcome", "item_kind", "decided_by"]
+
+
+class DecisionViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet):
+    """Beslut per post. Signed when made; a change is refused (409), a correction is a new
+    decision replacing the old one (POST /decisions/{id}/correct/)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = fs.FINANCE_ROLES
+    serializer_class = s.DecisionSerializer
+    filterset_class = DecisionFilter
+    ordering_fields = ["decided_on", "id"]
+    access_object_type = "cases.decision"
+
+    def get_queryset(self):
+        return fs.decision_list(user=self.request.user)
+
+    def person_ids(self, obj):
+        return fs.decision_person_ids(obj)
+
+    def _refreshed(self, decision, code=status.HTTP_201_CREATED):
+        return Response(self.get_serializer(self.get_queryset().get(pk=decision.pk)).data, status=code)
+
+    @extend_schema(request=s.DecisionCreateSerializer, responses={201: s.DecisionSerializer})
+    def create(self, request):
+        data = s.DecisionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        application = fs.applications_for(request.user).filter(pk=v.pop("application")).first()
+        if application is None:
+            raise _not_found("application")
+        decision = services.decision_make(actor=request.user, application=application, cost_id=v.pop("cost", None), **v)
+        return self._refreshed(decision)
+
+    @extend_schema(request=s.DecisionCorrectSerializer, responses={201: s.DecisionSerializer})
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        """Rättelse: a new signed decision on the same item that replaces this one."""
+        old = self.get_object()
+        data = s.DecisionCorrectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = services.decision_make(actor=request.user, application=old.application, item_kind=old.item_kind,
+                                          cost_id=old.cost_id, replaces=old, **data.validated_data)
+        return self._refreshed(decision)
+
+    @extend_schema(request=s.DecisionCreateSerializer, responses={409: None})
+    def partial_update(self, request, pk=None):
+        """Always refused: a signed decision never changes."""
+        decision = self.get_object()
+        services.decision_change(actor=request.user, decision=decision, changes=dict(request.data))
+
+    @extend_schema(request=s.DecisionCreateSerializer, responses={409: None})
+    def update(self, request, pk=None):
+        return self.partial_update(request, pk)
+
+    @extend_schema(request=s.ExecutionEventInputSerializer, responses={201: s.DecisionSerializer})
+    @action(detail=True, methods=["post"])
+    def execution(self, request, pk=None):
+        """Verkställighet: executed (once), interrupted, resumed, with dates."""
+        decision = self.get_object()
+        data = s.ExecutionEventInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.decision_record_execution(actor=request.user, decision=decision, **data.validated_data)
+        return self._refreshed(decision)
+
+
+class DelegatedDecisionListView(APIView):
+    """Delegationsbeslut in a period, per delegation point and decision maker (for the board).
+
+    Aggregates only: no person, no case. The board sees all units, a unit manager their own.
+    """
+
+    permission_classes = [HasRole]
+    allowed_roles = frozenset({Role.BOARD, Role.UNIT_MANAGER, Role.ADMINISTRATOR})
+
+    @extend_schema(parameters=[s.PeriodSerializer], responses={200: s.DelegatedDecisionGroupSerializer(many=True)})
+    def get(self, request):
+        period = s.PeriodSerializer(data=request.query_params)
+        period.is_valid(raise_exception=True)
+        rows = fs.delegated_decision_summary(user=request.user, **period.validated_data)
+        record_access(actor=request.user, action=AccessAction.LIST, object_type="cases.delegated_decision_list",
+                      subjects=[(f"{period.validated_data['date_from']}/{period.validated_data['date_to']}", None)])
+        return Response(s.DelegatedDecisionGroupSerializer(rows, many=True).data)

@@ -1,0 +1,310 @@
+"""Serializers for applications, calculations and decisions.
+
+Input serializers check types only; amounts arrive as decimals so that the service can say
+"hela kronor" about öre rather than a generic type error. Output marks every calculation and
+decision made on an unofficial riksnorm with a visible warning.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from rest_framework import serializers
+
+from ..finance_models import (
+    Application,
+    ApplicationCost,
+    ApplicationIncome,
+    ApplicationMember,
+    Calculation,
+    CostType,
+    Decision,
+    DecisionExecutionEvent,
+    DecisionItemKind,
+    DecisionOutcome,
+    DelegationPoint,
+    ExecutionEventKind,
+    IncomeType,
+    LegalBasis,
+    RiksnormHouseholdAmount,
+    RiksnormPersonalAmount,
+    RiksnormTable,
+)
+
+UNOFFICIAL_WARNING = "OBS: beräkningen bygger på en riksnorm som INTE är officiell (endast demo/test)."
+
+
+def Amount(**kwargs):  # noqa: N802 - a field factory, read like a field class
+    return serializers.DecimalField(max_digits=None, decimal_places=None, **kwargs)
+
+
+# --- reference data ----------------------------------------------------------------------
+
+class PersonalAmountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RiksnormPersonalAmount
+        fields = ["id", "age_from", "age_to", "amount", "amount_no_lunch"]
+
+
+class HouseholdAmountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RiksnormHouseholdAmount
+        fields = ["id", "size", "amount"]
+
+
+class RiksnormTableSerializer(serializers.ModelSerializer):
+    personal_amounts = PersonalAmountSerializer(many=True, read_only=True)
+    household_amounts = HouseholdAmountSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RiksnormTable
+        fields = ["id", "name", "valid_from", "valid_to", "is_official", "source", "single_adult", "cohabiting_couple",
+                  "shared_per_member_beyond_7", "personal_amounts", "household_amounts"]
+
+
+class CostTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CostType
+        fields = ["code", "name", "counts"]
+
+
+class IncomeTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncomeType
+        fields = ["code", "name", "counts", "is_employment"]
+
+
+class LegalBasisSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LegalBasis
+        fields = ["code", "law", "reference", "former_reference", "title", "appeal_kind", "appeal_period_days",
+                  "appeal_information"]
+
+
+class DelegationPointSerializer(serializers.ModelSerializer):
+    legal_basis = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = DelegationPoint
+        fields = ["code", "description", "legal_basis", "item_kind", "role", "max_amount"]
+
+
+# --- applications ---------------------------------------------------------------------------
+
+class MemberInputSerializer(serializers.Serializer):
+    household_member = serializers.IntegerField()
+    no_lunch = serializers.BooleanField(required=False, default=False)
+
+
+class IncomeInputSerializer(serializers.Serializer):
+    member = serializers.IntegerField(help_text="household member id")
+    income_type = serializers.CharField(help_text="income type code")
+    amount = Amount()
+
+
+class CostInputSerializer(serializers.Serializer):
+    cost_type = serializers.CharField(help_text="cost type code")
+    amount_applied = Amount()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class DryRunSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    month = serializers.DateField(help_text="any day of the month; stored as its first day")
+    members = MemberInputSerializer(many=True)
+    incomes = IncomeInputSerializer(many=True, required=False, default=list)
+    costs = CostInputSerializer(many=True, required=False, default=list)
+
+
+class ApplicationCreateSerializer(DryRunSerializer):
+    received_on = serializers.DateField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class CostApprovalSerializer(serializers.Serializer):
+    cost = serializers.IntegerField()
+    amount_approved = Amount()
+
+
+class CostApprovalsSerializer(serializers.Serializer):
+    approvals = CostApprovalSerializer(many=True)
+
+
+class ApplicationMemberSerializer(serializers.ModelSerializer):
+    role = serializers.CharField(source="household_member.role", read_only=True)
+    birth_date = serializers.DateField(source="household_member.birth_date", read_only=True)
+
+    class Meta:
+        model = ApplicationMember
+        fields = ["household_member", "role", "birth_date", "no_lunch"]
+
+
+class ApplicationIncomeSerializer(serializers.ModelSerializer):
+    member = serializers.IntegerField(source="member.household_member_id", read_only=True)
+    income_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ApplicationIncome
+        fields = ["id", "member", "income_type", "amount"]
+
+
+class ApplicationCostSerializer(serializers.ModelSerializer):
+    cost_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    counts = serializers.BooleanField(source="cost_type.counts", read_only=True)
+
+    class Meta:
+        model = ApplicationCost
+        fields = ["id", "cost_type", "counts", "amount_applied", "amount_approved", "note"]
+
+
+class LineSerializer(serializers.Serializer):
+    position = serializers.IntegerField(required=False)
+    kind = serializers.CharField()
+    description = serializers.CharField()
+    amount = serializers.IntegerField()
+    member = serializers.IntegerField(source="member_id", allow_null=True)
+    personal_amount = serializers.IntegerField(source="personal_amount_id", allow_null=True)
+    household_amount = serializers.IntegerField(source="household_amount_id", allow_null=True)
+    cost_type = serializers.IntegerField(source="cost_type_id", allow_null=True)
+    income_type = serializers.IntegerField(source="income_type_id", allow_null=True)
+    basis = serializers.JSONField()
+
+
+class _Warnings:
+    def get_warnings(self, obj) -> list[str]:
+        return [] if obj.norm_is_official else [UNOFFICIAL_WARNING]
+
+
+class CalculationResultSerializer(_Warnings, serializers.Serializer):
+    """A dry-run result (nothing saved)."""
+
+    norm_table = serializers.IntegerField(source="norm_table_id")
+    norm_name = serializers.CharField()
+    norm_is_official = serializers.BooleanField()
+    household_size = serializers.IntegerField()
+    norm_total = serializers.IntegerField()
+    costs_total = serializers.IntegerField()
+    income_total = serializers.IntegerField()
+    requested_amount = serializers.IntegerField()
+    result_amount = serializers.IntegerField()
+    lines = LineSerializer(many=True)
+    warnings = serializers.SerializerMethodField()
+    saved = serializers.SerializerMethodField()
+
+    def get_saved(self, obj) -> bool:
+        return False
+
+
+class CalculationSerializer(_Warnings, serializers.ModelSerializer):
+    norm_name = serializers.CharField(source="norm_table.name", read_only=True)
+    lines = LineSerializer(many=True, read_only=True)
+    warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Calculation
+        fields = ["id", "application", "norm_table", "norm_name", "norm_is_official", "household_size", "norm_total",
+                  "costs_total", "income_total", "requested_amount", "result_amount", "calculated_by", "created_at",
+                  "lines", "warnings"]
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    members = ApplicationMemberSerializer(many=True, read_only=True)
+    incomes = ApplicationIncomeSerializer(many=True, read_only=True)
+    costs = ApplicationCostSerializer(many=True, read_only=True)
+    latest_calculation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = ["id", "case", "month", "received_on", "status", "notes", "members", "incomes", "costs",
+                  "latest_calculation", "created_at"]
+
+    def get_latest_calculation(self, obj) -> dict | None:
+        calcs = list(obj.calculations.all())  # prefetched, newest first
+        return CalculationSerializer(calcs[0]).data if calcs else None
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+class DecisionCreateSerializer(serializers.Serializer):
+    application = serializers.IntegerField()
+    item_kind = serializers.ChoiceField(choices=DecisionItemKind.choices)
+    cost = serializers.IntegerField(required=False, allow_null=True)
+    outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
+    amount = Amount(required=False, allow_null=True)
+    legal_basis = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    delegation_point = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    reasoning = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    decided_on = serializers.DateField(required=False)
+
+
+class DecisionCorrectSerializer(DecisionCreateSerializer):
+    application = None
+    item_kind = None
+    cost = None
+
+
+class ExecutionEventInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ExecutionEventKind.choices)
+    occurred_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class ExecutionEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DecisionExecutionEvent
+        fields = ["id", "kind", "occurred_on", "note", "recorded_by", "created_at"]
+
+
+class DecisionSerializer(_Warnings, serializers.ModelSerializer):
+    legal_basis = LegalBasisSerializer(read_only=True)
+    delegation_point = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    decided_by_name = serializers.CharField(source="decided_by.get_full_name", read_only=True)
+    case = serializers.IntegerField(source="application.case_id", read_only=True)
+    month = serializers.DateField(source="application.month", read_only=True)
+    replaced_by = serializers.SerializerMethodField()
+    execution_events = ExecutionEventSerializer(many=True, read_only=True)
+    executed_on = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Decision
+        fields = ["id", "application", "case", "month", "item_kind", "cost", "calculation", "outcome", "amount_applied",
+                  "amount", "legal_basis", "reasoning", "decided_by", "decided_by_name", "decided_by_role",
+                  "delegation_point", "decided_on", "signed_at", "appeal_information", "norm_is_official", "replaces",
+                  "replaced_by", "execution_events", "executed_on", "warnings"]
+
+    def get_replaced_by(self, obj) -> int | None:
+        replacement = getattr(obj, "replaced_by", None)
+        return replacement.pk if replacement else None
+
+    def get_executed_on(self, obj) -> datetime.date | None:
+        executed = [e.occurred_on for e in obj.execution_events.all() if e.kind == ExecutionEventKind.EXECUTED]
+        return executed[0] if executed else None
+
+
+class DelegatedDecisionGroupSerializer(serializers.Serializer):
+    delegation_point = serializers.CharField(source="delegation_point__code")
+    delegation_point_description = serializers.CharField(source="delegation_point__description")
+    decided_by = serializers.IntegerField(source="decided_by_id")
+    decided_by_name = serializers.SerializerMethodField()
+    decided_by_role = serializers.CharField()
+    count = serializers.IntegerField()
+    granted = serializers.IntegerField()
+    partly_granted = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    corrections = serializers.IntegerField()
+    amount_total = serializers.IntegerField()
+
+    def get_decided_by_name(self, row) -> str:
+        return f"{row['decided_by__first_name']} {row['decided_by__last_name']}".strip()
+
+
+class PeriodSerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+
+    def validate(self, attrs):
+        if attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError({"date_to": "Slutdatumet ligger före startdatumet."})
+        return attrs
+

@@ -1,0 +1,256 @@
+"""Reads of applications, calculations and decisions, scoped through cases.selectors.cases_for.
+
+Financial details are for the caseworkers and unit managers of the case's unit; coordinators
+see the person through their own apps, not the money. The board sees only aggregates
+(`delegated_decision_summary`).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+
+from . import calculation as calc
+from . import norms
+from .finance_models import (
+    GRANTING_OUTCOMES,
+    Application,
+    ApplicationMember,
+    ApplicationStatus,
+    Calculation,
+    CalculationLine,
+    CostType,
+    Decision,
+    DecisionExecutionEvent,
+    DecisionItemKind,
+    DelegationPoint,
+    ExecutionEventKind,
+    IncomeType,
+    LegalBasis,
+    LineKind,
+    RiksnormTable,
+)
+from .models import HouseholdMember, Role, Staff
+from .selectors import cases_for
+
+FINANCE_ROLES = frozenset({Role.CASEWORKER, Role.UNIT_MANAGER})
+
+
+def _finance_cases(user: Staff):
+    if not (user.is_authenticated and user.is_active and user.role in FINANCE_ROLES):
+        return cases_for(user).none()
+    return cases_for(user)
+
+
+# --- reference data -------------------------------------------------------------------------
+
+def norm_table_for(month: datetime.date) -> RiksnormTable | None:
+    """The norm in force on the first of `month`; an official one wins over an unofficial one."""
+    return (
+        RiksnormTable.objects.filter(valid_from__lte=month)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
+        .prefetch_related("personal_amounts", "household_amounts")
+        .order_by("-is_official", "-valid_from", "-pk")
+        .first()
+    )
+
+
+def norm_data(table: RiksnormTable) -> calc.NormData:
+    return calc.NormData(
+        table_id=table.pk,
+        name=table.name,
+        is_official=table.is_official,
+        single_adult=table.single_adult,
+        cohabiting_couple=table.cohabiting_couple,
+        shared_per_member_beyond_7=table.shared_per_member_beyond_7,
+        bands=tuple(
+            calc.Band(b.pk, b.age_from, b.age_to, b.amount, b.amount_no_lunch) for b in table.personal_amounts.all()
+        ),
+        shared={h.size: (h.pk, h.amount) for h in table.household_amounts.all()},
+    )
+
+
+def norm_table_list() -> QuerySet[RiksnormTable]:
+    return RiksnormTable.objects.prefetch_related("personal_amounts", "household_amounts").order_by("-valid_from", "pk")
+
+
+def cost_type_list() -> QuerySet[CostType]:
+    return CostType.objects.filter(is_active=True).order_by("name")
+
+
+def income_type_list() -> QuerySet[IncomeType]:
+    return IncomeType.objects.filter(is_active=True).order_by("name")
+
+
+def legal_basis_list() -> QuerySet[LegalBasis]:
+    return LegalBasis.objects.filter(is_active=True).order_by("law", "reference")
+
+
+def delegation_point_list() -> QuerySet[DelegationPoint]:
+    return DelegationPoint.objects.filter(is_active=True).select_related("legal_basis").order_by("code")
+
+
+# --- households in a month -------------------------------------------------------------------
+
+def month_end(month: datetime.date) -> datetime.date:
+    return calc.add_months(month, 1) - datetime.timedelta(days=1)
+
+
+def members_in_month(household_id: int, month: datetime.date) -> QuerySet[HouseholdMember]:
+    """Members whose period overlaps the calendar month."""
+    return (
+        HouseholdMember.objects.filter(household_id=household_id, valid_from__lte=month_end(month))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
+        .select_related("applicant")
+    )
+
+
+# --- applications ------------------------------------------------------------------------------
+
+def applications_for(user: Staff) -> QuerySet[Application]:
+    return Application.objects.filter(case__in=_finance_cases(user))
+
+
+def latest_calculation_prefetch() -> Prefetch:
+    return Prefetch(
+        "calculations",
+        queryset=Calculation.objects.select_related("norm_table").prefetch_related("lines").order_by("-pk"),
+    )
+
+
+def application_list(*, user: Staff) -> QuerySet[Application]:
+    return (
+        applications_for(user)
+        .select_related("case", "case__household")
+        .prefetch_related(
+            Prefetch("case__household__members", queryset=HouseholdMember.objects.order_by("pk")),
+            Prefetch("members", queryset=ApplicationMember.objects.select_related("household_member").order_by("pk")),
+            "incomes__income_type",
+            "incomes__member",
+            "costs__cost_type",
+            latest_calculation_prefetch(),
+        )
+        .order_by("-month", "pk")
+    )
+
+
+def application_person_ids(application: Application) -> list[int]:
+    return [m.applicant_id for m in application.case.household.members.all() if m.applicant_id]
+
+
+def calculation_list(*, user: Staff) -> QuerySet[Calculation]:
+    return (
+        Calculation.objects.filter(application__in=applications_for(user))
+        .select_related("application__case", "norm_table", "calculated_by")
+        .prefetch_related(
+            Prefetch("application__case__household__members", queryset=HouseholdMember.objects.order_by("pk")),
+            Prefetch("lines", queryset=CalculationLine.objects.order_by("position")),
+        )
+        .order_by("-pk")
+    )
+
+
+def jobbstimulans_history(case_id: int, month: datetime.date) -> tuple[set[datetime.date], datetime.date | None]:
+    """Months before `month` with granted försörjningsstöd, and the first month jobbstimulans
+    was applied in this case (two queries)."""
+    support_months = set(
+        Decision.objects.filter(
+            application__case_id=case_id,
+            application__month__lt=month,
+            item_kind=DecisionItemKind.INCOME_SUPPORT,
+            outcome__in=GRANTING_OUTCOMES,
+            amount__gt=0,
+            replaced_by__isnull=True,
+        )
+        .exclude(application__status=ApplicationStatus.WITHDRAWN)
+        .values_list("application__month", flat=True)
+    )
+    first = (
+        CalculationLine.objects.filter(
+            kind=LineKind.JOBBSTIMULANS,
+            calculation__application__case_id=case_id,
+            calculation__application__month__lt=month,
+        )
+        .exclude(calculation__application__status=ApplicationStatus.WITHDRAWN)
+        .order_by("calculation__application__month")
+        .values_list("calculation__application__month", flat=True)
+        .first()
+    )
+    return support_months, first
+
+
+# --- decisions -----------------------------------------------------------------------------------
+
+def decisions_for(user: Staff) -> QuerySet[Decision]:
+    return Decision.objects.filter(application__in=applications_for(user))
+
+
+def decision_list(*, user: Staff) -> QuerySet[Decision]:
+    return (
+        decisions_for(user)
+        .select_related(
+            "application__case__household", "legal_basis", "delegation_point", "decided_by", "cost__cost_type",
+            "replaced_by",
+        )
+        .prefetch_related(
+            Prefetch("application__case__household__members", queryset=HouseholdMember.objects.order_by("pk")),
+            Prefetch("execution_events", queryset=DecisionExecutionEvent.objects.order_by("occurred_on", "pk")),
+        )
+        .order_by("-decided_on", "-pk")
+    )
+
+
+def decision_person_ids(decision: Decision) -> list[int]:
+    return application_person_ids(decision.application)
+
+
+def _granted_in_force() -> QuerySet[Decision]:
+    return Decision.objects.filter(outcome__in=GRANTING_OUTCOMES, amount__gt=0, replaced_by__isnull=True)
+
+
+def unexecuted_decisions(*, as_of: datetime.date, months: int = norms.UNEXECUTED_REPORT_AFTER_MONTHS) -> QuerySet[Decision]:
+    """Granted decisions in force, decided at least `months` before `as_of`, never executed
+    (DOMAIN.md 5, SoL 34 kap.). One query; for the reports of issues 5 and 7."""
+    executed = DecisionExecutionEvent.objects.filter(decision_id=OuterRef("pk"), kind=ExecutionEventKind.EXECUTED,
+                                                     occurred_on__lte=as_of)
+    return _granted_in_force().filter(decided_on__lte=calc.add_months_day(as_of, -months)).exclude(Exists(executed))
+
+
+def interrupted_not_resumed(*, as_of: datetime.date, months: int = norms.UNEXECUTED_REPORT_AFTER_MONTHS) -> QuerySet[Decision]:
+    """Granted decisions whose latest execution event on `as_of` is an interruption at least
+    `months` old (the other half of the SoL 34 kap. report)."""
+    latest = DecisionExecutionEvent.objects.filter(decision_id=OuterRef("pk"), occurred_on__lte=as_of).order_by(
+        "-occurred_on", "-pk"
+    )
+    return (
+        _granted_in_force()
+        .annotate(last_kind=Subquery(latest.values("kind")[:1]), last_on=Subquery(latest.values("occurred_on")[:1]))
+        .filter(last_kind=ExecutionEventKind.INTERRUPTED, last_on__lte=calc.add_months_day(as_of, -months))
+    )
+
+
+def delegated_decision_summary(*, user: Staff, date_from: datetime.date, date_to: datetime.date) -> list[dict]:
+    """Decisions taken under delegation in a period, per delegation point and decision maker.
+    Aggregates only (no person), one query. The board sees every unit; a unit manager their own."""
+    qs = Decision.objects.filter(decided_on__gte=date_from, decided_on__lte=date_to)
+    if user.role == Role.UNIT_MANAGER:
+        qs = qs.filter(application__case__unit_id=user.unit_id)
+    elif user.role not in (Role.BOARD, Role.ADMINISTRATOR):
+        return []
+    rows = (
+        qs.values(
+            "delegation_point__code", "delegation_point__description", "decided_by_id", "decided_by__first_name",
+            "decided_by__last_name", "decided_by_role",
+        )
+        .annotate(
+            count=Count("pk"),
+            granted=Count("pk", filter=Q(outcome="granted")),
+            partly_granted=Count("pk", filter=Q(outcome="partly_granted")),
+            refused=Count("pk", filter=Q(outcome="refused")),
+            corrections=Count("pk", filter=Q(replaces__isnull=False)),
+            amount_total=Sum("amount"),
+        )
+        .order_by("delegation_point__code", "decided_by__last_name", "decided_by_id")
+    )
+    return list(rows)

@@ -1,0 +1,34 @@
+"""Rules with legal meaning for ekonomiskt bistånd, in one place (DOMAIN.md section 6).
+
+The amounts of the riksnorm are data (cases.finance_models.RiksnormTable), loaded per year from
+the ordinance. What is here is the shape of the rules; a municipality that reads the law
+differently changes it here, once.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+# Jobbstimulans, SoL 12 kap. 8 § (DOMAIN.md 6: "after 6 consecutive months of försörjningsstöd,
+# 25 % of employment income is disregarded for 2 years").
+JOBBSTIMULANS_RATE = Decimal("0.25")
+JOBBSTIMULANS_QUALIFYING_MONTHS = 6
+JOBBSTIMULANS_DURATION_MONTHS = 24
+
+# Children's own earnings are not counted, SoL 12 kap. 9 § (DOMAIN.md 6). A "child" for this
+# rule is a member recorded with the child role in the household who is younger than this age
+# on the first of the month (barn och ungdomar up to the 19–20 band of the riksnorm).
+CHILD_EARNINGS_EXEMPT_BELOW_AGE = 21
+
+# The riksnorm's household-shared amount is published for 1..7 persons; each person beyond 7
+# adds the table's `shared_per_member_beyond_7` (DOMAIN.md 6: "+ the 6→7 difference").
+SHARED_AMOUNT_PUBLISHED_SIZES = 7
+
+# Members younger than this get the personal amount of their age band; from this age a member
+# who is not a cohabiting applicant gets the single adult amount (DOMAIN.md 6 table: bands end
+# at 19–20).
+ADULT_NORM_FROM_AGE = 21
+
+# Unexecuted granted decisions are reported after this many months (DOMAIN.md 3, 003:304-314;
+# SoL 34 kap.). Used by the reports that read Decision/DecisionExecutionEvent.
+UNEXECUTED_REPORT_AFTER_MONTHS = 3

@@ -1,0 +1,56 @@
+"""Rules 4 and 10: long cases without coordination, unexecuted decisions."""
+
+import datetime
+
+from cases import decision_services
+from tests.audit.helpers import person_with_barrier
+from tests.factories.cases import CoordinatorAssignmentFactory
+from tests.factories.finance import family_case, granted_month
+from tests.factories.planning import SignedPlanFactory
+
+D = datetime.date
+
+
+def test_rule_4_case_over_three_months_with_barrier_and_no_coordinator_or_plan(run_rule):
+    as_of = D(2026, 4, 10)  # three months back: 2026-01-10
+    _, on_limit = person_with_barrier(opened_on=D(2026, 1, 10))
+    _, past_limit = person_with_barrier(opened_on=D(2026, 1, 9))
+    coordinated_person, coordinated = person_with_barrier(opened_on=D(2025, 6, 1))
+    CoordinatorAssignmentFactory(case=coordinated, applicant=coordinated_person, start_date=D(2025, 7, 1))
+    SignedPlanFactory(applicant=coordinated_person, made_on=D(2026, 3, 1))
+    no_plan_person, no_plan = person_with_barrier(opened_on=D(2025, 6, 1))
+    CoordinatorAssignmentFactory(case=no_plan, applicant=no_plan_person, start_date=D(2025, 7, 1))
+
+    flagged = run_rule("r04_case_without_coordinator_or_plan", as_of)
+
+    assert flagged == {past_limit.pk, no_plan.pk}
+    assert on_limit.pk not in flagged and coordinated.pk not in flagged
+
+
+def _decision(caseworker, month):
+    case, members = family_case(unit=caseworker.unit)
+    return granted_month(actor=caseworker, case=case, month=month, members=members)[2]
+
+
+def test_rule_10_granted_decision_not_executed_within_three_months(run_rule, caseworker):
+    decision = _decision(caseworker, D(2019, 3, 1))
+    executed = _decision(caseworker, D(2019, 3, 1))
+    decision_services.decision_record_execution(
+        actor=caseworker, decision=executed, kind="executed", occurred_on=D(2019, 3, 5)
+    )
+
+    assert run_rule("r10_decision_not_executed", D(2019, 6, 1)) == set()
+    assert run_rule("r10_decision_not_executed", D(2019, 6, 2)) == {decision.pk}
+
+
+def test_rule_10_interrupted_and_not_resumed_within_three_months(run_rule, caseworker):
+    decision = _decision(caseworker, D(2019, 3, 1))
+    for kind, day in (("executed", D(2019, 3, 5)), ("interrupted", D(2019, 4, 10))):
+        decision_services.decision_record_execution(actor=caseworker, decision=decision, kind=kind, occurred_on=day)
+
+    assert run_rule("r10_decision_not_executed", D(2019, 7, 10)) == set()
+    assert run_rule("r10_decision_not_executed", D(2019, 7, 11)) == {decision.pk}
+    decision_services.decision_record_execution(
+        actor=caseworker, decision=decision, kind="resumed", occurred_on=D(2019, 7, 12)
+    )
+    assert run_rule("r10_decision_not_executed", D(2019, 7, 13)) == set()

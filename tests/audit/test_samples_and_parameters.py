@@ -1,0 +1,138 @@
+"""Control samples (redrawable, prefilled from plan quality, reviewed) and rule parameters."""
+
+import datetime
+
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from audit import engine, services
+from audit.control_models import ChecklistAnswer, ControlSample, Rule, RuleParameter
+from audit.models import ChangeEvent
+from tests.factories.cases import CaseFactory
+from tests.factories.planning import PlanActivityFactory, SignedPlanFactory, SubgoalFactory
+
+D = datetime.date
+SAMPLES = "/api/v1/control/samples/"
+
+
+def _cases(unit, n):
+    cases = []
+    for i in range(n):
+        case = CaseFactory(unit=unit, opened_on=D(2026, 1, 1))
+        person = case.household.members.get().applicant
+        plan = SignedPlanFactory(applicant=person, made_on=D(2026, 1, 15), follow_up_method="" if i % 2 else "meeting")
+        SubgoalFactory(plan=plan)
+        PlanActivityFactory(plan=plan)
+        cases.append(case)
+    return cases
+
+
+def test_sample_is_redrawn_by_its_seed_and_prefilled_from_plan_quality(api_as, unit_manager):
+    _cases(unit_manager.unit, 12)
+    client = api_as(unit_manager)
+    body = {"period_start": "2026-01-01", "period_end": "2026-06-30", "size": 5, "seed": 42}
+
+    first = client.post(SAMPLES, body, format="json")
+    second = client.post(SAMPLES, body, format="json")
+
+    assert first.status_code == 201, first.json()
+    assert first.json()["population_size"] == 12
+    items = [client.get(f"{SAMPLES}{r.json()['id']}/checklists/").json() for r in (first, second)]
+    assert [i["case"] for i in items[0]] == [i["case"] for i in items[1]]
+    answers = {a["question"]: a["prefilled"] for a in items[0][0]["answers"]}
+    assert answers["plan_made"] is True and answers["sub_goals"] is True
+    assert answers["followed_up_within_6_months"] is None  # validity not over yet on 2026-06-30
+
+    results = {r["question"]: r for r in client.get(f"{SAMPLES}{first.json()['id']}/results/").json()}
+    assert results["plan_made"]["yes"] == 5 and results["plan_made"]["of"] == 5
+    follow_up_stated = sum(1 for item in items[0] for a in item["answers"]
+                           if a["question"] == "follow_up_stated" and a["prefilled"])
+    assert results["follow_up_stated"]["yes"] == follow_up_stated
+
+
+def test_reviewer_override_needs_a_comment_and_changes_the_result(api_as, unit_manager):
+    _cases(unit_manager.unit, 3)
+    sample = services.sample_draw(
+        actor=unit_manager, unit=unit_manager.unit, period_start=D(2026, 1, 1), period_end=D(2026, 6, 30), size=3
+    )
+    answer = ChecklistAnswer.objects.get(item__sample=sample, item__position=1, question="person_took_part")
+    client = api_as(unit_manager)
+    url = f"/api/v1/control/checklist-answers/{answer.pk}/review/"
+
+    refused = client.post(url, {"answer": False}, format="json")
+    assert refused.status_code == 400 and "comment" in refused.json()["error"]["fields"]
+    answer.refresh_from_db()
+    assert answer.answer is None
+
+    ok = client.post(url, {"answer": False, "comment": "Deltog inte enligt journalen."}, format="json")
+    assert ok.json()["overridden"] is True
+    results = {r["question"]: r for r in client.get(f"{SAMPLES}{sample.pk}/results/").json()}
+    assert results["person_took_part"]["yes"] == 2
+
+
+def test_sample_finding_becomes_a_corrective_action(api_as, unit_manager):
+    _cases(unit_manager.unit, 2)
+    sample = services.sample_draw(
+        actor=unit_manager, unit=unit_manager.unit, period_start=D(2026, 1, 1), period_end=D(2026, 6, 30), size=2
+    )
+    answer = ChecklistAnswer.objects.filter(item__sample=sample).first()
+    response = api_as(unit_manager).post(
+        "/api/v1/control/corrective-actions/",
+        {"sample_answer": answer.pk, "description": "Utbilda i planskrivning", "owner": unit_manager.pk,
+         "due_date": (timezone.localdate() + datetime.timedelta(days=30)).isoformat()},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+
+
+def test_parameter_out_of_range_is_refused_and_nothing_written(api_as, administrator, unit_manager):
+    engine.rules_sync()
+    parameter = RuleParameter.objects.get(rule__code="r01_follow_up_interval", key="interval_months")
+    assert (parameter.value, parameter.default) == (1, 1)
+    url = f"/api/v1/control/rule-parameters/{parameter.pk}/"
+    events = ChangeEvent.objects.count()
+
+    for bad in (-1, 0, 13):
+        response = api_as(administrator).patch(url, {"value": bad}, format="json")
+        assert response.status_code == 400 and "value" in response.json()["error"]["fields"]
+    assert api_as(unit_manager).patch(url, {"value": 2}, format="json").status_code == 403
+    parameter.refresh_from_db()
+    assert parameter.value == 1 and ChangeEvent.objects.count() == events
+
+    assert api_as(administrator).patch(url, {"value": 2}, format="json").json()["value"] == 2
+    assert engine.parameters_for(engine.REGISTRY["r01_follow_up_interval"]) == {"interval_months": 2}
+
+
+def test_every_rule_is_listed_with_source_and_severity(api_as, unit_manager):
+    engine.rules_sync()
+    rules = api_as(unit_manager).get("/api/v1/control/rules/").json()
+    codes = [r["code"] for r in rules]
+    assert len(codes) == 13 and all(r["source"].startswith("DOMAIN.md") for r in rules)
+    assert ControlSample.objects.count() == 0
+
+
+def test_administrator_edits_a_parameter_in_the_admin_through_the_service(client, administrator):
+    engine.rules_sync()
+    administrator.is_staff = True
+    administrator.save(update_fields=["is_staff"])
+    administrator.user_permissions.add(*Permission.objects.filter(content_type__app_label="audit"))
+    client.force_login(administrator)
+    rule = Rule.objects.get(code="r11_closing_one_sided")
+    parameter = rule.parameters.get()
+    form = {
+        "enabled": "on", "severity": rule.severity, "escalate_after_days": 7,
+        "parameters-TOTAL_FORMS": 1, "parameters-INITIAL_FORMS": 1, "parameters-MIN_NUM_FORMS": 0,
+        "parameters-MAX_NUM_FORMS": 1000, "parameters-0-id": parameter.pk, "parameters-0-rule": rule.pk,
+        "parameters-0-value": 21,
+    }
+    response = client.post(f"/admin/audit/rule/{rule.pk}/change/", form)
+    assert response.status_code == 302, response.content[:2000]
+    parameter.refresh_from_db()
+    rule.refresh_from_db()
+    assert parameter.value == 21 and rule.escalate_after_days == 7
+    assert ChangeEvent.objects.filter(action="control_parameter.update").count() == 1
+
+    form["parameters-0-value"] = 500
+    assert client.post(f"/admin/audit/rule/{rule.pk}/change/", form).status_code == 200  # form error shown
+    parameter.refresh_from_db()
+    assert parameter.value == 21
