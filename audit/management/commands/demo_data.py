@@ -19,6 +19,7 @@ BUILDERS = [
     "cases.demo",
     "planning.demo",
     "insatser.demo",
+    "audit.demo",
 ]
 
 
