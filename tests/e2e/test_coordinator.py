@@ -15,7 +15,16 @@ from django.utils import timezone
 
 from cases.models import CaseSupportBarrier, SupportBarrier
 from insatser.models import ParticipationClosing, ParticipationStatus, Referral, ReferralStatus
-from planning.models import BipAnswer, BipAssessment, BipInstrument, ImplementationPlan, PlanStatus
+from planning import bip_default
+from planning.models import (
+    BipAnswer,
+    BipAssessment,
+    BipIndicator,
+    BipInstrument,
+    BipScaleStep,
+    ImplementationPlan,
+    PlanStatus,
+)
 from tests.factories.cases import ApplicantFactory, CaseFactory, CoordinatorAssignmentFactory
 from tests.factories.insatser import InsatsFactory, ParticipationFactory
 
@@ -44,7 +53,8 @@ def story(coordinator, caseworker):
     other = CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant
     full = InsatsFactory(name="Lagerpraktik Norra", capacity=1)
     ParticipationFactory(insats=full)  # someone else has the only place
-    instrument = BipInstrument.objects.get(code="bip-standard")
+    # Installed by a data migration; an earlier transactional test may have flushed it.
+    instrument = bip_default.install(BipInstrument, BipIndicator, BipScaleStep)
     earlier = BipAssessment.objects.create(applicant=person, instrument=instrument, recorded_by=coordinator,
                                            assessed_on=today - datetime.timedelta(days=40))
     BipAnswer.objects.create(assessment=earlier, indicator=instrument.indicators.get(code="halsa"), value=2)
