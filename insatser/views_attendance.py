@@ -52,7 +52,7 @@ def participant_list(request):
         .order_by("insats__name", "applicant__last_name", "applicant__first_name", "pk")
     )
     _log(request.user, participations)
-    return render(request, "insatser/attendance_participants.html", {"participations": participations})
+    return render(request, "insatser/attendance_participants.html", {"participations": participations, "nav": "participants"})
 
 
 def _week_rows(user, insats: Insats, monday: datetime.date):
@@ -116,7 +116,7 @@ def attendance_week(request):
     if "insats" not in params and insatser:
         params["insats"] = str(insatser[0].pk)
     choice = WeekChoiceForm(params, insatser=insatser)
-    context = {"choice": choice, "rows": [], "saved": request.GET.get("sparade")}
+    context = {"choice": choice, "rows": [], "saved": request.GET.get("sparade"), "nav": "attendance"}
     if not choice.is_valid():
         return render(request, "insatser/attendance_week.html", context, status=200)
     insats, monday = choice.cleaned_data["insats"], choice.cleaned_data["vecka"]

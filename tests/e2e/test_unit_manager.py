@@ -5,8 +5,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from audit.checklist import QUESTIONS
 from audit.control_models import ChecklistAnswer, ControlSample
 from tests.factories.cases import CaseFactory
+
+FOLLOW_UP = next(q.text for q in QUESTIONS if q.code == "follow_up_stated")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -39,12 +42,12 @@ def test_unit_manager_draws_a_sample_and_reviews_one_case(page, login, live_serv
     page.get_by_role("button", name="Dra stickprov").click()
     expect(page.get_by_text("Stickprovet är draget: 3 av 5 ärenden.")).to_be_visible()
     follow_up_row = page.locator('tr[data-fraga="follow_up_stated"]')
-    expect(follow_up_row).to_contain_text("Framgår när och hur uppföljning ska ske?")
+    expect(follow_up_row).to_contain_text(FOLLOW_UP)
     expect(follow_up_row.locator("td").first).to_have_text("0 av 3")
 
     page.get_by_role("link", name="Granska ärende 1").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Granska ärende 1")
-    question = page.get_by_role("group", name="Framgår när och hur uppföljning ska ske?")
+    question = page.get_by_role("group", name=FOLLOW_UP)
     expect(question).to_contain_text("Förifyllt: kan inte avgöras från uppgifterna")
     # Keyboard only: focus the "Ja" radio, select it with the space bar.
     question.get_by_label("Ja").focus()
