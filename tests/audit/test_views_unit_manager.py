@@ -142,3 +142,9 @@ def test_fixed_number_of_queries(client, unit_manager, django_assert_max_num_que
             assert client.get(target).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_start_page_links_to_the_unit_managers_pages(client, unit_manager):
+    client.force_login(unit_manager)
+    body = client.get("/").content.decode()
+    assert reverse("unit-overview") in body and reverse("sample-list") in body and reverse("flag-list") in body

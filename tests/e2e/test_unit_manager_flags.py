@@ -29,6 +29,7 @@ def test_unit_manager_acknowledges_a_flag_and_plans_an_action(page, login, live_
     expect(page.get_by_text("Nora Ek")).to_be_visible()
 
     page.get_by_role("button", name="Kvittera").click()
+    expect(page.locator("#flagga").get_by_role("status")).to_have_text("Flaggan är kvitterad.")
     expect(page.locator("#flagga")).to_contain_text("Kvitterad")
 
     # No description, no owner: the service's messages show next to the fields, nothing is saved.
