@@ -20,12 +20,20 @@ class CloseFlagForm(forms.Form):
 
 class CorrectiveActionForm(forms.Form):
     description = forms.CharField(label="Vad ska göras?", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    owner = forms.ModelChoiceField(label="Ansvarig", queryset=Staff.objects.none(), required=False, empty_label="Välj ansvarig")
+    owner = forms.TypedChoiceField(label="Ansvarig", required=False, coerce=int, empty_value=None)
     due_date = forms.DateField(label="Klar senast", required=False, widget=DateInput())
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, owners: list[Staff], **kwargs):
+        # A list evaluated once by the view, so a page with many of these forms queries staff once.
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
+        self._owners = {s.pk: s for s in owners}
+        self.fields["owner"].choices = [("", "Välj ansvarig")] + [
+            (s.pk, s.get_full_name() or s.get_username()) for s in owners
+        ]
+
+    def clean_owner(self):
+        pk = self.cleaned_data["owner"]
+        return self._owners.get(pk) if pk is not None else None
 
 
 class FollowUpForm(forms.Form):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from audit.log import record_access
 from audit.models import AccessAction
 from audit.services import FLAG_HANDLERS
-from cases.models import Role
+from cases.models import Role, Staff
 
 # The flags worklist is for everyone who handles flags (the service's own role set); the unit
 # manager's pages only for unit managers. The board never sees a person, so it is in neither.
@@ -24,3 +24,12 @@ def log_persons(user, object_type: str, rows, person_of) -> None:
 def error_status(request) -> int:
     """400 for a refused form, except that htmx only swaps 2xx answers into the page."""
     return 200 if getattr(request, "htmx", False) else 400
+
+
+def owners_for(user):
+    """Who may own a corrective action the user plans: active flag handlers at the user's unit."""
+    return list(
+        Staff.objects.filter(unit_id=user.unit_id, is_active=True, role__in=WORKLIST_ROLES).order_by(
+            "first_name", "last_name", "pk"
+        )
+    )

@@ -15,11 +15,10 @@ from audit import services
 from audit.control_models import LIVE_FLAG_STATUSES, ActionStatus, CorrectiveAction, FlagStatus, FlagTransition
 from audit.forms import AcknowledgeForm, CloseFlagForm, CompleteForm, CorrectiveActionForm, FollowUpForm
 from audit.selectors import flag_worklist, flags_for
-from cases.models import Staff
 from config.web_auth import role_required
 from config.web_forms import run_service
 
-from .common import WORKLIST_ROLES, error_status, log_persons
+from .common import WORKLIST_ROLES, error_status, log_persons, owners_for
 
 _ACTIONS = Prefetch(
     "actions", queryset=CorrectiveAction.objects.select_related("owner", "followed_up_by").order_by("due_date", "pk")
@@ -37,12 +36,6 @@ def flag_list(request):
     return render(request, "audit/flag_list.html", {"flags": flags, "rule": rule, "rules": rules, "nav": "flags"})
 
 
-def _owners(user):
-    return Staff.objects.filter(unit_id=user.unit_id, is_active=True, role__in=WORKLIST_ROLES).order_by(
-        "first_name", "last_name", "pk"
-    )
-
-
 def _forms(user, data=None, step=None, action_id=None):
     """Blank forms for every step, with the posted one bound to the data."""
 
@@ -51,7 +44,7 @@ def _forms(user, data=None, step=None, action_id=None):
 
     return {
         "acknowledge": bound("kvittera", AcknowledgeForm, prefix="kvittera"),
-        "action": bound("atgard", CorrectiveActionForm, prefix="atgard", owners=_owners(user)),
+        "action": bound("atgard", CorrectiveActionForm, prefix="atgard", owners=owners_for(user)),
         "close": bound("avsluta", CloseFlagForm, prefix="avsluta"),
         "bound_action_id": action_id,
         "follow_up": FollowUpForm(data if step == "uppfoljning" else None, prefix="uppfoljning"),

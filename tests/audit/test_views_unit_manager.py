@@ -132,6 +132,10 @@ def test_fixed_number_of_queries(client, unit_manager, django_assert_max_num_que
             CorrectiveActionFactory(flag=flag)
             CaseFactory(unit=unit_manager.unit, opened_on=TODAY - datetime.timedelta(days=10))
         sample = draw(unit_manager, n)
+        # Findings too ("no" answers, each with an action), so the detail page lists n of them.
+        for answer in ChecklistAnswer.objects.filter(item__sample=sample, question="plan_made"):
+            ChecklistAnswer.objects.filter(pk=answer.pk).update(answer=False)
+            CorrectiveActionFactory(flag=None, sample_answer=answer, owner=unit_manager, created_by=unit_manager)
         target = {
             "unit-overview": reverse("unit-overview"),
             "sample-list": reverse("sample-list"),
@@ -148,3 +152,25 @@ def test_start_page_links_to_the_unit_managers_pages(client, unit_manager):
     client.force_login(unit_manager)
     body = client.get("/").content.decode()
     assert reverse("unit-overview") in body and reverse("sample-list") in body and reverse("flag-list") in body
+
+
+def test_a_finding_becomes_a_corrective_action(client, unit_manager, cases):
+    sample = draw(unit_manager, 2)
+    answer = ChecklistAnswer.objects.filter(item__sample=sample, question="sub_goals").first()
+    ChecklistAnswer.objects.filter(pk=answer.pk).update(answer=False, comment="")
+    client.force_login(unit_manager)
+    url = reverse("sample-detail", args=[sample.pk])
+    page = client.get(url).content.decode()
+    assert "Brister att åtgärda" in page and f'name="svar_id" value="{answer.pk}"' in page
+    bad = client.post(url, {"svar_id": answer.pk, f"svar{answer.pk}-description": ""})
+    assert bad.status_code == 400 and "Beskriv åtgärden." in bad.content.decode()
+    assert not answer.actions.exists()
+    due = (TODAY + datetime.timedelta(days=10)).isoformat()
+    ok = client.post(url, {
+        "svar_id": answer.pk, f"svar{answer.pk}-description": "Utbilda i delmål", f"svar{answer.pk}-owner": unit_manager.pk,
+        f"svar{answer.pk}-due_date": due,
+    })
+    assert ok.status_code == 302
+    action = answer.actions.get()
+    assert (action.description, action.owner, action.flag) == ("Utbilda i delmål", unit_manager, None)
+    assert "Utbilda i delmål" in client.get(reverse("unit-overview")).content.decode()
