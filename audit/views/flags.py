@@ -30,10 +30,21 @@ _ACTIONS = Prefetch(
 def flag_list(request):
     """Live flags the user may handle, most severe and oldest first; optionally one rule."""
     rule = request.GET.get("regel") or None
-    flags = list(flag_worklist(user=request.user, rule=rule, status=list(LIVE_FLAG_STATUSES)).prefetch_related(_ACTIONS))
+    # Age limits (days since first seen), e.g. from a cell of the unit manager's overview.
+    min_age, max_age = (_days(request.GET.get(k)) for k in ("min_dagar", "max_dagar"))
+    flags = list(
+        flag_worklist(
+            user=request.user, rule=rule, status=list(LIVE_FLAG_STATUSES), min_age_days=min_age, max_age_days=max_age
+        ).prefetch_related(_ACTIONS)
+    )
     log_persons(request.user, "audit.flag", flags, lambda f: f.person_id)
     rules = sorted({(f.rule.code, f.rule.title) for f in flags})
-    return render(request, "audit/flag_list.html", {"flags": flags, "rule": rule, "rules": rules, "nav": "flags"})
+    context = {"flags": flags, "rule": rule, "rules": rules, "min_age": min_age, "max_age": max_age, "nav": "flags"}
+    return render(request, "audit/flag_list.html", context)
+
+
+def _days(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 def _forms(user, data=None, step=None, action_id=None):

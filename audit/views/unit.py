@@ -35,7 +35,9 @@ def _by_rule_and_age(user, today: datetime.date) -> list[dict]:
         .annotate(total=Count("pk"), **bands)
         .order_by("-rule__severity", "rule__code")
     )
-    return [{**row, "bands": [row[f"band{i}"] for i in range(len(AGE_BANDS))]} for row in rows]
+    return [
+        {**row, "bands": [(row[f"band{i}"], low, high) for i, (_, low, high) in enumerate(AGE_BANDS)]} for row in rows
+    ]
 
 
 @login_required

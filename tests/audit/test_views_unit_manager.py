@@ -59,7 +59,7 @@ def test_overview_counts_by_rule_and_age_lists_escalations_and_actions_due(clien
     response = client.get(reverse("unit-overview"))
     assert response.status_code == 200
     (row,) = response.context["by_rule"]
-    assert row["bands"] == [1, 0, 1, 0] and row["total"] == 2
+    assert [n for n, _, _ in row["bands"]] == [1, 0, 1, 0] and row["total"] == 2
     body = response.content.decode()
     assert old.person.full_name in body and "Ring personen" in body and "försenad" in body
     logged = AccessLogEntry.objects.filter(channel="ui", actor_id=unit_manager.pk)
@@ -174,3 +174,15 @@ def test_a_finding_becomes_a_corrective_action(client, unit_manager, cases):
     action = answer.actions.get()
     assert (action.description, action.owner, action.flag) == ("Utbilda i delmål", unit_manager, None)
     assert "Utbilda i delmål" in client.get(reverse("unit-overview")).content.decode()
+
+
+def test_an_age_cell_opens_the_worklist_filtered_by_rule_and_age(client, unit_manager):
+    caseworker = StaffFactory(role=Role.CASEWORKER, unit=unit_manager.unit)
+    young = FlagFactory(responsible=caseworker, first_seen=TODAY - datetime.timedelta(days=2))
+    old = FlagFactory(responsible=caseworker, first_seen=TODAY - datetime.timedelta(days=40))
+    client.force_login(unit_manager)
+    overview = client.get(reverse("unit-overview")).content.decode()
+    link = f"{reverse('flag-list')}?regel={old.rule.code}&amp;min_dagar=31&amp;max_dagar=90"
+    assert link in overview
+    body = client.get(link.replace("&amp;", "&")).content.decode()
+    assert old.person.full_name in body and young.person.full_name not in body
