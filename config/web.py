@@ -1,7 +1,151 @@
+"""The UI's start page and the pages that compose every app: a coordinator's caseload and a
+person's page. They live in config because they show audit's flags next to planning and
+insatser data, and only config and audit's control layer may read every app (ARCHITECTURE.md).
+The forms that change data live in each app's views.py.
+"""
+
+from __future__ import annotations
+
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from audit.control_models import LIVE_FLAG_STATUSES, Severity
+from audit.log import record_access
+from audit.models import AccessAction
+from audit.selectors import flags_for
+from cases.models import Role
+from cases.selectors import open_assignments
+from insatser import caseload as caseload_selectors
+from insatser import selectors as insatser_selectors
+from insatser.models import ParticipationStatus
+from insatser.timeline import Event, person_timeline
+from planning import selectors as planning_selectors
+from planning.models import PlanStatus
+from planning.selectors import current_plan
+
+from .web_auth import person_in_scope, role_required
+
+SEARCH_SESSION_KEY = "caseload_search"
 
 
 @login_required
 def home(request):
+    if request.user.role == Role.COORDINATOR:
+        return redirect("caseload")
     return render(request, "home.html")
+
+
+def open_flag_counts(user):
+    """The caseload's flag hook: {person_id: {severity: open flags}} in one query."""
+
+    def counts(person_ids):
+        rows = (
+            flags_for(user)
+            .filter(person_id__in=person_ids, status__in=LIVE_FLAG_STATUSES)
+            .values("person_id", "rule__severity")
+            .annotate(n=Count("pk"))
+        )
+        out: dict[int, dict[int, int]] = {}
+        for row in rows:
+            out.setdefault(row["person_id"], {})[row["rule__severity"]] = row["n"]
+        return out
+
+    return counts
+
+
+class CaseloadFilterForm(forms.Form):
+    visa = forms.ChoiceField(label="Visa", choices=list(caseload_selectors.FILTERS.items()), required=False)
+    sortera = forms.ChoiceField(
+        label="Sortera efter",
+        required=False,
+        choices=[("namn", "Namn"), ("uppfoljning", "Nästa uppföljning"), ("plan", "Planens giltighet"), ("ko", "Kö")],
+    )
+
+
+class CaseloadSearchForm(forms.Form):
+    sok = forms.CharField(label="Sök på namn eller personnummer", required=False, max_length=100)
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def caseload(request):
+    # The search text may be a personnummer: it comes by POST and is kept in the session,
+    # never in the URL (no personal data in URLs, logs or browser history).
+    if request.method == "POST":
+        search_form = CaseloadSearchForm(request.POST)
+        if search_form.is_valid():
+            request.session[SEARCH_SESSION_KEY] = search_form.cleaned_data["sok"].strip()
+        return redirect(f"{request.path}?{request.GET.urlencode()}" if request.GET else request.path)
+    search = request.session.get(SEARCH_SESSION_KEY, "")
+    search_form = CaseloadSearchForm(initial={"sok": search})
+    filter_form = CaseloadFilterForm(request.GET or None)
+    show, sort = "", "namn"
+    if filter_form.is_valid():
+        show = filter_form.cleaned_data["visa"] or ""
+        sort = filter_form.cleaned_data["sortera"] or "namn"
+    today = timezone.localdate()
+    rows = caseload_selectors.caseload(
+        user=request.user, search=search, show=show, sort=sort, on=today, flag_counts=open_flag_counts(request.user)
+    )
+    record_access(
+        actor=request.user,
+        action=AccessAction.SEARCH if search else AccessAction.LIST,
+        object_type="cases.applicant",
+        subjects=[(r.person.pk, r.person.pk) for r in rows],
+    )
+    return render(request, "web/caseload.html", {
+        "rows": rows, "search_form": search_form, "filter_form": filter_form, "search": search, "today": today,
+        "severities": list(reversed(Severity.choices)), "nav": "caseload",
+    })
+
+
+def _timeline(user, person_id: int) -> list:
+    """insatser's timeline plus what planning alone knows (kartläggning, BIP), newest first."""
+    events = list(person_timeline(applicant_id=person_id))
+    for a in planning_selectors.assessment_list(user=user).filter(applicant_id=person_id):
+        events.append(Event(a.assessed_on, "assessment", "planning.assessment", a.pk,
+                            f"Kartläggning av {a.made_by.get_full_name()}"))
+    for b in planning_selectors.bip_assessment_list(user=user).filter(applicant_id=person_id):
+        answers = "; ".join(f"{x.indicator.name}: {x.value}" for x in b.answers.all())
+        events.append(Event(b.assessed_on, "bip", "planning.bipassessment", b.pk, f"BIP-skattning ({b.instrument.name})",
+                            answers))
+    return sorted(events, key=lambda e: (e.date, e.object_id), reverse=True)
+
+
+@login_required
+@role_required(Role.COORDINATOR, Role.CASEWORKER, Role.UNIT_MANAGER)
+def person_detail(request, pk: int):
+    person = person_in_scope(request.user, pk)  # scoping first: the timeline itself is unscoped
+    today = timezone.localdate()
+    plans = list(planning_selectors.plans_for(request.user).filter(applicant_id=person.pk).order_by("-version"))
+    plan = current_plan(person.pk, on=today)
+    draft = next((p for p in plans if p.status == PlanStatus.DRAFT), None)
+    participations = list(
+        insatser_selectors.participation_list(user=request.user).filter(
+            applicant_id=person.pk, status=ParticipationStatus.ACTIVE)
+    )
+    flags = list(
+        flags_for(request.user).filter(person_id=person.pk, status__in=LIVE_FLAG_STATUSES)
+        .select_related("rule").order_by("-rule__severity", "first_seen")
+    )
+    assignment = (
+        open_assignments(on=today).filter(applicant_id=person.pk).select_related("coordinator", "case")
+        .order_by("-start_date").first()
+    )
+    pending = {c.participation_id: c for c in insatser_selectors.closings_pending(user=request.user)
+               .filter(participation__applicant_id=person.pk)}
+    for p in participations:
+        p.pending_closing = pending.get(p.pk)
+    record_access(actor=request.user, action=AccessAction.READ, object_type="cases.applicant",
+                  subjects=[(person.pk, person.pk)])
+    return render(request, "web/person.html", {
+        "person": person, "timeline": _timeline(request.user, person.pk), "plan": plan, "draft": draft,
+        "latest_plan": plans[0] if plans else None, "participations": participations, "flags": flags,
+        "assignment": assignment, "today": today, "is_coordinator": request.user.role == Role.COORDINATOR,
+        "nav": "caseload",
+    })

@@ -1,0 +1,14 @@
+"""Browser routes of egenkontroll (included from config/web_urls.py). Ids only, never personal data."""
+
+from django.urls import path
+
+from .views import flags, samples, unit
+
+urlpatterns = [
+    path("egenkontroll/flaggor/", flags.flag_list, name="flag-list"),
+    path("egenkontroll/flaggor/<int:pk>/", flags.flag_detail, name="flag-detail"),
+    path("egenkontroll/enhet/", unit.unit_overview, name="unit-overview"),
+    path("egenkontroll/stickprov/", samples.sample_list, name="sample-list"),
+    path("egenkontroll/stickprov/<int:pk>/", samples.sample_detail, name="sample-detail"),
+    path("egenkontroll/stickprov/arende/<int:pk>/", samples.item_review, name="sample-item-review"),
+]

@@ -1,0 +1,126 @@
+"""The flags worklist and one flag's page: acknowledge, plan a corrective action, follow it up, close.
+
+Every step is a call to audit.services; a refused step shows the service's message by its field
+and writes nothing (the services are atomic).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+
+from audit import services
+from audit.control_models import LIVE_FLAG_STATUSES, ActionStatus, CorrectiveAction, FlagStatus, FlagTransition
+from audit.forms import AcknowledgeForm, CloseFlagForm, CompleteForm, CorrectiveActionForm, FollowUpForm
+from audit.selectors import flag_worklist, flags_for
+from config.web_auth import role_required
+from config.web_forms import run_service
+
+from .common import WORKLIST_ROLES, error_status, log_persons, owners_for
+
+_ACTIONS = Prefetch(
+    "actions", queryset=CorrectiveAction.objects.select_related("owner", "followed_up_by").order_by("due_date", "pk")
+)
+
+
+@login_required
+@role_required(*WORKLIST_ROLES)
+def flag_list(request):
+    """Live flags the user may handle, most severe and oldest first; optionally one rule."""
+    rule = request.GET.get("regel") or None
+    # Age limits (days since first seen), e.g. from a cell of the unit manager's overview.
+    min_age, max_age = (_days(request.GET.get(k)) for k in ("min_dagar", "max_dagar"))
+    flags = list(
+        flag_worklist(
+            user=request.user, rule=rule, status=list(LIVE_FLAG_STATUSES), min_age_days=min_age, max_age_days=max_age
+        ).prefetch_related(_ACTIONS)
+    )
+    log_persons(request.user, "audit.flag", flags, lambda f: f.person_id)
+    rules = sorted({(f.rule.code, f.rule.title) for f in flags})
+    context = {"flags": flags, "rule": rule, "rules": rules, "min_age": min_age, "max_age": max_age, "nav": "flags"}
+    return render(request, "audit/flag_list.html", context)
+
+
+def _days(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _forms(user, data=None, step=None, action_id=None):
+    """Blank forms for every step, with the posted one bound to the data."""
+
+    def bound(name, cls, **kw):
+        return cls(data if step == name else None, **kw)
+
+    return {
+        "acknowledge": bound("kvittera", AcknowledgeForm, prefix="kvittera"),
+        "action": bound("atgard", CorrectiveActionForm, prefix="atgard", owners=owners_for(user)),
+        "close": bound("avsluta", CloseFlagForm, prefix="avsluta"),
+        "bound_action_id": action_id,
+        "follow_up": FollowUpForm(data if step == "uppfoljning" else None, prefix="uppfoljning"),
+        "complete": CompleteForm(data if step == "klar" else None, prefix="klar"),
+    }
+
+
+def _run_step(user, flag, step, forms, data):
+    """Run the posted step through its service; True when it was done."""
+    if step == "kvittera" and forms["acknowledge"].is_valid():
+        form = forms["acknowledge"]
+        return run_service(form, lambda: services.flag_transition(
+            actor=user, flag=flag, event="acknowledge", comment=form.cleaned_data["comment"]))
+    if step == "avsluta" and forms["close"].is_valid():
+        form = forms["close"]
+        return run_service(form, lambda: services.flag_transition(
+            actor=user, flag=flag, event="close", comment=form.cleaned_data["comment"]))
+    if step == "atgard" and forms["action"].is_valid():
+        form, cd = forms["action"], forms["action"].cleaned_data
+        return run_service(form, lambda: services.corrective_action_create(
+            actor=user, flag=flag, description=cd["description"], owner=cd["owner"], due_date=cd["due_date"]))
+    action = flag.actions.filter(pk=forms["bound_action_id"]).first() if forms["bound_action_id"] else None
+    if step == "uppfoljning" and action and forms["follow_up"].is_valid():
+        form = forms["follow_up"]
+        return run_service(form, lambda: services.corrective_action_follow_up(
+            actor=user, action=action, note=form.cleaned_data["note"]))
+    if step == "klar" and action and forms["complete"].is_valid():
+        form = forms["complete"]
+        return run_service(form, lambda: services.corrective_action_complete(
+            actor=user, action=action, outcome=form.cleaned_data["outcome"]))
+    return None
+
+
+DONE = {
+    "kvittera": "Flaggan är kvitterad.",
+    "avsluta": "Flaggan är avslutad.",
+    "atgard": "Åtgärden är sparad.",
+    "uppfoljning": "Uppföljningen är sparad.",
+    "klar": "Åtgärden är avslutad med sitt resultat.",
+}
+
+
+@login_required
+@role_required(*WORKLIST_ROLES)
+def flag_detail(request, pk: int):
+    scope = flags_for(request.user).select_related("rule", "person", "responsible", "unit", "escalated_to")
+    flag = get_object_or_404(
+        scope.prefetch_related(_ACTIONS, Prefetch("transitions", queryset=FlagTransition.objects.select_related("actor"))),
+        pk=pk,
+    )
+    status = 200
+    step = request.POST.get("steg") if request.method == "POST" else None
+    action_id = request.POST.get("atgard_id") if step in ("uppfoljning", "klar") else None
+    forms = _forms(request.user, request.POST if step else None, step, action_id)
+    if step:
+        if _run_step(request.user, flag, step, forms, request.POST):
+            messages.success(request, DONE[step])
+            return redirect("flag-detail", pk=flag.pk)
+        status = error_status(request)
+    log_persons(request.user, "audit.flag", [flag], lambda f: f.person_id)
+    context = {
+        "flag": flag, "forms": forms, "step": step, "nav": "flags",
+        "can_acknowledge": flag.status == FlagStatus.OPEN,
+        "can_plan": flag.status in LIVE_FLAG_STATUSES,
+        "can_close": flag.status in (FlagStatus.ACKNOWLEDGED, FlagStatus.ACTION_PLANNED),
+        "planned": ActionStatus.PLANNED,
+    }
+    return render(request, "audit/flag_detail.html", context, status=status)

@@ -1,0 +1,132 @@
+"""Control samples (stickprov): draw N cases of a period, review each case's checklist, see the result.
+
+Drawing and reviewing go through audit.services (sample_draw, checklist_answer_review); the
+result per question comes from audit.selectors.sample_results.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from audit import checklist, services
+from audit.control_models import ChecklistAnswer, ControlSampleItem, CorrectiveAction
+from audit.forms import AnswerReviewForm, CorrectiveActionForm, SampleDrawForm
+from audit.selectors import sample_items, sample_results, samples_for
+from config.web_auth import role_required
+from config.web_forms import run_service
+
+from .common import MANAGER_ROLES, error_status, log_persons, owners_for
+
+QUESTION_TEXT = {q.code: q.text for q in checklist.QUESTIONS}
+
+
+@login_required
+@role_required(*MANAGER_ROLES)
+def sample_list(request):
+    form = SampleDrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        sample = run_service(form, lambda: services.sample_draw(
+            actor=request.user, unit=request.user.unit, period_start=cd["period_start"], period_end=cd["period_end"],
+            size=cd["size"]))
+        if sample:
+            messages.success(request, f"Stickprovet är draget: {sample.size} av {sample.population_size} ärenden.")
+            return redirect("sample-detail", pk=sample.pk)
+    status = error_status(request) if request.method == "POST" else 200
+    samples = list(samples_for(request.user))
+    return render(request, "audit/sample_list.html", {"form": form, "samples": samples, "nav": "samples"}, status=status)
+
+
+def _findings(sample, user, data=None, posted_id=None):
+    """Answers reviewed "no": each a finding that should become a corrective action (004:89-90)."""
+    answers = list(
+        ChecklistAnswer.objects.filter(item__sample=sample, answer=False)
+        .select_related("item__person")
+        .prefetch_related(Prefetch("actions", queryset=CorrectiveAction.objects.select_related("owner")))
+        .order_by("item__position", "pk")
+    )
+    owners = owners_for(user)
+    return [
+        (a, QUESTION_TEXT.get(a.question, a.question), CorrectiveActionForm(
+            data if str(a.pk) == posted_id else None, prefix=f"svar{a.pk}", owners=owners))
+        for a in answers
+    ]
+
+
+@login_required
+@role_required(*MANAGER_ROLES)
+def sample_detail(request, pk: int):
+    sample = get_object_or_404(samples_for(request.user), pk=pk)
+    posted_id = request.POST.get("svar_id") if request.method == "POST" else None
+    findings = _findings(sample, request.user, request.POST if posted_id else None, posted_id)
+    status = 200
+    if posted_id:
+        found = [(a, form) for a, _, form in findings if str(a.pk) == posted_id]
+        if not found:
+            raise Http404
+        answer, form = found[0]
+        if form.is_valid() and run_service(form, lambda: services.corrective_action_create(
+                actor=request.user, sample_answer=answer, description=form.cleaned_data["description"],
+                owner=form.cleaned_data["owner"], due_date=form.cleaned_data["due_date"])):
+            messages.success(request, "Åtgärden är sparad.")
+            return redirect("sample-detail", pk=sample.pk)
+        status = error_status(request)
+    items = list(sample_items(sample=sample))
+    for item in items:
+        item.reviewed = sum(1 for a in item.answers.all() if a.answer is not None)
+    log_persons(request.user, "audit.controlsampleitem", items, lambda i: i.person_id)
+    context = {
+        "sample": sample, "items": items, "results": sample_results(sample=sample), "findings": findings,
+        "question_count": len(checklist.QUESTIONS), "nav": "samples", "posted_id": posted_id,
+    }
+    return render(request, "audit/sample_detail.html", context, status=status)
+
+
+def _review_forms(answers, data=None):
+    rows = []
+    for answer in answers:
+        current = answer.answer if answer.answer is not None else answer.prefilled
+        initial = {"value": {True: "ja", False: "nej"}.get(current), "comment": answer.comment}
+        rows.append((answer, QUESTION_TEXT.get(answer.question, answer.question),
+                     AnswerReviewForm(data, prefix=answer.question, initial=initial)))
+    return rows
+
+
+def _save_review(user, rows) -> bool:
+    """Review every answered question through the service; one refusal saves none of them."""
+    with transaction.atomic():
+        for answer, _, form in rows:
+            value, comment = form.cleaned_data["value"], form.cleaned_data["comment"]
+            if value is None:
+                continue
+            run_service(form, lambda a=answer, v=value, c=comment: services.checklist_answer_review(
+                actor=user, answer=a, value=v, comment=c))
+        if any(form.errors for _, _, form in rows):
+            transaction.set_rollback(True)
+            return False
+    return True
+
+
+@login_required
+@role_required(*MANAGER_ROLES)
+def item_review(request, pk: int):
+    scope = ControlSampleItem.objects.filter(sample__in=samples_for(request.user))
+    item = get_object_or_404(
+        scope.select_related("sample", "case", "person").prefetch_related(
+            Prefetch("answers", queryset=ChecklistAnswer.objects.order_by("pk"))),
+        pk=pk,
+    )
+    rows = _review_forms(item.answers.all(), request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if all(form.is_valid() for _, _, form in rows) and _save_review(request.user, rows):
+            messages.success(request, f"Granskningen av ärende {item.position} är sparad.")
+            return redirect("sample-detail", pk=item.sample_id)
+        status = error_status(request)
+    log_persons(request.user, "audit.controlsampleitem", [item], lambda i: i.person_id)
+    return render(request, "audit/sample_review.html", {"item": item, "rows": rows, "nav": "samples"}, status=status)

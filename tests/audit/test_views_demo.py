@@ -1,0 +1,48 @@
+"""The demo data makes the egenkontroll and attendance pages show something (audit.demo runs the rules)."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from audit.control_models import ControlSample, CorrectiveAction, Flag, FlagStatus
+from cases.models import Staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    call_command("demo_data", verbosity=0)
+
+
+def test_demo_has_flags_a_handled_flag_and_a_sample(demo):
+    assert Flag.objects.filter(status=FlagStatus.OPEN).count() > 10
+    assert Flag.objects.filter(status=FlagStatus.ACTION_PLANNED).count() == 1
+    assert CorrectiveAction.objects.count() == 1
+    sample = ControlSample.objects.get()
+    assert sample.items.count() == sample.size == 10
+    before = Flag.objects.count()
+    call_command("demo_data", verbosity=0)
+    assert Flag.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("username", "page", "shows"),
+    [
+        ("koordinator", "flag-list", "<tbody>"),
+        ("chef-koordinator", "unit-overview", "Öppna flaggor per regel och ålder"),
+        ("chef-eb", "sample-list", "10</td>"),
+        ("insatspersonal", "attendance-participants", "<tbody>"),
+    ],
+)
+def test_demo_pages_show_rows(client, demo, username, page, shows):
+    client.force_login(Staff.objects.get(username=username))
+    response = client.get(reverse(page))
+    assert response.status_code == 200
+    assert shows in response.content.decode()
+
+
+def test_the_handled_flag_shows_its_action_on_the_owners_worklist(client, demo):
+    action = CorrectiveAction.objects.select_related("owner").get()
+    client.force_login(action.owner)
+    assert "Boka uppföljningssamtal" in client.get(reverse("flag-list")).content.decode()

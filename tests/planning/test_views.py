@@ -1,0 +1,117 @@
+"""The coordinator's planning pages, through the Django test client: services do the
+validating, errors appear by the field in Swedish, nothing is written when refused."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AccessLogEntry
+from planning.models import BipAssessment, FollowUp, ImplementationPlan, PlanStatus
+from tests.factories.cases import CoordinatorAssignmentFactory
+from tests.factories.planning import SignedPlanFactory, SubgoalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def person(coordinator, caseworker):
+    return CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant
+
+
+@pytest.fixture
+def browser_client(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+def _plan_post(made_on, **extra):
+    data = {
+        "made_on": made_on.isoformat(), "long_term_goal": "", "areas_to_maintain": "", "areas_to_change": "",
+        "participants": "", "participation_recorded": "", "person_views": "", "latest_follow_up_on": "",
+        "follow_up_method": "",
+        "subgoals-TOTAL_FORMS": "2", "subgoals-INITIAL_FORMS": "0",
+        "activities-TOTAL_FORMS": "2", "activities-INITIAL_FORMS": "0",
+    }
+    data.update(extra)
+    return data
+
+
+def test_plan_draft_refused_then_signed(browser_client, person):
+    response = browser_client.post(reverse("plan_new", args=[person.pk]))
+    plan = ImplementationPlan.objects.get(applicant=person)
+    assert response.url == reverse("plan_edit", args=[plan.pk])
+    today = timezone.localdate()
+
+    # Incomplete: signing is refused, the checklist's reasons are shown, the plan stays a draft.
+    response = browser_client.post(reverse("plan_edit", args=[plan.pk]),
+                                   _plan_post(today, long_term_goal="Arbete inom vården", faststall="1"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Planen kan inte fastställas" in html
+    assert "Delmål saknas." in html
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT and plan.long_term_goal == "Arbete inom vården"
+
+    # The htmx checklist endpoint saves and answers with the checklist only.
+    response = browser_client.post(reverse("plan_checklist", args=[plan.pk]), _plan_post(
+        today, long_term_goal="Arbete inom vården", participation_recorded="true",
+        **{"subgoals-0-description": "Undersköterskeutbildning", "subgoals-0-measure": "Kurser",
+           "subgoals-0-target": "2 kurser", "subgoals-0-target_date": (today + datetime.timedelta(days=90)).isoformat()},
+    ))
+    html = response.content.decode()
+    assert 'data-check="sub_goals" data-answer="yes"' in html
+    assert 'data-check="activities" data-answer="no"' in html
+    assert "<html" not in html
+
+    complete = _plan_post(
+        today, long_term_goal="Arbete inom vården", participation_recorded="true", follow_up_method="meeting",
+        latest_follow_up_on=(today + datetime.timedelta(days=30)).isoformat(), faststall="1",
+        **{"subgoals-0-description": "Undersköterskeutbildning", "subgoals-0-measure": "Kurser",
+           "subgoals-0-target": "2 kurser", "subgoals-0-target_date": (today + datetime.timedelta(days=90)).isoformat(),
+           "activities-0-description": "Studiebesök", "activities-0-how": "En dag", "activities-0-responsible": "Koordinator"},
+    )
+    response = browser_client.post(reverse("plan_edit", args=[plan.pk]), complete)
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.SIGNED
+    html = browser_client.get(reverse("plan_detail", args=[plan.pk])).content.decode()
+    assert "Gör en ny version" in html and "Planen kan inte ändras" in html
+
+
+def test_subgoal_error_is_shown_by_its_row_and_nothing_saved(browser_client, person):
+    browser_client.post(reverse("plan_new", args=[person.pk]))
+    plan = ImplementationPlan.objects.get(applicant=person)
+    today = timezone.localdate()
+    response = browser_client.post(reverse("plan_edit", args=[plan.pk]), _plan_post(
+        today, long_term_goal="Nytt mål", **{"subgoals-0-description": "Utan mått"}))
+    html = response.content.decode()
+    assert "Ange vad som mäts: ett delmål ska vara mätbart." in html
+    plan.refresh_from_db()
+    assert plan.long_term_goal == "" and plan.subgoals.count() == 0
+
+
+def test_follow_up_with_bip_and_change_since_last_time(browser_client, person, coordinator):
+    plan = SignedPlanFactory(applicant=person, created_by=coordinator)
+    subgoal = SubgoalFactory(plan=plan)
+    url = reverse("follow_up_new", args=[plan.pk])
+    page = browser_client.get(url).content.decode()
+    assert "BIP-indikatorer" in page and "Ingen tidigare skattning." in page
+    today = timezone.localdate()
+    base = {"followed_up_on": today.isoformat(), "method": "meeting", "participants": "", "notes": "",
+            "next_follow_up_on": "", f"progress_{subgoal.pk}": "in_progress"}
+
+    # Not following the plan without saying how: refused, nothing written (not the BIP either).
+    response = browser_client.post(url, {**base, "follows_plan": "false", "plan_deviation": "", "bip_halsa": "2"})
+    assert "Beskriv avvikelsen från planeringen." in response.content.decode()
+    assert FollowUp.objects.count() == 0 and BipAssessment.objects.count() == 0
+
+
+def test_pages_are_logged_and_outsiders_get_404(browser_client, person, client, coordinator, staff_factory):
+    browser_client.get(reverse("person", args=[person.pk]))
+    entry = AccessLogEntry.objects.filter(person_id=person.pk, object_type="cases.applicant").latest("pk")
+    assert entry.channel == "ui" and entry.actor_id == coordinator.pk
+    other = staff_factory(role="coordinator", unit=coordinator.unit, username="annan")
+    client.force_login(other)
+    assert client.get(reverse("person", args=[person.pk])).status_code == 404
