@@ -20,6 +20,7 @@ from audit.selectors import flags_for
 from cases.models import Role
 from cases.selectors import open_assignments
 from insatser import caseload as caseload_selectors
+from insatser import full_time
 from insatser import selectors as insatser_selectors
 from insatser.models import ParticipationStatus
 from insatser.timeline import Event, person_timeline
@@ -100,6 +101,7 @@ def caseload(request):
     )
     return render(request, "web/caseload.html", {
         "rows": rows, "search_form": search_form, "filter_form": filter_form, "search": search, "today": today,
+        "week_start": full_time.week_of(today),
         "severities": list(reversed(Severity.choices)), "nav": "caseload",
     })
 

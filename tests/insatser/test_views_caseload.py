@@ -183,3 +183,10 @@ def test_exemption_errors_by_field(logged_in, coordinator, caseworker):
     html = response.content.decode()
     assert 'id="id_reason_text_error"' in html and "Avsteget ska motiveras." in html
     assert not person.exemptions.exists()
+
+
+def test_caseload_names_the_monday_of_the_week_its_hours_are_for(logged_in, coordinator, monkeypatch):
+    sunday = datetime.date(2026, 11, 22)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: sunday)
+    html = logged_in.get(reverse("caseload")).content.decode()
+    assert "Vecka från måndag 2026-11-16" in html
