@@ -143,3 +143,22 @@ def test_data_before_done_is_409(report_world, api_as, django_capture_on_commit_
     response = api_as(report_world.board).get(f"{URL}{snap_id}/data/")
     assert response.status_code == 409
     assert api_as(report_world.board).get(f"{URL}{snap_id}/").json()["status"] == "queued"
+
+
+def test_a_build_that_fails_marks_the_snapshot_failed_with_the_error(report_world, monkeypatch,
+                                                                      django_capture_on_commit_callbacks):
+    from audit import report_services
+    from audit.tasks import build_report_snapshot
+
+    with django_capture_on_commit_callbacks(execute=False):
+        snap = report_services.report_request(actor=report_world.board, code="internal_control", **Q1_2019)
+
+    def broken(params):
+        raise RuntimeError("trasig rapport")
+
+    definition = report_services.get_report("internal_control")
+    monkeypatch.setattr(report_services, "get_report", lambda code: type(definition)(
+        **{**definition.__dict__, "build": broken}))
+    build_report_snapshot.apply(args=[snap.pk])
+    snap.refresh_from_db()
+    assert snap.status == SnapshotStatus.FAILED and "trasig rapport" in snap.error and snap.data is None
