@@ -76,3 +76,6 @@ class ChangeEvent(models.Model):
 
 # The control layer's models (rules, flags, actions, samples) live in their own module.
 from .control_models import *  # noqa: E402, F403
+
+# Board report snapshots (issue 7), likewise in their own module.
+from .report_models import *  # noqa: E402, F403

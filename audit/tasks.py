@@ -12,7 +12,7 @@ from celery import Task, group, shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
-from . import digest, services
+from . import digest, report_services, services
 from .control_models import RunTrigger, Schedule
 
 # Errors worth retrying: a dropped database connection, a deadlock/serialisation failure
@@ -69,3 +69,19 @@ def escalate_flags() -> int:
 @shared_task(name="audit.send_flag_digests", soft_time_limit=300, time_limit=360, **COMMON)
 def send_flag_digests() -> int:
     return digest.send_digests()
+
+
+# --- board reports (issue 7) ------------------------------------------------------------------
+
+class ReportTask(Task):
+    """A report build that fails for good marks its snapshot failed, with the error."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        snapshot_id = kwargs.get("snapshot_id", args[0] if args else None)
+        if snapshot_id is not None:
+            report_services.snapshot_fail(snapshot_id=snapshot_id, error=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(base=ReportTask, name="audit.build_report_snapshot", soft_time_limit=600, time_limit=720, **COMMON)
+def build_report_snapshot(snapshot_id: int) -> bool:
+    return report_services.snapshot_build(snapshot_id=snapshot_id)

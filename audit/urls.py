@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import flags, samples, unit
+from .views import flags, reports, samples, unit
 
 urlpatterns = [
     path("egenkontroll/flaggor/", flags.flag_list, name="flag-list"),
@@ -11,4 +11,8 @@ urlpatterns = [
     path("egenkontroll/stickprov/", samples.sample_list, name="sample-list"),
     path("egenkontroll/stickprov/<int:pk>/", samples.sample_detail, name="sample-detail"),
     path("egenkontroll/stickprov/arende/<int:pk>/", samples.item_review, name="sample-item-review"),
+    path("rapporter/", reports.report_list, name="report-list"),
+    path("rapporter/lista/", reports.report_snapshot_rows, name="report-snapshot-rows"),
+    path("rapporter/<int:pk>/", reports.report_snapshot, name="report-snapshot"),
+    path("rapporter/<int:pk>/<str:fmt>/", reports.report_download, name="report-download"),
 ]

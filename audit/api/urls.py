@@ -2,7 +2,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import report_views, views
 
 router = SimpleRouter()
 router.register("control/rules", views.RuleViewSet, basename="control-rule")
@@ -12,8 +12,10 @@ router.register("control/flags", views.FlagViewSet, basename="control-flag")
 router.register("control/corrective-actions", views.CorrectiveActionViewSet, basename="control-action")
 router.register("control/samples", views.ControlSampleViewSet, basename="control-sample")
 router.register("control/checklist-answers", views.ChecklistAnswerViewSet, basename="control-checklist-answer")
+router.register("reports/snapshots", report_views.ReportSnapshotViewSet, basename="report-snapshot")
 
 urlpatterns = [
     path("control/flag-counts/", views.FlagCountView.as_view(), name="control-flag-counts"),
+    path("reports/definitions/", report_views.ReportDefinitionList.as_view(), name="report-definitions"),
     *router.urls,
 ]

@@ -155,6 +155,13 @@ class ReportParams:
     date_to: datetime.date | None = None
     today: datetime.date | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Optional (added for snapshots): called with 0-100 as a builder goes; never serialised.
+    progress: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
+
+    def step(self, percent: int) -> None:
+        """Report progress to whoever makes the report (the snapshot task); a no-op otherwise."""
+        if self.progress is not None:
+            self.progress(percent)
 
     def to_json(self) -> dict:
         return {
@@ -175,9 +182,13 @@ class ReportData:
     tables: list[Table]
     charts: list[Chart] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. "Beräknat på en norm som inte är officiell"
+    # Optional (added for snapshots): for a report with personal data (4a), the (object_id,
+    # person_id) pairs it shows, e.g. (decision id, applicant id), so every read of the snapshot
+    # is written to the access log per person. Stored, never rendered; empty for aggregates.
+    subjects: list[tuple[Any, int | None]] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "code": self.code,
             "title": self.title,
             "params": self.params.to_json(),
@@ -185,6 +196,9 @@ class ReportData:
             "charts": [c.to_json() for c in self.charts],
             "notes": list(self.notes),
         }
+        if self.subjects:
+            out["subjects"] = [[_jsonable(o), p] for o, p in self.subjects]
+        return out
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ BUILDERS = [
     "cases.demo_finance",
     # Runs the egenkontroll rules over everything above.
     "audit.demo",
+    "audit.demo_reports",
 ]
 
 

@@ -1,0 +1,103 @@
+"""API of board reports: definitions, ordering a snapshot, its progress, its figures and downloads.
+
+POST /reports/snapshots/ answers 202 with the queued snapshot; GET .../{id}/ shows status and
+progress; GET .../{id}/data/ the stored figures (409 until done); GET .../{id}/download/{pdf|xlsx|csv}/.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.models import Role
+from config.api.permissions import HasRole
+from config.errors import Conflict
+
+from .. import report_services
+from ..models import AccessAction
+from ..report_models import ReportSnapshot, SnapshotStatus
+from ..report_selectors import log_snapshot_read, snapshots_for
+from ..reports.catalog import reports_for
+from ..reports.render.downloads import download_response
+
+REPORT_ROLES = frozenset({Role.BOARD, Role.UNIT_MANAGER, Role.ADMINISTRATOR})
+
+
+class ReportDefinitionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    period_kind = serializers.CharField()
+    personal_data = serializers.BooleanField()
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    period_kind = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    year = serializers.IntegerField(required=False, allow_null=True)
+    number = serializers.IntegerField(required=False, allow_null=True)
+    date_from = serializers.DateField(required=False, allow_null=True)
+    date_to = serializers.DateField(required=False, allow_null=True)
+    unit = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ReportSnapshotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportSnapshot
+        fields = ["id", "code", "title", "params", "unit", "made_by", "made_at", "status", "progress", "started_at",
+                  "finished_at", "error"]
+
+
+class ReportDefinitionList(APIView):
+    permission_classes = [HasRole]
+    allowed_roles = REPORT_ROLES
+
+    @extend_schema(responses={200: ReportDefinitionSerializer(many=True)})
+    def get(self, request):
+        return Response(ReportDefinitionSerializer(reports_for(request.user), many=True).data)
+
+
+class ReportSnapshotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Snapshots the caller may see (report audience; 4a only at the own unit)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = REPORT_ROLES
+    serializer_class = ReportSnapshotSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return snapshots_for(self.request.user).defer("data").order_by("-made_at", "-pk")
+
+    @extend_schema(request=ReportRequestSerializer, responses={202: ReportSnapshotSerializer})
+    def create(self, request):
+        data = ReportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        snap = report_services.report_request(actor=request.user, **data.validated_data)
+        return Response(ReportSnapshotSerializer(snap).data, status=status.HTTP_202_ACCEPTED)
+
+    def _done(self, pk) -> ReportSnapshot:
+        snap = snapshots_for(self.request.user).filter(pk=pk).first() if str(pk).isdigit() else None
+        if snap is None:
+            raise Http404
+        if snap.status != SnapshotStatus.DONE:
+            raise Conflict("Rapporten är inte klar ännu.", code="report_not_ready")
+        return snap
+
+    @extend_schema(responses={200: OpenApiResponse(description="ReportData as JSON (tables, charts, definitions)")})
+    @action(detail=True, methods=["get"])
+    def data(self, request, pk=None):
+        snap = self._done(pk)
+        log_snapshot_read(user=request.user, snapshot=snap)
+        return Response({k: v for k, v in snap.data.items() if k != "subjects"})
+
+    @extend_schema(responses={200: OpenApiResponse(description="The report as a PDF, XLSX or zip of CSV files")})
+    @action(detail=True, methods=["get"], url_path=r"download/(?P<fmt>pdf|xlsx|csv)")
+    def download(self, request, pk=None, fmt=None):
+        snap = self._done(pk)
+        response = download_response(snap, fmt)
+        log_snapshot_read(user=request.user, snapshot=snap, action=AccessAction.EXPORT)
+        return response

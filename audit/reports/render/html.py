@@ -1,0 +1,37 @@
+"""The body shared by the web page and the PDF: per table its definition, its charts and its rows."""
+
+from __future__ import annotations
+
+from . import period_text, table_rows, unit_text
+from .svg import chart_svg
+
+
+def report_sections(data: dict) -> list[dict]:
+    tables = data.get("tables") or []
+    by_key = {t["key"]: t for t in tables}
+    charts: dict[str, list] = {}
+    for i, chart in enumerate(data.get("charts") or []):
+        table = by_key.get(chart["table_key"])
+        if table is not None:
+            charts.setdefault(table["key"], []).append(chart_svg(chart, table, f"diagram-{i + 1}"))
+    sections = []
+    for t in tables:
+        numeric = [c["kind"] != "text" for c in t["columns"]]
+        sections.append({
+            "key": t["key"], "title": t["title"], "definition": t["definition"], "columns": t["columns"],
+            "rows": [list(zip(row, numeric, strict=True)) for row in table_rows(t)],
+            "charts": charts.get(t["key"], []),
+        })
+    return sections
+
+
+def report_context(snapshot) -> dict:
+    data = snapshot.data or {}
+    return {
+        "snapshot": snapshot,
+        "data": data,
+        "period": period_text(data),
+        "unit_name": unit_text(data),
+        "notes": data.get("notes") or [],
+        "sections": report_sections(data),
+    }
