@@ -21,6 +21,7 @@ __all__ = [
     "ControlSample",
     "ControlSampleItem",
     "CorrectiveAction",
+    "DigestDelivery",
     "Flag",
     "FlagStatus",
     "FlagTransition",
@@ -361,3 +362,29 @@ class ChecklistAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question}: {self.answer}"
+
+
+class DigestDelivery(models.Model):
+    """One daily digest e-mail sent to one staff member: the record that makes the digest idempotent.
+
+    The row is written in the same transaction as the send, and (staff, digest_date) is unique, so
+    a Celery retry or a second beat firing the same day finds the row and sends nothing again.
+    """
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    digest_date = models.DateField("sammanställningens datum")
+    sent_at = models.DateTimeField("skickad")
+    # Flag numbers only (never personal data), as the e-mail listed them.
+    new_flag_ids = models.JSONField("nya flaggor", default=list)
+    escalated_flag_ids = models.JSONField("eskalerade flaggor", default=list)
+
+    class Meta:
+        verbose_name = "skickad sammanställning"
+        verbose_name_plural = "skickade sammanställningar"
+        ordering = ["-digest_date", "staff_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "digest_date"], name="one_digest_per_staff_and_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sammanställning {self.digest_date} till {self.staff_id}"

@@ -69,8 +69,8 @@ def rules_sync() -> None:
                 key=p.key,
                 label=p.label,
                 unit=p.unit,
-                value=p.default,
-                default=p.default,
+                value=p.default_value(),
+                default=p.default_value(),
                 min_value=p.min_value,
                 max_value=p.max_value,
                 source=p.source,
@@ -84,7 +84,7 @@ def rules_sync() -> None:
 
 def parameters_for(rule: RuleDefinition) -> dict[str, int]:
     """The configured values, falling back to DOMAIN.md's defaults for any not stored yet."""
-    values = {p.key: p.default for p in rule.params}
+    values = {p.key: p.default_value() for p in rule.params}
     values.update(RuleParameter.objects.filter(rule__code=rule.code).values_list("key", "value"))
     return values
 

@@ -2,7 +2,9 @@
 delegation order. Edits are recorded as change events (AuditedAdminMixin); nothing is deleted,
 because calculations and decisions refer to these rows."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from audit.log import record_change, snapshot
 from config.admin import AuditedAdminMixin
@@ -16,6 +18,7 @@ from .finance_models import (
     RiksnormPersonalAmount,
     RiksnormTable,
 )
+from .norm_services import riksnorm_period_check
 
 
 class _NoDeleteInline(admin.TabularInline):
@@ -33,8 +36,29 @@ class HouseholdAmountInline(_NoDeleteInline):
     model = RiksnormHouseholdAmount
 
 
+class RiksnormTableForm(forms.ModelForm):
+    """The admin's table form: the same period check as loading a table (no overlapping norms)."""
+
+    class Meta:
+        model = RiksnormTable
+        fields = ["name", "valid_from", "valid_to", "is_official", "source", "single_adult", "cohabiting_couple",
+                  "shared_per_member_beyond_7"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("valid_from") and not self.has_error("valid_to"):
+            try:
+                riksnorm_period_check(valid_from=data["valid_from"], valid_to=data.get("valid_to"),
+                                      is_official=bool(data.get("is_official")), exclude_pk=self.instance.pk)
+            except ValidationError as exc:  # always {field: errors}: shown by the field it names
+                for field, errors in exc.error_dict.items():
+                    self.add_error(field, errors)
+        return data
+
+
 @admin.register(RiksnormTable)
 class RiksnormTableAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = RiksnormTableForm
     list_display = ("name", "valid_from", "valid_to", "is_official", "single_adult", "cohabiting_couple")
     list_filter = ("is_official",)
     inlines = [PersonalAmountInline, HouseholdAmountInline]

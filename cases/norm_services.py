@@ -1,8 +1,11 @@
-"""Loading a riksnorm table (reference data) as one audited write.
+"""Loading a riksnorm table (reference data) as one audited write, and the period check that
+every path writing a table uses.
 
 Used by `manage.py load_riksnorm <file.json>` and the demo data. Validates the whole table
 before writing anything: age bands 0..20 without gaps or overlaps, household sizes 1..7,
 whole kronor, and no overlap in validity with another table of the same kind (official or not).
+The admin's edit form calls `riksnorm_period_check` too; on PostgreSQL an exclusion constraint
+(migration 0006) refuses overlapping periods even past both (e.g. two concurrent edits).
 """
 
 from __future__ import annotations
@@ -37,6 +40,33 @@ def _date(value, field: str) -> datetime.date | None:
         raise _error(field, "Ogiltigt datum (ÅÅÅÅ-MM-DD).") from exc
 
 
+def riksnorm_period_check(
+    *, valid_from: datetime.date, valid_to: datetime.date | None, is_official: bool, exclude_pk: int | None = None
+) -> None:
+    """Refuse a validity period that overlaps another table of the same kind.
+
+    A month must have exactly one official norm (DOMAIN.md 6: the calculation uses the norm in
+    force; two would make it a guess). `valid_to` is the last day (inclusive); None = until further
+    notice. `exclude_pk` is the table being edited.
+    """
+    if valid_to is not None and valid_to < valid_from:
+        raise _error("valid_to", "Slutdatumet ligger före startdatumet.", "period_backwards")
+    overlapping = RiksnormTable.objects.filter(is_official=is_official).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from)
+    )
+    if valid_to is not None:
+        overlapping = overlapping.filter(valid_from__lte=valid_to)
+    if exclude_pk is not None:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    other = overlapping.order_by("valid_from").first()
+    if other is not None:
+        raise _error("valid_from", f"Perioden överlappar {other} ({_period(other)}).", "overlap")
+
+
+def _period(table: RiksnormTable) -> str:
+    return f"{table.valid_from:%Y-%m-%d}–{table.valid_to:%Y-%m-%d}" if table.valid_to else f"från {table.valid_from:%Y-%m-%d}"
+
+
 @transaction.atomic
 def riksnorm_table_load(*, actor: Staff | None, data: dict, system: bool = False) -> RiksnormTable:
     """Create a norm table from `data` (the JSON shape in README). `system` is for the demo
@@ -47,16 +77,8 @@ def riksnorm_table_load(*, actor: Staff | None, data: dict, system: bool = False
     valid_to = _date(data.get("valid_to"), "valid_to")
     if valid_from is None:
         raise _error("valid_from", "Ange från vilket datum normen gäller.", "required")
-    if valid_to is not None and valid_to < valid_from:
-        raise _error("valid_to", "Slutdatumet ligger före startdatumet.", "period_backwards")
     is_official = bool(data.get("is_official", True))
-    overlapping = RiksnormTable.objects.filter(is_official=is_official).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from)
-    )
-    if valid_to is not None:
-        overlapping = overlapping.filter(valid_from__lte=valid_to)
-    if overlapping.exists():
-        raise _error("valid_from", f"Perioden överlappar {overlapping.first()}.", "overlap")
+    riksnorm_period_check(valid_from=valid_from, valid_to=valid_to, is_official=is_official)
 
     bands = sorted(data.get("personal_amounts") or [], key=lambda b: b.get("age_from", 0))
     expected_from = 0

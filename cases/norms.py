@@ -29,6 +29,11 @@ SHARED_AMOUNT_PUBLISHED_SIZES = 7
 # at 19–20).
 ADULT_NORM_FROM_AGE = 21
 
+# A case expected to last longer than this with a labour-market barrier gets a coordinator
+# (DOMAIN.md 3 "coordinator referral when case expected longer than", 004:519). Egenkontroll's
+# rule 4 takes it as its default.
+COORDINATOR_AFTER_MONTHS = 3
+
 # Unexecuted granted decisions are reported after this many months (DOMAIN.md 3, 003:304-314;
 # SoL 34 kap.). Used by the reports that read Decision/DecisionExecutionEvent.
 UNEXECUTED_REPORT_AFTER_MONTHS = 3

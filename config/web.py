@@ -108,7 +108,7 @@ def caseload(request):
 
 def _timeline(user, person_id: int) -> list:
     """insatser's timeline plus what planning alone knows (kartläggning, BIP), newest first."""
-    events = list(person_timeline(applicant_id=person_id))
+    events = list(person_timeline(user=user, applicant_id=person_id))
     for a in planning_selectors.assessment_list(user=user).filter(applicant_id=person_id):
         events.append(Event(a.assessed_on, "assessment", "planning.assessment", a.pk,
                             f"Kartläggning av {a.made_by.get_full_name()}"))

@@ -70,14 +70,22 @@ def _scheduled_in_week(week_start: datetime.date):
     return ExpressionWrapper(total, output_field=HOURS)
 
 
-def full_time_activity(*, week_start: datetime.date, persons: QuerySet[Applicant] | None = None) -> QuerySet[Applicant]:
+def full_time_activity(
+    *,
+    week_start: datetime.date,
+    persons: QuerySet[Applicant] | None = None,
+    norm_hours: Decimal | int | None = None,
+) -> QuerySet[Applicant]:
     """Persons under the norm in the week of `week_start`, annotated with:
 
     scheduled_hours, attended_hours, norm_hours, exemption_id, exemption_reason,
     exemption_review_on, is_scheduled_full_time, is_attended_full_time.
 
     One SQL query (subqueries per column); `persons` narrows it to the caller's scope.
+    `norm_hours` is the full-time norm (default: insatser.norms, the one default); egenkontroll's
+    rule 8 passes its administrator-set parameter. An exemption in force replaces it.
     """
+    norm_hours = norms.full_time_hours() if norm_hours is None else Decimal(norm_hours)
     week_start = week_of(week_start)
     week_end = week_start + datetime.timedelta(days=6)
     persons = Applicant.objects.all() if persons is None else persons
@@ -111,7 +119,7 @@ def full_time_activity(*, week_start: datetime.date, persons: QuerySet[Applicant
             exemption_review_on=Subquery(exemption.values("review_on")[:1]),
             norm_hours=Coalesce(
                 Subquery(exemption.values("required_hours_per_week")[:1], output_field=HOURS),
-                Value(norms.full_time_hours()),
+                Value(norm_hours),
                 output_field=HOURS,
             ),
         )

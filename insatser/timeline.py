@@ -1,7 +1,8 @@
 """A person's timeline: plans, follow-ups, insats decisions, referrals, participations, exemptions.
 
-Lives in insatser because insatser may import planning and cases (ARCHITECTURE.md). One query
-per source, whatever the number of rows; merged and sorted in Python.
+Lives in insatser because insatser may import planning and cases (ARCHITECTURE.md). Plans and
+follow-ups are read through planning.selectors.timeline_entries (the one way to read them, scoped
+to the user); the rest one query per source, whatever the number of rows; merged and sorted here.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from planning.models import FollowUp, ImplementationPlan
+from cases.models import Staff
+from planning.selectors import timeline_entries
 
 from .models import Exemption, InsatsDecision, Participation, ParticipationExtension, Referral
 
@@ -43,29 +45,19 @@ class Event:
         return (self.date, KIND_ORDER.index(self.kind), self.object_id)
 
 
-def _plans(applicant_id: int) -> list[Event]:
-    rows = ImplementationPlan.objects.filter(applicant_id=applicant_id).only(
-        "pk", "version", "status", "made_on", "valid_until", "latest_follow_up_on"
-    )
-    return [
-        Event(p.made_on, "plan", "planning.implementationplan", p.pk,
-              f"Genomförandeplan version {p.version} ({p.get_status_display().lower()})",
-              f"Giltig till {p.valid_until or '–'}; följs upp senast {p.latest_follow_up_on or '–'}")
-        for p in rows
-    ]
-
-
-def _follow_ups(applicant_id: int) -> list[Event]:
-    rows = FollowUp.objects.filter(plan__applicant_id=applicant_id).select_related("plan").only(
-        "pk", "followed_up_on", "method", "follows_plan", "next_follow_up_on", "plan__version"
-    )
-    return [
-        Event(f.followed_up_on, "follow_up", "planning.followup", f.pk,
-              f"Uppföljning av plan version {f.plan.version} ({f.get_method_display().lower()})",
-              ("Följer planeringen" if f.follows_plan else "Avviker från planeringen")
-              + f"; nästa uppföljning {f.next_follow_up_on}")
-        for f in rows
-    ]
+def _planning(user: Staff, applicant_id: int) -> list[Event]:
+    """Plans and follow-ups, from planning's timeline (two queries)."""
+    events = []
+    for e in timeline_entries(user=user, applicant_id=applicant_id, kinds=("plan", "follow_up")):
+        if e["kind"] == "plan":
+            detail = f"Giltig till {e['valid_until'] or '–'}; följs upp senast {e['latest_follow_up_on'] or '–'}"
+            events.append(Event(e["date"], "plan", e["object_type"], e["id"], e["title"], detail))
+        else:
+            events.append(Event(e["date"], "follow_up", e["object_type"], e["id"],
+                                f"Uppföljning av plan version {e['plan_version']} ({e['method'].lower()})",
+                                ("Följer planeringen" if e["follows_plan"] else "Avviker från planeringen")
+                                + f"; nästa uppföljning {e['next_follow_up_on']}"))
+    return events
 
 
 def _decisions(applicant_id: int) -> list[Event]:
@@ -125,10 +117,12 @@ def _exemptions(applicant_id: int) -> list[Event]:
     ]
 
 
-SOURCES = (_plans, _follow_ups, _decisions, _referrals, _participations, _exemptions)
+SOURCES = (_decisions, _referrals, _participations, _exemptions)
 
 
-def person_timeline(*, applicant_id: int) -> list[Event]:
-    """The person's events in date order (7 queries: one per source, plus the extensions)."""
-    events = [event for source in SOURCES for event in source(applicant_id)]
+def person_timeline(*, user: Staff, applicant_id: int) -> list[Event]:
+    """The person's events in date order (7 queries: plans, follow-ups, one per other source, plus
+    the extensions). The caller has checked that `user` may see the person; plans and follow-ups
+    are scoped to `user` again by planning's selector."""
+    events = _planning(user, applicant_id) + [event for source in SOURCES for event in source(applicant_id)]
     return sorted(events, key=Event.sort_key)

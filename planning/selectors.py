@@ -123,24 +123,34 @@ def bip_assessment_list(*, user: Staff) -> QuerySet[BipAssessment]:
     )
 
 
-def timeline_entries(*, user: Staff, applicant_id: int) -> list[dict]:
+TIMELINE_KINDS = ("assessment", "plan", "follow_up", "bip_assessment")
+
+
+def timeline_entries(*, user: Staff, applicant_id: int, kinds: tuple[str, ...] = TIMELINE_KINDS) -> list[dict]:
     """The planning part of a person's timeline, in date order: kartläggningar, plans (made and
-    signed), follow-ups and BIP assessments. Four queries whatever the number of entries;
-    insatser adds its own entries to the same shape."""
+    signed), follow-ups and BIP assessments (or only `kinds` of them). One query per kind whatever
+    the number of entries. The one way to read plans and follow-ups for a timeline: insatser's
+    person timeline takes its plan and follow-up events from here (the extra keys are for it)."""
     entries = []
-    for a in assessment_list(user=user).filter(applicant_id=applicant_id):
-        entries.append(_entry(a.assessed_on, "assessment", a, "Kartläggning"))
+    if "assessment" in kinds:
+        for a in assessment_list(user=user).filter(applicant_id=applicant_id):
+            entries.append(_entry(a.assessed_on, "assessment", a, "Kartläggning"))
     plans = plans_for(user).filter(applicant_id=applicant_id).order_by("version")
-    for p in plans:
-        entries.append(_entry(p.made_on, "plan", p, f"Genomförandeplan version {p.version} ({p.get_status_display().lower()})",
-                              valid_until=p.valid_until, latest_follow_up_on=p.latest_follow_up_on))
-    follow_ups = FollowUp.objects.filter(plan__in=plans).select_related("plan")
-    for f in follow_ups:
-        text = "följer planeringen" if f.follows_plan else "avviker från planeringen"
-        entries.append(_entry(f.followed_up_on, "follow_up", f, f"Uppföljning ({f.get_method_display().lower()}): {text}",
-                              plan=f.plan_id, next_follow_up_on=f.next_follow_up_on))
-    for b in BipAssessment.objects.filter(applicant_id=applicant_id, applicant__in=applicants_for(user)):
-        entries.append(_entry(b.assessed_on, "bip_assessment", b, "BIP-skattning"))
+    if "plan" in kinds:
+        for p in plans:
+            entries.append(_entry(p.made_on, "plan", p,
+                                  f"Genomförandeplan version {p.version} ({p.get_status_display().lower()})",
+                                  valid_until=p.valid_until, latest_follow_up_on=p.latest_follow_up_on, version=p.version))
+    if "follow_up" in kinds:
+        for f in FollowUp.objects.filter(plan__in=plans).select_related("plan"):
+            text = "följer planeringen" if f.follows_plan else "avviker från planeringen"
+            entries.append(_entry(f.followed_up_on, "follow_up", f,
+                                  f"Uppföljning ({f.get_method_display().lower()}): {text}",
+                                  plan=f.plan_id, next_follow_up_on=f.next_follow_up_on, plan_version=f.plan.version,
+                                  method=f.get_method_display(), follows_plan=f.follows_plan))
+    if "bip_assessment" in kinds:
+        for b in BipAssessment.objects.filter(applicant_id=applicant_id, applicant__in=applicants_for(user)):
+            entries.append(_entry(b.assessed_on, "bip_assessment", b, "BIP-skattning"))
     entries.sort(key=lambda e: (e["date"], e["kind"], e["id"]))
     return entries
 

@@ -77,10 +77,22 @@ def _plan_initial(plan) -> dict:
     return initial
 
 
-def _bound_forms(request, plan):
+# "Lägg till delmål" / "Lägg till aktivitet": the button's value -> the formset prefix it grows.
+ADD_ROW = {"delmal": "subgoals", "aktivitet": "activities"}
+
+
+def _with_extra_row(data, prefix: str):
+    """The posted data with one more (blank) row in the formset `prefix`."""
+    data = data.copy()
+    total = data.get(f"{prefix}-TOTAL_FORMS", "0")
+    data[f"{prefix}-TOTAL_FORMS"] = str(int(total) + 1 if total.isdigit() else 1)
+    return data
+
+
+def _bound_forms(request, plan, add: str | None = None):
     if request.method == "POST":
-        return (PlanForm(request.POST), SubgoalFormSet(request.POST, prefix="subgoals"),
-                ActivityFormSet(request.POST, prefix="activities"))
+        data = _with_extra_row(request.POST, ADD_ROW[add]) if add else request.POST
+        return (PlanForm(data), SubgoalFormSet(data, prefix="subgoals"), ActivityFormSet(data, prefix="activities"))
     subgoals = [{"description": s.description, "measure": s.measure, "target": s.target, "target_date": s.target_date}
                 for s in plan.subgoals.all()]
     activities = [{"description": a.description, "how": a.how, "responsible": a.responsible,
@@ -131,9 +143,17 @@ def plan_edit(request, pk: int):
     plan = _plan_in_scope(request.user, pk)
     if plan.status != PlanStatus.DRAFT:
         return redirect("plan_detail", pk=plan.pk)
-    form, subgoal_set, activity_set = _bound_forms(request, plan)
+    add = request.POST.get("lagg_till") if request.method == "POST" else None
+    add = add if add in ADD_ROW else None
+    form, subgoal_set, activity_set = _bound_forms(request, plan, add)
     sign_errors = []
-    if request.method == "POST":
+    if add:
+        # Save what is typed (plan_update; blank rows are not stored), then show the page again
+        # with the new blank row, its first field focused. With htmx only the fieldset is swapped.
+        _save_draft(request, plan, form, subgoal_set, activity_set)
+        new_row = (subgoal_set if add == "delmal" else activity_set).forms[-1]
+        new_row.fields["description"].widget.attrs["autofocus"] = True
+    elif request.method == "POST":
         if _save_draft(request, plan, form, subgoal_set, activity_set):
             if "faststall" not in request.POST:
                 messages.success(request, "Utkastet är sparat.")
@@ -149,7 +169,7 @@ def plan_edit(request, pk: int):
     _log_read(request.user, plan)
     return render(request, "planning/plan_edit.html", {
         "plan": plan, "person": plan.applicant, "form": form, "subgoal_set": subgoal_set,
-        "activity_set": activity_set, "quality": _checklist(plan), "sign_errors": sign_errors,
+        "activity_set": activity_set, "quality": _checklist(plan), "sign_errors": sign_errors, "added": add,
     })
 
 

@@ -8,7 +8,7 @@ and facts annotated; the engine slices it by primary-key range and upserts flags
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -24,15 +24,22 @@ UNIT = "flag_unit"
 
 @dataclass(frozen=True)
 class Param:
-    """A configurable limit with its default from DOMAIN.md and the range an administrator may set."""
+    """A configurable limit with its default from DOMAIN.md and the range an administrator may set.
+
+    `default` is a number, or a function reading it from the app's norms module (planning.norms,
+    insatser.norms), so a norm has one default and a settings override of it applies here too.
+    """
 
     key: str
     label: str
-    default: int
+    default: int | Callable[[], int]
     min_value: int
     max_value: int
     unit: str
     source: str
+
+    def default_value(self) -> int:
+        return int(self.default()) if callable(self.default) else self.default
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,12 @@ LONG_CASE = register(
         ),
         severity=Severity.MEDIUM,
         subject_model="cases.Case",
-        params=(Param("case_months", "Ärendets längd", 3, 1, 24, "månader", "DOMAIN.md 3 (004:519)"),),
+        params=(
+            Param(
+                "case_months", "Ärendets längd", cases_norms.COORDINATOR_AFTER_MONTHS, 1, 24, "månader",
+                "DOMAIN.md 3 (004:519)",
+            ),
+        ),
         facts=("opened_on", "has_coordinator", "has_plan"),
         find=_long_case_without_coordination,
         examine=_open_cases,

@@ -9,8 +9,26 @@ from django.db.models import BigIntegerField, Exists, OuterRef, Q, Subquery
 from cases.models import CoordinatorAssignment
 from planning.norms import add_months
 
+from .base import Param
+
 # Output type of id expressions that mix foreign keys and primary keys (Coalesce needs one).
 ID = BigIntegerField()
+
+
+def grace_days(source: str) -> Param:
+    """Days a stored limit date may have passed before the rule flags it.
+
+    DOMAIN.md 3 sets the limits themselves (plan validity, follow-up date, decision period,
+    review date) and stores them on each row; a municipality may still allow a few days' margin
+    (e.g. for registration lag) before a passed date becomes a flag. Default 0: flag on the day
+    after the limit, as DOMAIN.md 3 reads.
+    """
+    return Param("grace_days", "Marginal efter passerat datum", 0, 0, 90, "dagar", source)
+
+
+def past_limit(as_of: datetime.date, params) -> datetime.date:
+    """A stored limit date before this day has passed by more than the rule's grace days."""
+    return as_of - datetime.timedelta(days=params["grace_days"])
 
 
 def months_before(day: datetime.date, months: int) -> datetime.date:

@@ -26,7 +26,7 @@ from insatser.models import (
 )
 
 from .base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
-from .common import ID, coordinator_of, coordinator_unit_of
+from .common import ID, coordinator_of, coordinator_unit_of, grace_days, past_limit
 
 
 def _referrer(qs):
@@ -60,7 +60,7 @@ QUEUE_WAIT = register(
         subject_model="insatser.Referral",
         params=(
             Param(
-                "max_queue_days", "Längsta väntan i kö", insatser_norms.DEFAULTS["MAX_QUEUE_WAIT_DAYS"], 1, 90,
+                "max_queue_days", "Längsta väntan i kö", lambda: insatser_norms.norm("MAX_QUEUE_WAIT_DAYS"), 1, 90,
                 "dagar", "DOMAIN.md 3 (004:550)",
             ),
         ),
@@ -78,7 +78,7 @@ def _live_referrals(*, as_of, params):
 
 
 def _referral_expired(*, as_of, params):
-    return _referrer(_live_referrals(as_of=as_of, params=params).filter(valid_until__lt=as_of))
+    return _referrer(_live_referrals(as_of=as_of, params=params).filter(valid_until__lt=past_limit(as_of, params)))
 
 
 REFERRAL_EXPIRED = register(
@@ -89,6 +89,7 @@ REFERRAL_EXPIRED = register(
         description="En anvisning som fortfarande gäller i praktiken (ej återkallad, deltagandet pågår) efter sitt slutdatum.",
         severity=Severity.MEDIUM,
         subject_model="insatser.Referral",
+        params=(grace_days("DOMAIN.md 3 (004:553-555)"),),
         facts=("valid_until", "status"),
         find=_referral_expired,
         examine=_live_referrals,
@@ -104,7 +105,11 @@ def _past_decision_period(*, as_of, params):
     # An extension moves decision_period_end (with its reason in ParticipationExtension); a
     # proposed closing is rule 11's business.
     closing = ParticipationClosing.objects.filter(participation_id=OuterRef("pk"))
-    qs = _active(as_of=as_of, params=params).filter(decision_period_end__lt=as_of).exclude(Exists(closing))
+    qs = (
+        _active(as_of=as_of, params=params)
+        .filter(decision_period_end__lt=past_limit(as_of, params))
+        .exclude(Exists(closing))
+    )
     return qs.annotate(
         **{
             PERSON: F("applicant_id"),
@@ -122,6 +127,7 @@ DECISION_PERIOD = register(
         description="Ett pågående deltagande vars beslutsperiod (med eventuell förlängning) har löpt ut och som inte avslutats.",
         severity=Severity.HIGH,
         subject_model="insatser.Participation",
+        params=(grace_days("DOMAIN.md 3 (004:567-572)"),),
         facts=("decision_period_end", "start_date"),
         find=_past_decision_period,
         examine=_active,
@@ -135,7 +141,9 @@ def last_full_week(as_of: datetime.date) -> datetime.date:
 
 
 def _under_norm(*, as_of, params):
-    return full_time_activity(week_start=last_full_week(as_of)).order_by()
+    # The norm hours are the rule's parameter (an administrator's setting), passed into the same
+    # computation the caseload and the API use; an exemption still replaces them per person.
+    return full_time_activity(week_start=last_full_week(as_of), norm_hours=params["norm_hours"]).order_by()
 
 
 def _not_full_time(*, as_of, params):
@@ -167,6 +175,15 @@ FULL_TIME = register(
         ),
         severity=Severity.HIGH,
         subject_model="cases.Applicant",
+        params=(
+            # Default: insatser.norms FULL_TIME_HOURS_PER_WEEK (40 h). At most the most hours a week
+            # may be scheduled (a higher norm could never be met).
+            Param(
+                "norm_hours", "Heltidsnorm", lambda: insatser_norms.norm("FULL_TIME_HOURS_PER_WEEK"),
+                1, insatser_norms.DEFAULTS["MAX_SCHEDULED_HOURS_PER_WEEK"], "timmar/vecka",
+                "DOMAIN.md 3 heltidsaktivering (004:114-116, 652-657; 003:546)",
+            ),
+        ),
         facts=("week_start", "scheduled_hours", "attended_hours", "norm_hours"),
         schedule=Schedule.WEEKLY,
         find=_not_full_time,
@@ -180,7 +197,7 @@ def _exemptions_in_force(*, as_of, params):
 
 
 def _exemption_review_passed(*, as_of, params):
-    return _exemptions_in_force(as_of=as_of, params=params).filter(review_on__lt=as_of).annotate(
+    return _exemptions_in_force(as_of=as_of, params=params).filter(review_on__lt=past_limit(as_of, params)).annotate(
         **{PERSON: F("applicant_id"), RESPONSIBLE: F("decided_by_id"), UNIT: F("decided_by__unit_id")}
     )
 
@@ -193,6 +210,7 @@ EXEMPTION_REVIEW = register(
         description="Ett avsteg från heltidsaktivering som fortfarande gäller men vars omprövningsdatum har passerat.",
         severity=Severity.MEDIUM,
         subject_model="insatser.Exemption",
+        params=(grace_days("DOMAIN.md 3 (avsteg tidsbegränsas och följs upp; 004:652-657)"),),
         facts=("review_on", "valid_to", "reason"),
         find=_exemption_review_passed,
         examine=_exemptions_in_force,

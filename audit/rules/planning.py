@@ -18,7 +18,7 @@ from planning.quality import CHECKPOINT_CODES, annotate_quality
 from planning.selectors import current_plans
 
 from .base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
-from .common import ID, coordinator_of, coordinator_unit_of, has_open_assignment, months_before
+from .common import ID, coordinator_of, coordinator_unit_of, grace_days, has_open_assignment, months_before, past_limit
 
 
 def _active_participations(as_of):
@@ -67,7 +67,10 @@ FOLLOW_UP_INTERVAL = register(
         severity=Severity.HIGH,
         subject_model="cases.Applicant",
         params=(
-            Param("interval_months", "Uppföljningsintervall", 1, 1, 12, "månader", "DOMAIN.md 3 (004:347, 478)"),
+            Param(
+                "interval_months", "Uppföljningsintervall", lambda: planning_norms.norm("follow_up_interval_months"),
+                1, 12, "månader", "DOMAIN.md 3 (004:347, 478)",
+            ),
         ),
         facts=("last_follow_up", "active_since"),
         find=_follow_up_overdue,
@@ -96,7 +99,7 @@ def _plan_follow_up_date_passed(*, as_of, params):
     qs = (
         _current(as_of)
         .annotate(due_on=Coalesce(Subquery(next_date.values("next_follow_up_on")[:1]), F("latest_follow_up_on")))
-        .filter(due_on__lt=as_of)
+        .filter(due_on__lt=past_limit(as_of, params))
     )
     return _plan_people(qs, as_of)
 
@@ -112,6 +115,7 @@ PLAN_FOLLOW_UP_DATE = register(
         ),
         severity=Severity.HIGH,
         subject_model="planning.ImplementationPlan",
+        params=(grace_days("DOMAIN.md 3 (004:531-537)"),),
         facts=("due_on", "latest_follow_up_on"),
         find=_plan_follow_up_date_passed,
         examine=lambda *, as_of, params: _current(as_of),
@@ -132,7 +136,7 @@ def _latest_signed_plans(as_of):
 
 
 def _plan_expired(*, as_of, params):
-    qs = _latest_signed_plans(as_of).filter(valid_until__lt=as_of).filter(_still_active(as_of))
+    qs = _latest_signed_plans(as_of).filter(valid_until__lt=past_limit(as_of, params)).filter(_still_active(as_of))
     return _plan_people(qs, as_of)
 
 
@@ -147,6 +151,7 @@ PLAN_EXPIRED = register(
         ),
         severity=Severity.HIGH,
         subject_model="planning.ImplementationPlan",
+        params=(grace_days("DOMAIN.md 3 (004:524-527)"),),
         facts=("valid_until", "made_on"),
         find=_plan_expired,
         examine=lambda *, as_of, params: _latest_signed_plans(as_of),

@@ -329,7 +329,7 @@ class PersonTimelineView(APIView):
         applicant = selectors.case_persons_for(request.user).filter(pk=pk).only("pk").first()
         if applicant is None:
             raise Http404
-        events = person_timeline(applicant_id=applicant.pk)
+        events = person_timeline(user=request.user, applicant_id=applicant.pk)
         record_access(actor=request.user, action=AccessAction.READ, object_type="insatser.timeline",
                       subjects=[(applicant.pk, applicant.pk)])
         return Response(s.TimelineEventSerializer(events, many=True).data)

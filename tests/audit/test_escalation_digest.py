@@ -2,11 +2,13 @@
 
 import datetime
 
+import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit import digest, services
-from audit.control_models import FlagStatus, Rule
+from audit.control_models import DigestDelivery, FlagStatus, Rule
 from tests.factories.audit import FlagFactory
 
 
@@ -46,3 +48,50 @@ def test_digest_one_mail_per_staff_member_without_personal_data(caseworker, unit
     body = by_recipient["hl@kommun.example"].body
     assert all(f"#{f.pk}" in body for f in flags)
     assert flags[0].person.last_name not in body and flags[0].person.personal_identity_number not in body
+
+
+def _with_email(*staff):
+    for i, member in enumerate(staff):
+        member.email = f"s{i}@kommun.example"
+        member.save(update_fields=["email"])
+
+
+def test_digest_rerun_the_same_day_sends_nothing_and_records_what_was_sent(caseworker, unit_manager):
+    _with_email(caseworker)
+    flags = FlagFactory.create_batch(2, responsible=caseworker)
+
+    assert digest.send_digests() == 1
+    assert digest.send_digests() == 0  # a Celery retry or a second beat the same day
+    assert len(mail.outbox) == 1
+    delivery = DigestDelivery.objects.get()
+    assert delivery.staff == caseworker and delivery.digest_date == timezone.localdate()
+    assert sorted(delivery.new_flag_ids) == sorted(f.pk for f in flags) and delivery.escalated_flag_ids == []
+
+    # The next day's digest is a new one.
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    later = FlagFactory(responsible=caseworker)
+    type(later).objects.filter(pk=later.pk).update(created_at=tomorrow - datetime.timedelta(hours=1))
+    assert digest.send_digests(now=tomorrow) == 1
+    assert len(mail.outbox) == 2 and DigestDelivery.objects.count() == 2
+
+
+def test_digest_send_failure_records_nothing_so_the_retry_sends_it(caseworker, monkeypatch):
+    _with_email(caseworker)
+    FlagFactory(responsible=caseworker)
+
+    def refuse(self, messages):
+        raise ConnectionError("SMTP-servern svarar inte")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    with pytest.raises(ConnectionError):
+        digest.send_digests()
+    assert DigestDelivery.objects.count() == 0 and len(mail.outbox) == 0
+    monkeypatch.undo()
+
+    assert digest.send_digests() == 1 and len(mail.outbox) == 1
+
+
+def test_one_digest_per_staff_and_day_is_a_database_constraint(caseworker):
+    DigestDelivery.objects.create(staff=caseworker, digest_date=timezone.localdate(), sent_at=timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DigestDelivery.objects.create(staff=caseworker, digest_date=timezone.localdate(), sent_at=timezone.now())

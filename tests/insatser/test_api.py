@@ -248,3 +248,21 @@ def test_insats_staff_report_attendance(api_as, insats_staff, planned):
                                     {"week_start": (monday + datetime.timedelta(days=2)).isoformat(), "attended_hours": "8"},
                                     format="json")
     assert (bad.status_code, _error_fields(bad), _counts()) == (400, {"week_start"}, before)
+
+
+def test_timeline_plans_and_follow_ups_are_planning_timelines_entries(api_as, caseworker, coordinator, planned):
+    """One way to read plans and follow-ups for a timeline: insatser's endpoint shows exactly the
+    plan and follow-up items of planning's, and its module no longer reads planning's models."""
+    import inspect
+
+    from insatser import timeline
+
+    _history(planned, caseworker)
+    client = api_as(coordinator)
+    events = client.get(f"/api/v1/persons/{planned.pk}/timeline/").json()
+    entries = client.get(f"/api/v1/applicants/{planned.pk}/planning-timeline/").json()
+    ours = [(e["date"], e["kind"], e["object_type"], e["object_id"]) for e in events if e["kind"] in ("plan", "follow_up")]
+    theirs = [(e["date"], e["kind"], e["object_type"], e["id"]) for e in entries if e["kind"] in ("plan", "follow_up")]
+    assert sorted(ours) == sorted(theirs) and len(ours) == 2
+    assert "planning.models" not in inspect.getsource(timeline)
+

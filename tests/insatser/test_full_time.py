@@ -67,6 +67,14 @@ def test_any_day_of_the_week_gives_the_same_week(person):
     assert full_time_activity(week_start=_day(4)).get().scheduled_hours == D(31)
 
 
+def test_norm_hours_argument_replaces_the_default_norm(person, settings):
+    # 31 h scheduled, 23.5 h attended (see the fixture).
+    row = full_time_activity(week_start=MONDAY, norm_hours=30).get()
+    assert row.norm_hours == D(30) and row.is_scheduled_full_time is True and row.is_attended_full_time is False
+    settings.INSATSER_NORMS = {"FULL_TIME_HOURS_PER_WEEK": 31}
+    assert full_time_activity(week_start=MONDAY).get().is_scheduled_full_time is True  # the one default
+
+
 def test_exemption_in_force_replaces_the_norm(person):
     exemption = ExemptionFactory(
         applicant=person, valid_from=_day(3), valid_to=_day(40), required_hours_per_week=D(20), review_on=_day(20)

@@ -2,12 +2,13 @@
 validating, errors appear by the field in Swedish, nothing is written when refused."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.models import AccessLogEntry
+from audit.models import AccessLogEntry, ChangeEvent
 from planning.models import BipAssessment, FollowUp, ImplementationPlan, PlanStatus
 from tests.factories.cases import CoordinatorAssignmentFactory
 from tests.factories.planning import SignedPlanFactory, SubgoalFactory
@@ -115,3 +116,75 @@ def test_pages_are_logged_and_outsiders_get_404(browser_client, person, client, 
     other = staff_factory(role="coordinator", unit=coordinator.unit, username="annan")
     client.force_login(other)
     assert client.get(reverse("person", args=[person.pk])).status_code == 404
+
+
+def _rows(html: str, prefix: str) -> int:
+    return int(re.search(rf'name="{prefix}-TOTAL_FORMS" value="(\d+)"', html).group(1))
+
+
+def test_editor_has_accessible_add_row_buttons_posting_through_htmx(browser_client, person):
+    browser_client.post(reverse("plan_new", args=[person.pk]))
+    plan = ImplementationPlan.objects.get(applicant=person)
+    html = browser_client.get(reverse("plan_edit", args=[plan.pk])).content.decode()
+    url = reverse("plan_edit", args=[plan.pk])
+    for value, label, target in (("delmal", "Lägg till delmål", "#delmal"), ("aktivitet", "Lägg till aktivitet", "#aktiviteter")):
+        # A real submit button (keyboard, no script needed) that htmx turns into a partial update.
+        assert (f'<button type="submit" name="lagg_till" value="{value}" class="secondary"\n'
+                f'        hx-post="{url}" hx-target="{target}" hx-select="{target}"') in html
+        assert f">{label}</button>" in html
+    assert 'id="delmal"' in html and 'id="aktiviteter"' in html
+
+
+@pytest.mark.parametrize(("value", "prefix", "other"), [("delmal", "subgoals", "activities"),
+                                                        ("aktivitet", "activities", "subgoals")])
+def test_add_row_saves_the_draft_through_the_service_and_shows_one_more_blank_row(
+    browser_client, person, coordinator, value, prefix, other
+):
+    browser_client.post(reverse("plan_new", args=[person.pk]))
+    plan = ImplementationPlan.objects.get(applicant=person)
+    today = timezone.localdate()
+    events = ChangeEvent.objects.filter(action="plan.update").count()
+    goal_date = (today + datetime.timedelta(days=90)).isoformat()
+    filled = {"subgoals-0-description": "Truckkort", "subgoals-0-measure": "Kort", "subgoals-0-target": "A+B",
+              "subgoals-0-target_date": goal_date,
+              "subgoals-1-description": "Svenska B", "subgoals-1-measure": "Betyg", "subgoals-1-target": "E",
+              "subgoals-1-target_date": goal_date,
+              "activities-0-description": "Studiebesök", "activities-0-how": "En dag",
+              "activities-1-description": "Praktik", "activities-1-how": "Fyra veckor"}
+    response = browser_client.post(reverse("plan_edit", args=[plan.pk]), _plan_post(
+        today, long_term_goal="Arbete som truckförare", lagg_till=value, **filled), HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _rows(html, prefix) == 3 and _rows(html, other) == 2
+    assert f'name="{prefix}-2-description"' in html and f'name="{other}-2-description"' not in html
+    new_field = re.search(rf'<input[^>]*name="{prefix}-2-description"[^>]*>', html).group(0)
+    assert "autofocus" in new_field and 'value=' not in new_field
+    assert 'value="Svenska B"' in html and 'value="Praktik"' in html  # what was typed stays
+    assert 'role="status"' in html
+    # Saved through plan_update (audited), blank rows not stored.
+    plan.refresh_from_db()
+    assert plan.long_term_goal == "Arbete som truckförare"
+    assert list(plan.subgoals.values_list("description", flat=True).order_by("pk")) == ["Truckkort", "Svenska B"]
+    assert plan.activities.count() == 2
+    assert ChangeEvent.objects.filter(action="plan.update").count() == events + 1
+
+
+def test_add_row_with_a_refused_row_saves_nothing_and_shows_the_error(browser_client, person):
+    browser_client.post(reverse("plan_new", args=[person.pk]))
+    plan = ImplementationPlan.objects.get(applicant=person)
+    response = browser_client.post(reverse("plan_edit", args=[plan.pk]), _plan_post(
+        timezone.localdate(), long_term_goal="Nytt mål", lagg_till="delmal", **{"subgoals-0-description": "Utan mått"}))
+    html = response.content.decode()
+    assert response.status_code == 200 and _rows(html, "subgoals") == 3
+    assert "Ange vad som mäts: ett delmål ska vara mätbart." in html
+    plan.refresh_from_db()
+    assert plan.long_term_goal == "" and plan.subgoals.count() == 0
+
+
+def test_unknown_add_value_is_an_ordinary_save(browser_client, person):
+    browser_client.post(reverse("plan_new", args=[person.pk]))
+    plan = ImplementationPlan.objects.get(applicant=person)
+    response = browser_client.post(reverse("plan_edit", args=[plan.pk]), _plan_post(
+        timezone.localdate(), long_term_goal="Mål", lagg_till="annat"))
+    assert response.status_code == 302

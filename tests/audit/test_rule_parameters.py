@@ -1,0 +1,104 @@
+"""Rule parameters an administrator sets: rule 8's norm hours and the grace days of the rules whose
+limit is a date stored on the subject (2, 3, 6b, 7, 9). Defaults come from the norms modules."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from audit import engine
+from audit.control_models import Flag, RuleParameter
+from audit.rules import REGISTRY
+from audit.rules.insatser import last_full_week
+from insatser import norms as insatser_norms
+from insatser.models import ReferralStatus
+from planning import norms as planning_norms
+from tests.audit.test_rules_insatser import _scheduled_person
+from tests.audit.test_rules_planning import _active_person, _complete_plan
+from tests.factories.insatser import ExemptionFactory, ParticipationFactory, ReferralFactory
+from tests.factories.planning import SignedPlanFactory
+
+D = datetime.date
+DAY = datetime.timedelta(days=1)
+AS_OF = D(2026, 7, 10)
+
+
+def _set(code: str, key: str, value: int) -> None:
+    engine.rules_sync()
+    assert RuleParameter.objects.filter(rule__code=code, key=key).update(value=value) == 1
+
+
+def test_rule_8_norm_hours_default_is_the_insatser_norm_and_follows_its_override(db, settings):
+    engine.rules_sync()
+    parameter = RuleParameter.objects.get(rule__code="r08_full_time_activation", key="norm_hours")
+    assert parameter.value == parameter.default == insatser_norms.norm("FULL_TIME_HOURS_PER_WEEK") == 40
+
+    settings.INSATSER_NORMS = {"FULL_TIME_HOURS_PER_WEEK": 35}
+    assert engine.parameters_for(REGISTRY["r08_full_time_activation"])["norm_hours"] == 40  # stored value wins
+    parameter.delete()
+    assert engine.parameters_for(REGISTRY["r08_full_time_activation"])["norm_hours"] == 35
+    engine.rules_sync()
+    assert RuleParameter.objects.get(rule__code="r08_full_time_activation", key="norm_hours").default == 35
+
+
+def test_rule_8_uses_the_administrators_norm_hours(run_rule):
+    as_of = D(2026, 3, 16)
+    week = last_full_week(as_of)
+    attended_39 = _scheduled_person(week, attended=Decimal(39))
+    attended_36 = _scheduled_person(week, friday_hours=Decimal(4), attended=Decimal(36))
+    _set("r08_full_time_activation", "norm_hours", 38)
+    assert run_rule("r08_full_time_activation", as_of) == {attended_36.pk}
+    flag = Flag.objects.get(rule__code="r08_full_time_activation", subject_id=attended_36.pk)
+    assert Decimal(str(flag.facts["norm_hours"])) == 38
+
+    _set("r08_full_time_activation", "norm_hours", 40)
+    assert run_rule("r08_full_time_activation", as_of) == {attended_39.pk, attended_36.pk}
+
+
+def test_rule_1_interval_default_is_the_planning_norm(db):
+    engine.rules_sync()
+    parameter = RuleParameter.objects.get(rule__code="r01_follow_up_interval", key="interval_months")
+    assert parameter.default == planning_norms.norm("follow_up_interval_months")
+
+
+def _plan_follow_up_due(limit):
+    return _complete_plan(made_on=D(2026, 6, 1), latest_follow_up_on=limit)
+
+
+def _plan_valid_until(limit):
+    return SignedPlanFactory(applicant=_active_person(), made_on=D(2026, 1, 1), valid_until=limit)
+
+
+def _referral_valid_until(limit):
+    return ReferralFactory(status=ReferralStatus.REFERRED, started_on=None, referred_on=D(2026, 5, 1),
+                           valid_until=limit)
+
+
+def _decision_period_end(limit):
+    return ParticipationFactory(start_date=D(2026, 1, 10), decision_period_end=limit)
+
+
+def _review_on(limit):
+    return ExemptionFactory(valid_from=D(2026, 6, 1), valid_to=D(2026, 8, 31), review_on=limit)
+
+
+@pytest.mark.parametrize(
+    ("code", "subject_with_limit"),
+    [
+        ("r02_plan_follow_up_date_passed", _plan_follow_up_due),
+        ("r03_plan_expired", _plan_valid_until),
+        ("r06b_referral_past_time_limit", _referral_valid_until),
+        ("r07_participation_past_decision_period", _decision_period_end),
+        ("r09_exemption_review_passed", _review_on),
+    ],
+)
+def test_grace_days_delay_the_flag_by_exactly_that_many_days(run_rule, code, subject_with_limit):
+    engine.rules_sync()
+    assert RuleParameter.objects.get(rule__code=code, key="grace_days").default == 0
+    passed_2_days = subject_with_limit(AS_OF - 2 * DAY)
+    passed_3_days = subject_with_limit(AS_OF - 3 * DAY)
+    assert run_rule(code, AS_OF) == {passed_2_days.pk, passed_3_days.pk}  # default: no grace
+
+    _set(code, "grace_days", 2)
+    assert run_rule(code, AS_OF) == {passed_3_days.pk}  # the other is resolved until its grace is over
+    assert run_rule(code, AS_OF + DAY) == {passed_2_days.pk, passed_3_days.pk}
