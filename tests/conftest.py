@@ -76,3 +76,20 @@ def celery_worker(transactional_db):
 
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30):
         yield app
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests (real Celery worker, live server for the browser) empty the database
+    when they end, which also removes the reference data the migrations loaded (riksnorm, cost
+    types, support barriers, BIP instrument, rules). Serialized rollback reloads it before each
+    of them, so no test depends on the order tests run in."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        marker = item.get_closest_marker("django_db")
+        transactional = "transactional_db" in fixtures or "live_server" in fixtures or (
+            marker is not None and marker.kwargs.get("transaction")
+        )
+        if transactional:
+            kwargs = dict(marker.kwargs) if marker is not None else {}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs))
