@@ -61,6 +61,18 @@ def test_limit_at_the_end_of_a_shorter_month(caseworker):
     assert set(rows_by_decision(built, 1)) == {built.pks[id(late)]}
 
 
+def test_limits_next_to_a_quarter_boundary(caseworker):
+    # 31 Dec + 3 months = 31 March: in time until the quarter's last day, new in Q2.
+    on_last_day = History("granted", D(2023, 12, 31))
+    # 30 Dec + 3 months = 30 March: overdue from 31 March, so Q1, and "reported before" in Q2.
+    day_earlier = History("granted", D(2023, 12, 30))
+    built = build([on_last_day, day_earlier], staff=caseworker)
+    assert set(rows_by_decision(built, 1)) == {built.pks[id(day_earlier)]}
+    q2 = rows_by_decision(built, 2)
+    assert q2[built.pks[id(on_last_day)]]["reported"] == unexecuted.NEW
+    assert q2[built.pks[id(day_earlier)]]["reported"] == unexecuted.BEFORE
+
+
 def test_interrupted_and_resumed_after_the_limit(caseworker):
     executed = ("executed", D(2024, 1, 20))
     in_time = History("granted", D(2024, 1, 10), events=[executed, ("interrupted", D(2024, 2, 10)),
