@@ -110,17 +110,9 @@ def unexecuted_episodes(
     qs = Decision.objects.filter(outcome__in=GRANTING_OUTCOMES, amount__gt=0, decided_on__lte=end)
     if unit_id is not None:
         qs = qs.filter(application__case__unit_id=unit_id)
-    qs = qs.annotate(
-        started_on=F("decided_on"),
-        resolved_on=Subquery(executed.values("occurred_on")[:1], output_field=_DATE),
-        resolution_note=Subquery(executed.values("note")[:1]),
-        replaced_on=_replaced_on("pk", end),
-        closed_on=_earliest("resolved_on", "replaced_on"),
-        closed_how=_closed_how(CLOSED_EXECUTED),
-        episode=Value(EPISODE_UNEXECUTED, output_field=CharField()),
-        interrupted_on=Value(None, output_field=_DATE),
-        delay_reason=NullIf(F("resolution_note"), Value("")),
-    )
+    qs = _episode(qs, decision_ref="pk", end=end, started_on=F("decided_on"), resolution=executed,
+                  resolved_kind=CLOSED_EXECUTED, episode=EPISODE_UNEXECUTED, interrupted_on=Value(None, output_field=_DATE))
+    qs = qs.annotate(delay_reason=NullIf(F("resolution_note"), Value("")))
     return _reportable(qs, start=start, end=end, months=months)
 
 
@@ -141,18 +133,26 @@ def interruption_episodes(
     )
     if unit_id is not None:
         qs = qs.filter(decision__application__case__unit_id=unit_id)
+    qs = _episode(qs, decision_ref="decision_id", end=end, started_on=F("occurred_on"), resolution=resumed,
+                  resolved_kind=CLOSED_RESUMED, episode=EPISODE_INTERRUPTED, interrupted_on=F("occurred_on"))
     qs = qs.annotate(
-        started_on=F("occurred_on"),
-        resolved_on=Subquery(resumed.values("occurred_on")[:1], output_field=_DATE),
-        resolution_note=Subquery(resumed.values("note")[:1]),
-        replaced_on=_replaced_on("decision_id", end),
-        closed_on=_earliest("resolved_on", "replaced_on"),
-        closed_how=_closed_how(CLOSED_RESUMED),
-        episode=Value(EPISODE_INTERRUPTED, output_field=CharField()),
-        interrupted_on=F("occurred_on"),
         delay_reason=Coalesce(NullIf(F("note"), Value("")), NullIf(F("resolution_note"), Value(""))),
     )
     return _reportable(qs, start=start, end=end, months=months)
+
+
+def _episode(qs, *, decision_ref, end, started_on, resolution, resolved_kind, episode, interrupted_on):
+    """Annotate an episode: when it started, when and how it closed (on or before `end`)."""
+    return qs.annotate(
+        started_on=started_on,
+        resolved_on=Subquery(resolution.values("occurred_on")[:1], output_field=_DATE),
+        resolution_note=Subquery(resolution.values("note")[:1]),
+        replaced_on=_replaced_on(decision_ref, end),
+        closed_on=_earliest("resolved_on", "replaced_on"),
+        closed_how=_closed_how(resolved_kind),
+        episode=Value(episode, output_field=CharField()),
+        interrupted_on=interrupted_on,
+    )
 
 
 def _closed_how(resolved: str) -> DbCase:
