@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from . import calculation as calc
-from . import norms
+from . import execution_selectors, norms
 from .finance_models import (
     GRANTING_OUTCOMES,
     Application,
@@ -25,7 +25,6 @@ from .finance_models import (
     DecisionExecutionEvent,
     DecisionItemKind,
     DelegationPoint,
-    ExecutionEventKind,
     IncomeType,
     LegalBasis,
     LineKind,
@@ -205,29 +204,18 @@ def decision_person_ids(decision: Decision) -> list[int]:
     return application_person_ids(decision.application)
 
 
-def _granted_in_force() -> QuerySet[Decision]:
-    return Decision.objects.filter(outcome__in=GRANTING_OUTCOMES, amount__gt=0, replaced_by__isnull=True)
-
-
 def unexecuted_decisions(*, as_of: datetime.date, months: int = norms.UNEXECUTED_REPORT_AFTER_MONTHS) -> QuerySet[Decision]:
-    """Granted decisions in force, decided at least `months` before `as_of`, never executed
-    (DOMAIN.md 5, SoL 34 kap.). One query; for the reports of issues 5 and 7."""
-    executed = DecisionExecutionEvent.objects.filter(decision_id=OuterRef("pk"), kind=ExecutionEventKind.EXECUTED,
-                                                     occurred_on__lte=as_of)
-    return _granted_in_force().filter(decided_on__lte=calc.add_months_day(as_of, -months)).exclude(Exists(executed))
+    """Granted decisions in force on `as_of`, never executed, more than `months` after the
+    decision date (DOMAIN.md 5, SoL 34 kap.). The definition is cases.execution_selectors."""
+    episodes = execution_selectors.unexecuted_episodes(start=as_of, end=as_of, months=months)
+    return Decision.objects.filter(pk__in=episodes.filter(closed_on__isnull=True).values("pk"))
 
 
 def interrupted_not_resumed(*, as_of: datetime.date, months: int = norms.UNEXECUTED_REPORT_AFTER_MONTHS) -> QuerySet[Decision]:
-    """Granted decisions whose latest execution event on `as_of` is an interruption at least
-    `months` old (the other half of the SoL 34 kap. report)."""
-    latest = DecisionExecutionEvent.objects.filter(decision_id=OuterRef("pk"), occurred_on__lte=as_of).order_by(
-        "-occurred_on", "-pk"
-    )
-    return (
-        _granted_in_force()
-        .annotate(last_kind=Subquery(latest.values("kind")[:1]), last_on=Subquery(latest.values("occurred_on")[:1]))
-        .filter(last_kind=ExecutionEventKind.INTERRUPTED, last_on__lte=calc.add_months_day(as_of, -months))
-    )
+    """Granted decisions interrupted more than `months` before `as_of` and not resumed (the
+    other half of the SoL 34 kap. report). The definition is cases.execution_selectors."""
+    episodes = execution_selectors.interruption_episodes(start=as_of, end=as_of, months=months)
+    return Decision.objects.filter(pk__in=episodes.filter(closed_on__isnull=True).values("decision_id"))
 
 
 def delegated_decision_summary(*, user: Staff, date_from: datetime.date, date_to: datetime.date) -> list[dict]:

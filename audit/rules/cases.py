@@ -6,14 +6,14 @@ decision not executed, or interrupted and not resumed, within 3 months).
 
 from __future__ import annotations
 
-from django.db.models import Case as DbCase
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from audit.control_models import Severity
+from cases import execution_selectors
 from cases import norms as cases_norms
-from cases.finance_models import GRANTING_OUTCOMES, Decision, DecisionExecutionEvent, ExecutionEventKind
-from cases.models import Case, CaseStatus, CaseSupportBarrier, CoordinatorAssignment, HouseholdMember, MemberRole
+from cases.finance_models import GRANTING_OUTCOMES, Decision, DecisionExecutionEvent
+from cases.models import Case, CaseStatus, CaseSupportBarrier, CoordinatorAssignment
 from planning.selectors import current_plans
 
 from .base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
@@ -77,38 +77,25 @@ LONG_CASE = register(
 
 def _granted_decisions(*, as_of, params):
     return Decision.objects.filter(outcome__in=GRANTING_OUTCOMES, decided_on__lte=as_of).exclude(
-        Exists(Decision.objects.filter(replaces_id=OuterRef("pk")))
+        Exists(Decision.objects.filter(replaces_id=OuterRef("pk"), decided_on__lte=as_of))
     )
 
 
 def _unexecuted(*, as_of, params):
-    limit = months_before(as_of, params["months"])
-    events = DecisionExecutionEvent.objects.filter(decision_id=OuterRef("pk"), occurred_on__lte=as_of)
-    latest = events.order_by("-occurred_on", "-pk")
-    applicant = HouseholdMember.objects.filter(
-        household_id=OuterRef("application__case__household_id"), applicant__isnull=False
-    ).order_by(
-        # The applicant first, then a co-applicant.
-        DbCase(When(role=MemberRole.APPLICANT, then=Value(0)), default=Value(1)), "pk"
+    # The definition of "unexecuted" is cases.execution_selectors, shared with the IVO and
+    # fullmäktige reports (audit/reports/unexecuted.py); only the flag's facts are added here.
+    latest = DecisionExecutionEvent.objects.filter(decision_id=OuterRef("pk"), occurred_on__lte=as_of).order_by(
+        "-occurred_on", "-pk"
     )
-    return (
-        _granted_decisions(as_of=as_of, params=params)
-        .annotate(
-            executed=Exists(events.filter(kind=ExecutionEventKind.EXECUTED)),
-            latest_event=Subquery(latest.values("kind")[:1]),
-            latest_event_on=Subquery(latest.values("occurred_on")[:1]),
-        )
-        .filter(
-            Q(executed=False, decided_on__lt=limit)
-            | Q(latest_event=ExecutionEventKind.INTERRUPTED, latest_event_on__lt=limit)
-        )
-        .annotate(
-            **{
-                PERSON: Subquery(applicant.values("applicant_id")[:1]),
-                RESPONSIBLE: F("decided_by_id"),
-                UNIT: Coalesce(F("application__case__unit_id"), F("decided_by__unit_id"), output_field=ID),
-            }
-        )
+    return execution_selectors.overdue_decisions(as_of=as_of, months=params["months"]).annotate(
+        latest_event=Subquery(latest.values("kind")[:1]),
+        latest_event_on=Subquery(latest.values("occurred_on")[:1]),
+        **{
+            PERSON: Subquery(execution_selectors.household_applicant("application__case__household_id")
+                             .values("applicant_id")[:1]),
+            RESPONSIBLE: F("decided_by_id"),
+            UNIT: Coalesce(F("application__case__unit_id"), F("decided_by__unit_id"), output_field=ID),
+        },
     )
 
 

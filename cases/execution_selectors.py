@@ -1,0 +1,175 @@
+"""The ONE definition of an unexecuted decision (ej verkställt beslut), DOMAIN.md 3 and 5.
+
+Used by rule 10 (audit/rules/cases.py), by the IVO and fullmäktige reports (audit/reports/
+unexecuted.py) and by cases.finance_selectors.unexecuted_decisions / interrupted_not_resumed.
+
+Source: 003:304-314 (SoL 34 kap. 1-3 §§, old SoL 16 kap. 6 f-h §§): a granted decision on bistånd
+that has not been executed three months after the decision, or whose execution was interrupted
+and not resumed within three months, is reported; and the board reports when such a decision
+was later executed, with the date.
+
+Reading, per "episode" (one decision can have several over time):
+- Unexecuted episode: starts on the decision date. Interruption episode: starts on the date of an
+  `interrupted` event and ends with the next `resumed` event.
+- due_on = start + N months (N = cases.norms.UNEXECUTED_REPORT_AFTER_MONTHS, clamped to the end
+  of a shorter month). Executed/resumed ON due_on is within the limit; the episode is overdue
+  from the day after.
+- An episode closes when the decision is executed (resp. resumed) or when a correction that
+  replaces the decision is decided (the replaced decision stops counting that day; the
+  correction counts from its own decision date, as a decision of its own).
+- Reportable in a period [start, end]: overdue on or before `end`, and not closed before
+  `start`. So it is reported in the period it becomes overdue, in each following period, and
+  once more in the period it was executed/resumed (with that date). Only events and
+  corrections dated on or before `end` are read, so re-making a report gives the same answer.
+- reported_before: it was already overdue before `start` (it was reportable in an earlier
+  period); computed from the data, never stored.
+- Refused decisions and granted decisions of 0 kr never appear (nothing to execute).
+Every filter is in SQL; each function is one query.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as DbCase
+from django.db.models.functions import Coalesce, NullIf
+
+from . import norms
+from .expressions import AddMonths
+from .finance_models import GRANTING_OUTCOMES, Decision, DecisionExecutionEvent, ExecutionEventKind
+from .models import HouseholdMember, MemberRole
+
+EPISODE_UNEXECUTED = "unexecuted"
+EPISODE_INTERRUPTED = "interrupted"
+CLOSED_EXECUTED = "executed"
+CLOSED_RESUMED = "resumed"
+CLOSED_REPLACED = "replaced"
+
+_DATE = DateField()
+
+
+def household_applicant(household_ref: str) -> QuerySet[HouseholdMember]:
+    """The household's applicant first, then a co-applicant: whose decision it is (for kön and
+    for who a flag is about)."""
+    return HouseholdMember.objects.filter(household_id=OuterRef(household_ref), applicant__isnull=False).order_by(
+        DbCase(When(role=MemberRole.APPLICANT, then=Value(0)), default=Value(1)), "pk"
+    )
+
+
+def _earliest(a: str, b: str) -> DbCase:
+    """The earlier of two nullable dates (SQL LEAST treats NULL differently per database)."""
+    return DbCase(
+        When(**{f"{a}__isnull": True}, then=F(b)),
+        When(**{f"{b}__isnull": True}, then=F(a)),
+        When(**{f"{a}__lte": F(b)}, then=F(a)),
+        default=F(b),
+        output_field=_DATE,
+    )
+
+
+def _replaced_on(decision_ref: str, end: datetime.date) -> Subquery:
+    corrections = Decision.objects.filter(replaces_id=OuterRef(decision_ref), decided_on__lte=end)
+    return Subquery(corrections.values("decided_on")[:1], output_field=_DATE)
+
+
+def _reportable(qs: QuerySet, *, start: datetime.date, end: datetime.date, months: int) -> QuerySet:
+    """Filter annotated `started_on`, `closed_on` to the episodes reportable in [start, end]."""
+    return (
+        qs.annotate(due_on=AddMonths(F("started_on"), months))
+        .filter(due_on__lt=end)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=F("due_on"), closed_on__gte=start))
+        .annotate(
+            reported_before=ExpressionWrapper(
+                Q(due_on__lt=start - datetime.timedelta(days=1)), output_field=BooleanField()
+            )
+        )
+    )
+
+
+def unexecuted_episodes(
+    *, start: datetime.date, end: datetime.date, months: int = norms.UNEXECUTED_REPORT_AFTER_MONTHS,
+    unit_id: int | None = None,
+) -> QuerySet[Decision]:
+    """Granted decisions not executed within `months` of the decision date, reportable in [start, end]."""
+    executed = DecisionExecutionEvent.objects.filter(
+        decision_id=OuterRef("pk"), kind=ExecutionEventKind.EXECUTED, occurred_on__lte=end
+    )
+    qs = Decision.objects.filter(outcome__in=GRANTING_OUTCOMES, amount__gt=0, decided_on__lte=end)
+    if unit_id is not None:
+        qs = qs.filter(application__case__unit_id=unit_id)
+    qs = _episode(qs, decision_ref="pk", end=end, started_on=F("decided_on"), resolution=executed,
+                  resolved_kind=CLOSED_EXECUTED, episode=EPISODE_UNEXECUTED, interrupted_on=Value(None, output_field=_DATE))
+    qs = qs.annotate(delay_reason=NullIf(F("resolution_note"), Value("")))
+    return _reportable(qs, start=start, end=end, months=months)
+
+
+def interruption_episodes(
+    *, start: datetime.date, end: datetime.date, months: int = norms.UNEXECUTED_REPORT_AFTER_MONTHS,
+    unit_id: int | None = None,
+) -> QuerySet[DecisionExecutionEvent]:
+    """Interruptions of granted decisions not resumed within `months`, reportable in [start, end]."""
+    resumed = DecisionExecutionEvent.objects.filter(
+        decision_id=OuterRef("decision_id"), kind=ExecutionEventKind.RESUMED, occurred_on__lte=end
+    ).filter(Q(occurred_on__gt=OuterRef("occurred_on")) | Q(occurred_on=OuterRef("occurred_on"), pk__gt=OuterRef("pk")))
+    resumed = resumed.order_by("occurred_on", "pk")
+    qs = DecisionExecutionEvent.objects.filter(
+        kind=ExecutionEventKind.INTERRUPTED,
+        occurred_on__lte=end,
+        decision__outcome__in=GRANTING_OUTCOMES,
+        decision__amount__gt=0,
+    )
+    if unit_id is not None:
+        qs = qs.filter(decision__application__case__unit_id=unit_id)
+    qs = _episode(qs, decision_ref="decision_id", end=end, started_on=F("occurred_on"), resolution=resumed,
+                  resolved_kind=CLOSED_RESUMED, episode=EPISODE_INTERRUPTED, interrupted_on=F("occurred_on"))
+    qs = qs.annotate(
+        delay_reason=Coalesce(NullIf(F("note"), Value("")), NullIf(F("resolution_note"), Value(""))),
+    )
+    return _reportable(qs, start=start, end=end, months=months)
+
+
+def _episode(qs, *, decision_ref, end, started_on, resolution, resolved_kind, episode, interrupted_on):
+    """Annotate an episode: when it started, when and how it closed (on or before `end`)."""
+    return qs.annotate(
+        started_on=started_on,
+        resolved_on=Subquery(resolution.values("occurred_on")[:1], output_field=_DATE),
+        resolution_note=Subquery(resolution.values("note")[:1]),
+        replaced_on=_replaced_on(decision_ref, end),
+        closed_on=_earliest("resolved_on", "replaced_on"),
+        closed_how=_closed_how(resolved_kind),
+        episode=Value(episode, output_field=CharField()),
+        interrupted_on=interrupted_on,
+    )
+
+
+def _closed_how(resolved: str) -> DbCase:
+    return DbCase(
+        When(closed_on__isnull=True, then=Value(None)),
+        When(resolved_on=F("closed_on"), then=Value(resolved)),
+        default=Value(CLOSED_REPLACED),
+        output_field=CharField(),
+    )
+
+
+def overdue_decisions(
+    *, as_of: datetime.date, months: int = norms.UNEXECUTED_REPORT_AFTER_MONTHS
+) -> QuerySet[Decision]:
+    """Decisions with an episode still open and overdue on `as_of` (what rule 10 flags)."""
+    unexecuted = unexecuted_episodes(start=as_of, end=as_of, months=months).filter(closed_on__isnull=True)
+    interrupted = interruption_episodes(start=as_of, end=as_of, months=months).filter(closed_on__isnull=True)
+    return Decision.objects.filter(
+        Q(pk__in=unexecuted.values("pk")) | Q(pk__in=interrupted.values("decision_id"))
+    )
