@@ -108,6 +108,9 @@ def _uniform(qs: QuerySet, prefix: str, end: datetime.date) -> QuerySet:
         gender=Subquery(
             ex.household_applicant(f"{prefix}application__case__household_id").values("applicant__legal_gender")[:1]
         ),
+        person_id=Subquery(
+            ex.household_applicant(f"{prefix}application__case__household_id").values("applicant_id")[:1]
+        ),
         elapsed=ExpressionWrapper(F("elapsed_to") - F("started_on"), output_field=DurationField()),
         band=DbCase(
             When(Q(elapsed_to__lt=AddMonths(F("started_on"), low)), then=Value("low")),
@@ -159,14 +162,19 @@ IVO_COLUMNS = [
 
 _ROW_FIELDS = (
     "decision_ref", "unit_name", "decision_date", "item", "cost_type_name", "legal", "episode", "interrupted_on",
-    "due_on", "delay_reason", "closed_on", "closed_how", "elapsed", "reported_before",
+    "due_on", "delay_reason", "closed_on", "closed_how", "elapsed", "reported_before", "person_id",
 )
 
 
-def ivo_rows(params: ReportParams) -> list[dict]:
-    """One row per reportable decision (two queries: decisions, interruptions)."""
+def _ivo_found(params: ReportParams) -> list[dict]:
     found = [row for qs in episodes(params) for row in qs.values(*_ROW_FIELDS)]
     found.sort(key=lambda r: (r["decision_date"], r["decision_ref"], r["episode"]))
+    return found
+
+
+def ivo_rows(params: ReportParams, found: list[dict] | None = None) -> list[dict]:
+    """One row per reportable decision (two queries: decisions, interruptions)."""
+    found = _ivo_found(params) if found is None else found
     return [
         {
             "decision": r["decision_ref"],
@@ -188,7 +196,8 @@ def ivo_rows(params: ReportParams) -> list[dict]:
 
 
 def build_ivo(params: ReportParams) -> ReportData:
-    rows = ivo_rows(params)
+    found = _ivo_found(params)
+    rows = ivo_rows(params, found)
     table = Table(
         key="decisions",
         title="Ej verkställda beslut, per beslut",
@@ -202,8 +211,11 @@ def build_ivo(params: ReportParams) -> ReportData:
             "skäl och datum för verkställighet); beslutsnumret leder till ärendet."
         ),
     )
+    # The persons behind the rows are not shown, but every read of this report is logged per
+    # person (audit.report_selectors), so the report carries who each decision concerns.
     return ReportData(code=IVO_CODE, title=REPORTS[IVO_CODE].title, params=params, tables=[table],
-                      notes=_notes(params))
+                      notes=_notes(params),
+                      subjects=[(r["decision_ref"], r["person_id"]) for r in found])
 
 
 def _notes(params: ReportParams) -> list[str]:

@@ -236,3 +236,21 @@ def test_add_months_in_sql_matches_python():
     for i, day in enumerate(days):
         for n in (0, 1, 3, 6, 12):
             assert row[f"d{i}_{n}"] == plus_months(day, n), (day, n)
+
+
+def test_the_ivo_report_names_the_person_behind_each_row_for_the_access_log_only(caseworker):
+    never = History("granted", D(2024, 1, 15))
+    built = build([never], staff=caseworker)
+    data = unexecuted.build_ivo(params(built, 2))
+    decision_id = built.pks[id(never)]
+    from cases.finance_models import Decision
+
+    applicant_id = (
+        Decision.objects.filter(pk=decision_id)
+        .values_list("application__case__household__members__applicant_id", flat=True)
+        .exclude(application__case__household__members__applicant_id=None)
+        .first()
+    )
+    assert data.subjects == [(decision_id, applicant_id)]
+    # Not a column: the rows show no person.
+    assert all("person_id" not in row for row in data.tables[0].rows)
