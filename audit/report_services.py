@@ -57,6 +57,8 @@ def _period(definition, *, period_kind, year, number, date_from, date_to, today)
         return {"period": None, "date_from": date_from, "date_to": date_to}
     if not period_kind:
         raise _err("period", "Välj månad, kvartal eller år.", "required")
+    if definition.period_kind == "quarter" and period_kind != "quarter":
+        raise _err("period", "Rapporten görs per kvartal; välj ett kvartal.", "quarter_required")
     if year is None:
         raise _err("year", "Ange ett år.", "required")
     period = parse_period(kind=period_kind, year=year, number=number if period_kind != "year" else None, today=today)

@@ -19,6 +19,7 @@ from config.errors import Conflict, NotAllowed
 from . import finance_selectors as fs
 from .application_services import kronor
 from .finance_models import (
+    EXECUTION_STATE_KINDS,
     GRANTING_OUTCOMES,
     Application,
     ApplicationStatus,
@@ -193,14 +194,18 @@ def decision_record_execution(*, actor: Staff, decision: Decision, kind: str, oc
         raise _error("decision", "Beslutet är ersatt; registrera verkställigheten på det nya beslutet.", "replaced")
     if occurred_on < decision.decided_on:
         raise _error("occurred_on", "Datumet ligger före beslutsdatumet.", "before_decision")
-    events = list(decision.execution_events.order_by("occurred_on", "pk"))
+    events = list(decision.execution_events.filter(kind__in=EXECUTION_STATE_KINDS).order_by("occurred_on", "pk"))
     last = events[-1] if events else None
     if last is not None and occurred_on < last.occurred_on:
         raise _error("occurred_on", "Datumet ligger före den senaste registrerade händelsen.", "before_last_event")
+    if kind == ExecutionEventKind.DELAY_NOTED and not (note or "").strip():
+        raise _error("note", "Ange skälet till dröjsmålet.", "required")
     allowed = {
         ExecutionEventKind.EXECUTED: last is None,
         ExecutionEventKind.INTERRUPTED: last is not None and last.kind != ExecutionEventKind.INTERRUPTED,
         ExecutionEventKind.RESUMED: last is not None and last.kind == ExecutionEventKind.INTERRUPTED,
+        # A reason for a delay is documented while the decision is not, or no longer, carried out.
+        ExecutionEventKind.DELAY_NOTED: last is None or last.kind == ExecutionEventKind.INTERRUPTED,
     }
     if not allowed[kind]:
         raise _error("kind", "Händelsen passar inte beslutets verkställighet hittills "

@@ -112,7 +112,13 @@ def unexecuted_episodes(
         qs = qs.filter(application__case__unit_id=unit_id)
     qs = _episode(qs, decision_ref="pk", end=end, started_on=F("decided_on"), resolution=executed,
                   resolved_kind=CLOSED_EXECUTED, episode=EPISODE_UNEXECUTED, interrupted_on=Value(None, output_field=_DATE))
-    qs = qs.annotate(delay_reason=NullIf(F("resolution_note"), Value("")))
+    qs = qs.annotate(
+        # A reason documented for the delay wins over the note made at the execution.
+        delay_reason=Coalesce(
+            Subquery(_latest_delay_note(decision_ref="pk", after=None, end=end)),
+            NullIf(F("resolution_note"), Value("")),
+        )
+    )
     return _reportable(qs, start=start, end=end, months=months)
 
 
@@ -136,9 +142,24 @@ def interruption_episodes(
     qs = _episode(qs, decision_ref="decision_id", end=end, started_on=F("occurred_on"), resolution=resumed,
                   resolved_kind=CLOSED_RESUMED, episode=EPISODE_INTERRUPTED, interrupted_on=F("occurred_on"))
     qs = qs.annotate(
-        delay_reason=Coalesce(NullIf(F("note"), Value("")), NullIf(F("resolution_note"), Value(""))),
+        delay_reason=Coalesce(
+            Subquery(_latest_delay_note(decision_ref="decision_id", after="occurred_on", end=end)),
+            NullIf(F("note"), Value("")),
+            NullIf(F("resolution_note"), Value("")),
+        ),
     )
     return _reportable(qs, start=start, end=end, months=months)
+
+
+def _latest_delay_note(*, decision_ref: str, after: str | None, end: datetime.date):
+    """The latest reason for the delay documented for the decision up to `end` (and, for an
+    interruption, on or after it began)."""
+    notes = DecisionExecutionEvent.objects.filter(
+        decision_id=OuterRef(decision_ref), kind=ExecutionEventKind.DELAY_NOTED, occurred_on__lte=end
+    )
+    if after:
+        notes = notes.filter(occurred_on__gte=OuterRef(after))
+    return notes.order_by("-occurred_on", "-pk").values("note")[:1]
 
 
 def _episode(qs, *, decision_ref, end, started_on, resolution, resolved_kind, episode, interrupted_on):

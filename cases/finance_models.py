@@ -380,6 +380,14 @@ class ExecutionEventKind(models.TextChoices):
     EXECUTED = "executed", "Verkställt"
     INTERRUPTED = "interrupted", "Verkställighet avbruten"
     RESUMED = "resumed", "Verkställighet återupptagen"
+    # Not a change of state: the caseworker documents why a granted decision is not (yet)
+    # carried out. The unexecuted-decision report to IVO must give the reason for the delay
+    # (003:304-314, DOMAIN.md 5), and it is known before the execution, if it ever comes.
+    DELAY_NOTED = "delay_noted", "Skäl till dröjsmål"
+
+
+# The kinds that change a decision's execution state (DELAY_NOTED does not).
+EXECUTION_STATE_KINDS = (ExecutionEventKind.EXECUTED, ExecutionEventKind.INTERRUPTED, ExecutionEventKind.RESUMED)
 
 
 class DecisionExecutionEvent(TimeStampedModel):

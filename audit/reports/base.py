@@ -208,7 +208,7 @@ class ReportDefinition:
     number: str  # "1", "4a", ... as in the issue, for ordering and the board's papers
     audience: frozenset[str]  # roles that may make and read it
     personal_data: bool  # True only for 4a (per decision, for IVO); never readable by the board
-    period_kind: str  # "period" (month/quarter/year) or "date_range" (between board meetings)
+    period_kind: str  # "period" (month/quarter/year), "quarter" (quarters only) or "date_range" (between board meetings)
     build: Callable[[ReportParams], ReportData]
 
 

@@ -321,7 +321,7 @@ REPORTS = {
         number="4a",
         audience=MANAGERS_ONLY,
         personal_data=True,
-        period_kind="period",
+        period_kind="quarter",
         build=build_ivo,
     ),
     STATISTICS_CODE: ReportDefinition(
@@ -330,7 +330,7 @@ REPORTS = {
         number="4b",
         audience=BOARD_AND_MANAGERS,
         personal_data=False,
-        period_kind="period",
+        period_kind="quarter",
         build=build_statistics,
     ),
 }

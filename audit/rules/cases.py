@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from audit.control_models import Severity
 from cases import execution_selectors
 from cases import norms as cases_norms
-from cases.finance_models import GRANTING_OUTCOMES, Decision, DecisionExecutionEvent
+from cases.finance_models import EXECUTION_STATE_KINDS, GRANTING_OUTCOMES, Decision, DecisionExecutionEvent
 from cases.models import Case, CaseStatus, CaseSupportBarrier, CoordinatorAssignment
 from planning.selectors import current_plans
 
@@ -84,7 +84,9 @@ def _granted_decisions(*, as_of, params):
 def _unexecuted(*, as_of, params):
     # The definition of "unexecuted" is cases.execution_selectors, shared with the IVO and
     # fullmäktige reports (audit/reports/unexecuted.py); only the flag's facts are added here.
-    latest = DecisionExecutionEvent.objects.filter(decision_id=OuterRef("pk"), occurred_on__lte=as_of).order_by(
+    latest = DecisionExecutionEvent.objects.filter(
+        decision_id=OuterRef("pk"), occurred_on__lte=as_of, kind__in=EXECUTION_STATE_KINDS
+    ).order_by(
         "-occurred_on", "-pk"
     )
     return execution_selectors.overdue_decisions(as_of=as_of, months=params["months"]).annotate(

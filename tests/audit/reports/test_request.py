@@ -162,3 +162,15 @@ def test_a_build_that_fails_marks_the_snapshot_failed_with_the_error(report_worl
     build_report_snapshot.apply(args=[snap.pk])
     snap.refresh_from_db()
     assert snap.status == SnapshotStatus.FAILED and "trasig rapport" in snap.error and snap.data is None
+
+
+def test_a_quarterly_report_refuses_another_period_before_anything_is_written(unit_manager):
+    from django.core.exceptions import ValidationError
+
+    from audit.report_models import ReportSnapshot
+    from audit.report_services import report_request
+
+    with pytest.raises(ValidationError) as exc:
+        report_request(actor=unit_manager, code="unexecuted_decisions_statistics", period_kind="year", year=2024)
+    assert exc.value.error_dict["period"][0].code == "quarter_required"
+    assert not ReportSnapshot.objects.exists()
