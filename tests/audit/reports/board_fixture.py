@@ -1,0 +1,184 @@
+"""Small explicit worlds for the board reports 1-3, with answers counted by hand in the tests.
+
+Rows are built directly (as tests/factories/insatser.py does): the reports read what is stored,
+so the fixture states exactly the decisions, participations and closings the counts are about.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from cases.finance_models import (
+    Application,
+    ApplicationCost,
+    ApplicationStatus,
+    CostType,
+    Decision,
+    DelegationPoint,
+    LegalBasis,
+)
+from cases.models import Role
+from insatser import norms as insatser_norms
+from insatser.models import InsatsType, ParticipationClosing, ParticipationStatus
+from tests.factories.cases import ApplicantFactory, CaseFactory, StaffFactory, UnitFactory
+from tests.factories.insatser import InsatsFactory, ParticipationFactory
+from tests.factories.planning import SignedPlanFactory
+
+D = datetime.date
+
+
+@dataclass
+class World:
+    units: dict = field(default_factory=dict)
+    persons: dict = field(default_factory=dict)
+    cases: dict = field(default_factory=dict)
+    insatser: dict = field(default_factory=dict)
+    caseworker: object = None
+    coordinator: object = None
+
+
+def base_world() -> World:
+    w = World()
+    for code in ("ekonomiskt-bistand", "eb-norr", "koordinator", "insats-matchning", "parketten", "intern-service"):
+        w.units[code] = UnitFactory(code=code)
+    w.caseworker = StaffFactory(role=Role.CASEWORKER, unit=w.units["ekonomiskt-bistand"])
+    w.coordinator = StaffFactory(role=Role.COORDINATOR, unit=w.units["koordinator"])
+    return w
+
+
+def add_person(w: World, key: str, *, gender: str, born: datetime.date, unit: str = "ekonomiskt-bistand"):
+    """A person with their own household and case (opened 2023-01-01) at `unit`."""
+    person = ApplicantFactory(legal_gender=gender, birth_date=born, first_name=f"Namn{key}",
+                              last_name=f"Efternamn{key}", street_address=f"Gatvägen {len(w.persons) + 11}",
+                              registered_unit=w.units[unit])
+    w.persons[key] = person
+    w.cases[key] = CaseFactory(unit=w.units[unit], opened_on=D(2023, 1, 1), with_applicant=person)
+    return person
+
+
+def decide(w: World, key: str, month: datetime.date, amount: int, *, wait: int = 0, outcome: str = "granted",
+           applied: int | None = None, cost: int | None = None, withdrawn: bool = False):
+    """An application for `month` (received on its first day) with a försörjningsstöd decision
+    `wait` days later; optionally a granted cost item (livsföring i övrigt) decided the same day."""
+    application = Application.objects.create(
+        case=w.cases[key], month=month, received_on=month, created_by=w.caseworker,
+        status=ApplicationStatus.WITHDRAWN if withdrawn else ApplicationStatus.DECIDED,
+    )
+    decided_on = month + datetime.timedelta(days=wait)
+    decision = _decision(w, application, "income_support", outcome, amount, applied or amount, decided_on)
+    if cost:
+        item = ApplicationCost.objects.create(application=application, cost_type=CostType.objects.first(),
+                                              amount_applied=cost, amount_approved=cost)
+        _decision(w, application, "cost", "granted", cost, cost, decided_on, cost=item)
+    return decision
+
+
+def correct(w: World, original: Decision, amount: int, decided_on: datetime.date) -> Decision:
+    """A correction: a new granted decision that replaces `original`."""
+    return _decision(w, original.application, "income_support", "granted", amount, amount, decided_on,
+                     replaces=original)
+
+
+def _decision(w, application, item_kind, outcome, amount, applied, decided_on, **extra):
+    if outcome == "refused":
+        amount = 0
+    return Decision.objects.create(
+        application=application, item_kind=item_kind, outcome=outcome, amount_applied=applied, amount=amount,
+        legal_basis=LegalBasis.objects.get(code="sol-12-1"), reasoning="Prövat enligt riksnormen.",
+        decided_by=w.caseworker, decided_by_role=Role.CASEWORKER, delegation_point=DelegationPoint.objects.first(),
+        decided_on=decided_on, signed_at=timezone.now(), **extra,
+    )
+
+
+def insats(w: World, key: str, insats_type: str, provider: str):
+    w.insatser[key] = InsatsFactory(insats_type=insats_type, provider_unit=w.units[provider])
+    return w.insatser[key]
+
+
+def participate(w: World, key: str, insats_key: str, start: datetime.date, *, end: datetime.date | None = None,
+                reason: str = "", confirmed: bool = True, proposed_end: datetime.date | None = None, hours=8):
+    """A participation; with `end` it is closed with `reason`, the closing proposed by the
+    coordinator and (if `confirmed`) confirmed by the caseworker. `proposed_end` gives an active
+    participation with a closing proposed but not yet confirmed."""
+    person = w.persons[key]
+    if not person.plans.exists():
+        SignedPlanFactory(applicant=person, made_on=start - datetime.timedelta(days=5), created_by=w.coordinator,
+                          signed_by=w.coordinator)
+    p = ParticipationFactory(
+        applicant=person, insats=w.insatser[insats_key], start_date=start,
+        decision_period_end=insatser_norms.participation_period_end(start, insats_type=w.insatser[insats_key].insats_type),
+        status=ParticipationStatus.CLOSED if end else ParticipationStatus.ACTIVE, end_date=end,
+        closing_reason=reason if end else "", referral__referred_by=w.coordinator,
+        **{f"hours_{d}": hours for d in ("monday", "tuesday", "wednesday", "thursday", "friday")},
+    )
+    if end or proposed_end:
+        now = timezone.now()
+        ParticipationClosing.objects.create(
+            participation=p, reason=reason or "other_benefit", end_date=end or proposed_end,
+            proposed_by=w.coordinator, proposed_at=now,
+            confirmed_by=w.caseworker if (end and confirmed) else None, confirmed_at=now if (end and confirmed) else None,
+        )
+    return p
+
+
+def key_figures_world() -> World:
+    """Seven persons; the answers for Q1 2025 and Q1 2024 are counted by hand in test_key_figures."""
+    w = base_world()
+    add_person(w, "P1", gender="kvinna", born=D(2005, 6, 1))  # 19 on 2025-03-31 (18 on 2024-03-31)
+    add_person(w, "P2", gender="man", born=D(1998, 4, 1))  # 26
+    add_person(w, "P3", gender="kvinna", born=D(1985, 1, 10))  # 40
+    add_person(w, "P4", gender="man", born=D(1970, 3, 31))  # 55 exactly on the last day
+    add_person(w, "P5", gender="kvinna", born=D(2000, 3, 31))  # turns 25 on the last day
+    add_person(w, "P6", gender="man", born=D(1995, 4, 1))  # 29 (30 the day after)
+    add_person(w, "P7", gender="kvinna", born=D(1960, 5, 5), unit="eb-norr")  # 64, the other unit
+
+    jan, feb, mar = D(2025, 1, 1), D(2025, 2, 1), D(2025, 3, 1)
+    # H1
+    decide(w, "P1", D(2024, 1, 1), 4000, wait=4)
+    for month, wait in ((jan, 10), (feb, 12), (mar, 14)):
+        decide(w, "P1", month, 5000, wait=wait)
+    # H2: January granted, February refused, March partly granted
+    decide(w, "P2", jan, 6000, wait=20)
+    decide(w, "P2", feb, 0, wait=5, outcome="refused", applied=5000)
+    decide(w, "P2", mar, 3000, wait=25, outcome="partly_granted", applied=5000)
+    # H3: March 2024 and every month April 2024 - March 2025 (12 of 12)
+    decide(w, "P3", D(2024, 3, 1), 7000, wait=6)
+    for i in range(12):
+        month = D(2024 + (3 + i) // 12, (3 + i) % 12 + 1, 1)
+        decide(w, "P3", month, 7000, wait=3)
+    # H4: May 2024 - February 2025 (10 of 12)
+    for i in range(10):
+        month = D(2024 + (4 + i) // 12, (4 + i) % 12 + 1, 1)
+        decide(w, "P4", month, 2000, wait=7)
+    # H5: July 2024 - March 2025 (9 of 12); February corrected from 1000 to 1500
+    for i in range(9):
+        month = D(2024 + (6 + i) // 12, (6 + i) % 12 + 1, 1)
+        decision = decide(w, "P5", month, 1000, wait=16)
+        if month == feb:
+            correct(w, decision, 1500, D(2025, 2, 20))
+    # H6: March 2025 with a cost item of 800 kr; an application withdrawn in January
+    decide(w, "P6", mar, 2500, wait=30, cost=800)
+    decide(w, "P6", jan, 999, wait=2, withdrawn=True)
+    # H7 (eb-norr): February and March 2025
+    decide(w, "P7", feb, 9000, wait=1)
+    decide(w, "P7", mar, 9000, wait=2)
+
+    insats(w, "I1", InsatsType.PRAKTIK, "insats-matchning")
+    insats(w, "I2", InsatsType.WORK_TRAINING, "parketten")
+    insats(w, "I3", InsatsType.LABOUR_MARKET_EMPLOYMENT, "parketten")
+    insats(w, "I4", InsatsType.LANGUAGE_PRAKTIK, "intern-service")
+    insats(w, "I5", InsatsType.DIGITAL, "insats-matchning")
+    participate(w, "P1", "I1", D(2024, 12, 1), end=D(2025, 2, 15), reason="work")
+    participate(w, "P1", "I5", D(2024, 1, 15), end=D(2024, 3, 1), reason="work")  # the year before
+    participate(w, "P2", "I2", D(2025, 1, 10))
+    participate(w, "P2", "I1", D(2024, 11, 1), end=D(2025, 1, 5), reason="sickness")
+    participate(w, "P3", "I3", D(2024, 6, 1))
+    participate(w, "P3", "I5", D(2025, 2, 1))
+    participate(w, "P5", "I4", D(2025, 3, 1))
+    participate(w, "P6", "I1", D(2024, 9, 1), end=D(2025, 1, 20), reason="studies")
+    participate(w, "P4", "I5", D(2024, 10, 1), end=D(2024, 12, 20), reason="moved")
+    participate(w, "P7", "I1", D(2025, 3, 10), proposed_end=D(2025, 3, 25))  # not confirmed: not a closing
+    return w
