@@ -20,12 +20,13 @@ from cases.finance_models import (
     DelegationPoint,
     LegalBasis,
 )
-from cases.models import Role
+from cases.models import CoordinatorAssignment, Role
 from insatser import norms as insatser_norms
 from insatser.models import InsatsType, ParticipationClosing, ParticipationStatus
+from planning.models import BipAnswer, BipAssessment, BipInstrument
 from tests.factories.cases import ApplicantFactory, CaseFactory, StaffFactory, UnitFactory
 from tests.factories.insatser import InsatsFactory, ParticipationFactory
-from tests.factories.planning import SignedPlanFactory
+from tests.factories.planning import FollowUpFactory, PlanActivityFactory, SignedPlanFactory, SubgoalFactory
 
 D = datetime.date
 
@@ -181,4 +182,71 @@ def key_figures_world() -> World:
     participate(w, "P6", "I1", D(2024, 9, 1), end=D(2025, 1, 20), reason="studies")
     participate(w, "P4", "I5", D(2024, 10, 1), end=D(2024, 12, 20), reason="moved")
     participate(w, "P7", "I1", D(2025, 3, 10), proposed_end=D(2025, 3, 25))  # not confirmed: not a closing
+    return w
+
+
+def assign(w: World, key: str, coordinator, start: datetime.date):
+    return CoordinatorAssignment.objects.create(case=w.cases[key], applicant=w.persons[key], coordinator=coordinator,
+                                                start_date=start)
+
+
+def plan(w: World, key: str, made_on: datetime.date, *, subgoal=True, activity_responsible: str | None = "Koordinator",
+         **fields):
+    """A signed plan (valid 6 months from made_on); a sub-goal and an activity unless told otherwise."""
+    p = SignedPlanFactory(applicant=w.persons[key], made_on=made_on, created_by=w.coordinator,
+                          signed_by=w.coordinator, **fields)
+    if subgoal:
+        SubgoalFactory(plan=p)
+    if activity_responsible is not None:
+        PlanActivityFactory(plan=p, responsible=activity_responsible)
+    return p
+
+
+def bip(w: World, key: str, on: datetime.date, values: dict[int, int]):
+    """A BIP assessment with {indicator position: value}."""
+    instrument = BipInstrument.objects.get(code="bip-standard")
+    assessment = BipAssessment.objects.create(applicant=w.persons[key], instrument=instrument, assessed_on=on,
+                                              recorded_by=w.coordinator)
+    for position, value in values.items():
+        BipAnswer.objects.create(assessment=assessment, indicator=instrument.indicators.get(position=position),
+                                 value=value)
+
+
+def plan_world() -> World:
+    """Four persons; report 2 for Q1 2025 (reference day 2025-03-31) is counted in test_plan_quality."""
+    w = base_world()
+    other = StaffFactory(role=Role.COORDINATOR, unit=UnitFactory(code="koordinator-syd"))
+    add_person(w, "A", gender="kvinna", born=D(1990, 2, 2))  # 35
+    add_person(w, "B", gender="man", born=D(1998, 6, 1))  # 26
+    add_person(w, "C", gender="kvinna", born=D(2003, 5, 5))  # 21
+    add_person(w, "D", gender="man", born=D(1980, 1, 1))  # 45
+    assign(w, "A", w.coordinator, D(2024, 12, 1))
+    assign(w, "C", w.coordinator, D(2025, 3, 1))
+    assign(w, "B", other, D(2024, 7, 1))
+    assign(w, "D", other, D(2024, 5, 1))
+
+    plan_a = plan(w, "A", D(2025, 1, 10))  # complete; valid to 2025-07-10
+    plan(w, "B", D(2024, 8, 1), subgoal=False, activity_responsible=None, latest_follow_up_on=None)  # to 2025-02-01
+    plan(w, "C", D(2025, 3, 10), activity_responsible="", participation_recorded=None)
+    plan_d = plan(w, "D", D(2024, 6, 1))  # expired 2024-12-01: not in force in the period
+
+    insats(w, "I1", InsatsType.PRAKTIK, "insats-matchning")
+    participate(w, "A", "I1", D(2025, 1, 1))
+    participate(w, "B", "I1", D(2024, 10, 1))
+    participate(w, "C", "I1", D(2025, 3, 15))
+    participate(w, "D", "I1", D(2024, 9, 1), end=D(2025, 2, 28), reason="work")
+
+    # A: first follow-up due 2025-02-10 (the plan's date), done 02-05; the next due 03-05, done 03-20.
+    FollowUpFactory(plan=plan_a, followed_up_on=D(2025, 2, 5), next_follow_up_on=D(2025, 3, 5))
+    FollowUpFactory(plan=plan_a, followed_up_on=D(2025, 3, 20), follows_plan=False,
+                    plan_deviation="Har inte sökt de jobb som planerats.")
+    FollowUpFactory(plan=plan_d, followed_up_on=D(2024, 12, 15))
+
+    bip(w, "A", D(2025, 1, 15), {0: 2, 1: 3})
+    bip(w, "A", D(2025, 2, 15), {0: 3})
+    bip(w, "A", D(2025, 3, 15), {0: 4, 1: 3})
+    bip(w, "B", D(2024, 12, 1), {0: 5})  # before the period
+    bip(w, "B", D(2025, 1, 20), {0: 3, 1: 4})
+    bip(w, "B", D(2025, 3, 1), {0: 2, 1: 2})
+    bip(w, "C", D(2025, 3, 20), {0: 1})  # only once
     return w
