@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Window
+from django.db.models import CharField, Count, F, Func, IntegerField, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 
 from cases.models import LegalGender
@@ -105,26 +105,28 @@ class DaysBetween(Func):
 
 
 def medians(qs: QuerySet, value: str, *, gender: str, birth: str, on: datetime.date) -> dict[str, Decimal | None]:
-    """Median of the integer field/annotation `value` per group, in the database.
+    """Median of the integer field/annotation `value` per group, in the database, in one query.
 
-    Rows are numbered in order of `value` (a window function); the median is the middle row,
-    or the mean of the two middle rows. One query per group (a fixed eight), each returning at
-    most two values, whatever the number of rows.
+    Within each group the rows are numbered in order of `value` (a window function) and only the
+    middle row (odd count) or the two middle rows (even count) are kept; the groups' queries are
+    combined with UNION ALL. At most two values per group come back, whatever the number of rows.
     """
-    out: dict[str, Decimal | None] = {}
-    for group in GROUPS:
-        ranked = (
-            qs.filter(group_q(group, gender=gender, birth=birth, on=on))
-            .annotate(rn=Window(RowNumber(), order_by=[F(value).asc(), F("pk").asc()]))
-            .order_by()
+    parts = [
+        qs.filter(group_q(group, gender=gender, birth=birth, on=on))
+        .order_by()
+        .annotate(
+            rn=Window(RowNumber(), order_by=[F(value).asc(), F("pk").asc()]),
+            n=Window(Count("pk")),
+            group_key=Value(group.key, output_field=CharField()),
         )
-        middle = list(
-            ranked.annotate(n=Window(Count("pk")))
-            .filter(rn__gte=(F("n") + 1) / 2, rn__lte=(F("n") + 2) / 2)
-            .values_list(value, flat=True)
-        )
-        out[group.key] = ratio(sum(middle), len(middle), "0.1") if middle else None
-    return out
+        .filter(rn__gte=(F("n") + 1) / 2, rn__lte=(F("n") + 2) / 2)
+        .values_list("group_key", value)
+        for group in GROUPS
+    ]
+    middle: dict[str, list[int]] = {g.key: [] for g in GROUPS}
+    for key, v in parts[0].union(*parts[1:], all=True):
+        middle[key].append(v)
+    return {key: ratio(sum(vs), len(vs), "0.1") if vs else None for key, vs in middle.items()}
 
 
 def pct(part, whole) -> Decimal | None:

@@ -20,12 +20,12 @@ from cases.finance_models import (
     DelegationPoint,
     LegalBasis,
 )
-from cases.models import CoordinatorAssignment, Role
+from cases.models import CaseSupportBarrier, CoordinatorAssignment, Role, SupportBarrier
 from insatser import norms as insatser_norms
 from insatser.models import InsatsType, ParticipationClosing, ParticipationStatus
 from planning.models import BipAnswer, BipAssessment, BipInstrument
 from tests.factories.cases import ApplicantFactory, CaseFactory, StaffFactory, UnitFactory
-from tests.factories.insatser import InsatsFactory, ParticipationFactory
+from tests.factories.insatser import ExemptionFactory, InsatsFactory, ParticipationFactory, WeeklyAttendanceFactory
 from tests.factories.planning import FollowUpFactory, PlanActivityFactory, SignedPlanFactory, SubgoalFactory
 
 D = datetime.date
@@ -249,4 +249,55 @@ def plan_world() -> World:
     bip(w, "B", D(2025, 1, 20), {0: 3, 1: 4})
     bip(w, "B", D(2025, 3, 1), {0: 2, 1: 2})
     bip(w, "C", D(2025, 3, 20), {0: 1})  # only once
+    return w
+
+
+def barrier(w: World, key: str, code: str, valid_from: datetime.date, valid_to: datetime.date | None = None):
+    return CaseSupportBarrier.objects.create(case=w.cases[key], applicant=w.persons[key],
+                                             barrier=SupportBarrier.objects.get(code=code), valid_from=valid_from,
+                                             valid_to=valid_to)
+
+
+def exempt(w: World, key: str, reason: str, valid_from, valid_to, review_on, hours=0):
+    return ExemptionFactory(applicant=w.persons[key], reason=reason, valid_from=valid_from, valid_to=valid_to,
+                            review_on=review_on, required_hours_per_week=hours, decided_by=w.caseworker)
+
+
+def attend(participation, week_start: datetime.date, hours):
+    WeeklyAttendanceFactory(participation=participation, week_start=week_start, attended_hours=hours)
+
+
+UNEMPLOYED = "arbetslos-ingen-ersattning"
+
+
+def full_time_world() -> World:
+    """Five persons; report 3 for February 2025 (weeks from 3, 10, 17 and 24 Feb) is counted in
+    test_full_time_activation."""
+    w = base_world()
+    add_person(w, "X", gender="man", born=D(1999, 6, 1))  # 25
+    add_person(w, "Y", gender="kvinna", born=D(1984, 9, 9))  # 40
+    add_person(w, "Z", gender="kvinna", born=D(2002, 8, 8))  # 22
+    add_person(w, "W", gender="man", born=D(1969, 12, 12))  # 55
+    add_person(w, "V", gender="kvinna", born=D(1994, 5, 5), unit="eb-norr")  # 30
+    insats(w, "I1", InsatsType.PRAKTIK, "insats-matchning")
+
+    barrier(w, "X", UNEMPLOYED, D(2025, 1, 1))
+    x = participate(w, "X", "I1", D(2025, 1, 1), hours=8)  # 40 h a week
+    for monday, hours in ((D(2025, 2, 3), 40), (D(2025, 2, 10), 32), (D(2025, 2, 17), 40)):
+        attend(x, monday, hours)
+
+    barrier(w, "Y", UNEMPLOYED, D(2025, 2, 10))
+    y = participate(w, "Y", "I1", D(2025, 2, 10), hours=4)  # 20 h a week
+    for monday in (D(2025, 2, 10), D(2025, 2, 17), D(2025, 2, 24)):
+        attend(y, monday, 20)
+    exempt(w, "Y", "part_time_work", D(2025, 2, 17), D(2025, 3, 31), review_on=D(2025, 2, 20), hours=20)
+
+    barrier(w, "Z", UNEMPLOYED, D(2024, 6, 1), D(2025, 2, 14))
+    exempt(w, "Z", "sickness", D(2025, 1, 1), D(2025, 1, 20), review_on=D(2025, 1, 10))  # before February
+
+    barrier(w, "W", "sjukskriven-ingen-sjukpenning", D(2025, 1, 1))  # not a labour-market barrier
+    exempt(w, "W", "sickness", D(2025, 2, 1), D(2025, 6, 30), review_on=D(2025, 4, 1))
+
+    barrier(w, "V", UNEMPLOYED, D(2025, 1, 1))
+    exempt(w, "V", "other", D(2025, 2, 1), D(2025, 12, 31), review_on=D(2025, 2, 15), hours=10)
     return w
