@@ -12,7 +12,7 @@ from insatser.models import ClosingReason
 from . import board_norms
 from . import key_figure_queries as kq
 from .base import BOARD_AND_MANAGERS, Chart, Column, Period, ReportData, ReportDefinition, ReportParams, Table
-from .figures import GROUP_KEYS, comparison_table, pct, ratio
+from .figures import GROUP_KEYS, GROUPS, SPLIT_NOTE, comparison_table, pct, ratio
 
 SOURCE = "DOMAIN.md avsnitt 5"
 HOUSEHOLD_RULE = (
@@ -71,22 +71,47 @@ def _months_table(period: Period, previous: Period, now: dict, before: dict) -> 
     )
 
 
-def _reason_table(period: Period, previous: Period, now: dict, before: dict) -> Table:
-    rows = [
-        {"reason": label, "current": now["by_reason"].get(code, 0), "previous": before["by_reason"].get(code, 0)}
+CLOSING_RULE = (
+    "Avslut av deltagande som koordinatorn föreslagit och handläggaren bekräftat (båda har avslutat, "
+    "004:573-576), räknade på avslutsdatum inom perioden, per kodad avslutsorsak. Enhet: den "
+    f"föreslående koordinatorns enhet ({SOURCE}; 004:336-346)."
+)
+
+
+def _reason_tables(period: Period, previous: Period, now: dict, before: dict) -> list[Table]:
+    zero = dict.fromkeys(GROUP_KEYS, 0)
+    compared = [
+        {"reason": label, "current": now["by_reason"].get(code, zero)["total"],
+         "previous": before["by_reason"].get(code, zero)["total"]}
         for code, label in ClosingReason.choices
     ]
-    return Table(
-        key="closings_by_reason",
-        title="Koordinatorns avslut per avslutsorsak",
-        columns=[Column("reason", "Avslutsorsak"), Column("current", period.label, "int"),
-                 Column("previous", previous.label, "int")],
-        rows=rows,
-        definition=(
-            "Avslut av deltagande som koordinatorn föreslagit och handläggaren bekräftat (båda har avslutat, "
-            "004:573-576), räknade på avslutsdatum inom perioden, per kodad avslutsorsak. Enhet: den "
-            f"föreslående koordinatorns enhet ({SOURCE}; 004:336-346)."
+    split = [{"reason": label, **now["by_reason"].get(code, zero)} for code, label in ClosingReason.choices]
+    return [
+        Table(
+            key="closings_by_reason",
+            title="Koordinatorns avslut per avslutsorsak",
+            columns=[Column("reason", "Avslutsorsak"), Column("current", period.label, "int"),
+                     Column("previous", previous.label, "int")],
+            rows=compared,
+            definition=f"{CLOSING_RULE} Jämförs med samma period året före.",
         ),
+        Table(
+            key="closings_by_reason_and_group",
+            title=f"Koordinatorns avslut per avslutsorsak, kön och ålder ({period.label})",
+            columns=[Column("reason", "Avslutsorsak"), *(Column(g.key, g.label, "int") for g in GROUPS)],
+            rows=split,
+            definition=f"{CLOSING_RULE} {SPLIT_NOTE}",
+        ),
+    ]
+
+
+def _months_by_group_table(period: Period, now: dict) -> Table:
+    return Table(
+        key="households_per_month_by_group",
+        title=f"Hushåll med försörjningsstöd per månad, kön och ålder ({period.label})",
+        columns=[Column("month", "Månad"), *(Column(g.key, g.label, "int") for g in GROUPS)],
+        rows=[{"month": f"{month:%Y-%m}", **now["households"][f"m{i}"]} for i, month in enumerate(period.months())],
+        definition=f"{HOUSEHOLD_RULE} ({SOURCE}; 000:498, 2806). {SPLIT_NOTE}",
     )
 
 
@@ -110,6 +135,7 @@ def build(params: ReportParams) -> ReportData:
     )
     tables = [
         _months_table(period, previous, now, before),
+        _months_by_group_table(period, now),
         compare("households_average", "Hushåll med försörjningsstöd, genomsnitt per månad", "number",
                 d_now["average"], d_before["average"],
                 f"{HOUSEHOLD_RULE} Summan av antalet hushåll per månad delad med periodens antal månader "
@@ -148,7 +174,7 @@ def build(params: ReportParams) -> ReportData:
                 now["closings"]["count"], before["closings"]["count"],
                 "Avslut av deltagande som koordinatorn föreslagit och handläggaren bekräftat, avslutsdatum inom "
                 f"perioden; personens kön och ålder. Enhet: koordinatorns enhet ({SOURCE}; 004:573-576)."),
-        _reason_table(period, previous, now, before),
+        *_reason_tables(period, previous, now, before),
         compare("closings_to_work_or_studies", "Andel avslut till arbete eller studier (%)", "percent",
                 d_now["work_or_studies_share"], d_before["work_or_studies_share"],
                 "Avslut med orsak Arbete eller Studier delat med alla koordinatorns avslut ovan, i procent "

@@ -54,6 +54,11 @@ def test_households_per_month(world):
     assert [(r["month"], r["current"], r["previous"]) for r in rows] == [
         ("2025-01", 5, 1), ("2025-02", 5, 0), ("2025-03", 6, 1),
     ]
+    # Per month and group: kvinnor 3 4 4, män 2 1 2, 25-29 (H2 H5 H6) 2 1 3, 50+ (H4 H7) 1 2 1.
+    by_group = _table(data, "households_per_month_by_group").rows
+    assert [(r["women"], r["men"], r["age_25_29"], r["age_50"]) for r in by_group] == [
+        (3, 2, 2, 1), (4, 1, 1, 2), (4, 2, 3, 1),
+    ]
     # Household-months per group / 3 months:
     # total 16 -> 5.3; kvinnor Jan 3 (H1 H3 H5) + Feb 4 (+H7) + Mar 4 = 11 -> 3.7; män 2+1+2 = 5 -> 1.7;
     # 18-24 H1 3 -> 1.0; 25-29 H2 H5 H6: 2+1+3 = 6 -> 2.0; 30-49 H3 3 -> 1.0; 50+ H4 Jan Feb, H7 Feb Mar = 4 -> 1.3;
@@ -129,6 +134,11 @@ def test_closings_and_share_to_work_or_studies(world):
     assert reasons["Sjukdom"] == (1, 0)
     assert reasons["Flyttat"] == (0, 0)
     assert reasons["Annan ersättning"] == (0, 0)
+    # By kön and age: work P1 (kvinna 19), studies P6 (man 29), sickness P2 (man 26).
+    split = {r["reason"]: r for r in _table(data, "closings_by_reason_and_group").rows}
+    assert (split["Arbete"]["women"], split["Arbete"]["men"], split["Arbete"]["age_18_24"]) == (1, 0, 1)
+    assert (split["Studier"]["men"], split["Studier"]["age_25_29"], split["Studier"]["age_18_29"]) == (1, 1, 1)
+    assert (split["Sjukdom"]["total"], split["Sjukdom"]["age_25_29"], split["Sjukdom"]["age_30_49"]) == (1, 1, 0)
     # Work or studies: 2 of 3 = 66.7 %; kvinnor 1 of 1; män 1 of 2; 25-29 (P2, P6) 1 of 2.
     share = _column(data, "closings_to_work_or_studies")
     assert share["Totalt"] == Decimal("66.7")
