@@ -165,6 +165,7 @@ def _follow_up_tables(params: ReportParams, on: datetime.date) -> list[Table]:
         count=Count("pk"),
         on_time=Count("pk", filter=Q(followed_up_on__lte=F("due_on"))),
         late=Count("pk", filter=Q(followed_up_on__gt=F("due_on"))),
+        no_due_date=Count("pk", filter=Q(due_on__isnull=True)),
         deviations=Count("pk", filter=Q(follows_plan=False)),
     )
     made_table = Table(
@@ -172,13 +173,15 @@ def _follow_up_tables(params: ReportParams, on: datetime.date) -> list[Table]:
         title="Uppföljningar gjorda under perioden",
         columns=[Column("count", "Uppföljningar", "int"), Column("on_time", "Senast på planerat datum", "int"),
                  Column("late", "Efter planerat datum", "int"),
+                 Column("no_due_date", "Inget planerat datum", "int"),
                  Column("deviations", "Med avvikelse från planeringen", "int"),
                  Column("share", "Andel i tid (%)", "percent")],
         rows=[{**made, "share": pct(made["on_time"], made["count"])}],
         definition=(
             "Dokumenterade uppföljningar med datum inom perioden. I tid: gjord senast det datum som föregående "
             "uppföljning av personens plan satte som nästa uppföljning, eller, för den första, planens "
-            "'följs upp senast' (DOMAIN.md 2.4 och 2.7; 004:531-537, 558-566). Avvikelse: personen följde inte "
+            "'följs upp senast'; saknas båda räknas den som 'inget planerat datum' (DOMAIN.md 2.4 och 2.7; "
+            "004:531-537, 558-566). Andel i tid räknas på alla uppföljningar. Avvikelse: personen följde inte "
             "planeringen (dokumenterad avvikelse)."
         ),
     )

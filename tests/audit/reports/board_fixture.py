@@ -226,7 +226,7 @@ def plan_world() -> World:
     assign(w, "D", other, D(2024, 5, 1))
 
     plan_a = plan(w, "A", D(2025, 1, 10))  # complete; valid to 2025-07-10
-    plan(w, "B", D(2024, 8, 1), subgoal=False, activity_responsible=None, latest_follow_up_on=None)  # to 2025-02-01
+    plan_b = plan(w, "B", D(2024, 8, 1), subgoal=False, activity_responsible=None, latest_follow_up_on=None)  # to 02-01
     plan(w, "C", D(2025, 3, 10), activity_responsible="", participation_recorded=None)
     plan_d = plan(w, "D", D(2024, 6, 1))  # expired 2024-12-01: not in force in the period
 
@@ -241,6 +241,8 @@ def plan_world() -> World:
     FollowUpFactory(plan=plan_a, followed_up_on=D(2025, 3, 20), follows_plan=False,
                     plan_deviation="Har inte sökt de jobb som planerats.")
     FollowUpFactory(plan=plan_d, followed_up_on=D(2024, 12, 15))
+    # B: after his plan expired, and with no date planned (the plan has none).
+    FollowUpFactory(plan=plan_b, followed_up_on=D(2025, 2, 10))
 
     bip(w, "A", D(2025, 1, 15), {0: 2, 1: 3})
     bip(w, "A", D(2025, 2, 15), {0: 3})

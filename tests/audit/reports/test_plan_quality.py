@@ -2,7 +2,7 @@
 
 A kvinna 35: active since 2025-01-01, complete plan 2025-01-10, two follow-ups (one on time, one late
 with a deviation). B man 26: active since 2024-10-01, plan 2024-08-01 expired 2025-02-01, no sub-goal,
-no activity, no follow-up date, never followed up. C kvinna 21: active since 2025-03-15, plan
+no activity, no follow-up date, followed up only on 2025-02-10, after it expired. C kvinna 21: active since 2025-03-15, plan
 2025-03-10 with an activity without a responsible and participation not recorded. D man 45: ended
 2025-02-28; his plan expired 2024-12-01. Coordinators: A and C at "koordinator", B and D at "koordinator-syd".
 """
@@ -57,7 +57,7 @@ def test_plans_passing_each_checkpoint(world):
     assert rows["Framgår långsiktigt mål?"] == (3, 3)
     assert rows["Framgår delmål/kortsiktiga mål?"] == (2, 3)  # B has none
     assert rows["Framgår aktiviteter?"] == (2, 3)
-    # Judged only where due (B, expired unfollowed) or already followed up (A): 1 of 2.
+    # Judged only where due (B, expired; followed up after) or already followed up in time (A): 1 of 2.
     assert rows["Har uppföljning genomförts inom 6 mån?"] == (1, 2)
     assert rows["Har genomförandeplan upprättats?"] == (3, 3)
     assert rows["Framgår av genomförandeplanen när och hur uppföljning ska göras?"] == (2, 3)
@@ -69,9 +69,10 @@ def test_follow_ups_within_the_interval(world):
     assert _rows(data, "follow_up_compliance") == [
         {"active": 3, "within": 1, "not_due": 1, "overdue": 1, "share": Decimal("33.3")}
     ]
-    # Made in Q1: A 02-05 (due 02-10: on time) and A 03-20 (due 03-05: late, with a deviation).
+    # Made in Q1: A 02-05 (due 02-10: on time), A 03-20 (due 03-05: late, with a deviation) and
+    # B 02-10 (no date planned: his plan has none and it is his first follow-up).
     assert _rows(data, "follow_ups_made") == [
-        {"count": 2, "on_time": 1, "late": 1, "deviations": 1, "share": Decimal("50.0")}
+        {"count": 3, "on_time": 1, "late": 1, "no_due_date": 1, "deviations": 1, "share": Decimal("33.3")}
     ]
 
 
