@@ -136,8 +136,14 @@ def waiting_times(period: Period, unit_id: int | None) -> dict[str, dict]:
     """Days from the application's receipt to its first decision, for applications first decided
     in the period: count, mean and median per group."""
     first = Decision.objects.filter(application_id=OuterRef("pk"), replaces__isnull=True).order_by("decided_on", "pk")
+    # Only applications with an original decision in the period can have their first one there: a
+    # semi-join on the decision date, so the first-decision subquery runs for those rows alone.
+    decided_in_period = Decision.objects.filter(
+        replaces__isnull=True, decided_on__gte=period.start, decided_on__lte=period.end
+    ).values("application_id")
     apps = (
         _by_unit(Application.objects.exclude(status=ApplicationStatus.WITHDRAWN), "case__unit_id", unit_id)
+        .filter(pk__in=decided_in_period)
         .annotate(first_decided=Subquery(first.values("decided_on")[:1]))
         .filter(first_decided__gte=period.start, first_decided__lte=period.end)
         .annotate(wait_days=DaysBetween(F("first_decided"), F("received_on")))
