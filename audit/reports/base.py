@@ -108,7 +108,7 @@ def parse_date_range(*, date_from: datetime.date, date_to: datetime.date, today:
 class Column:
     key: str
     label: str  # Swedish, shown as is
-    kind: str = "text"  # text | int | percent | kr | date | days
+    kind: str = "text"  # text | int | number (decimal) | percent (0-100) | kr | date | days
 
 
 @dataclass

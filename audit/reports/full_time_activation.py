@@ -1,0 +1,198 @@
+"""Report 3: Heltidsaktivering (DOMAIN.md sections 3 and 5; 004:114-116, 652-657; 003:546).
+
+Persons under the norm and whether they were active full time, week by week, using the one
+definition in insatser.full_time (scheduled and attended hours against the norm, or against an
+exemption's own hours while it is in force). That function computes one week per query; here the
+period's weeks (at most 53, a bound set by the calendar, not by the data) are aggregated and
+combined with UNION ALL into ONE query. Exemptions (avsteg) by reason and length, and those past
+their review date, in one more query.
+
+Unit filter: persons in a household with a case at the unit.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, DateField, Exists, OuterRef, Q, Value
+from django.utils import timezone
+
+from cases.models import Applicant, HouseholdMember
+from insatser.full_time import full_time_activity, week_of
+from insatser.models import Exemption, ExemptionReason
+
+from . import board_norms
+from .base import BOARD_AND_MANAGERS, Chart, Column, Period, ReportData, ReportDefinition, ReportParams, Table
+from .figures import GROUPS, DaysBetween, group_q, pct
+
+YOUNG = next(g for g in GROUPS if g.key == "age_18_29")
+SOURCE = "DOMAIN.md avsnitt 3 och 5 (004:114-116, 652-657; 003:546)"
+
+
+def reference_day(params: ReportParams) -> datetime.date:
+    return min(params.period.end, params.today or timezone.localdate())
+
+
+def weeks(period: Period, until: datetime.date) -> list[datetime.date]:
+    """Mondays of the weeks that begin in the period, up to the reference day."""
+    monday = week_of(period.start)
+    if monday < period.start:
+        monday += datetime.timedelta(days=7)
+    out = []
+    while monday <= min(period.end, until):
+        out.append(monday)
+        monday += datetime.timedelta(days=7)
+    return out
+
+
+def persons_in_unit(unit_id: int | None):
+    if unit_id is None:
+        return Applicant.objects.all()
+    member = HouseholdMember.objects.filter(applicant_id=OuterRef("pk"), household__cases__unit_id=unit_id)
+    return Applicant.objects.filter(Exists(member))
+
+
+def weekly_counts(period: Period, unit_id: int | None, until: datetime.date) -> list[dict]:
+    """One row per week: counts of persons under the norm, exempted, full time (one query)."""
+    young = group_q(YOUNG, gender="legal_gender", birth="birth_date", on=period.end)
+    parts = []
+    for monday in weeks(period, until):
+        parts.append(
+            full_time_activity(week_start=monday, persons=persons_in_unit(unit_id))
+            .order_by()
+            .annotate(week=Value(monday, output_field=DateField()))
+            .values("week")
+            .annotate(
+                under_norm=Count("pk"),
+                exempted=Count("pk", filter=Q(exemption_id__isnull=False)),
+                scheduled_full=Count("pk", filter=Q(is_scheduled_full_time=True)),
+                attended_full=Count("pk", filter=Q(is_attended_full_time=True)),
+                under_norm_young=Count("pk", filter=young),
+                attended_full_young=Count("pk", filter=young & Q(is_attended_full_time=True)),
+            )
+        )
+    if not parts:
+        return []
+    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    found = {row["week"]: row for row in combined}
+    # A week in which nobody is under the norm still gets its row (zeros).
+    empty = dict.fromkeys(("under_norm", "exempted", "scheduled_full", "attended_full", "under_norm_young",
+                           "attended_full_young"), 0)
+    return [{**empty, **found.get(monday, {}), "week": monday} for monday in weeks(period, until)]
+
+
+def _weekly_table(params: ReportParams, on: datetime.date) -> Table:
+    rows = []
+    for r in weekly_counts(params.period, params.unit_id, on):
+        iso = r["week"].isocalendar()
+        rows.append({
+            "week": f"v. {iso[1]} {iso[0]} ({r['week']:%Y-%m-%d})",
+            "under_norm": r["under_norm"],
+            "exempted": r["exempted"],
+            "scheduled_full": r["scheduled_full"],
+            "scheduled_share": pct(r["scheduled_full"], r["under_norm"]),
+            "attended_full": r["attended_full"],
+            "attended_share": pct(r["attended_full"], r["under_norm"]),
+            "under_norm_young": r["under_norm_young"],
+            "attended_full_young": r["attended_full_young"],
+            "attended_share_young": pct(r["attended_full_young"], r["under_norm_young"]),
+        })
+    return Table(
+        key="full_time_per_week",
+        title="Personer under normen och andel i heltidsaktivitet per vecka",
+        columns=[
+            Column("week", "Vecka"), Column("under_norm", "Under normen", "int"),
+            Column("exempted", "Med avsteg", "int"),
+            Column("scheduled_full", "Planerat heltid", "int"), Column("scheduled_share", "Andel planerat (%)", "percent"),
+            Column("attended_full", "Närvarat heltid", "int"), Column("attended_share", "Andel närvarat (%)", "percent"),
+            Column("under_norm_young", "Under normen 18–29 år", "int"),
+            Column("attended_full_young", "Närvarat heltid 18–29 år", "int"),
+            Column("attended_share_young", "Andel närvarat 18–29 år (%)", "percent"),
+        ],
+        rows=rows,
+        definition=(
+            "Veckor (måndag–söndag) som börjar inom perioden, till och med referensdagen. Under normen: personer "
+            "med ett försörjningshinder av arbetsmarknadsskäl som gäller någon dag i veckan, i ett ärende som inte "
+            "avslutats före veckan. Heltid: planerade timmar (deltagandenas veckoschema, de dagar deltagandet "
+            "pågår) respektive rapporterad närvaro är minst normen, 40 timmar i veckan (insatser.norms); under ett "
+            "avsteg gäller avstegets egna timkrav i stället. Samma beräkning som egenkontrollens regel "
+            f"(insatser.full_time). 18–29 år: ålder på periodens sista dag ({SOURCE})."
+        ),
+    )
+
+
+def _length_bands() -> list[tuple[str, str, Q]]:
+    bounds = board_norms.norm("EXEMPTION_LENGTH_BANDS_DAYS")
+    bands, low = [], 0
+    for i, high in enumerate(bounds):
+        label = f"{low + 1}–{high} dagar" if low else f"Högst {high} dagar"
+        bands.append((f"band_{i}", label, Q(length_days__gt=low, length_days__lte=high)))
+        low = high
+    bands.append((f"band_{len(bounds)}", f"Mer än {low} dagar", Q(length_days__gt=low)))
+    return bands
+
+
+def _exemption_table(params: ReportParams, on: datetime.date) -> Table:
+    period = params.period
+    bands = _length_bands()
+    past_review = Q(valid_from__lte=on, valid_to__gte=on, review_on__lt=on)
+    rows_db = (
+        Exemption.objects.filter(valid_from__lte=period.end, valid_to__gte=period.start)
+        .filter(applicant__in=persons_in_unit(params.unit_id))
+        .annotate(length_days=DaysBetween("valid_to", "valid_from") + 1)
+        .order_by()
+        .values("reason")
+        .annotate(
+            n_total=Count("pk"),
+            n_past_review=Count("pk", filter=past_review),
+            **{f"n_{key}": Count("pk", filter=q) for key, _, q in bands},
+        )
+    )
+    found = {r["reason"]: r for r in rows_db}
+    keys = ["total", *(key for key, _, _ in bands), "past_review"]
+    rows = []
+    for code, label in ExemptionReason.choices:
+        r = found.get(code, {})
+        rows.append({"reason": label, **{k: r.get(f"n_{k}", 0) for k in keys}})
+    rows.append({"reason": "Totalt", **{k: sum(row[k] for row in rows) for k in keys}})
+    return Table(
+        key="exemptions",
+        title="Avsteg från heltidsaktivering per skäl och längd",
+        columns=[
+            Column("reason", "Skäl"), Column("total", "Avsteg", "int"),
+            *(Column(key, label, "int") for key, label, _ in bands),
+            Column("past_review", "Omprövningsdatum passerat", "int"),
+        ],
+        rows=rows,
+        definition=(
+            "Dokumenterade avsteg som gäller någon dag under perioden, per kodat skäl. Längd: avstegets hela "
+            "giltighetstid i dagar (från och med–till och med); gränserna är en rapportinställning "
+            "(audit.reports.board_norms). Omprövningsdatum passerat: avsteget gäller på referensdagen "
+            f"{on:%Y-%m-%d} och dess datum för omprövning ligger före den dagen. Varje avsteg ska dokumenteras "
+            f"med skäl och period, följas upp och redovisas för nämnden ({SOURCE})."
+        ),
+    )
+
+
+def build(params: ReportParams) -> ReportData:
+    on = reference_day(params)
+    tables = [_weekly_table(params, on), _exemption_table(params, on)]
+    charts = [
+        Chart("Andel under normen i heltidsaktivitet per vecka", "full_time_per_week", "week",
+              ["scheduled_share", "attended_share", "attended_share_young"], kind="line"),
+        Chart("Personer under normen per vecka", "full_time_per_week", "week", ["under_norm", "exempted"]),
+        Chart("Avsteg per skäl", "exemptions", "reason", ["total", "past_review"]),
+    ]
+    return ReportData(code=REPORT.code, title=REPORT.title, params=params, tables=tables, charts=charts,
+                      notes=[f"Referensdag {on:%Y-%m-%d}. Alla tal är summor; inga personuppgifter ingår."])
+
+
+REPORT = ReportDefinition(
+    code="full_time_activation",
+    title="Heltidsaktivering",
+    number="3",
+    audience=BOARD_AND_MANAGERS,
+    personal_data=False,
+    period_kind="period",
+    build=build,
+)

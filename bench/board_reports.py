@@ -1,0 +1,85 @@
+"""Benchmark of the board reports 1-3 on a large synthetic population. Prints figures; not a test.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/eb_bench_reports \
+        .venv/bin/python bench/board_reports.py --persons 20000
+
+Point DATABASE_URL at a scratch database: the script migrates it, writes the egenkontroll
+benchmark's population (bench/egenkontroll.py: persons, cases, plans, follow-ups, participations,
+attendance) plus monthly applications with granted försörjningsstöd decisions, then times each
+report for this year and this quarter, with its number of queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import random
+import time
+
+import egenkontroll as population  # sets up Django (same directory)
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from audit.reports import get_report
+from audit.reports.base import ReportParams, parse_period
+from cases.finance_models import Application, Decision, DelegationPoint, LegalBasis
+from cases.models import Case, Staff
+from planning.norms import add_months
+
+
+def add_finance(seed: int) -> None:
+    """Each case: försörjningsstöd granted for a random run of the last 1-14 months."""
+    rnd = random.Random(seed)
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    staff = Staff.objects.filter(role="caseworker").first()
+    basis, point = LegalBasis.objects.get(code="sol-12-1"), DelegationPoint.objects.first()
+    applications = []
+    for case_id in Case.objects.filter(unit__code="bench-eb").values_list("pk", flat=True):
+        for back in range(rnd.randint(1, 14)):
+            month = add_months(this_month, -back)
+            applications.append(Application(case_id=case_id, month=month, received_on=month, status="decided",
+                                            created_by=staff))
+    applications = population._bulk(Application, applications)
+    now = timezone.now()
+    population._bulk(Decision, [
+        Decision(application=a, item_kind="income_support", outcome="granted", amount_applied=amount, amount=amount,
+                 legal_basis=basis, reasoning="Bench.", decided_by=staff, decided_by_role="caseworker",
+                 delegation_point=point, decided_on=a.month + datetime.timedelta(days=rnd.randint(0, 25)),
+                 signed_at=now)
+        for a in applications for amount in [rnd.randint(3000, 15000)]
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--persons", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--skip-generate", action="store_true")
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    if not args.skip_generate:
+        started = time.perf_counter()
+        with transaction.atomic():
+            population.generate(args.persons, args.seed)
+            add_finance(args.seed)
+        print(f"generated {args.persons} persons in {time.perf_counter() - started:.1f} s ({connection.vendor})")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+    today = timezone.localdate()
+    print(f"{Decision.objects.count()} decisions; today {today}")
+    print(f"{'report':<24}{'period':<10}{'queries':>8}{'seconds':>9}")
+    for code in ("key_figures", "plan_quality", "full_time_activation"):
+        for kind, number in (("year", None), ("quarter", (today.month - 1) // 3 + 1)):
+            period = parse_period(kind=kind, year=today.year, number=number, today=today)
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as ctx:
+                get_report(code).build(ReportParams(period=period, unit_id=None, today=today))
+            print(f"{code:<24}{kind:<10}{len(ctx.captured_queries):>8}{time.perf_counter() - started:>9.2f}")
+
+
+if __name__ == "__main__":
+    main()

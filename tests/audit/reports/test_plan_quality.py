@@ -1,0 +1,101 @@
+"""Report 2 against board_fixture.plan_world, counted by hand. Period Q1 2025; reference day 2025-03-31.
+
+A kvinna 35: active since 2025-01-01, complete plan 2025-01-10, two follow-ups (one on time, one late
+with a deviation). B man 26: active since 2024-10-01, plan 2024-08-01 expired 2025-02-01, no sub-goal,
+no activity, no follow-up date, followed up only on 2025-02-10, after it expired. C kvinna 21: active since 2025-03-15, plan
+2025-03-10 with an activity without a responsible and participation not recorded. D man 45: ended
+2025-02-28; his plan expired 2024-12-01. Coordinators: A and C at "koordinator", B and D at "koordinator-syd".
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from audit.reports import get_report
+from audit.reports.base import ReportParams, parse_period
+from cases.models import Unit
+
+from .board_fixture import plan_world
+
+pytestmark = pytest.mark.django_db
+
+Q1_2025 = parse_period(kind="quarter", year=2025, number=1, today=datetime.date(2025, 6, 1))
+
+
+def _build(unit_id=None, today=datetime.date(2025, 6, 1)):
+    return get_report("plan_quality").build(ReportParams(period=Q1_2025, unit_id=unit_id, today=today))
+
+
+def _rows(data, key):
+    return next(t for t in data.tables if t.key == key).rows
+
+
+@pytest.fixture
+def world():
+    return plan_world()
+
+
+def test_share_of_active_participants_with_a_valid_plan(world):
+    rows = {r["group"]: (r["active"], r["with_plan"], r["share"]) for r in _rows(_build(), "valid_plan")}
+    # Active on 03-31: A, B, C (D ended 02-28). Valid plan: A (to 07-10), C; B's expired 02-01.
+    assert rows["Totalt"] == (3, 2, Decimal("66.7"))
+    assert rows["Kvinnor"] == (2, 2, Decimal("100.0"))
+    assert rows["Män"] == (1, 0, Decimal("0.0"))
+    assert rows["18–24 år"] == (1, 1, Decimal("100.0"))  # C
+    assert rows["50 år och äldre"] == (0, 0, None)
+    assert rows["18–29 år (sammantaget)"] == (2, 1, Decimal("50.0"))  # B and C
+
+
+def test_plans_passing_each_checkpoint(world):
+    rows = {r["question"]: (r["passed"], r["judged"]) for r in _rows(_build(), "plan_checkpoints")}
+    # Plans in force some day of Q1 2025: A's, B's (valid to 02-01) and C's; D's expired before.
+    assert rows["Är planen tidsatt?"] == (3, 3)
+    assert rows["Finns planerat uppföljningsdatum?"] == (2, 3)  # B has none
+    assert rows["Framgår ansvarig?"] == (1, 3)  # A only: B has no activity, C's has no responsible
+    assert rows["Framgår om sökande varit delaktig?"] == (2, 3)  # C not recorded
+    assert rows["Framgår långsiktigt mål?"] == (3, 3)
+    assert rows["Framgår delmål/kortsiktiga mål?"] == (2, 3)  # B has none
+    assert rows["Framgår aktiviteter?"] == (2, 3)
+    # Judged only where due (B, expired; followed up after) or already followed up in time (A): 1 of 2.
+    assert rows["Har uppföljning genomförts inom 6 mån?"] == (1, 2)
+    assert rows["Har genomförandeplan upprättats?"] == (3, 3)
+    assert rows["Framgår av genomförandeplanen när och hur uppföljning ska göras?"] == (2, 3)
+
+
+def test_follow_ups_within_the_interval(world):
+    data = _build()
+    # Interval 1 month: followed up after 2025-02-28. A (03-20) yes; C started 03-15: not due; B overdue.
+    assert _rows(data, "follow_up_compliance") == [
+        {"active": 3, "within": 1, "not_due": 1, "overdue": 1, "share": Decimal("33.3")}
+    ]
+    # Made in Q1: A 02-05 (due 02-10: on time), A 03-20 (due 03-05: late, with a deviation) and
+    # B 02-10 (no date planned: his plan has none and it is his first follow-up).
+    assert _rows(data, "follow_ups_made") == [
+        {"count": 3, "on_time": 1, "late": 1, "no_due_date": 1, "deviations": 1, "share": Decimal("33.3")}
+    ]
+
+
+def test_bip_progress_per_indicator(world):
+    rows = _rows(_build(), "bip_progress")
+    # Indicator 0: A 2 -> 4 (+2), B 3 -> 2 (-1; his December answer is before the period); C once only.
+    # Indicator 1: A 3 -> 3 (0), B 4 -> 2 (-2).
+    assert [(r["persons"], r["mean"], r["improved"], r["unchanged"], r["worsened"]) for r in rows] == [
+        (2, Decimal("0.50"), 1, 0, 1),
+        (2, Decimal("-1.00"), 0, 1, 1),
+    ]
+    assert rows[0]["indicator"] == "Handläggarens tro på att individen får jobb"
+
+
+def test_unit_filter(world):
+    data = _build(unit_id=Unit.objects.get(code="koordinator").pk)
+    assert _rows(data, "valid_plan")[0]["active"] == 2  # A and C
+    assert {r["question"]: r["judged"] for r in _rows(data, "plan_checkpoints")}["Är planen tidsatt?"] == 2
+    assert _rows(data, "follow_up_compliance")[0]["overdue"] == 0
+    assert [(r["persons"], r["mean"]) for r in _rows(data, "bip_progress")] == [(1, Decimal("2.00")), (1, Decimal("0.00"))]
+
+
+def test_reference_day_is_today_while_the_period_runs(world):
+    # On 2025-02-20 (period not ended): D is still active; A has no follow-up after 01-20 but one on 02-05.
+    data = _build(today=datetime.date(2025, 2, 20))
+    assert _rows(data, "valid_plan")[0]["active"] == 3  # A, B, D (C starts in March)
