@@ -19,10 +19,10 @@ def test_expired_sessions_are_cleared_by_the_worker(celery_worker):
 
     result = clear_expired_sessions.delay()
 
-    assert result.get(timeout=30) == 1
+    assert result.get(timeout=90) == 1
     assert list(Session.objects.values_list("session_key", flat=True)) == ["aktiv"]
     # Idempotent: a second run deletes nothing more.
-    assert clear_expired_sessions.delay().get(timeout=30) == 0
+    assert clear_expired_sessions.delay().get(timeout=90) == 0
 
 
 def test_clear_expired_sessions_is_scheduled_nightly():
