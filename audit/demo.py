@@ -14,17 +14,16 @@ from django.utils import timezone
 
 from cases.models import Case, Role, Staff
 
-from . import engine, services
-from .control_models import ControlSample, CorrectiveAction, Flag, FlagStatus, Rule
-from .rules import REGISTRY
+from . import services
+from .control_models import ControlSample, CorrectiveAction, Flag, FlagStatus, RunTrigger
 
 
 def _run_rules(as_of: datetime.date) -> None:
-    """The nightly run, in-process (no worker needed for the demo)."""
-    engine.rules_sync()
-    for code in sorted(set(Rule.objects.filter(enabled=True).values_list("code", flat=True)) & set(REGISTRY)):
-        for lower, upper in engine.plan_chunks(REGISTRY[code]):
-            engine.run_chunk(rule_code=code, lower=lower, upper=upper, as_of=as_of)
+    """The nightly run, recorded like a scheduled one, with its chunks executed in-process (no
+    worker needed for the demo). The dispatch queued on commit finds every chunk done."""
+    run = services.rule_run_start(actor=None, trigger=RunTrigger.SCHEDULE, as_of=as_of)
+    for chunk_id in services.rule_run_chunk_ids(run_id=run.pk):
+        services.rule_chunk_execute(chunk_id=chunk_id)
 
 
 def _handle_some_flags(today: datetime.date) -> None:

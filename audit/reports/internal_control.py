@@ -222,7 +222,7 @@ def build(params: ReportParams) -> ReportData:
         ),
     ]
     charts = [
-        Chart("Flaggor öppnade och lösta per regel", "flags", "rule", ["opened", "resolved", "escalated"]),
+        Chart("Flaggor öppnade och lösta per regel", "flags", "title", ["opened", "resolved", "escalated"]),
         Chart("Åtgärder per enhet", "actions", "unit", ["completed", "planned", "overdue"]),
         Chart("Andel ja per kontrollfråga (procent)", "sample_questions", "question", ["share_yes"]),
     ]
