@@ -12,8 +12,8 @@ from django.utils.safestring import SafeString, mark_safe
 from . import format_value
 
 COLOURS = ("#0b4f8a", "#a14a00", "#2f6f2f", "#6a2c91")  # >= 3:1 on white (WCAG 1.4.11)
-WIDTH, LABEL_W, BAR_H, GAP = 680, 230, 14, 10
-MAX_LABEL = 34
+WIDTH, LABEL_W, BAR_H, GAP = 700, 250, 14, 10
+MAX_LABEL = 32  # at 12 px, 32 characters fit in LABEL_W even in wide glyphs
 
 
 def _number(value) -> float:
