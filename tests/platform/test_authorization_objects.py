@@ -158,3 +158,25 @@ def test_every_person_page_writes_a_ui_access_log_row(demo, db, page, username, 
     assert response.status_code == 200
     new = AccessLogEntry.objects.exclude(pk__in=before)
     assert new.filter(channel="ui", actor_id=user.pk).exists(), f"{page} shows personal data without logging it"
+
+
+@pytest.mark.parametrize("username", ["namnd", "admin"])
+def test_a_report_about_persons_is_not_found_by_the_board_or_the_administrator(
+    demo, db, username, django_capture_on_commit_callbacks
+):
+    from audit import report_services
+
+    with django_capture_on_commit_callbacks(execute=False):
+        snap = report_services.report_request(
+            actor=Staff.objects.get(username="chef-eb"), code="unexecuted_decisions_ivo",
+            period_kind="quarter", year=2026, number=1, unit=Staff.objects.get(username="chef-eb").unit_id)
+    report_services.snapshot_build(snapshot_id=snap.pk)
+    client = Client()
+    client.force_login(Staff.objects.get(username=username))
+    api = f"/api/v1/reports/snapshots/{snap.pk}/"
+    for url in (api, f"{api}data/", f"{api}download/csv/", reverse("report-snapshot", args=[snap.pk]),
+                reverse("report-download", args=[snap.pk, "csv"])):
+        assert client.get(url).status_code == 404, url
+    listed = client.get("/api/v1/reports/snapshots/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert snap.pk not in {r["id"] for r in rows}
