@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from config.admin import AuditedAdminMixin
 
@@ -25,5 +26,10 @@ class StaffAdmin(AuditedAdminMixin, UserAdmin):
     list_filter = ("role", "unit", "is_active")
     fieldsets = (*UserAdmin.fieldsets, ("Roll och enhet", {"fields": ("role", "unit", "title")}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("Roll och enhet", {"fields": ("role", "unit", "title")}))
+
+# DRF's token admin lists every member's API token in clear: whoever opens it can act as any
+# caseworker and read their cases. A token dies with its owner (is_active=False), so the
+# administrator needs no token page. (authtoken is installed before cases, so it is registered.)
+admin.site.unregister(TokenProxy)
 
 from . import finance_admin  # noqa: E402, F401  (registers the ekonomiskt bistånd reference data)

@@ -202,17 +202,19 @@ class CorrectiveActionViewSet(
     @extend_schema(request=s.FollowUpSerializer, responses={200: s.CorrectiveActionSerializer})
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request, pk=None):
+        corrective_action = self.get_object()  # out of scope: 404 before the body is judged
         data = s.FollowUpSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        done = services.corrective_action_follow_up(actor=request.user, action=self.get_object(), **data.validated_data)
+        done = services.corrective_action_follow_up(actor=request.user, action=corrective_action, **data.validated_data)
         return Response(self.get_serializer(done).data)
 
     @extend_schema(request=s.CompleteSerializer, responses={200: s.CorrectiveActionSerializer})
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
+        corrective_action = self.get_object()  # out of scope: 404 before the body is judged
         data = s.CompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        done = services.corrective_action_complete(actor=request.user, action=self.get_object(), **data.validated_data)
+        done = services.corrective_action_complete(actor=request.user, action=corrective_action, **data.validated_data)
         return Response(self.get_serializer(done).data)
 
 
@@ -268,10 +270,11 @@ class ChecklistAnswerViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.AnswerReviewSerializer, responses={200: s.ChecklistAnswerSerializer})
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
+        answer = self.get_object()  # out of scope: 404 before the body is judged
         data = s.AnswerReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answer = services.checklist_answer_review(
-            actor=request.user, answer=self.get_object(), value=data.validated_data["answer"],
+            actor=request.user, answer=answer, value=data.validated_data["answer"],
             comment=data.validated_data["comment"],
         )
         return Response(self.get_serializer(answer).data)
