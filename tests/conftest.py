@@ -74,6 +74,9 @@ def celery_worker(transactional_db):
 
     from config.celery import app
 
+    # Tests without a worker still queue tasks on commit (report builds, rule runs); left in the
+    # queue they would be this worker's first work and slow it down. Start from an empty queue.
+    app.control.purge()
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30):
         yield app
 
