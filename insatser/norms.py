@@ -38,6 +38,11 @@ DEFAULTS: dict[str, int] = {
     # against data-entry errors (issue 4 "Bad input"), not a legal norm. 60 = 40 h full time
     # plus a margin for evening sfi/language courses.
     "MAX_SCHEDULED_HOURS_PER_WEEK": 60,
+    # Closing: coordinator and caseworker both close a participation (DOMAIN.md 2 step 8;
+    # 004:573-576). The seed sets no limit on how long one side may wait for the other; the
+    # internal-control default (rule r11) is two weeks, the same span as the queue norm above
+    # (004:550-552), so an unconfirmed closing surfaces within one follow-up cycle.
+    "CLOSING_CONFIRMATION_MAX_DAYS": 14,
 }
 
 
