@@ -82,6 +82,11 @@ def matching_from(start: datetime.date) -> datetime.date:
     return add_months(start, norm("EMPLOYMENT_MATCHING_AFTER_MONTHS"))
 
 
+def matching_from_for(start: datetime.date, *, insats_type: str) -> datetime.date | None:
+    """matching_from for an arbetsmarknadsanställning; None for any other insats (004:289-293)."""
+    return matching_from(start) if insats_type == "labour_market_employment" else None
+
+
 def full_time_hours() -> Decimal:
     return Decimal(norm("FULL_TIME_HOURS_PER_WEEK"))
 

@@ -178,7 +178,7 @@ class ParticipationSerializer(serializers.ModelSerializer):
 
     def get_matching_from(self, obj) -> datetime.date | None:
         """Arbetsmarknadsanställning: the date the person joins the matching group."""
-        return norms.matching_from(obj.start_date) if obj.insats.insats_type == "labour_market_employment" else None
+        return norms.matching_from_for(obj.start_date, insats_type=obj.insats.insats_type)
 
     def get_closing(self, obj) -> dict | None:
         closing = getattr(obj, "closing", None)
