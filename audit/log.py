@@ -6,8 +6,8 @@ transaction commit or roll back with the change they describe.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 from django.db import models
 from django.utils import timezone
@@ -91,37 +91,52 @@ def record_change(
 
     Call it inside the service's transaction, after the save. `before` is None for a creation.
     """
-    before = before or {}
-    after = after or {}
-    changes = {
-        key: [before.get(key), after.get(key)]
-        for key in sorted(set(before) | set(after))
-        if before.get(key) != after.get(key)
-    }
+    record_changes(actor=actor, action=action, changes=[Change(instance, person_ids, before, after)])
+
+
+class Change(NamedTuple):
+    """One saved object's change, for record_changes."""
+
+    instance: models.Model
+    person_ids: Iterable[int | None] = (None,)
+    before: dict | None = None
+    after: dict | None = None
+
+
+def record_changes(*, actor, action: str, changes: Sequence[Change]) -> None:
+    """record_change for many objects saved by one service call, in a fixed number of INSERTs
+    (one for the change events, one per access action), so a bulk write stays set-based."""
     ctx = context.current()
     now = timezone.now()
     actor_fields = _actor_fields(actor)
-    object_type = instance._meta.label_lower
-    person_ids = list(dict.fromkeys(person_ids)) or [None]
-    ChangeEvent.objects.bulk_create(
-        [
+    events, access = [], {AccessAction.CREATE: [], AccessAction.UPDATE: []}
+    for change in changes:
+        before, after = change.before or {}, change.after or {}
+        diff = {
+            key: [before.get(key), after.get(key)]
+            for key in sorted(set(before) | set(after))
+            if before.get(key) != after.get(key)
+        }
+        person_ids = list(dict.fromkeys(change.person_ids)) or [None]
+        events += [
             ChangeEvent(
                 occurred_at=now,
                 actor_id=actor_fields["actor_id"],
                 actor_username=actor_fields["actor_username"],
                 action=action,
-                object_type=object_type,
-                object_id=str(instance.pk),
+                object_type=change.instance._meta.label_lower,
+                object_id=str(change.instance.pk),
                 person_id=person_id,
-                changes=changes,
+                changes=diff,
                 channel=ctx.channel,
             )
             for person_id in person_ids
         ]
-    )
-    record_access(
-        actor=actor,
-        action=AccessAction.CREATE if not before else AccessAction.UPDATE,
-        object_type=object_type,
-        subjects=[(instance.pk, person_id) for person_id in person_ids],
-    )
+        kind = AccessAction.CREATE if not before else AccessAction.UPDATE
+        access[kind] += [(change.instance._meta.label_lower, change.instance.pk, p) for p in person_ids]
+    if events:
+        ChangeEvent.objects.bulk_create(events)
+    for kind, rows in access.items():
+        for object_type in dict.fromkeys(t for t, _, _ in rows):
+            record_access(actor=actor, action=kind, object_type=object_type,
+                          subjects=[(pk, p) for t, pk, p in rows if t == object_type])

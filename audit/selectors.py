@@ -16,6 +16,8 @@ from cases.models import Role, Staff
 from cases.selectors import applicants_for
 
 from .control_models import (
+    LIVE_FLAG_STATUSES,
+    ActionStatus,
     ChecklistAnswer,
     ControlSample,
     ControlSampleItem,
@@ -146,3 +148,37 @@ def sample_results(*, sample: ControlSample) -> list[dict]:
         }
         for q in QUESTIONS
     ]
+
+
+def flag_counts_by_rule_and_age(
+    *, user: Staff, today: datetime.date, bands: list[tuple[int, int | None]]
+) -> list[dict]:
+    """Per rule, the live flags in scope and how many fall in each age band (days since first
+    seen, `(lowest, highest or None)`): counts only, one query. Key `band<i>` for band i."""
+    counts = {}
+    for i, (low, high) in enumerate(bands):  # a handful of bands set by the page, not by the data
+        condition = Q(first_seen__lte=today - datetime.timedelta(days=low))
+        if high is not None:
+            condition &= Q(first_seen__gte=today - datetime.timedelta(days=high))
+        counts[f"band{i}"] = Count("pk", filter=condition)
+    return list(
+        flags_for(user).filter(status__in=LIVE_FLAG_STATUSES)
+        .values("rule__code", "rule__title", "rule__severity")
+        .annotate(total=Count("pk"), **counts)
+        .order_by("-rule__severity", "rule__code")
+    )
+
+
+def flags_escalated(*, user: Staff) -> QuerySet[Flag]:
+    return (
+        flags_for(user).filter(escalated_at__isnull=False, status__in=LIVE_FLAG_STATUSES)
+        .select_related("rule", "person", "responsible").order_by("escalated_at", "pk")
+    )
+
+
+def actions_due(*, user: Staff, by: datetime.date) -> QuerySet[CorrectiveAction]:
+    """Planned corrective actions in scope due on or before `by` (overdue ones included)."""
+    return (
+        actions_for(user).filter(status=ActionStatus.PLANNED, due_date__lte=by)
+        .select_related("flag__rule", "flag__person", "sample_answer__item__person", "sample_answer__item__sample")
+    )

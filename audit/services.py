@@ -444,3 +444,25 @@ def scheduled_rule_codes(*, schedule: str) -> list[str]:
     return sorted(
         set(Rule.objects.filter(enabled=True, schedule=schedule).values_list("code", flat=True)) & set(REGISTRY)
     )
+
+
+@transaction.atomic
+def scheduled_run_start(*, schedule: str, as_of: datetime.date | None = None) -> int | None:
+    """Start today's scheduled run of `schedule`'s rules, once: the task is acked late, so a
+    redelivery (worker lost) must find the run it already started rather than start another.
+    A failed run does not count, so a retry after a failure does run again."""
+    codes = scheduled_rule_codes(schedule=schedule)
+    if not codes:
+        return None
+    as_of = as_of or timezone.localdate()
+    started = (
+        RuleRun.objects.select_for_update()
+        .filter(trigger=RunTrigger.SCHEDULE, as_of=as_of)
+        .exclude(status=RunStatus.FAILED)
+        .values_list("pk", "rule_codes")
+    )
+    # Runs per day are a handful (one per schedule), so comparing the code lists here is bounded.
+    existing = next((pk for pk, run_codes in started if sorted(run_codes) == codes), None)
+    if existing is not None:
+        return existing
+    return rule_run_start(actor=None, rule_codes=codes, trigger=RunTrigger.SCHEDULE, as_of=as_of).pk

@@ -13,7 +13,7 @@ from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from . import digest, report_services, services
-from .control_models import RunTrigger, Schedule
+from .control_models import Schedule
 
 # Errors worth retrying: a dropped database connection, a deadlock/serialisation failure
 # (OperationalError on PostgreSQL) or an unreachable broker.
@@ -40,10 +40,7 @@ class ChunkTask(Task):
 
 @shared_task(name="audit.run_scheduled_rules", soft_time_limit=120, time_limit=180, **COMMON)
 def run_scheduled_rules(schedule: str = Schedule.NIGHTLY) -> int:
-    codes = services.scheduled_rule_codes(schedule=schedule)
-    if not codes:
-        return 0
-    return services.rule_run_start(actor=None, rule_codes=codes, trigger=RunTrigger.SCHEDULE).pk
+    return services.scheduled_run_start(schedule=schedule) or 0
 
 
 @shared_task(name="audit.dispatch_rule_run", soft_time_limit=120, time_limit=180, **COMMON)

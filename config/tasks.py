@@ -4,7 +4,10 @@ from celery import shared_task
 from django.utils import timezone
 
 
-@shared_task(name="platform.clear_expired_sessions", time_limit=300, acks_late=True)
+@shared_task(
+    name="platform.clear_expired_sessions", soft_time_limit=240, time_limit=300, acks_late=True,
+    reject_on_worker_lost=True,
+)
 def clear_expired_sessions() -> int:
     """Delete expired sessions, so idle logins do not linger in the database. Idempotent."""
     from django.contrib.sessions.models import Session

@@ -38,6 +38,11 @@ DEFAULTS: dict[str, int] = {
     # against data-entry errors (issue 4 "Bad input"), not a legal norm. 60 = 40 h full time
     # plus a margin for evening sfi/language courses.
     "MAX_SCHEDULED_HOURS_PER_WEEK": 60,
+    # Closing: coordinator and caseworker both close a participation (DOMAIN.md 2 step 8;
+    # 004:573-576). The seed sets no limit on how long one side may wait for the other; the
+    # internal-control default (rule r11) is two weeks, the same span as the queue norm above
+    # (004:550-552), so an unconfirmed closing surfaces within one follow-up cycle.
+    "CLOSING_CONFIRMATION_MAX_DAYS": 14,
 }
 
 
@@ -75,6 +80,11 @@ def participation_period_end(start: datetime.date, *, insats_type: str) -> datet
 def matching_from(start: datetime.date) -> datetime.date:
     """When an arbetsmarknadsanställd starts with the matching group (004:289-293)."""
     return add_months(start, norm("EMPLOYMENT_MATCHING_AFTER_MONTHS"))
+
+
+def matching_from_for(start: datetime.date, *, insats_type: str) -> datetime.date | None:
+    """matching_from for an arbetsmarknadsanställning; None for any other insats (004:289-293)."""
+    return matching_from(start) if insats_type == "labour_market_employment" else None
 
 
 def full_time_hours() -> Decimal:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Applicant, Role, Staff
 from cases.selectors import applicants_for
 
+from . import norms
 from .models import (
     Exemption,
     Insats,
@@ -108,15 +109,21 @@ def decision_list(*, user: Staff) -> QuerySet[InsatsDecision]:
 
 
 def referral_list(*, user: Staff, on: datetime.date | None = None) -> QuerySet[Referral]:
-    """Referrals with `has_temporary_activity`: an active temporary participation on `on`."""
+    """Referrals with `has_temporary_activity`: an active temporary participation on `on`; and
+    `needs_temporary_activity`: queued longer than the norm on `on` (norms.max_queue_wait,
+    DOMAIN.md 3; 004:550-552), so the rule is applied here, in the query, not by the API."""
     on = on or timezone.localdate()
+    over_wait = Q(status=ReferralStatus.QUEUED, queued_on__lt=on - norms.max_queue_wait())
     temporary = active_participations(on=on).filter(
         applicant_id=OuterRef("applicant_id"), insats__insats_type="temporary"
     ).filter(Q(decision_period_end__gte=on))
     return (
         referrals_for(user)
         .select_related("applicant", "insats", "insats__track", "referred_by")
-        .annotate(has_temporary_activity=Exists(temporary))
+        .annotate(
+            has_temporary_activity=Exists(temporary),
+            needs_temporary_activity=ExpressionWrapper(over_wait, output_field=BooleanField()),
+        )
         .order_by("-referred_on", "-pk")
     )
 

@@ -1,17 +1,16 @@
 """Insats staff pages: their participants, and one week's attendance for a whole group on one page.
 
 Thin: reads go through insatser.selectors (scoped to the user), writes through
-insatser.services.attendance_report, all rows of a save in one transaction.
+insatser.attendance_services.attendance_report_week, all rows of a save in one call.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,14 +20,13 @@ from django.utils.http import urlencode
 from audit.log import record_access
 from audit.models import AccessAction
 from cases.models import Role
-from config.errors import DomainError
 from config.web_auth import role_required
-from config.web_forms import add_service_errors
+from config.web_forms import run_service
 
+from .attendance_services import AttendanceRow, attendance_report_week
 from .forms_attendance import AttendanceRowForm, WeekChoiceForm, current_week, week_value
 from .models import Insats, ParticipationStatus, WeeklyAttendance
 from .selectors import participation_list, participations_for
-from .services import attendance_report
 
 
 def _unit_insatser(user):
@@ -80,31 +78,32 @@ def _row_forms(rows, data=None):
     return out
 
 
+ROW_KEY = re.compile(r"^rows\[(\d+)\]\.(\w+)$")
+
+
 def _save(user, monday, row_forms) -> tuple[bool, int]:
-    """Report every filled-in row through the service; if any row fails, nothing is saved."""
-    saved = 0
-    with transaction.atomic():
-        for participation, existing, form in row_forms:
-            hours = form.cleaned_data["attended_hours"]
-            note = form.cleaned_data["note"]
-            if hours is None or (existing and existing.attended_hours == hours and existing.note == note):
-                continue
-            try:
-                attendance_report(
-                    actor=user, participation=participation, week_start=monday, attended_hours=Decimal(hours), note=note
-                )
-                saved += 1
-            except (ValidationError, DomainError) as exc:
-                # A week or participation error concerns the row's hours as the staff see it.
-                if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-                    exc = ValidationError(
-                        {("attended_hours" if f not in form.fields else f): e for f, e in exc.error_dict.items()}
-                    )
-                add_service_errors(form, exc)
-        failed = any(form.errors for _, _, form in row_forms)
-        if failed:
-            transaction.set_rollback(True)
-    return not failed, saved
+    """Report every filled-in, changed row in one service call (a fixed number of queries however
+    many participants); if any row fails, nothing is saved and each error is shown on its row."""
+    changed = []
+    for participation, existing, form in row_forms:
+        hours, note = form.cleaned_data["attended_hours"], form.cleaned_data["note"]
+        if hours is None or (existing and existing.attended_hours == hours and existing.note == note):
+            continue
+        changed.append((form, AttendanceRow(participation.pk, Decimal(hours), note)))
+    if not changed:
+        return True, 0
+
+    def field_map(key: str):
+        # A row's error goes to its form; a week or participation error concerns the row's hours
+        # as the staff see it; an error about the whole week goes to the first changed row.
+        match = ROW_KEY.match(key)
+        form = changed[int(match[1])][0] if match else changed[0][0]
+        field = match[2] if match else key
+        return form, field if field in form.fields else "attended_hours"
+
+    saved = run_service(changed[0][0], lambda: attendance_report_week(
+        actor=user, week_start=monday, rows=[row for _, row in changed]), field_map)
+    return saved is not None, len(saved or [])
 
 
 @login_required

@@ -247,7 +247,13 @@ CLOSING_ONE_SIDED = register(
         description="Ett avslut som koordinatorn föreslagit men handläggaren inte bekräftat inom gränsen.",
         severity=Severity.MEDIUM,
         subject_model="insatser.ParticipationClosing",
-        params=(Param("max_days", "Längsta tid med ensidigt avslut", 14, 1, 90, "dagar", "DOMAIN.md 2.8"),),
+        params=(
+            Param(
+                "max_days", "Längsta tid med ensidigt avslut",
+                lambda: insatser_norms.norm("CLOSING_CONFIRMATION_MAX_DAYS"), 1, 90, "dagar",
+                "DOMAIN.md 2.8 (004:573-576)",
+            ),
+        ),
         facts=("proposed_at", "end_date", "reason"),
         find=_closing_one_sided,
         examine=_unconfirmed,

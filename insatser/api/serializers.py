@@ -101,7 +101,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     insats_name = serializers.CharField(source="insats.name", read_only=True)
     has_temporary_activity = serializers.BooleanField(read_only=True, default=None)
     waited_days = serializers.SerializerMethodField()
-    needs_temporary_activity = serializers.SerializerMethodField()
+    needs_temporary_activity = serializers.BooleanField(read_only=True)  # selectors.referral_list
 
     class Meta:
         model = Referral
@@ -113,10 +113,6 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     def get_waited_days(self, obj) -> int | None:
         return (timezone.localdate() - obj.queued_on).days if obj.status == "queued" else None
-
-    def get_needs_temporary_activity(self, obj) -> bool:
-        """Waiting in the queue longer than the norm (2 weeks, 004:550-552)."""
-        return obj.status == "queued" and timezone.localdate() - obj.queued_on > norms.max_queue_wait()
 
 
 class ReferralCreateSerializer(serializers.Serializer):
@@ -182,7 +178,7 @@ class ParticipationSerializer(serializers.ModelSerializer):
 
     def get_matching_from(self, obj) -> datetime.date | None:
         """Arbetsmarknadsanställning: the date the person joins the matching group."""
-        return norms.matching_from(obj.start_date) if obj.insats.insats_type == "labour_market_employment" else None
+        return norms.matching_from_for(obj.start_date, insats_type=obj.insats.insats_type)
 
     def get_closing(self, obj) -> dict | None:
         closing = getattr(obj, "closing", None)

@@ -102,3 +102,14 @@ def test_grace_days_delay_the_flag_by_exactly_that_many_days(run_rule, code, sub
     _set(code, "grace_days", 2)
     assert run_rule(code, AS_OF) == {passed_3_days.pk}  # the other is resolved until its grace is over
     assert run_rule(code, AS_OF + DAY) == {passed_2_days.pk, passed_3_days.pk}
+
+
+
+def test_rule_11_max_days_default_is_the_insatser_norm_and_follows_its_override(db, settings):
+    engine.rules_sync()
+    parameter = RuleParameter.objects.get(rule__code="r11_closing_one_sided", key="max_days")
+    assert parameter.value == parameter.default == insatser_norms.norm("CLOSING_CONFIRMATION_MAX_DAYS") == 14
+
+    settings.INSATSER_NORMS = {"CLOSING_CONFIRMATION_MAX_DAYS": 10}
+    parameter.delete()
+    assert engine.parameters_for(REGISTRY["r11_closing_one_sided"])["max_days"] == 10

@@ -22,11 +22,16 @@ def last_monday():
     return today - datetime.timedelta(days=today.weekday() + 7)
 
 
-@pytest.fixture
-def group(insats_staff):
+def attendance_group(insats_staff):
+    """An insats at the staff's unit with three participants running since before last week."""
     insats = InsatsFactory(provider_unit=insats_staff.unit, name="Praktik Parketten")
     start = last_monday() - datetime.timedelta(days=14)
     return insats, [ParticipationFactory(insats=insats, start_date=start) for _ in range(3)]
+
+
+@pytest.fixture
+def group(insats_staff):
+    return attendance_group(insats_staff)
 
 
 def url(insats, monday):
@@ -135,4 +140,27 @@ def test_fixed_number_of_queries(client, insats_staff, django_assert_max_num_que
         with django_assert_max_num_queries(12) as ctx:
             assert client.get(target).status_code == 200
         counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_saving_the_week_runs_a_fixed_number_of_queries(client, insats_staff, django_assert_max_num_queries):
+    """2 or 20 participants: one service call, set-based writes and audit trail."""
+    insats = InsatsFactory(provider_unit=insats_staff.unit)
+    start = last_monday() - datetime.timedelta(days=14)
+    client.force_login(insats_staff)
+    counts = []
+    for n, hours in ((2, "30"), (20, "31")):
+        while insats.participations.count() < n:
+            ParticipationFactory(insats=insats, start_date=start)
+        participations = list(insats.participations.order_by("pk"))
+        # half the rows already reported (an update), half new (a create)
+        for p in participations[: n // 2]:
+            WeeklyAttendance.objects.filter(participation=p, week_start=last_monday()).delete()
+            WeeklyAttendanceFactory(participation=p, week_start=last_monday(), attended_hours=Decimal(1))
+        with django_assert_max_num_queries(40) as ctx:
+            response = client.post(url(insats, last_monday()), post_rows(participations, [hours] * n))
+        assert response.status_code == 302
+        counts.append(len(ctx.captured_queries))
+        assert set(WeeklyAttendance.objects.filter(week_start=last_monday()).values_list("attended_hours", flat=True)) \
+            == {Decimal(hours)}
     assert counts[0] == counts[1]

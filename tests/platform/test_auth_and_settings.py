@@ -85,3 +85,18 @@ def test_production_starts_with_a_secret_key_and_debug_off():
     result = _import_settings("config.settings.production", SECRET_KEY="x" * 50)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.contrib.auth.hashers.Argon2PasswordHasher", "False"]
+
+
+def test_production_settings_pass_the_deploy_check():
+    """`manage.py check --deploy` reports nothing for the production settings (HSTS, cookies, SSL).
+    The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment would not."""
+    unset = ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING",
+         "--settings=config.settings.production"],
+        cwd=BASE_DIR, env={**clean, "SECRET_KEY": "k" * 30 + "-x_Y9" * 10, "DEBUG": "0"},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
