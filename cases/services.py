@@ -264,10 +264,14 @@ def household_member_end(*, actor: Staff, member: HouseholdMember, valid_to: dat
     return member
 
 
+def _unknown_barrier(code: str, field: str) -> ValidationError:
+    return _field_error(field, f"Okänd kod för försörjningshinder: {code!r}.", "unknown_code")
+
+
 def _barrier(code: str, field: str) -> SupportBarrier:
     barrier = SupportBarrier.objects.filter(code=code, is_active=True).first()
     if barrier is None:
-        raise _field_error(field, f"Okänd kod för försörjningshinder: {code!r}.", "unknown_code")
+        raise _unknown_barrier(code, field)
     return barrier
 
 
@@ -302,16 +306,20 @@ def case_open(
     case.full_clean()
     case.save()
     adults = {m.applicant_id: m for m in household.members.filter(applicant__isnull=False)}
+    # The barrier codes of all adults in one query, not one per adult.
+    known = SupportBarrier.objects.filter(
+        code__in=[spec.get("barrier", "") for spec in support_barriers], is_active=True
+    ).in_bulk(field_name="code")
     barriers = []
     for i, spec in enumerate(support_barriers):
         if spec.get("applicant") not in adults:
             raise _field_error(f"support_barriers[{i}].applicant", "Personen är inte vuxen medlem i hushållet.", "not_member")
+        code = spec.get("barrier", "")
+        if code not in known:
+            raise _unknown_barrier(code, f"support_barriers[{i}].barrier")
         barriers.append(
             CaseSupportBarrier(
-                case=case,
-                applicant_id=spec["applicant"],
-                barrier=_barrier(spec.get("barrier", ""), f"support_barriers[{i}].barrier"),
-                valid_from=spec.get("valid_from") or opened_on,
+                case=case, applicant_id=spec["applicant"], barrier=known[code], valid_from=spec.get("valid_from") or opened_on
             )
         )
     CaseSupportBarrier.objects.bulk_create(barriers)

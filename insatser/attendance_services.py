@@ -1,6 +1,6 @@
 """Attendance for a whole week's list at once (the insats staff's weekly form).
 
-The same rules as services.attendance_report, checked for every row before anything is saved,
+The rules of services.attendance_report (shared helpers there), checked for every row before anything is saved,
 in a fixed number of queries whatever the number of participants: the rows are read, locked and
 written set-based, and the audit trail is written with audit.log.record_changes.
 """
@@ -20,7 +20,7 @@ from audit.log import Change, record_changes, snapshot
 from cases.models import Role, Staff
 
 from .models import Participation, WeeklyAttendance
-from .services import _field_error, _require_role, _today
+from .services import _require_role, attendance_participation_problem, check_attendance_week
 
 FIELDS = ("attended_hours", "note")
 
@@ -29,13 +29,6 @@ class AttendanceRow(NamedTuple):
     participation_id: int
     attended_hours: Decimal
     note: str = ""
-
-
-def _check_week(week_start: datetime.date) -> None:
-    if week_start.weekday() != 0:
-        raise _field_error("week_start", "Veckan anges med sin måndag.", "not_monday")
-    if week_start > _today():
-        raise _field_error("week_start", "Närvaro kan inte rapporteras för en kommande vecka.", "future_date")
 
 
 @transaction.atomic
@@ -47,8 +40,7 @@ def attendance_report_week(
     A row's error is named `rows[i].<field>` (i its position in `rows`). Rows whose hours and note
     are unchanged are left alone. Returns the rows written."""
     _require_role(actor, {Role.INSATS_STAFF}, doing="rapportera närvaro")
-    _check_week(week_start)
-    week_end = week_start + datetime.timedelta(days=6)
+    check_attendance_week(week_start)
     ids = [r.participation_id for r in rows]
     participations = Participation.objects.select_related("insats").in_bulk(ids)
     existing = {
@@ -61,13 +53,10 @@ def attendance_report_week(
     for i, spec in enumerate(rows):
         prefix = f"rows[{i}]."
         participation = participations.get(spec.participation_id)
-        if participation is None or participation.insats.provider_unit_id != actor.unit_id:
-            errors[f"{prefix}participation"] = [ValidationError("Deltagandet är inte vid din enhet.", code="not_found")]
-            continue
-        if week_end < participation.start_date or week_start > participation.last_day:
-            errors[f"{prefix}week_start"] = [
-                ValidationError("Veckan ligger utanför deltagandets period.", code="outside_period")
-            ]
+        problem = attendance_participation_problem(participation, actor=actor, week_start=week_start)
+        if problem:
+            field, message, code = problem
+            errors[f"{prefix}{field}"] = [ValidationError(message, code=code)]
             continue
         row = existing.get(participation.pk)
         before = snapshot(row, FIELDS) if row else None

@@ -432,6 +432,26 @@ def participation_extend(
     return extension
 
 
+def check_attendance_week(week_start: datetime.date) -> None:
+    """Attendance is reported per week, named by its Monday, never for a week to come."""
+    if week_start.weekday() != 0:
+        raise _field_error("week_start", "Veckan anges med sin måndag.", "not_monday")
+    if week_start > _today():
+        raise _field_error("week_start", "Närvaro kan inte rapporteras för en kommande vecka.", "future_date")
+
+
+def attendance_participation_problem(
+    participation: Participation | None, *, actor: Staff, week_start: datetime.date
+) -> tuple[str, str, str] | None:
+    """(field, message, code) when the actor may not report this participation for the week."""
+    if participation is None or participation.insats.provider_unit_id != actor.unit_id:
+        return ("participation", "Deltagandet är inte vid din enhet.", "not_found")
+    week_end = week_start + datetime.timedelta(days=6)
+    if week_end < participation.start_date or week_start > participation.last_day:
+        return ("week_start", "Veckan ligger utanför deltagandets period.", "outside_period")
+    return None
+
+
 @transaction.atomic
 def attendance_report(
     *, actor: Staff, participation: Participation, week_start: datetime.date, attended_hours: Decimal, note: str = ""
@@ -439,15 +459,10 @@ def attendance_report(
     """The insats staff report the hours attended in one week (creates or corrects the week's row)."""
     _require_role(actor, {Role.INSATS_STAFF}, doing="rapportera närvaro")
     participation = Participation.objects.select_related("insats").get(pk=participation.pk)
-    if participation.insats.provider_unit_id != actor.unit_id:
-        raise _field_error("participation", "Deltagandet är inte vid din enhet.", "not_found")
-    if week_start.weekday() != 0:
-        raise _field_error("week_start", "Veckan anges med sin måndag.", "not_monday")
-    if week_start > _today():
-        raise _field_error("week_start", "Närvaro kan inte rapporteras för en kommande vecka.", "future_date")
-    week_end = week_start + datetime.timedelta(days=6)
-    if week_end < participation.start_date or week_start > participation.last_day:
-        raise _field_error("week_start", "Veckan ligger utanför deltagandets period.", "outside_period")
+    check_attendance_week(week_start)
+    problem = attendance_participation_problem(participation, actor=actor, week_start=week_start)
+    if problem:
+        raise _field_error(*problem)
     row = WeeklyAttendance.objects.select_for_update().filter(participation=participation, week_start=week_start).first()
     before = snapshot(row, ("attended_hours", "note")) if row else None
     if row is None:
