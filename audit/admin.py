@@ -3,8 +3,8 @@
 from django import forms
 from django.contrib import admin
 
-from . import services
-from .control_models import Rule, RuleParameter, RuleRun
+from audit.control import services
+from audit.control.models import Rule, RuleParameter, RuleRun
 
 
 class RuleParameterForm(forms.ModelForm):
@@ -42,7 +42,7 @@ class RuleAdmin(admin.ModelAdmin):
     inlines = [RuleParameterInline]
 
     def has_add_permission(self, request):
-        return False  # rules are defined in code (audit/rules/)
+        return False  # rules are defined in code (audit/control/rules/)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -5,7 +5,7 @@ from django.db.models.signals import post_migrate
 def _sync_rules(sender, **kwargs):
     # Rules are defined in code; their configurable rows (with DOMAIN.md defaults) are created
     # after every migrate, never overwriting what an administrator has set.
-    from .engine import rules_sync
+    from audit.control.engine import rules_sync
 
     rules_sync()
 

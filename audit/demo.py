@@ -3,7 +3,7 @@
 Runs last in demo_data's BUILDERS (it reads what every other builder made). Re-running changes
 nothing: the engine keeps one live flag per rule and subject, and the handled examples and the
 control sample are only made when none exist yet. Every step a person would take goes through
-audit.services, so the demo has the same audit trail as real use.
+audit.control.services, so the demo has the same audit trail as real use.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ import datetime
 
 from django.utils import timezone
 
+from audit.control import services
+from audit.control.models import ControlSample, CorrectiveAction, Flag, FlagStatus, RunTrigger
 from cases.models import Case, Role, Staff
-
-from . import services
-from .control_models import ControlSample, CorrectiveAction, Flag, FlagStatus, RunTrigger
 
 
 def _run_rules(as_of: datetime.date) -> None:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from audit import report_services
+from audit.report_models import ReportSnapshot
 from cases.models import Role, Staff
-
-from . import report_services
-from .report_models import ReportSnapshot
 
 
 def build(ctx) -> None:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from audit.log import record_access
 from audit.models import AccessAction
-
-from .report_models import ReportSnapshot
-from .reports.catalog import reports_for
+from audit.recording.log import record_access
+from audit.report_models import ReportSnapshot
+from audit.reports.catalog import reports_for
 
 
 def snapshots_for(user) -> QuerySet[ReportSnapshot]:

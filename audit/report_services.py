@@ -16,14 +16,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.recording.log import record_change
+from audit.report_models import ReportSnapshot, SnapshotStatus
+from audit.reports import get_report
+from audit.reports.base import Period, ReportParams, parse_date_range, parse_period
+from audit.reports.catalog import available_reports, definition_for
 from cases.models import Unit
 from cases.permissions import require_role
-
-from .log import record_change
-from .report_models import ReportSnapshot, SnapshotStatus
-from .reports import get_report
-from .reports.base import Period, ReportParams, parse_date_range, parse_period
-from .reports.catalog import available_reports, definition_for
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +84,7 @@ def report_request(
     )
     record_change(actor=actor, action="report.request", instance=snap,
                   after={"code": snap.code, "params": snap.params})
-    from .tasks import build_report_snapshot  # tasks import services; import here to keep one direction
+    from audit.tasks import build_report_snapshot  # tasks import services; import here to keep one direction
 
     transaction.on_commit(lambda: build_report_snapshot.delay(snap.pk))
     return snap

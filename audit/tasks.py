@@ -12,8 +12,9 @@ from celery import Task, group, shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
-from . import digest, report_services, services
-from .control_models import Schedule
+from audit import report_services
+from audit.control import digest, services
+from audit.control.models import Schedule
 
 # Errors worth retrying: a dropped database connection, a deadlock/serialisation failure
 # (OperationalError on PostgreSQL) or an unreachable broker.

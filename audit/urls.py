@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import flags, reports, samples, unit
+from audit.control.views import flags, reports, samples, unit
 
 urlpatterns = [
     path("egenkontroll/flaggor/", flags.flag_list, name="flag-list"),

@@ -5,7 +5,7 @@
 
 Point DATABASE_URL at a scratch database: the script migrates it and writes the population
 (bulk INSERTs in batches). It then times
-  1. a full rule run (every rule, every chunk, flags upserted) through audit.engine in-process,
+  1. a full rule run (every rule, every chunk, flags upserted) through audit.control.engine in-process,
   2. the re-run (the same day: nothing new, every flag kept),
   3. the same rules' findings written by hand as plain SQL (PostgreSQL only) on the same data,
 and prints the ratio engine / plain SQL, per rule and in total. It also checks that each
@@ -38,8 +38,8 @@ from django.utils import timezone  # noqa: E402
 settings.DEBUG = False  # no query log kept in memory
 
 from audit import engine  # noqa: E402
-from audit.control_models import Flag, Rule  # noqa: E402
-from audit.rules import REGISTRY  # noqa: E402
+from audit.control.models import Flag, Rule  # noqa: E402
+from audit.control.rules import REGISTRY  # noqa: E402
 from cases.models import (  # noqa: E402
     Applicant,
     Case,

@@ -14,8 +14,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from audit.log import record_access, record_change, snapshot
 from audit.models import AccessAction
+from audit.recording.log import record_access, record_change, snapshot
 
 from . import calculation as calc
 from . import finance_selectors as fs

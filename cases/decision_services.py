@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audit.log import record_change, snapshot
+from audit.recording.log import record_change, snapshot
 from config.errors import Conflict, NotAllowed
 
 from . import finance_selectors as fs

@@ -1,6 +1,6 @@
 """The ONE definition of an unexecuted decision (ej verkställt beslut), DOMAIN.md 3 and 5.
 
-Used by rule 10 (audit/rules/cases.py), by the IVO and fullmäktige reports (audit/reports/
+Used by rule 10 (audit/control/rules/cases.py), by the IVO and fullmäktige reports (audit/reports/
 unexecuted.py) and by cases.finance_selectors.unexecuted_decisions / interrupted_not_resumed.
 
 Source: 003:304-314 (SoL 34 kap. 1-3 §§, old SoL 16 kap. 6 f-h §§): a granted decision on bistånd

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from audit.log import record_change, snapshot
+from audit.recording.log import record_change, snapshot
 from config.admin import AuditedAdminMixin
 
 from .finance_models import (

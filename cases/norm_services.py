@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from audit.log import record_change
+from audit.recording.log import record_change
 
 from . import norms
 from .application_services import kronor

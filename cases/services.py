@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from audit.log import record_change, snapshot
+from audit.recording.log import record_change, snapshot
 
 from . import identity
 from .models import (

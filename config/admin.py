@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from audit.log import record_change, snapshot
+from audit.recording.log import record_change, snapshot
 
 
 class AuditedAdminMixin:

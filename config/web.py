@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from audit.control_models import LIVE_FLAG_STATUSES, Severity
-from audit.log import record_access
+from audit.control.models import LIVE_FLAG_STATUSES, Severity
+from audit.control.selectors import flags_for
 from audit.models import AccessAction
-from audit.selectors import flags_for
+from audit.recording.log import record_access
 from cases.models import Role
 from cases.selectors import open_assignments
 from insatser import caseload as caseload_selectors

@@ -2,7 +2,7 @@
 
 The rules of services.attendance_report (shared helpers there), checked for every row before anything is saved,
 in a fixed number of queries whatever the number of participants: the rows are read, locked and
-written set-based, and the audit trail is written with audit.log.record_changes.
+written set-based, and the audit trail is written with audit.recording.log.record_changes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audit.log import Change, record_changes, snapshot
+from audit.recording.log import Change, record_changes, snapshot
 from cases.models import Role, Staff
 
 from .models import Participation, WeeklyAttendance

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from audit.log import record_access
 from audit.models import AccessAction
+from audit.recording.log import record_access
 from cases.models import Role
 from config.web_auth import role_required
 from config.web_forms import run_service

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from audit.log import record_change, snapshot
+from audit.recording.log import record_change, snapshot
 from cases.models import Applicant, Role, Staff
 from cases.permissions import require_role
 from cases.selectors import applicants_for

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from audit.log import record_access
 from audit.models import AccessAction
+from audit.recording.log import record_access
 from cases.models import Role
 from config.web_auth import person_in_scope, role_required
 from config.web_forms import add_service_errors, run_service

@@ -13,16 +13,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit import report_services
+from audit.models import AccessAction
+from audit.report_models import ReportSnapshot, SnapshotStatus
+from audit.report_selectors import log_snapshot_read, snapshots_for
+from audit.reports.catalog import reports_for
+from audit.reports.render.downloads import download_response
 from cases.models import Role
 from config.api.permissions import HasRole
 from config.errors import Conflict
-
-from .. import report_services
-from ..models import AccessAction
-from ..report_models import ReportSnapshot, SnapshotStatus
-from ..report_selectors import log_snapshot_read, snapshots_for
-from ..reports.catalog import reports_for
-from ..reports.render.downloads import download_response
 
 REPORT_ROLES = frozenset({Role.BOARD, Role.UNIT_MANAGER, Role.ADMINISTRATOR})
 

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from ..control_models import (
+from audit.control.models import (
     ChecklistAnswer,
     ControlSample,
     ControlSampleItem,

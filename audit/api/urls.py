@@ -2,7 +2,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import report_views, views
+from audit.api import report_views, views
 
 router = SimpleRouter()
 router.register("control/rules", views.RuleViewSet, basename="control-rule")

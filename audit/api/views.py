@@ -9,16 +9,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.log import record_access
+from audit.api import serializers as s
+from audit.control import selectors, services
+from audit.control.models import FlagStatus
 from audit.models import AccessAction
+from audit.recording.log import record_access
 from cases.models import Role
 from cases.selectors import staff_list
 from config.api.access import AccessLoggedReadMixin
 from config.api.permissions import HasRole
-
-from .. import selectors, services
-from ..control_models import FlagStatus
-from . import serializers as s
 
 ADMIN = frozenset({Role.ADMINISTRATOR})
 MANAGER = frozenset({Role.UNIT_MANAGER})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-from .base import ReportDefinition
+from audit.reports.base import ReportDefinition
 
 REPORT_MODULES = {
     "key_figures": "audit.reports.key_figures",  # 1. Nyckeltal

@@ -10,10 +10,9 @@ import importlib
 
 from django.core.exceptions import ValidationError
 
+from audit.reports import REPORT_MODULES, get_report
+from audit.reports.base import ReportDefinition
 from config.errors import NotAllowed
-
-from . import REPORT_MODULES, get_report
-from .base import ReportDefinition
 
 
 def available_reports() -> list[ReportDefinition]:

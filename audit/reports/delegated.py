@@ -16,11 +16,10 @@ from __future__ import annotations
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
+from audit.reports.base import BOARD_AND_MANAGERS, Chart, Column, ReportData, ReportDefinition, ReportParams, Table
 from cases.finance_models import Decision, DecisionOutcome
 from cases.models import Role
 from insatser.models import InsatsDecision
-
-from .base import BOARD_AND_MANAGERS, Chart, Column, ReportData, ReportDefinition, ReportParams, Table
 
 NO_POINT = "Ingen delegationspunkt registrerad"
 ROLE_LABELS = dict(Role.choices)

@@ -16,9 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import CharField, Count, F, Func, IntegerField, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 
+from audit.reports.base import Column, Period, Table
 from cases.models import LegalGender
-
-from .base import Column, Period, Table
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,21 @@ import datetime
 from django.db.models import Count, DateField, Exists, OuterRef, Q, Value
 from django.utils import timezone
 
+from audit.reports import board_norms
+from audit.reports.base import (
+    BOARD_AND_MANAGERS,
+    Chart,
+    Column,
+    Period,
+    ReportData,
+    ReportDefinition,
+    ReportParams,
+    Table,
+)
+from audit.reports.figures import GROUPS, DaysBetween, group_q, pct
 from cases.models import Applicant, HouseholdMember
 from insatser.full_time import full_time_activity, week_of
 from insatser.models import Exemption, ExemptionReason
-
-from . import board_norms
-from .base import BOARD_AND_MANAGERS, Chart, Column, Period, ReportData, ReportDefinition, ReportParams, Table
-from .figures import GROUPS, DaysBetween, group_q, pct
 
 YOUNG = next(g for g in GROUPS if g.key == "age_18_29")
 SOURCE = "DOMAIN.md avsnitt 3 och 5 (004:114-116, 652-657; 003:546)"

@@ -13,8 +13,8 @@ import datetime
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
-from ..checklist import QUESTIONS
-from ..control_models import (
+from audit.control.checklist import QUESTIONS
+from audit.control.models import (
     ActionStatus,
     ChecklistAnswer,
     ControlSample,
@@ -25,7 +25,7 @@ from ..control_models import (
     RuleRun,
     RunStatus,
 )
-from .base import BOARD_AND_MANAGERS, Chart, Column, ReportData, ReportDefinition, ReportParams, Table
+from audit.reports.base import BOARD_AND_MANAGERS, Chart, Column, ReportData, ReportDefinition, ReportParams, Table
 
 WHOLE_AREA = "Hela nämndens område"
 NO_UNIT = "Ingen enhet"

@@ -11,6 +11,9 @@ from __future__ import annotations
 from django.db.models import Avg, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from audit.reports import board_norms
+from audit.reports.base import Period
+from audit.reports.figures import GROUPS, DaysBetween, group_q, medians, split_aggregate
 from cases.finance_models import (
     GRANTING_OUTCOMES,
     Application,
@@ -21,10 +24,6 @@ from cases.finance_models import (
 from cases.models import Household, HouseholdMember, MemberRole
 from insatser.models import ClosingReason, InsatsType, Participation, ParticipationClosing
 from planning.norms import add_months
-
-from . import board_norms
-from .base import Period
-from .figures import GROUPS, DaysBetween, group_q, medians, split_aggregate
 
 HOUSEHOLD_SPLIT = {"gender": "applicant_gender", "birth": "applicant_birth"}
 WORK_OR_STUDIES = (ClosingReason.WORK, ClosingReason.STUDIES)

@@ -7,12 +7,20 @@ laid out as tables with their definitions.
 
 from __future__ import annotations
 
+from audit.reports import board_norms
+from audit.reports import key_figure_queries as kq
+from audit.reports.base import (
+    BOARD_AND_MANAGERS,
+    Chart,
+    Column,
+    Period,
+    ReportData,
+    ReportDefinition,
+    ReportParams,
+    Table,
+)
+from audit.reports.figures import GROUP_KEYS, GROUPS, SPLIT_NOTE, comparison_table, pct, ratio
 from insatser.models import ClosingReason
-
-from . import board_norms
-from . import key_figure_queries as kq
-from .base import BOARD_AND_MANAGERS, Chart, Column, Period, ReportData, ReportDefinition, ReportParams, Table
-from .figures import GROUP_KEYS, GROUPS, SPLIT_NOTE, comparison_table, pct, ratio
 
 SOURCE = "DOMAIN.md avsnitt 5"
 HOUSEHOLD_RULE = (

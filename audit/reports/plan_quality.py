@@ -14,15 +14,23 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from audit.reports.base import (
+    BOARD_AND_MANAGERS,
+    Chart,
+    Column,
+    Period,
+    ReportData,
+    ReportDefinition,
+    ReportParams,
+    Table,
+)
+from audit.reports.figures import GROUPS, SPLIT_NOTE, group_q, pct, ratio
 from cases.models import Applicant, CoordinatorAssignment
 from insatser.models import Participation
 from planning import norms as planning_norms
 from planning.models import BipAnswer, FollowUp, ImplementationPlan, PlanStatus
 from planning.quality import CHECKPOINTS, CONTROL_QUESTIONS, annotate_quality
 from planning.selectors import current_plans
-
-from .base import BOARD_AND_MANAGERS, Chart, Column, Period, ReportData, ReportDefinition, ReportParams, Table
-from .figures import GROUPS, SPLIT_NOTE, group_q, pct, ratio
 
 SOURCE = "DOMAIN.md avsnitt 5"
 

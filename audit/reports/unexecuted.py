@@ -25,14 +25,8 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Quer
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
-from cases import execution_selectors as ex
-from cases import norms as cases_norms
-from cases.expressions import AddMonths
-from cases.finance_models import DecisionItemKind
-from cases.models import LegalGender, Unit
-
-from . import norms
-from .base import (
+from audit.reports import norms
+from audit.reports.base import (
     BOARD_AND_MANAGERS,
     MANAGERS_ONLY,
     Chart,
@@ -42,7 +36,12 @@ from .base import (
     ReportParams,
     Table,
 )
-from .disclosure import suppress
+from audit.reports.disclosure import suppress
+from cases import execution_selectors as ex
+from cases import norms as cases_norms
+from cases.expressions import AddMonths
+from cases.finance_models import DecisionItemKind
+from cases.models import LegalGender, Unit
 
 IVO_CODE = "unexecuted_decisions_ivo"
 STATISTICS_CODE = "unexecuted_decisions_statistics"

@@ -10,8 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.log import record_access
 from audit.models import AccessAction
+from audit.recording.log import record_access
 from config.api.access import AccessLoggedReadMixin
 from config.api.permissions import HasRole
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
-from audit.log import record_access
 from audit.models import AccessAction
+from audit.recording.log import record_access
 
 
 class AccessLoggedReadMixin:

@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Must come after authentication: it records who and from where for the access log.
-    "audit.middleware.AccessContextMiddleware",
+    "audit.recording.middleware.AccessContextMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -150,9 +150,9 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "cases.models.MemberRole",
         "PlanProgressEnum": "planning.models.Progress",
         "FollowUpMethodEnum": "planning.models.FollowUpMethod",
-        "FlagStatusEnum": "audit.control_models.FlagStatus",
-        "RuleRunStatusEnum": "audit.control_models.RunStatus",
-        "CorrectiveActionStatusEnum": "audit.control_models.ActionStatus",
+        "FlagStatusEnum": "audit.control.models.FlagStatus",
+        "RuleRunStatusEnum": "audit.control.models.RunStatus",
+        "CorrectiveActionStatusEnum": "audit.control.models.ActionStatus",
         "InsatsDecisionKindEnum": "insatser.models.DecisionKind",
         "ExecutionEventKindEnum": "cases.finance_models.ExecutionEventKind",
         "CalculationLineKindEnum": "cases.finance_models.LineKind",

@@ -15,8 +15,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.log import record_access
 from audit.models import AccessAction
+from audit.recording.log import record_access
 from cases.models import Role
 from cases.selectors import applicants_for
 from config.api.access import AccessLoggedReadMixin

@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from audit import engine
-from audit.control_models import Flag, FlagStatus
-from audit.rules import REGISTRY
+from audit.control import engine
+from audit.control.models import Flag, FlagStatus
+from audit.control.rules import REGISTRY
 
 # The cases API fixtures (world, client_for) are used here too.
 from tests.cases.conftest import client_for, world  # noqa: F401

@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import timezone
 
-from audit.control_models import (
+from audit.control.models import (
     ChecklistAnswer,
     ControlSample,
     CorrectiveAction,

@@ -7,8 +7,8 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from audit import digest, services
-from audit.control_models import DigestDelivery, FlagStatus, Rule
+from audit.control import digest, services
+from audit.control.models import DigestDelivery, FlagStatus, Rule
 from tests.factories.audit import FlagFactory
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OTHER_APPS = {"cases", "planning", "insatser"}
-RECORDING_LAYER = ("audit/log.py", "audit/models.py", "audit/control_models.py", "audit/context.py")
-RECORDING_MODULES = {"audit.log", "audit.models", "audit.context", "audit"}
+RECORDING_LAYER = ("audit/recording/log.py", "audit/models.py", "audit/control/models.py", "audit/recording/context.py")
+RECORDING_MODULES = {"audit.recording.log", "audit.models", "audit.recording.context", "audit"}
 
 
 def _imports(path: Path) -> set[str]:

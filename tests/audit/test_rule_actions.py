@@ -2,7 +2,7 @@
 
 import datetime
 
-from audit.control_models import ActionStatus, CorrectiveAction, Flag, FlagStatus
+from audit.control.models import ActionStatus, CorrectiveAction, Flag, FlagStatus
 from tests.factories.audit import CorrectiveActionFactory
 
 DUE = datetime.date(2026, 3, 10)

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from audit import engine
-from audit.control_models import Flag, RuleParameter
-from audit.rules import REGISTRY
-from audit.rules.insatser import last_full_week
+from audit.control import engine
+from audit.control.models import Flag, RuleParameter
+from audit.control.rules import REGISTRY
+from audit.control.rules.insatser import last_full_week
 from insatser import norms as insatser_norms
 from insatser.models import ReferralStatus
 from planning import norms as planning_norms

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from audit.control_models import Flag
-from audit.rules.insatser import last_full_week
+from audit.control.models import Flag
+from audit.control.rules.insatser import last_full_week
 from insatser.models import ClosingReason, InsatsType, ParticipationClosing, ParticipationStatus, ReferralStatus
 from tests.audit.helpers import person_with_barrier
 from tests.factories.cases import ApplicantFactory, StaffFactory

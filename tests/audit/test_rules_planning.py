@@ -2,7 +2,7 @@
 
 import datetime
 
-from audit.control_models import Flag
+from audit.control.models import Flag
 from planning.norms import add_months
 from tests.factories.cases import ApplicantFactory, CaseFactory, CoordinatorAssignmentFactory
 from tests.factories.insatser import ParticipationFactory

@@ -5,8 +5,8 @@ import datetime
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from audit import engine, services
-from audit.control_models import ChecklistAnswer, ControlSample, Rule, RuleParameter
+from audit.control import engine, services
+from audit.control.models import ChecklistAnswer, ControlSample, Rule, RuleParameter
 from audit.models import ChangeEvent
 from tests.factories.cases import CaseFactory
 from tests.factories.planning import PlanActivityFactory, SignedPlanFactory, SubgoalFactory

@@ -2,8 +2,8 @@
 
 import pytest
 
-from audit import services
-from audit.control_models import RuleRun, RunStatus, RunTrigger, Schedule
+from audit.control import services
+from audit.control.models import RuleRun, RunStatus, RunTrigger, Schedule
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from audit import engine, services
-from audit.control_models import Flag, FlagStatus, RuleRun, RunStatus
+from audit.control import engine, services
+from audit.control.models import Flag, FlagStatus, RuleRun, RunStatus
 from config.celery import app
 from tests.factories.audit import CorrectiveActionFactory
 

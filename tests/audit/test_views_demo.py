@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from audit.control_models import ControlSample, CorrectiveAction, Flag, FlagStatus
+from audit.control.models import ControlSample, CorrectiveAction, Flag, FlagStatus
 from cases.models import Staff
 
 pytestmark = pytest.mark.django_db

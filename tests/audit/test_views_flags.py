@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.control_models import ActionStatus, CorrectiveAction, Flag, FlagStatus
+from audit.control.models import ActionStatus, CorrectiveAction, Flag, FlagStatus
 from audit.models import AccessLogEntry
 from tests.factories.audit import CorrectiveActionFactory, FlagFactory
 from tests.factories.cases import ApplicantFactory

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.checklist import QUESTIONS
-from audit.control_models import ChecklistAnswer, ControlSample, Flag, FlagStatus
+from audit.control.checklist import QUESTIONS
+from audit.control.models import ChecklistAnswer, ControlSample, Flag, FlagStatus
+from audit.control.services import sample_draw
 from audit.models import AccessLogEntry
-from audit.services import sample_draw
 from cases.models import Role
 from tests.factories.audit import CorrectiveActionFactory, FlagFactory
 from tests.factories.cases import CaseFactory, StaffFactory, UnitFactory

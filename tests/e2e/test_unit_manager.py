@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from audit.checklist import QUESTIONS
-from audit.control_models import ChecklistAnswer, ControlSample
+from audit.control.checklist import QUESTIONS
+from audit.control.models import ChecklistAnswer, ControlSample
 from tests.factories.cases import CaseFactory
 
 FOLLOW_UP = next(q.text for q in QUESTIONS if q.code == "follow_up_stated")

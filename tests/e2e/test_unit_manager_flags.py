@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from audit.control_models import CorrectiveAction, FlagStatus
+from audit.control.models import CorrectiveAction, FlagStatus
 from cases.models import Role
 from tests.factories.audit import FlagFactory
 from tests.factories.cases import ApplicantFactory, StaffFactory

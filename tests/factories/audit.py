@@ -4,7 +4,7 @@ import datetime
 
 import factory
 
-from audit.control_models import CorrectiveAction, Flag, Rule
+from audit.control.models import CorrectiveAction, Flag, Rule
 from tests.factories.cases import ApplicantFactory, StaffFactory
 
 

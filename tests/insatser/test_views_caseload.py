@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.control_models import Severity
+from audit.control.models import Severity
 from audit.models import AccessLogEntry
 from insatser.models import ReferralStatus
 from tests.factories.audit import FlagFactory, RuleFactory

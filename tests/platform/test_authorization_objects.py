@@ -14,9 +14,9 @@ from django.db import transaction
 from django.test import Client
 from django.urls import resolve, reverse
 
-from audit.control_models import ControlSample, ControlSampleItem, Flag
+from audit.control.models import ControlSample, ControlSampleItem, Flag
+from audit.control.selectors import flags_for
 from audit.models import AccessLogEntry
-from audit.selectors import flags_for
 from cases.models import Applicant, Role, Staff
 from cases.selectors import applicants_for
 from insatser.models import Participation, ParticipationStatus

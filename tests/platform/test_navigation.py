@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from audit.services import FLAG_HANDLERS
+from audit.control.services import FLAG_HANDLERS
 from cases.models import Role
 from tests.factories.audit import FlagFactory
 from tests.factories.cases import CaseFactory, CoordinatorAssignmentFactory, StaffFactory, UnitFactory
@@ -40,7 +40,7 @@ def test_main_menu_has_exactly_the_roles_entries(client, role):
 
 
 def test_flaggor_is_in_the_menu_of_exactly_the_roles_that_handle_flags():
-    # The template lists the roles by name; this keeps it in step with audit.services.FLAG_HANDLERS.
+    # The template lists the roles by name; this keeps it in step with audit.control.services.FLAG_HANDLERS.
     assert {role for role, entries in MENU.items() if ("Flaggor", "flag-list") in entries} == set(FLAG_HANDLERS)
 
 

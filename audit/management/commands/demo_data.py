@@ -12,7 +12,7 @@ import importlib
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from audit.context import channel_context
+from audit.recording.context import channel_context
 from cases.demo import DEMO_PASSWORD, DemoContext, demo_logins, demo_present
 
 BUILDERS = [

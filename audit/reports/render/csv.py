@@ -11,7 +11,7 @@ import csv
 import io
 import zipfile
 
-from . import made_text, period_text, unit_text
+from audit.reports.render import made_text, period_text, unit_text
 
 
 def table_csv(table: dict) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 
-from . import file_stem
-from .csv import render_csv_zip
-from .pdf import render_pdf
-from .xlsx import render_xlsx
+from audit.reports.render import file_stem
+from audit.reports.render.csv import render_csv_zip
+from audit.reports.render.pdf import render_pdf
+from audit.reports.render.xlsx import render_xlsx
 
 DOWNLOADS = {
     "pdf": (render_pdf, "application/pdf", "pdf"),

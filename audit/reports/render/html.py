@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import period_text, table_rows, unit_text
-from .svg import chart_svg
+from audit.reports.render import period_text, table_rows, unit_text
+from audit.reports.render.svg import chart_svg
 
 
 def report_sections(data: dict) -> list[dict]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from .html import report_context
+from audit.reports.render.html import report_context
 
 
 def render_pdf(snapshot) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from . import format_value
+from audit.reports.render import format_value
 
 COLOURS = ("#0b4f8a", "#a14a00", "#2f6f2f", "#6a2c91")  # >= 3:1 on white (WCAG 1.4.11)
 WIDTH, LABEL_W, BAR_H, GAP = 700, 250, 14, 10

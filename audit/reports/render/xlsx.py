@@ -9,7 +9,7 @@ import re
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from . import made_text, period_text, unit_text
+from audit.reports.render import made_text, period_text, unit_text
 
 FORMATS = {"int": "#,##0", "kr": '#,##0" kr"', "days": "#,##0", "percent": '0.0" %"', "date": "yyyy-mm-dd"}
 

@@ -7,7 +7,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.context import channel_context
+from audit.recording.context import channel_context
 from cases.models import Staff
 from cases.norm_services import riksnorm_table_load
 from config.errors import DomainError

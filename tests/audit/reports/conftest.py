@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from audit import report_services
-from audit.control_models import (
+from audit.control.models import (
     ActionStatus,
     ChecklistAnswer,
     ControlSample,

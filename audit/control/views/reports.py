@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from audit import report_services
+from audit.control.views.common import error_status
 from audit.models import AccessAction
 from audit.report_forms import ReportRequestForm
 from audit.report_models import SnapshotStatus
@@ -23,8 +24,6 @@ from audit.reports.render.html import report_context
 from cases.models import Role
 from config.web_auth import role_required
 from config.web_forms import run_service
-
-from .common import error_status
 
 REPORT_ROLES = (Role.BOARD, Role.UNIT_MANAGER, Role.ADMINISTRATOR)
 

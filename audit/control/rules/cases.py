@@ -9,15 +9,14 @@ from __future__ import annotations
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from audit.control_models import Severity
+from audit.control.models import Severity
+from audit.control.rules.base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
+from audit.control.rules.common import ID, months_before
 from cases import execution_selectors
 from cases import norms as cases_norms
 from cases.finance_models import EXECUTION_STATE_KINDS, GRANTING_OUTCOMES, Decision, DecisionExecutionEvent
 from cases.models import Case, CaseStatus, CaseSupportBarrier, CoordinatorAssignment
 from planning.selectors import current_plans
-
-from .base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
-from .common import ID, months_before
 
 
 def _open_cases(*, as_of, params):

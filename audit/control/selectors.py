@@ -12,10 +12,7 @@ import datetime
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from cases.models import Role, Staff
-from cases.selectors import applicants_for
-
-from .control_models import (
+from audit.control.models import (
     LIVE_FLAG_STATUSES,
     ActionStatus,
     ChecklistAnswer,
@@ -27,6 +24,8 @@ from .control_models import (
     RuleParameter,
     RuleRun,
 )
+from cases.models import Role, Staff
+from cases.selectors import applicants_for
 
 STAFF_ROLES = (Role.CASEWORKER, Role.COORDINATOR, Role.INSATS_STAFF)
 
@@ -126,7 +125,7 @@ def answers_for(user: Staff) -> QuerySet[ChecklistAnswer]:
 
 def sample_results(*, sample: ControlSample) -> list[dict]:
     """Per question: how many sampled cases answer yes, of how many (e.g. follow-up stated: 1 of 10)."""
-    from .checklist import QUESTIONS
+    from audit.control.checklist import QUESTIONS
 
     rows = {
         r["question"]: r

@@ -1,7 +1,7 @@
 """Control samples (stickprov): draw N cases of a period, review each case's checklist, see the result.
 
-Drawing and reviewing go through audit.services (sample_draw, checklist_answer_review); the
-result per question comes from audit.selectors.sample_results.
+Drawing and reviewing go through audit.control.services (sample_draw, checklist_answer_review); the
+result per question comes from audit.control.selectors.sample_results.
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from audit import checklist, services
-from audit.control_models import ChecklistAnswer, ControlSampleItem, CorrectiveAction
-from audit.forms import AnswerReviewForm, CorrectiveActionForm, SampleDrawForm
-from audit.selectors import sample_items, sample_results, samples_for
+from audit.control import checklist, services
+from audit.control.forms import AnswerReviewForm, CorrectiveActionForm, SampleDrawForm
+from audit.control.models import ChecklistAnswer, ControlSampleItem, CorrectiveAction
+from audit.control.selectors import sample_items, sample_results, samples_for
+from audit.control.views.common import MANAGER_ROLES, error_status, log_persons, owners_for
 from config.web_auth import role_required
 from config.web_forms import run_service
-
-from .common import MANAGER_ROLES, error_status, log_persons, owners_for
 
 QUESTION_TEXT = {q.code: q.text for q in checklist.QUESTIONS}
 

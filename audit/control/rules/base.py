@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db.models import QuerySet
 
-from audit.control_models import Schedule, Severity
+from audit.control.models import Schedule, Severity
 
 # Annotation names every rule's findings() must provide (besides its facts).
 PERSON = "flag_person"

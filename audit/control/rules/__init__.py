@@ -1,7 +1,7 @@
 """Egenkontroll rules, one module per rule family. Importing this package registers them all."""
 
-from . import actions, cases, insatser, planning  # noqa: F401
-from .base import REGISTRY, RuleDefinition
+from audit.control.rules import actions, cases, insatser, planning  # noqa: F401
+from audit.control.rules.base import REGISTRY, RuleDefinition
 
 __all__ = ["REGISTRY", "RuleDefinition", "get"]
 

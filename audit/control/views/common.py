@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from audit.log import record_access
+from audit.control.services import FLAG_HANDLERS
 from audit.models import AccessAction
-from audit.services import FLAG_HANDLERS
+from audit.recording.log import record_access
 from cases.models import Role, Staff
 
 # The flags worklist is for everyone who handles flags (the service's own role set); the unit

@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
-from audit.control_models import ActionStatus, CorrectiveAction, Severity
-
-from .base import PERSON, RESPONSIBLE, UNIT, FunctionRule, register
-from .common import ID
+from audit.control.models import ActionStatus, CorrectiveAction, Severity
+from audit.control.rules.base import PERSON, RESPONSIBLE, UNIT, FunctionRule, register
+from audit.control.rules.common import ID
 
 
 def _overdue_actions(*, as_of, params):

@@ -20,9 +20,8 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.control.models import LIVE_FLAG_STATUSES, DigestDelivery, Flag
 from cases.models import Staff
-
-from .control_models import LIVE_FLAG_STATUSES, DigestDelivery, Flag
 
 WINDOW = datetime.timedelta(days=1)
 

@@ -1,6 +1,6 @@
 """The unit manager's overview: flags by rule and age, escalations, corrective actions due.
 
-Thin: the reads are audit.selectors'; the bands and the due window are how the page presents them."""
+Thin: the reads are audit.control.selectors'; the bands and the due window are how the page presents them."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from audit.selectors import actions_due, flag_counts_by_rule_and_age, flags_escalated
+from audit.control.selectors import actions_due, flag_counts_by_rule_and_age, flags_escalated
+from audit.control.views.common import MANAGER_ROLES, log_persons
 from config.web_auth import role_required
-
-from .common import MANAGER_ROLES, log_persons
 
 # Age bands of a live flag, in days since first seen: (label, lowest, highest or None).
 AGE_BANDS = (("0–7 dagar", 0, 7), ("8–30 dagar", 8, 30), ("31–90 dagar", 31, 90), ("över 90 dagar", 91, None))

@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 from django.db import models
 from django.utils import timezone
 
-from . import context
-from .models import AccessAction, AccessLogEntry, ChangeEvent
+from audit.recording import context
+from audit.recording.models import AccessAction, AccessLogEntry, ChangeEvent
 
 
 def _actor_fields(actor) -> dict:

@@ -9,16 +9,23 @@ from __future__ import annotations
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
-from audit.control_models import Severity
+from audit.control.models import Severity
+from audit.control.rules.base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
+from audit.control.rules.common import (
+    ID,
+    coordinator_of,
+    coordinator_unit_of,
+    grace_days,
+    has_open_assignment,
+    months_before,
+    past_limit,
+)
 from cases.models import Applicant
 from insatser.models import Participation, ParticipationStatus
 from planning import norms as planning_norms
 from planning.models import FollowUp, ImplementationPlan, PlanStatus
 from planning.quality import CHECKPOINT_CODES, annotate_quality
 from planning.selectors import current_plans
-
-from .base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
-from .common import ID, coordinator_of, coordinator_unit_of, grace_days, has_open_assignment, months_before, past_limit
 
 
 def _active_participations(as_of):

@@ -22,9 +22,9 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from .control_models import LIVE_FLAG_STATUSES, Flag, FlagStatus, FlagTransition, Rule, RuleParameter
-from .rules import REGISTRY
-from .rules.base import PERSON, RESPONSIBLE, UNIT, RuleDefinition
+from audit.control.models import LIVE_FLAG_STATUSES, Flag, FlagStatus, FlagTransition, Rule, RuleParameter
+from audit.control.rules import REGISTRY
+from audit.control.rules.base import PERSON, RESPONSIBLE, UNIT, RuleDefinition
 
 RESOLVED_REASON = "Villkoret gäller inte längre (kontrollerat vid regelkörning)."
 DEFAULT_CHUNK_SIZE = 5000

@@ -12,7 +12,9 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from audit.control_models import Schedule, Severity
+from audit.control.models import Schedule, Severity
+from audit.control.rules.base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
+from audit.control.rules.common import ID, coordinator_of, coordinator_unit_of, grace_days, past_limit
 from insatser import norms as insatser_norms
 from insatser.full_time import full_time_activity, week_of
 from insatser.models import (
@@ -24,9 +26,6 @@ from insatser.models import (
     Referral,
     ReferralStatus,
 )
-
-from .base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
-from .common import ID, coordinator_of, coordinator_unit_of, grace_days, past_limit
 
 
 def _referrer(qs):

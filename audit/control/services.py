@@ -15,12 +15,8 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery, Sum
 from django.utils import timezone
 
-from cases.models import Case, HouseholdMember, Role, Staff, Unit
-from cases.permissions import require_role
-from config.errors import Conflict
-
-from . import checklist, engine
-from .control_models import (
+from audit.control import checklist, engine
+from audit.control.models import (
     LIVE_FLAG_STATUSES,
     ActionStatus,
     ChecklistAnswer,
@@ -37,8 +33,11 @@ from .control_models import (
     RunStatus,
     RunTrigger,
 )
-from .log import record_change, snapshot
-from .rules import REGISTRY
+from audit.control.rules import REGISTRY
+from audit.recording.log import record_change, snapshot
+from cases.models import Case, HouseholdMember, Role, Staff, Unit
+from cases.permissions import require_role
+from config.errors import Conflict
 
 RUN_STARTERS = frozenset({Role.ADMINISTRATOR, Role.UNIT_MANAGER})
 FLAG_HANDLERS = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.INSATS_STAFF, Role.UNIT_MANAGER})
@@ -130,7 +129,7 @@ def rule_run_start(
     run.chunks_total = len(chunks)
     if actor is not None:
         record_change(actor=actor, action="control_run.start", instance=run, after={"rule_codes": codes})
-    from .tasks import dispatch_rule_run  # tasks import services; import here to keep one direction
+    from audit.tasks import dispatch_rule_run  # tasks import services; import here to keep one direction
 
     transaction.on_commit(lambda: dispatch_rule_run.delay(run.pk))
     return run

@@ -1,6 +1,6 @@
 """Records the channel and client address of each request for the access log."""
 
-from .context import AccessContext, reset, set_current
+from audit.recording.context import AccessContext, reset, set_current
 
 
 class AccessContextMiddleware:
@@ -25,7 +25,7 @@ class AccessContextMiddleware:
         # The route pattern, e.g. "api/v1/applicants/<pk>/", never the concrete URL.
         match = getattr(request, "resolver_match", None)
         if match is not None:
-            from .context import current
+            from audit.recording.context import current
 
             set_current(
                 AccessContext(channel=current().channel, ip_address=current().ip_address, endpoint=match.route[:200])

@@ -1,6 +1,6 @@
 """The flags worklist and one flag's page: acknowledge, plan a corrective action, follow it up, close.
 
-Every step is a call to audit.services; a refused step shows the service's message by its field
+Every step is a call to audit.control.services; a refused step shows the service's message by its field
 and writes nothing (the services are atomic).
 """
 
@@ -11,14 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 
-from audit import services
-from audit.control_models import LIVE_FLAG_STATUSES, ActionStatus, CorrectiveAction, FlagStatus, FlagTransition
-from audit.forms import AcknowledgeForm, CloseFlagForm, CompleteForm, CorrectiveActionForm, FollowUpForm
-from audit.selectors import flag_worklist, flags_for
+from audit.control import services
+from audit.control.forms import AcknowledgeForm, CloseFlagForm, CompleteForm, CorrectiveActionForm, FollowUpForm
+from audit.control.models import LIVE_FLAG_STATUSES, ActionStatus, CorrectiveAction, FlagStatus, FlagTransition
+from audit.control.selectors import flag_worklist, flags_for
+from audit.control.views.common import WORKLIST_ROLES, error_status, log_persons, owners_for
 from config.web_auth import role_required
 from config.web_forms import run_service
-
-from .common import WORKLIST_ROLES, error_status, log_persons, owners_for
 
 _ACTIONS = Prefetch(
     "actions", queryset=CorrectiveAction.objects.select_related("owner", "followed_up_by").order_by("due_date", "pk")

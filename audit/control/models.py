@@ -2,7 +2,7 @@
 
 Other apps are referenced by lazy string ("cases.Unit"), never imported, so loading this module
 (which audit/models.py does) keeps the recording layer free of imports from other apps.
-Rules themselves are code (audit/rules/); the Rule table holds what a municipality may change:
+Rules themselves are code (audit/control/rules/); the Rule table holds what a municipality may change:
 whether a rule is enabled, its severity, its escalation time and its parameters.
 """
 
@@ -49,7 +49,7 @@ class Schedule(models.TextChoices):
 
 
 class Rule(TimeStampedModel):
-    """One egenkontroll rule, as configured. The query lives in audit/rules/<family>.py."""
+    """One egenkontroll rule, as configured. The query lives in audit/control/rules/<family>.py."""
 
     code = models.SlugField("kod", max_length=50, unique=True)
     title = models.CharField("benämning", max_length=200)

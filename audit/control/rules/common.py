@@ -6,10 +6,9 @@ import datetime
 
 from django.db.models import BigIntegerField, Exists, OuterRef, Q, Subquery
 
+from audit.control.rules.base import Param
 from cases.models import CoordinatorAssignment
 from planning.norms import add_months
-
-from .base import Param
 
 # Output type of id expressions that mix foreign keys and primary keys (Coalesce needs one).
 ID = BigIntegerField()
