@@ -71,6 +71,17 @@ ROUTES = {
     ], PERSONAL),
 }
 
+# Need to know: the money (applications, calculations, decisions and their execution, i.e. the
+# payments) is personal data for the unit that handles the case only, its caseworkers and its unit
+# manager. Other roles are refused by role (403); a unit manager of another unit, the coordinator
+# unit's included, finds none of it (404, empty lists): test_authorization_objects sweeps that.
+FINANCIAL = frozenset({
+    "application-list", "application-dry-run", "application-detail", "application-approve-costs",
+    "application-calculate", "application-withdraw", "calculation-list", "calculation-detail",
+    "decision-list", "decision-detail", "decision-correct", "decision-execution",
+})
+FINANCE_ROLES = {Role.CASEWORKER, Role.UNIT_MANAGER}
+
 # Roles and the classes they may be served; everything else must be refused by role (403).
 MAY_SEE = {
     Role.BOARD: {PUBLIC, AUTHENTICATED, REFERENCE, AGGREGATE},
@@ -154,6 +165,20 @@ def test_staff_with_personal_roles_get_403_or_404_never_data_for_a_missing_objec
         status = _status(client, route.url)
         if status not in (403, 404):
             wrong.append((route.name, status))
+    assert not wrong
+
+
+def test_every_financial_route_is_personal():
+    assert FINANCIAL <= {name for name, kind in ROUTES.items() if kind == PERSONAL}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(set(Role) - FINANCE_ROLES))
+def test_only_caseworkers_and_unit_managers_pass_the_role_check_of_financial_routes(role):
+    client = Client()
+    client.force_login(StaffFactory(role=role, unit=UnitFactory()))
+    wrong = [(r.name, status) for r in ROUTES_FOUND if r.name in FINANCIAL
+             if (status := _status(client, r.url)) != 403]
     assert not wrong
 
 
