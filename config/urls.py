@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .api.auth import TokenView
+from .api.auth import RevokeAllTokensView, RevokeTokenView, TokenView
 
 api_v1 = [
     path("", include("cases.api.urls")),
@@ -10,6 +10,8 @@ api_v1 = [
     path("", include("insatser.api.urls")),
     path("", include("audit.api.urls")),
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
+    path("auth/token/revoke-all/", RevokeAllTokensView.as_view(), name="api-token-revoke-all"),
 ]
 
 urlpatterns = [

@@ -4,6 +4,7 @@ With nothing set the project runs on SQLite and a filesystem Celery broker, so a
 can try it at once. DATABASE_URL and CELERY_BROKER_URL switch to PostgreSQL and Redis.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -28,7 +29,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Must come after authentication: it records who and from where for the access log.
     "audit.recording.middleware.AccessContextMiddleware",
+    # Last: turns a sign-in that django-axes refused into the lockout answer (config.login_lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,8 +91,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Validates nothing: Django calls its password_changed() whenever a password is saved.
+    {"NAME": "config.api.auth.RevokeTokensOnPasswordChange"},
+]
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/login/"
+
+# The client address: REMOTE_ADDR, or behind this many proxies that each append to
+# X-Forwarded-For, the address the outermost trusted proxy saw (audit.recording.client). Used by
+# the access log and the login lockout. Production sets 1 (the TLS proxy) unless told otherwise.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Login lockout (django-axes), on the web login, the admin login and the API token endpoint
+# alike: after LOGIN_FAILURE_LIMIT failed attempts for one user name, or from one address,
+# further attempts are refused (HTTP 429) for LOGIN_COOLOFF_MINUTES, the right password too.
+# Every failed attempt is kept by axes (AccessAttempt, AccessFailureLog) and written to the
+# access log (audit.recording.logins). A success resets the user name's count. Unlock earlier
+# with `manage.py axes_reset_username <name>` or `axes_reset_ip <address>`.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "audit.recording.client.client_address"
+AXES_LOCKOUT_CALLABLE = "config.login_lockout.lockout_response"
+# The admin site lists reference data, staff and rules only; unlocking is a command.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "/"
 
 # Idle sessions end: the session cookie is renewed on every request and expires after
@@ -111,7 +144,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else 
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default: every view names its own permission classes on top of this.
@@ -128,6 +161,16 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+}
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, never in clear; each expires
+# API_TOKEN_HOURS after it was issued; revoked one at a time (POST /api/v1/auth/token/revoke/)
+# or all at once (.../revoke-all/), and all of a member's when their password changes
+# (config.api.auth.RevokeTokensOnPasswordChange).
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=env.int("API_TOKEN_HOURS", default=8)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 
 SPECTACULAR_SETTINGS = {

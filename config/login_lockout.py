@@ -1,0 +1,27 @@
+"""What a locked-out sign-in gets back (django-axes' AXES_LOCKOUT_CALLABLE): the API's error shape
+on /api/, a Swedish page elsewhere; HTTP 429 in both. Who is locked out, and for how long, is
+axes' decision (LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES in config/settings/base.py)."""
+
+from __future__ import annotations
+
+from axes.helpers import get_cool_off
+from django.http import JsonResponse
+from django.shortcuts import render
+
+LOCKED_OUT_STATUS = 429
+
+
+def lockout_message(request) -> str:
+    cool_off = get_cool_off(request)
+    if cool_off is None:
+        return "För många misslyckade inloggningar. Kontakta administratören för att låsa upp kontot."
+    minutes = max(1, round(cool_off.total_seconds() / 60))
+    return f"För många misslyckade inloggningar. Försök igen om {minutes} minuter."
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    message = lockout_message(request)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "locked_out", "message": message, "fields": {}}},
+                            status=LOCKED_OUT_STATUS)
+    return render(request, "registration/locked_out.html", {"message": message}, status=LOCKED_OUT_STATUS)
