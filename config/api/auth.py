@@ -6,7 +6,9 @@ as on the web login."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.models import get_token_model
 from knox.views import LoginView, LogoutAllView, LogoutView
@@ -35,8 +37,10 @@ class TokenView(LoginView):
     permission_classes = [AllowAny]
 
     @extend_schema(request=CredentialsSerializer,
-                   responses={200: TokenSerializer, 400: ErrorSerializer, 429: ErrorSerializer})
+                   responses={200: TokenSerializer, 400: ErrorSerializer, 403: ErrorSerializer, 429: ErrorSerializer})
     def post(self, request, format=None):
+        if not settings.PASSWORD_LOGIN_ENABLED:
+            raise PermissionDenied("Inloggning med lösenord är avstängd.")
         credentials = CredentialsSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
         # The Django request, so axes' lockout flag reaches its middleware.

@@ -8,6 +8,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "cases",
     "planning",
     "insatser",
@@ -43,6 +45,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but security: every answer below it, error pages included, leaves no copy behind.
+    "config.headers.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,10 +99,33 @@ AUTH_PASSWORD_VALIDATORS = [
     # Validates nothing: Django calls its password_changed() whenever a password is saved.
     {"NAME": "config.api.auth.RevokeTokensOnPasswordChange"},
 ]
-# django-axes first: it refuses a locked-out account or address before any password is checked.
+# Sign-in: with a password (PASSWORD_LOGIN_ENABLED: the web form, the admin and the API token
+# endpoint), and/or through the municipality's identity provider with OpenID Connect
+# (OIDC_ENABLED, config/oidc.py). A municipality with an identity provider turns passwords off.
+PASSWORD_LOGIN_ENABLED = env.bool("PASSWORD_LOGIN_ENABLED", default=True)
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+# The provider's endpoints and this service's client (mozilla-django-oidc's settings).
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+# Which claim names the member of staff, and which Staff field it is compared with ("email" or
+# "username"; for an HSA-id: OIDC_STAFF_CLAIM=hsa_id with usernames that are HSA-ids).
+OIDC_STAFF_CLAIM = env.str("OIDC_STAFF_CLAIM", default="email")
+OIDC_STAFF_FIELD = env.str("OIDC_STAFF_FIELD", default="email")
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=False)
+LOGIN_REDIRECT_URL_FAILURE = "/login/?oidc=misslyckades"
+
+# django-axes first: it refuses a locked-out account or address before anything is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    *(["config.oidc.StaffOIDCBackend"] if OIDC_ENABLED else []),
+    *(["django.contrib.auth.backends.ModelBackend"] if PASSWORD_LOGIN_ENABLED else []),
 ]
 LOGIN_URL = "/login/"
 
@@ -157,10 +185,32 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
+    # JSON only, in every environment. The browsable API is off: it is a second user interface
+    # to personal data, and its inline script breaks under the Content-Security-Policy; the
+    # OpenAPI schema and Swagger UI (/api/docs/) describe the API instead.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Only JSON bodies: no endpoint takes a form or a file upload (415 for anything else).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts, images and requests from this
+# service only; no inline script or style (templates link static/js and static/css), no plugins,
+# no framing, forms post here only. Swagger UI is served from this service (sidecar) with its
+# start script as a file (SpectacularSwaggerSplitView).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
 }
 
 # API tokens (django-rest-knox): stored as SHA-512 digests, never in clear; each expires

@@ -3,12 +3,14 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, SECRET_KEY, env
+from .base import DEBUG, OIDC_ENABLED, PASSWORD_LOGIN_ENABLED, SECRET_KEY, env
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must not be on in production.")
+if not (PASSWORD_LOGIN_ENABLED or OIDC_ENABLED):
+    raise ImproperlyConfigured("Nobody could sign in: set OIDC_ENABLED or PASSWORD_LOGIN_ENABLED.")
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -102,3 +102,21 @@ def test_production_settings_pass_the_deploy_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_when_nobody_could_sign_in():
+    result = _import_settings("config.settings.production", SECRET_KEY="x" * 50, PASSWORD_LOGIN_ENABLED="0")
+    assert result.returncode != 0 and "OIDC_ENABLED" in result.stderr
+    with_provider = _import_settings("config.settings.production", SECRET_KEY="x" * 50, PASSWORD_LOGIN_ENABLED="0",
+                                     OIDC_ENABLED="1")
+    assert with_provider.returncode == 0, with_provider.stderr
+
+
+def test_production_serves_json_only_and_trusts_one_proxy():
+    code = ("import config.settings.production as s; print(s.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES']); "
+            "print(s.TRUSTED_PROXY_COUNT)")
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE",
+                                                              "TRUSTED_PROXY_COUNT")}
+    result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env={**clean, "SECRET_KEY": "x" * 50},
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.split("\n")[:2] == ["['rest_framework.renderers.JSONRenderer']", "1"], result.stderr

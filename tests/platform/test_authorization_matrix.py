@@ -27,6 +27,8 @@ PUBLIC, AUTHENTICATED, REFERENCE, STAFF, AGGREGATE, PERSONAL = (
 ROUTES = {
     # Public: signing in and out.
     "login": PUBLIC, "logout": PUBLIC, "api-token": PUBLIC,
+    # Signing in through the identity provider (404 while OIDC_ENABLED is off).
+    "oidc_authentication_init": PUBLIC, "oidc_authentication_callback": PUBLIC,
     # Signed in with a token, no data: revoking it, or all of the member's.
     "api-token-revoke": AUTHENTICATED, "api-token-revoke-all": AUTHENTICATED,
     # Signed in, no data.

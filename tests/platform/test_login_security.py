@@ -207,3 +207,23 @@ def test_the_access_log_and_the_lockout_use_the_proxied_address(caseworker):
     assert set(AccessLogEntry.objects.filter(action="login_failed").values_list("ip_address", flat=True)) == {
         "203.0.113.99"}
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.99"}
+
+
+# --- password login off, identity provider off -----------------------------------------------
+
+def test_the_identity_provider_routes_are_not_found_while_it_is_off(client):
+    assert not settings.OIDC_ENABLED
+    assert client.get("/oidc/authenticate/").status_code == 404
+    assert client.get("/oidc/callback/?code=x&state=y").status_code == 404
+    assert "/oidc/" not in client.get("/login/").content.decode()
+
+
+def test_with_password_login_off_no_password_signs_in(caseworker, settings):
+    settings.PASSWORD_LOGIN_ENABLED = False
+    settings.AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend"]
+    client = Client()
+    assert 'type="password"' not in client.get("/login/").content.decode()
+    assert _web_login(client, caseworker.username, PASSWORD).status_code == 403
+    assert not _signed_in(client)
+    token = _token(APIClient(), caseworker.username, PASSWORD)
+    assert token.status_code == 403 and "token" not in token.json()
