@@ -138,12 +138,14 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # alike: after LOGIN_FAILURE_LIMIT failed attempts for one user name, or from one address,
 # further attempts are refused (HTTP 429) for LOGIN_COOLOFF_MINUTES, the right password too.
 # Every failed attempt is kept by axes (AccessAttempt, AccessFailureLog) and written to the
-# access log (audit.recording.logins). A success resets the user name's count. Unlock earlier
-# with `manage.py axes_reset_username <name>` or `axes_reset_ip <address>`.
+# access log (audit.recording.logins). A success resets nothing: axes would delete the
+# address's attempts too, so an attacker signing in to an account of their own between guesses
+# could guess another's password for ever. Failures count until LOGIN_COOLOFF_MINUTES after the
+# last one. Unlock earlier with `manage.py axes_reset_username <name>` or `axes_reset_ip <address>`.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_CLIENT_IP_CALLABLE = "audit.recording.client.client_address"
 AXES_LOCKOUT_CALLABLE = "config.login_lockout.lockout_response"
