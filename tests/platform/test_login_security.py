@@ -228,3 +228,10 @@ def test_with_password_login_off_no_password_signs_in(caseworker, settings):
     assert not _signed_in(client)
     token = _token(APIClient(), caseworker.username, PASSWORD)
     assert token.status_code == 403 and "token" not in token.json()
+
+
+def test_no_table_of_cleartext_tokens_is_left():
+    from django.db import connection
+
+    assert "authtoken_token" not in connection.introspection.table_names()
+    assert "knox_authtoken" in connection.introspection.table_names()
