@@ -25,3 +25,12 @@ def lockout_response(request, original_response=None, credentials=None):
         return JsonResponse({"error": {"code": "locked_out", "message": message, "fields": {}}},
                             status=LOCKED_OUT_STATUS)
     return render(request, "registration/locked_out.html", {"message": message}, status=LOCKED_OUT_STATUS)
+
+
+def lockout_parameters(request_or_attempt, credentials=None) -> list[str]:
+    """What axes counts and locks (AXES_LOCKOUT_PARAMETERS): the user name and the address, each
+    on its own. A sign-in without a user name (the identity provider's callback) is counted by
+    address only: counted by an empty user name, a few failures anywhere in the municipality would
+    lock everyone out of the identity provider."""
+    username = (credentials or {}).get("username") or getattr(request_or_attempt, "username", None)
+    return ["username", "ip_address"] if username else ["ip_address"]

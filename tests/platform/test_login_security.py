@@ -235,3 +235,23 @@ def test_no_table_of_cleartext_tokens_is_left():
 
     assert "authtoken_token" not in connection.introspection.table_names()
     assert "knox_authtoken" in connection.introspection.table_names()
+
+
+def test_sign_ins_without_a_user_name_are_counted_by_address_only(caseworker):
+    """The identity provider's callback passes no user name: its failures must not add up to a
+    lockout of everyone's (empty) user name."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from django.contrib.auth import authenticate
+
+    def request_from(address):
+        request = RequestFactory().get("/oidc/callback/", REMOTE_ADDR=address)
+        request.session = {}
+        return request
+
+    for i in range(LIMIT + 2):
+        assert authenticate(request_from(f"192.0.2.{100 + i}"), nonce="n", code_verifier="v") is None
+    assert AccessAttempt.objects.count() == LIMIT + 2
+    assert AxesProxyHandler.is_allowed(request_from("198.51.100.200"), {})
+    for _ in range(LIMIT):
+        authenticate(request_from("198.51.100.201"), nonce="n", code_verifier="v")
+    assert not AxesProxyHandler.is_allowed(request_from("198.51.100.201"), {})
