@@ -255,3 +255,12 @@ def test_sign_ins_without_a_user_name_are_counted_by_address_only(caseworker):
     for _ in range(LIMIT):
         authenticate(request_from("198.51.100.201"), nonce="n", code_verifier="v")
     assert not AxesProxyHandler.is_allowed(request_from("198.51.100.201"), {})
+
+
+def test_the_admin_login_shares_the_lockout(administrator):
+    for _ in range(LIMIT):
+        Client().post("/admin/login/", {"username": administrator.username, "password": "fel"})
+    client = Client()
+    response = client.post("/admin/login/", {"username": administrator.username, "password": PASSWORD})
+    assert response.status_code == 429 and not _signed_in(client)
+    assert AccessLogEntry.objects.filter(action="login_failed", channel="admin").count() >= LIMIT
