@@ -16,3 +16,6 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_rules, sender=self, dispatch_uid="audit.sync_rules")
+        from audit.recording import logins
+
+        logins.connect()

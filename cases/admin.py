@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from rest_framework.authtoken.models import TokenProxy
+from knox.models import AuthToken
 
 from config.admin import AuditedAdminMixin
 
@@ -27,9 +27,9 @@ class StaffAdmin(AuditedAdminMixin, UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("Roll och enhet", {"fields": ("role", "unit", "title")}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("Roll och enhet", {"fields": ("role", "unit", "title")}))
 
-# DRF's token admin lists every member's API token in clear: whoever opens it can act as any
-# caseworker and read their cases. A token dies with its owner (is_active=False), so the
-# administrator needs no token page. (authtoken is installed before cases, so it is registered.)
-admin.site.unregister(TokenProxy)
+# knox's token admin lets whoever opens it issue a token for any member and act as them. A
+# token dies with its owner (is_active=False), its expiry, or a password change, so the
+# administrator needs no token page. (knox is installed before cases, so it is registered.)
+admin.site.unregister(AuthToken)
 
 from . import finance_admin  # noqa: E402, F401  (registers the ekonomiskt bistånd reference data)

@@ -1,8 +1,10 @@
 """Reads of applications, calculations and decisions, scoped through cases.selectors.cases_for.
 
-Financial details are for the caseworkers and unit managers of the case's unit; coordinators
-see the person through their own apps, not the money. The board sees only aggregates
-(`delegated_decision_summary`).
+Need to know: financial details (applications, calculations, decisions and their execution,
+i.e. the payments) are for the unit that handles the case, its caseworkers and its unit manager.
+A unit manager whose staff coordinate the person (the coordinator unit's manager) sees the
+person through planning and insatser, not the money; nor do coordinators. The board sees only
+aggregates (`delegated_decision_summary`).
 """
 
 from __future__ import annotations
@@ -37,9 +39,10 @@ FINANCE_ROLES = frozenset({Role.CASEWORKER, Role.UNIT_MANAGER})
 
 
 def _finance_cases(user: Staff):
-    if not (user.is_authenticated and user.is_active and user.role in FINANCE_ROLES):
+    """The cases whose money `user` may see: those their own unit handles, within cases_for."""
+    if not (user.is_authenticated and user.is_active and user.role in FINANCE_ROLES and user.unit_id):
         return cases_for(user).none()
-    return cases_for(user)
+    return cases_for(user).filter(unit_id=user.unit_id)
 
 
 # --- reference data -------------------------------------------------------------------------

@@ -4,10 +4,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import web
+from .web_auth import LoginView
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("oidc/", include("config.oidc")),
     path("", web.home, name="home"),
     path("mina-personer/", web.caseload, name="caseload"),
     path("personer/<int:pk>/", web.person_detail, name="person"),

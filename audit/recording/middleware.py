@@ -1,5 +1,6 @@
 """Records the channel and client address of each request for the access log."""
 
+from audit.recording.client import client_address
 from audit.recording.context import AccessContext, reset, set_current
 
 
@@ -15,7 +16,7 @@ class AccessContextMiddleware:
             channel = "admin"
         else:
             channel = "ui"
-        token = set_current(AccessContext(channel=channel, ip_address=request.META.get("REMOTE_ADDR")))
+        token = set_current(AccessContext(channel=channel, ip_address=client_address(request)))
         try:
             return self.get_response(request)
         finally:

@@ -24,6 +24,10 @@ class AccessAction(models.TextChoices):
     CREATE = "create", "Skapande"
     UPDATE = "update", "Ändring"
     EXPORT = "export", "Export"
+    # Sign-in events (object_type "login", object_id the user name tried): each refused
+    # password, and the moment an account or address is locked out (audit.recording.logins).
+    LOGIN_FAILED = "login_failed", "Misslyckad inloggning"
+    LOCKED_OUT = "locked_out", "Inloggning spärrad"
 
 
 class AccessLogEntry(models.Model):

@@ -4,9 +4,11 @@ With nothing set the project runs on SQLite and a filesystem Celery broker, so a
 can try it at once. DATABASE_URL and CELERY_BROKER_URL switch to PostgreSQL and Redis.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -28,11 +30,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "cases",
     "planning",
     "insatser",
@@ -41,6 +45,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but security: every answer below it, error pages included, leaves no copy behind.
+    "config.headers.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -51,6 +58,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Must come after authentication: it records who and from where for the access log.
     "audit.recording.middleware.AccessContextMiddleware",
+    # Last: turns a sign-in that django-axes refused into the lockout answer (config.login_lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,8 +96,62 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Validates nothing: Django calls its password_changed() whenever a password is saved.
+    {"NAME": "config.api.auth.RevokeTokensOnPasswordChange"},
+]
+# Sign-in: with a password (PASSWORD_LOGIN_ENABLED: the web form, the admin and the API token
+# endpoint), and/or through the municipality's identity provider with OpenID Connect
+# (OIDC_ENABLED, config/oidc.py). A municipality with an identity provider turns passwords off.
+PASSWORD_LOGIN_ENABLED = env.bool("PASSWORD_LOGIN_ENABLED", default=True)
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+# The provider's endpoints and this service's client (mozilla-django-oidc's settings).
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+# Which claim names the member of staff, and which Staff field it is compared with ("email" or
+# "username"; for an HSA-id: OIDC_STAFF_CLAIM=hsa_id with usernames that are HSA-ids).
+OIDC_STAFF_CLAIM = env.str("OIDC_STAFF_CLAIM", default="email")
+OIDC_STAFF_FIELD = env.str("OIDC_STAFF_FIELD", default="email")
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=False)
+LOGIN_REDIRECT_URL_FAILURE = "/login/?oidc=misslyckades"
+
+# django-axes first: it refuses a locked-out account or address before anything is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    *(["config.oidc.StaffOIDCBackend"] if OIDC_ENABLED else []),
+    *(["django.contrib.auth.backends.ModelBackend"] if PASSWORD_LOGIN_ENABLED else []),
 ]
 LOGIN_URL = "/login/"
+
+# The client address: REMOTE_ADDR, or behind this many proxies that each append to
+# X-Forwarded-For, the address the outermost trusted proxy saw (audit.recording.client). Used by
+# the access log and the login lockout. Production sets 1 (the TLS proxy) unless told otherwise.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Login lockout (django-axes), on the web login, the admin login and the API token endpoint
+# alike: after LOGIN_FAILURE_LIMIT failed attempts for one user name, or from one address,
+# further attempts are refused (HTTP 429) for LOGIN_COOLOFF_MINUTES, the right password too.
+# Every failed attempt is kept by axes (AccessAttempt, AccessFailureLog) and written to the
+# access log (audit.recording.logins). A success resets nothing: axes would delete the
+# address's attempts too, so an attacker signing in to an account of their own between guesses
+# could guess another's password for ever. Failures count until LOGIN_COOLOFF_MINUTES after the
+# last one. Unlock earlier with `manage.py axes_reset_username <name>` or `axes_reset_ip <address>`.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = "config.login_lockout.lockout_parameters"
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "audit.recording.client.client_address"
+AXES_LOCKOUT_CALLABLE = "config.login_lockout.lockout_response"
+# The admin site lists reference data, staff and rules only; unlocking is a command.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "/"
 
 # Idle sessions end: the session cookie is renewed on every request and expires after
@@ -111,7 +174,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else 
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default: every view names its own permission classes on top of this.
@@ -124,10 +187,42 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
+    # JSON only, in every environment. The browsable API is off: it is a second user interface
+    # to personal data, and its inline script breaks under the Content-Security-Policy; the
+    # OpenAPI schema and Swagger UI (/api/docs/) describe the API instead.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Only JSON bodies: no endpoint takes a form or a file upload (415 for anything else).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts, images and requests from this
+# service only; no inline script or style (templates link static/js and static/css), no plugins,
+# no framing, forms post here only. Swagger UI is served from this service (sidecar) with its
+# start script as a file (SpectacularSwaggerSplitView).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, never in clear; each expires
+# API_TOKEN_HOURS after it was issued; revoked one at a time (POST /api/v1/auth/token/revoke/)
+# or all at once (.../revoke-all/), and all of a member's when their password changes
+# (config.api.auth.RevokeTokensOnPasswordChange).
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=env.int("API_TOKEN_HOURS", default=8)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -3,12 +3,14 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, SECRET_KEY, env
+from .base import DEBUG, OIDC_ENABLED, PASSWORD_LOGIN_ENABLED, SECRET_KEY, env
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must not be on in production.")
+if not (PASSWORD_LOGIN_ENABLED or OIDC_ENABLED):
+    raise ImproperlyConfigured("Nobody could sign in: set OIDC_ENABLED or PASSWORD_LOGIN_ENABLED.")
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
@@ -20,3 +22,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Production runs behind the TLS proxy (see SECURE_PROXY_SSL_HEADER): the client is the address
+# it appends to X-Forwarded-For. Set to the number of proxies in front of the application.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)

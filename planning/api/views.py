@@ -119,9 +119,10 @@ class PlanViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @extend_schema(request=s.NewVersionSerializer, responses={201: s.PlanSerializer})
     @action(detail=True, methods=["post"], url_path="new-version")
     def new_version(self, request, pk=None):
+        plan = self.get_object()  # 404 before the body is read (or refused as not JSON)
         data = s.NewVersionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        plan = services.plan_new_version(actor=request.user, plan=self.get_object(), **data.validated_data)
+        plan = services.plan_new_version(actor=request.user, plan=plan, **data.validated_data)
         return Response(self._refreshed(plan), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: s.PlanQualitySerializer})

@@ -58,10 +58,13 @@ def browser(chromium_path):
 
 @pytest.fixture
 def page(browser, request):
-    """A fresh browser context per test (own cookies), 1280 px wide; screenshot at the end."""
+    """A fresh browser context per test (own cookies), 1280 px wide; screenshot at the end.
+    Fails the test when the browser refused anything under the Content-Security-Policy."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
     context.set_default_timeout(10_000)
     page = context.new_page()
+    refused = []
+    page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
@@ -69,6 +72,7 @@ def page(browser, request):
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     finally:
         context.close()
+    assert not refused, refused
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ def test_token_authentication(caseworker):
     response = client.post("/api/v1/auth/token/", {"username": caseworker.username, "password": PASSWORD}, format="json")
     assert response.status_code == 200
     token = response.json()["token"]
+    assert response.json()["expiry"]
     assert client.get("/api/v1/cases/").status_code == 401
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/cases/").status_code == 200
@@ -43,7 +44,8 @@ def test_token_refused_for_wrong_password_and_inactive_staff(caseworker):
 
 @pytest.mark.django_db
 def test_session_authentication(client, caseworker):
-    assert client.login(username=caseworker.username, password=PASSWORD)
+    # Through the login form: django-axes needs the request that client.login() does not pass.
+    assert client.post("/login/", {"username": caseworker.username, "password": PASSWORD}).status_code == 302
     assert client.get("/api/v1/cases/").status_code == 200
     assert client.get("/").status_code == 200
 
@@ -100,3 +102,21 @@ def test_production_settings_pass_the_deploy_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_when_nobody_could_sign_in():
+    result = _import_settings("config.settings.production", SECRET_KEY="x" * 50, PASSWORD_LOGIN_ENABLED="0")
+    assert result.returncode != 0 and "OIDC_ENABLED" in result.stderr
+    with_provider = _import_settings("config.settings.production", SECRET_KEY="x" * 50, PASSWORD_LOGIN_ENABLED="0",
+                                     OIDC_ENABLED="1")
+    assert with_provider.returncode == 0, with_provider.stderr
+
+
+def test_production_serves_json_only_and_trusts_one_proxy():
+    code = ("import config.settings.production as s; print(s.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES']); "
+            "print(s.TRUSTED_PROXY_COUNT)")
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE",
+                                                              "TRUSTED_PROXY_COUNT")}
+    result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env={**clean, "SECRET_KEY": "x" * 50},
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.split("\n")[:2] == ["['rest_framework.renderers.JSONRenderer']", "1"], result.stderr

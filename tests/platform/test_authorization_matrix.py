@@ -27,6 +27,10 @@ PUBLIC, AUTHENTICATED, REFERENCE, STAFF, AGGREGATE, PERSONAL = (
 ROUTES = {
     # Public: signing in and out.
     "login": PUBLIC, "logout": PUBLIC, "api-token": PUBLIC,
+    # Signing in through the identity provider (404 while OIDC_ENABLED is off).
+    "oidc_authentication_init": PUBLIC, "oidc_authentication_callback": PUBLIC,
+    # Signed in with a token, no data: revoking it, or all of the member's.
+    "api-token-revoke": AUTHENTICATED, "api-token-revoke-all": AUTHENTICATED,
     # Signed in, no data.
     "home": AUTHENTICATED, "schema": AUTHENTICATED, "api-docs": AUTHENTICATED,
     # Reference data.
@@ -70,6 +74,17 @@ ROUTES = {
         "sample-detail", "sample-item-review",
     ], PERSONAL),
 }
+
+# Need to know: the money (applications, calculations, decisions and their execution, i.e. the
+# payments) is personal data for the unit that handles the case only, its caseworkers and its unit
+# manager. Other roles are refused by role (403); a unit manager of another unit, the coordinator
+# unit's included, finds none of it (404, empty lists): test_authorization_objects sweeps that.
+FINANCIAL = frozenset({
+    "application-list", "application-dry-run", "application-detail", "application-approve-costs",
+    "application-calculate", "application-withdraw", "calculation-list", "calculation-detail",
+    "decision-list", "decision-detail", "decision-correct", "decision-execution",
+})
+FINANCE_ROLES = {Role.CASEWORKER, Role.UNIT_MANAGER}
 
 # Roles and the classes they may be served; everything else must be refused by role (403).
 MAY_SEE = {
@@ -154,6 +169,20 @@ def test_staff_with_personal_roles_get_403_or_404_never_data_for_a_missing_objec
         status = _status(client, route.url)
         if status not in (403, 404):
             wrong.append((route.name, status))
+    assert not wrong
+
+
+def test_every_financial_route_is_personal():
+    assert FINANCIAL <= {name for name, kind in ROUTES.items() if kind == PERSONAL}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(set(Role) - FINANCE_ROLES))
+def test_only_caseworkers_and_unit_managers_pass_the_role_check_of_financial_routes(role):
+    client = Client()
+    client.force_login(StaffFactory(role=role, unit=UnitFactory()))
+    wrong = [(r.name, status) for r in ROUTES_FOUND if r.name in FINANCIAL
+             if (status := _status(client, r.url)) != 403]
     assert not wrong
 
 

@@ -17,14 +17,15 @@ from django.urls import resolve, reverse
 from audit.control.models import ControlSample, ControlSampleItem, Flag
 from audit.control.selectors import flags_for
 from audit.models import AccessLogEntry
+from cases.finance_models import Application, Calculation, Decision
 from cases.models import Applicant, Role, Staff
-from cases.selectors import applicants_for
+from cases.selectors import applicants_for, cases_for
 from insatser.models import Participation, ParticipationStatus
 from planning.models import ImplementationPlan, PlanStatus
 from planning.selectors import plans_for
 from tests.factories.cases import StaffFactory, UnitFactory
 
-from .test_authorization_matrix import PERSONAL, ROUTES
+from .test_authorization_matrix import FINANCIAL, PERSONAL, ROUTES
 from .urlwalk import DUMMY_ID, project_routes
 
 # Pages take ids of these; the API's detail routes name their model through the serializer.
@@ -180,3 +181,79 @@ def test_a_report_about_persons_is_not_found_by_the_board_or_the_administrator(
     listed = client.get("/api/v1/reports/snapshots/").json()
     rows = listed["results"] if isinstance(listed, dict) else listed
     assert snap.pk not in {r["id"] for r in rows}
+
+
+# Need to know: the money of a case is for the unit that handles it. The coordinator unit's
+# manager sees the coordinated persons and their cases, never their applications, calculations,
+# decisions or payments; the handling unit's manager does. Every financial row of every case in
+# the coordinator unit's sight is tried on every financial route that takes its id.
+FINANCIAL_ROWS = {
+    "application-detail": ("get", Application), "application-calculate": ("post", Application),
+    "application-approve-costs": ("post", Application), "application-withdraw": ("post", Application),
+    "calculation-detail": ("get", Calculation), "decision-detail": ("get", Decision),
+    "decision-correct": ("post", Decision), "decision-execution": ("post", Decision),
+}
+FINANCIAL_LISTS = {"application-list": Application, "calculation-list": Calculation, "decision-list": Decision}
+DRY_RUN = "application-dry-run"  # takes the case in its body
+
+
+def _financial_rows(model, cases):
+    case_path = {Application: "case__in", Calculation: "application__case__in", Decision: "application__case__in"}
+    return list(model.objects.filter(**{case_path[model]: cases}).order_by("pk").values_list("pk", flat=True))
+
+
+def test_the_financial_sweep_covers_every_financial_route():
+    assert set(FINANCIAL_ROWS) | set(FINANCIAL_LISTS) | {DRY_RUN} == FINANCIAL
+
+
+@pytest.mark.parametrize("username", ["chef-koordinator", "koordinator"])
+def test_the_coordinator_unit_never_reads_the_money_of_the_persons_it_coordinates(demo, db, username):
+    """Reads answer 404 to the coordinator unit's manager (403 by role to a coordinator); actions
+    403 by role or 404; lists are empty; a dry run on the case is refused naming the case."""
+    user = Staff.objects.get(username=username)
+    coordinated = cases_for(user)
+    assert coordinated.exists() and not coordinated.filter(unit_id=user.unit_id).exists()
+    client = Client()
+    client.force_login(user)
+    manager = user.role == Role.UNIT_MANAGER
+    urls = {r.name: r.url for r in project_routes()}
+    wrong, tried = [], 0
+    for name, (method, model) in FINANCIAL_ROWS.items():
+        for pk in _financial_rows(model, coordinated):
+            url = urls[name].replace(DUMMY_ID, str(pk))
+            status = getattr(client, method)(url, content_type="application/json").status_code
+            tried += 1
+            if status not in ((404,) if manager and method == "get" else (403, 404)):
+                wrong.append((name, pk, status))
+    for name in FINANCIAL_LISTS:
+        response = client.get(urls[name])
+        tried += 1
+        if response.status_code != (200 if manager else 403) or (manager and response.json()["count"] != 0):
+            wrong.append((name, "lists", response.status_code))
+    for case in coordinated.order_by("pk"):
+        response = client.post(urls[DRY_RUN], {"case": case.pk, "month": "2026-01-01", "members": []},
+                               content_type="application/json")
+        tried += 1
+        if response.status_code != (400 if manager else 403) or (
+                manager and "case" not in response.json()["error"]["fields"]):
+            wrong.append((DRY_RUN, case.pk, response.status_code))
+    assert tried > 100, tried
+    assert not wrong
+    # Not a blind spot: the same user sees the coordinated cases themselves.
+    case_url = urls["case-detail"].replace(DUMMY_ID, str(coordinated.order_by("pk").first().pk))
+    assert client.get(case_url).status_code == 200
+
+
+def test_the_handling_unit_reads_the_money_of_the_same_persons(demo, db):
+    handling = Staff.objects.get(username="chef-eb")
+    coordinated = cases_for(Staff.objects.get(username="chef-koordinator"))
+    client = Client()
+    client.force_login(handling)
+    urls = {r.name: r.url for r in project_routes()}
+    for name, (method, model) in FINANCIAL_ROWS.items():
+        if method != "get":
+            continue
+        pks = _financial_rows(model, coordinated.filter(unit_id=handling.unit_id))
+        assert pks, name
+        assert client.get(urls[name].replace(DUMMY_ID, str(pks[0]))).status_code == 200, name
+    assert client.get(urls["decision-list"]).json()["count"] > 0

@@ -36,9 +36,8 @@ def contrast(a: str, b: str) -> float:
 
 
 def stylesheet() -> dict[str, dict[str, str]]:
-    """{selector: {property: value}} of base.html's <style>, var(--x) resolved."""
-    html = (Path(settings.BASE_DIR) / "templates" / "base.html").read_text()
-    css = re.sub(r"/\*.*?\*/", "", re.search(r"<style>(.*?)</style>", html, re.S).group(1), flags=re.S)
+    """{selector: {property: value}} of the site's stylesheet, var(--x) resolved."""
+    css = re.sub(r"/\*.*?\*/", "", (Path(settings.BASE_DIR) / "static" / "css" / "site.css").read_text(), flags=re.S)
     rules: dict[str, dict[str, str]] = {}
     for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
         declarations = {k.strip(): v.strip() for k, v in (d.split(":", 1) for d in body.split(";") if ":" in d)}

@@ -22,6 +22,12 @@ def test_schema_validates_without_warnings(tmp_path):
         assert path in paths, path
     assert "post" in schema["paths"]["/api/v1/applicants/search/"]
     assert "get" not in schema["paths"]["/api/v1/applicants/search/"]
+    # Tokens: issued with credentials (token and expiry), revoked with the token itself.
+    token = schema["paths"]["/api/v1/auth/token/"]["post"]
+    assert set(token["responses"]) >= {"200", "400", "429"}
+    assert "/api/v1/auth/token/revoke/" in paths and "/api/v1/auth/token/revoke-all/" in paths
+    assert {"knoxApiToken"} <= set(schema["components"]["securitySchemes"]) or any(
+        "token" in name.lower() for name in schema["components"]["securitySchemes"])
     # Filtering, ordering and pagination are described on the lists.
     params = {p["name"] for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"]}
     assert {"status", "ordering", "page"} <= params

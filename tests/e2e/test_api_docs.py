@@ -1,0 +1,14 @@
+"""The API docs (Swagger UI) run under the Content-Security-Policy: their start script and styles
+are files, and the page fixture fails on any refusal under the policy."""
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_swagger_ui_lists_the_operations(page, live_server, login, caseworker):
+    from playwright.sync_api import expect
+
+    login(page, caseworker)
+    page.goto(f"{live_server.url}/api/docs/")
+    expect(page.get_by_text("/api/v1/cases/", exact=True).first).to_be_visible()
