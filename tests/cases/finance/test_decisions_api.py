@@ -198,6 +198,9 @@ def test_jobbstimulans_from_six_decided_months(api_as, caseworker):
     july = make_application(actor=caseworker, case=case, month=datetime.date(2023, 7, 1), members=members,
                             incomes=[{"member": members[0].pk, "income_type": "wages", "amount": 8000}],
                             costs=[{"cost_type": "housing", "amount_applied": 6000}])
+    approve = api_as(caseworker).post(f"/api/v1/applications/{july.pk}/approve-costs/", {
+        "approvals": [{"cost": july.costs.get().pk, "amount_approved": 6000}]}, format="json")
+    assert approve.status_code == 200
     data = api_as(caseworker).post(f"/api/v1/applications/{july.pk}/calculate/").json()
     assert data["income_total"] == 6000 and data["result_amount"] == 4620
     line = next(line for line in data["lines"] if line["kind"] == "jobbstimulans")
