@@ -180,9 +180,28 @@ class PlanQuality:
     control_questions: list[Answer] = field(default_factory=list)
 
     def missing(self, required: frozenset[str] | None = None) -> list[Answer]:
-        """The required checkpoints this plan fails (required: from planning.norms by default)."""
-        required = norms.required_checkpoints() if required is None else required
+        """The checkpoints that block signing which this plan fails (default: blocking_checkpoints())."""
+        required = blocking_checkpoints() if required is None else required
         return [a for a in self.checkpoints if a.code in required and not a.passed]
+
+    def warnings(self, required: frozenset[str] | None = None) -> list[Answer]:
+        """The checkpoints this plan fails that only warn at signing."""
+        required = blocking_checkpoints() if required is None else required
+        return [a for a in self.checkpoints if a.code not in required and not a.passed]
+
+
+def blocking_checkpoints() -> frozenset[str]:
+    """The checkpoints a failed answer to which blocks signing: the municipality's choice per
+    checkpoint (CheckpointPolicy), else planning.norms' "required_checkpoints". One query.
+    Signing only: measurement (annotate_quality, reports, samples, rules) never reads it."""
+    from .models import CheckpointPolicy, SigningRule
+
+    default = norms.required_checkpoints()
+    chosen = dict(CheckpointPolicy.objects.exclude(rule="").values_list("code", "rule"))
+    return frozenset(
+        code for code in CHECKPOINT_CODES
+        if chosen.get(code, SigningRule.BLOCK if code in default else SigningRule.WARN) == SigningRule.BLOCK
+    )
 
 
 

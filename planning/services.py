@@ -25,11 +25,13 @@ from .models import (
     BipAnswer,
     BipAssessment,
     BipInstrument,
+    CheckpointPolicy,
     FollowUp,
     ImplementationPlan,
     Partner,
     PlanActivity,
     PlanStatus,
+    SigningRule,
     Subgoal,
     SubgoalProgress,
 )
@@ -313,11 +315,14 @@ def plan_sign(*, actor: Staff, plan: ImplementationPlan) -> ImplementationPlan:
     """Fix the plan. Refused, listing each missing item, if a required checkpoint fails."""
     require_role(actor, COORDINATORS, doing="fastställa genomförandeplaner")
     plan = _locked_draft(actor, plan)
-    missing = quality.evaluate(plan).missing()
+    blocking = quality.blocking_checkpoints()
+    judged = quality.evaluate(plan)
+    missing = judged.missing(blocking)
     if missing:
         raise ValidationError({
             a.field: ValidationError(f"{a.question} Nej: {a.reason}", code=f"checkpoint_{a.code}") for a in missing
         })
+    warnings = judged.warnings(blocking)
     before = snapshot(plan, ("status", "valid_until", "signed_by"))
     plan.status = PlanStatus.SIGNED
     plan.signed_at = timezone.now()
@@ -326,8 +331,28 @@ def plan_sign(*, actor: Staff, plan: ImplementationPlan) -> ImplementationPlan:
     plan.full_clean(exclude=["supersedes", "created_by", "signed_by", "assessment", "case"])
     plan.save(update_fields=["status", "signed_at", "signed_by", "valid_until", "updated_at"])
     record_change(actor=actor, action="plan.sign", instance=plan, person_ids=[plan.applicant_id],
-                  before=before, after=snapshot(plan, ("status", "valid_until", "signed_by")))
+                  before=before, after={**snapshot(plan, ("status", "valid_until", "signed_by")),
+                                        "warnings": [a.code for a in warnings]})
+    # What the plan lacks that the municipality lets through (CheckpointPolicy "warn"): said on sign.
+    plan.signing_warnings = warnings
     return plan
+
+
+@transaction.atomic
+def checkpoint_policy_set(*, actor: Staff, policy: CheckpointPolicy, rule: str) -> CheckpointPolicy:
+    """The municipality's choice for one checkpoint: block signing, warn, or "" (the norm's default)."""
+    require_role(actor, {Role.ADMINISTRATOR}, doing="ändra kontrollpunkter vid fastställande")
+    if rule not in ("", *SigningRule.values):
+        raise _error("rule", "Välj spärrar, varnar eller standard.", "invalid_choice")
+    policy = CheckpointPolicy.objects.select_for_update().get(pk=policy.pk)
+    if policy.code not in quality.CHECKPOINT_CODES:
+        raise _error("code", "Okänd kontrollpunkt.", "unknown_code")
+    before = snapshot(policy, ("code", "rule"))
+    policy.rule = rule
+    policy.save(update_fields=["rule", "updated_at"])
+    record_change(actor=actor, action="checkpoint_policy.update", instance=policy, before=before,
+                  after=snapshot(policy, ("code", "rule")))
+    return policy
 
 
 @transaction.atomic

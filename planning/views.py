@@ -159,12 +159,14 @@ def plan_edit(request, pk: int):
                 messages.success(request, "Utkastet är sparat.")
                 return redirect("plan_edit", pk=plan.pk)
             try:
-                services.plan_sign(actor=request.user, plan=plan)
+                signed = services.plan_sign(actor=request.user, plan=plan)
             except Exception as exc:  # noqa: BLE001 - add_service_errors re-raises what it does not know
                 add_service_errors(form, exc)
                 sign_errors = [e for errors in getattr(exc, "error_dict", {}).values() for e in errors]
             else:
                 messages.success(request, "Genomförandeplanen är fastställd.")
+                for a in signed.signing_warnings:
+                    messages.warning(request, f"Observera: {a.question} Nej: {a.reason}")
                 return redirect("plan_detail", pk=plan.pk)
     _log_read(request.user, plan)
     return render(request, "planning/plan_edit.html", {

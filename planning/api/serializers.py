@@ -76,7 +76,16 @@ class PlanQualitySerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_missing_for_signing(self, obj):
-        return [a.code for a in obj.missing()]
+        # The view reads the municipality's blocking choice once per request (no query per plan).
+        return [a.code for a in obj.missing(self.context.get("blocking_checkpoints"))]
+
+
+class SigningWarningSerializer(serializers.Serializer):
+    """A checkpoint the plan fails that the municipality lets through at signing (it only warns)."""
+
+    code = serializers.CharField()
+    field = serializers.CharField()
+    message = serializers.CharField()
 
 
 class PlanCaseSerializer(serializers.Serializer):
@@ -115,7 +124,16 @@ class PlanSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PlanQualitySerializer)
     def get_quality(self, obj):
-        return PlanQualitySerializer(quality.answers_for(obj)).data
+        return PlanQualitySerializer(quality.answers_for(obj), context=self.context).data
+
+
+class SignedPlanSerializer(PlanSerializer):
+    """The answer to signing: the plan, and the checkpoints it fails that only warn."""
+
+    warnings = SigningWarningSerializer(many=True, read_only=True)
+
+    class Meta(PlanSerializer.Meta):
+        fields = [*PlanSerializer.Meta.fields, "warnings"]
 
 
 class SubgoalInputSerializer(serializers.Serializer):

@@ -161,6 +161,7 @@ def test_staff_with_personal_roles_get_403_or_404_never_data_for_a_missing_objec
 ADMIN_MODELS = {
     "auth.group", "cases.unit", "cases.supportbarrier", "cases.staff", "cases.riksnormtable", "cases.costtype",
     "cases.incometype", "cases.legalbasis", "cases.delegationpoint", "audit.rule", "audit.rulerun",
+    "planning.checkpointpolicy",
 }
 
 
