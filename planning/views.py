@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import AccessAction
 from audit.recording.log import record_access
 from cases.models import CaseStatus, Role
+from cases.selectors import applicants_for
 from config.web_auth import person_in_scope, role_required
 from config.web_forms import add_service_errors, run_service
 
@@ -203,6 +204,8 @@ def plan_detail(request, pk: int):
         "plan": plan, "person": plan.applicant, "quality": _checklist(plan), "is_latest": not newer,
         "is_coordinator": request.user.role == Role.COORDINATOR,
         "case_closed": plan.case is not None and plan.case.status == CaseStatus.CLOSED,
+        # After the case closed, the coordinator unit's manager reads the plan but not the person.
+        "person_visible": applicants_for(request.user).filter(pk=plan.applicant_id).exists(),
     })
 
 

@@ -92,6 +92,7 @@ def test_after_the_case_closes_the_plan_stays_readable_and_logged(
     assert response.status_code == 200
     html = response.content.decode()
     assert "Ärendet är avslutat" in html and "Gör en ny version" not in html
+    assert reverse("person", args=[person.pk]) not in html  # the person is out of the manager's sight now
     # Its follow-ups too; a manager of another unit does not see it.
     assert api_as(coordinator_manager).get("/api/v1/follow-ups/", {"plan": plan.pk}).status_code == 200
     stranger = StaffFactory(role=Role.UNIT_MANAGER, unit=other_person.memberships.first().household.cases.first().unit)
@@ -128,3 +129,19 @@ def test_migration_backfills_the_case_a_plan_was_made_in(coordinator, person, as
     lone.refresh_from_db()
     assert plan.case_id == assignment.case_id
     assert lone.case_id == lone_case.pk
+
+
+@pytest.mark.parametrize("with_case", [True, False])
+def test_the_plan_page_renders_for_every_reader_with_and_without_a_case(
+    client, coordinator, coordinator_manager, caseworker, person, assignment, with_case
+):
+    plan = SignedPlanFactory(applicant=person, case=assignment.case if with_case else None, created_by=coordinator)
+    manager_of_case_unit = StaffFactory(role=Role.UNIT_MANAGER, unit=caseworker.unit)
+    for reader in (coordinator, coordinator_manager, caseworker, manager_of_case_unit):
+        client.force_login(reader)
+        response = client.get(reverse("plan_detail", args=[plan.pk]))
+        assert response.status_code == 200, reader.role
+        html = response.content.decode()
+        assert (f"Ärende {assignment.case_id}" in html) == with_case
+        assert ("Inte kopplad till något ärende" in html) != with_case
+        assert reverse("person", args=[person.pk]) in html
