@@ -89,3 +89,16 @@ def test_the_sample_prefill_counts_drafts_and_persons_without_a_plan(w):
     follow_up = sample.items.filter(answers__question="followed_up_within_6_months", answers__prefilled=False)
     assert follow_up.count() == s.SAMPLE_FOLLOW_UP_NO
     assert set(follow_up.values_list("person__first_name", flat=True)) == {"Namndraft", "Namnlate", "Namnold"}
+
+
+def test_report_2_other_tables_over_the_situations(w):
+    data = _report()
+    # No one takes part in an insats here: no active participants, so none with a valid plan.
+    assert {(r["active"], r["with_plan"]) for r in _table(data, "valid_plan").rows} == {(0, 0)}
+    assert _table(data, "follow_up_compliance").rows[0]["active"] == 0
+    # Follow-ups dated in the quarter: only "late" on 2025-04-20; its plan said "followed up by
+    # 2024-10-31" (made 2024-10-01 + 30 days) and it is the person's first follow-up: late.
+    assert _table(data, "follow_ups_made").rows == [
+        {"count": 1, "on_time": 0, "late": 1, "no_due_date": 0, "deviations": 0, "share": 0}
+    ]
+    assert _table(data, "bip_progress").rows == []
