@@ -55,10 +55,14 @@ def test_a_provision_not_in_force_on_the_date_is_refused_naming_the_field(api_as
 
 def test_a_decision_stored_citing_the_new_law_before_its_date_shows_the_old_law(api_as, caseworker, calculated):  # noqa: F811
     application, _ = calculated
-    created = api_as(caseworker).post(URL, body(application, decided_on="2025-07-01"), format="json").json()
-    # As stored before the legal bases had dates: the new law's row on a decision of March 2019.
-    Decision.objects.filter(pk=created["id"]).update(decided_on=datetime.date(2019, 3, 5))
-    shown = api_as(caseworker).get(f"{URL}{created['id']}/").json()["legal_basis"]
+    made = api_as(caseworker).post(URL, body(application, decided_on="2025-07-01"), format="json").json()
+    # As stored before the legal bases had dates: the new law's row on a decision of March 2019
+    # (inserted as a copy: signed decisions refuse UPDATE on PostgreSQL).
+    old = Decision.objects.get(pk=made["id"])
+    old.pk, old.decided_on = None, datetime.date(2019, 3, 5)
+    old.save(force_insert=True)
+    assert old.legal_basis.code == "sol-12-1"
+    shown = api_as(caseworker).get(f"{URL}{old.pk}/").json()["legal_basis"]
     assert (shown["law"], shown["reference"]) == ("SoL (2001:453)", "4 kap. 1 §")
     # The IVO list of unexecuted decisions (4a) says the same.
     manager = StaffFactory(role=Role.UNIT_MANAGER, unit=caseworker.unit)
