@@ -24,7 +24,7 @@ from audit.reports.base import (
     ReportParams,
     Table,
 )
-from audit.reports.figures import GROUPS, SPLIT_NOTE, group_q, pct, ratio
+from audit.reports.figures import GROUPS, SPLIT_NOTE, fenced, group_q, pct, ratio
 from cases.expressions import AddMonths
 from cases.models import Applicant, CoordinatorAssignment
 from insatser.models import Participation
@@ -96,7 +96,7 @@ def _persons_query(params: ReportParams, on: datetime.date) -> dict:
         q = group_q(g, gender="legal_gender", birth="birth_date", on=params.period.end) & Q(is_active=True)
         exprs[f"active__{g.key}"] = Count("pk", filter=q)
         exprs[f"with_plan__{g.key}"] = Count("pk", filter=q & Q(has_plan=True))
-    return persons.aggregate(**exprs)
+    return fenced(persons).aggregate(**exprs)  # each subquery once per person, not once per FILTER
 
 
 def _valid_plan_table(params: ReportParams, on: datetime.date, row: dict) -> Table:
@@ -162,14 +162,17 @@ def _quality_tables(params: ReportParams, on: datetime.date, persons: dict) -> l
     plans = annotate_quality(
         plans_in_period(params.period, on).filter(in_unit("applicant_id", params.unit_id, params.period)), on=on
     )
-    exprs = {
-        "plans": Count("pk"),
-        **{f"plans_{state}": Count("pk", filter=Q(q_state=state)) for state in (SIGNED, DRAFT, SUPERSEDED)},
-    }
-    for code in (*CHECKPOINT_CODES, *(c for c, _, _ in CONTROL_QUESTIONS)):
-        for answer in (YES, NO, NOT_APPLICABLE):
-            exprs[f"n_{code}_{answer}"] = Count("pk", filter=Q(**{f"qa_{code}": answer}))
-    row = plans.aggregate(**exprs)
+    codes = (*CHECKPOINT_CODES, *(c for c, _, _ in CONTROL_QUESTIONS))
+    # One query, grouped by the answers: each answer is computed once per plan (a FILTER per
+    # answer would repeat every subquery 39 times), and there are few distinct combinations.
+    combinations = plans.values("q_state", *(f"qa_{code}" for code in codes)).annotate(n=Count("pk")).order_by()
+    row = {"plans": 0, **{f"plans_{state}": 0 for state in (SIGNED, DRAFT, SUPERSEDED)},
+           **{f"n_{code}_{answer}": 0 for code in codes for answer in (YES, NO, NOT_APPLICABLE)}}
+    for combination in combinations:
+        row["plans"] += combination["n"]
+        row[f"plans_{combination['q_state']}"] += combination["n"]
+        for code in codes:
+            row[f"n_{code}_{combination[f'qa_{code}']}"] += combination["n"]
     counts = {**persons, **row}
     population = Table(
         key="plan_population",
