@@ -116,6 +116,30 @@ class ImplementationPlan(TimeStampedModel):
         return self.status == PlanStatus.SIGNED
 
 
+class SigningRule(models.TextChoices):
+    BLOCK = "block", "Spärrar fastställande"
+    WARN = "warn", "Varnar, men planen kan fastställas"
+
+
+class CheckpointPolicy(TimeStampedModel):
+    """Whether a plan failing a checkpoint can be signed: the municipality's choice per checkpoint
+    (planning.services.checkpoint_policy_set, from the admin, with a change event). Empty: the
+    default in planning.norms ("required_checkpoints" block, the others warn). Only signing reads
+    it; plan quality is measured the same whatever is chosen."""
+
+    code = models.SlugField("kontrollpunkt", max_length=50, unique=True)
+    rule = models.CharField("vid nej", max_length=8, choices=SigningRule.choices, blank=True,
+                            help_text="Tomt: standard (planeringsnormerna).")
+
+    class Meta:
+        verbose_name = "kontrollpunkt vid fastställande"
+        verbose_name_plural = "kontrollpunkter vid fastställande"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class Subgoal(TimeStampedModel):
     """Delmål: short-term and measurable (what is measured, the target, the date), toward the plan's goal."""
 

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AccessAction
 from audit.recording.log import record_access
-from cases.models import Role
+from cases.models import CaseStatus, Role
+from cases.selectors import applicants_for
 from config.web_auth import person_in_scope, role_required
 from config.web_forms import add_service_errors, run_service
 
@@ -159,12 +160,14 @@ def plan_edit(request, pk: int):
                 messages.success(request, "Utkastet är sparat.")
                 return redirect("plan_edit", pk=plan.pk)
             try:
-                services.plan_sign(actor=request.user, plan=plan)
+                signed = services.plan_sign(actor=request.user, plan=plan)
             except Exception as exc:  # noqa: BLE001 - add_service_errors re-raises what it does not know
                 add_service_errors(form, exc)
                 sign_errors = [e for errors in getattr(exc, "error_dict", {}).values() for e in errors]
             else:
                 messages.success(request, "Genomförandeplanen är fastställd.")
+                for a in signed.signing_warnings:
+                    messages.warning(request, f"Observera: {a.question} Nej: {a.reason}")
                 return redirect("plan_detail", pk=plan.pk)
     _log_read(request.user, plan)
     return render(request, "planning/plan_edit.html", {
@@ -200,6 +203,9 @@ def plan_detail(request, pk: int):
     return render(request, "planning/plan_detail.html", {
         "plan": plan, "person": plan.applicant, "quality": _checklist(plan), "is_latest": not newer,
         "is_coordinator": request.user.role == Role.COORDINATOR,
+        "case_closed": plan.case is not None and plan.case.status == CaseStatus.CLOSED,
+        # After the case closed, the coordinator unit's manager reads the plan but not the person.
+        "person_visible": applicants_for(request.user).filter(pk=plan.applicant_id).exists(),
     })
 
 

@@ -244,6 +244,7 @@ SPECTACULAR_SETTINGS = {
         "StaffRoleEnum": "cases.models.Role",
         "MemberRoleEnum": "cases.models.MemberRole",
         "PlanProgressEnum": "planning.models.Progress",
+        "PlanStatusEnum": "planning.models.PlanStatus",
         "FollowUpMethodEnum": "planning.models.FollowUpMethod",
         "FlagStatusEnum": "audit.control.models.FlagStatus",
         "RuleRunStatusEnum": "audit.control.models.RunStatus",

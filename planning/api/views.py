@@ -86,6 +86,9 @@ class PlanViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModel
     def get_queryset(self):
         return selectors.plan_list(user=self.request.user)
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "blocking_checkpoints": quality.blocking_checkpoints()}
+
     def _refreshed(self, plan: ImplementationPlan):
         return self.get_serializer(self.get_queryset().get(pk=plan.pk)).data
 
@@ -110,11 +113,15 @@ class PlanViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModel
         plan = services.plan_update(actor=request.user, plan=plan, **data.validated_data)
         return Response(self._refreshed(plan))
 
-    @extend_schema(request=None, responses={200: s.PlanSerializer})
+    @extend_schema(request=None, responses={200: s.SignedPlanSerializer})
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
+        """Sign the plan. The answer is the plan, with `warnings`: the checkpoints it fails that the
+        municipality lets through (they warn instead of blocking)."""
         plan = services.plan_sign(actor=request.user, plan=self.get_object())
-        return Response(self._refreshed(plan))
+        warnings = [{"code": a.code, "field": a.field, "message": f"{a.question} Nej: {a.reason}"}
+                    for a in plan.signing_warnings]
+        return Response({**self._refreshed(plan), "warnings": warnings})
 
     @extend_schema(request=s.NewVersionSerializer, responses={201: s.PlanSerializer})
     @action(detail=True, methods=["post"], url_path="new-version")
@@ -130,7 +137,7 @@ class PlanViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModel
     def quality(self, request, pk=None):
         plan = self.get_object()
         self.log_access([plan], AccessAction.READ)
-        return Response(s.PlanQualitySerializer(quality.answers_for(plan)).data)
+        return Response(s.PlanQualitySerializer(quality.answers_for(plan), context=self.get_serializer_context()).data)
 
 
 class FollowUpFilter(django_filters.FilterSet):

@@ -190,6 +190,7 @@ def test_only_caseworkers_and_unit_managers_pass_the_role_check_of_financial_rou
 ADMIN_MODELS = {
     "auth.group", "cases.unit", "cases.supportbarrier", "cases.staff", "cases.riksnormtable", "cases.costtype",
     "cases.incometype", "cases.legalbasis", "cases.delegationpoint", "audit.rule", "audit.rulerun",
+    "planning.checkpointpolicy",
 }
 
 
