@@ -20,7 +20,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("insatser", "0002_the_four_tracks"),
-        ("cases", "0008_legal_basis_periods_old_law"),
+        ("cases", "0009_legal_basis_periods_old_law"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -41,7 +41,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_execution_delay_reason'),
+        ('cases', '0008_drop_cleartext_api_tokens'),
     ]
 
     operations = [

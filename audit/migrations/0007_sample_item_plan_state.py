@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0005_digest_delivery'),
+        ('audit', '0006_access_action_login_events'),
     ]
 
     operations = [
