@@ -122,7 +122,8 @@ class _Builder:
         rng, weak = self.rng, quality == "weak"
         made = min(made, self.today)
         plan = ImplementationPlan(
-            applicant_id=assignment.applicant_id, version=version, status=status, made_on=made,
+            applicant_id=assignment.applicant_id, case_id=assignment.case_id, version=version, status=status,
+            made_on=made,
             areas_to_maintain="Boende och nätverk.", areas_to_change="Språk och arbetslivserfarenhet.",
             long_term_goal="" if weak and weak_kind == 3 else (
                 "Självförsörjande genom arbete, studier eller annan ersättning." if weak else rng.choice(GOALS)),

@@ -7,7 +7,7 @@ import datetime
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from cases.models import Staff
+from cases.models import CoordinatorAssignment, Role, Staff
 from cases.selectors import applicants_for
 
 from .models import (
@@ -54,7 +54,19 @@ def current_plan(applicant_id: int, on: datetime.date | None = None) -> Implemen
 
 
 def plans_for(user: Staff) -> QuerySet[ImplementationPlan]:
-    return ImplementationPlan.objects.filter(applicant__in=applicants_for(user))
+    """Plans of the persons the user sees (cases.selectors.applicants_for), and, read-only after
+    the case has closed: for caseworkers and unit managers the plans made in their unit's cases,
+    for a unit manager the plans of cases where a coordinator of the unit held an assignment
+    for the person (the coordinator unit keeps sight of its own plans)."""
+    in_scope = Q(applicant__in=applicants_for(user))
+    if user.is_authenticated and user.is_active and user.unit_id:
+        if user.role in (Role.CASEWORKER, Role.UNIT_MANAGER):
+            in_scope |= Q(case__unit_id=user.unit_id)
+        if user.role == Role.UNIT_MANAGER:
+            in_scope |= Q(Exists(CoordinatorAssignment.objects.filter(
+                case_id=OuterRef("case_id"), applicant_id=OuterRef("applicant_id"), coordinator__unit_id=user.unit_id,
+            )))
+    return ImplementationPlan.objects.filter(in_scope)
 
 
 def plan_list(*, user: Staff, on: datetime.date | None = None) -> QuerySet[ImplementationPlan]:
@@ -64,7 +76,7 @@ def plan_list(*, user: Staff, on: datetime.date | None = None) -> QuerySet[Imple
         .annotate(q_superseded_by=Subquery(
             ImplementationPlan.objects.filter(supersedes_id=OuterRef("pk")).values("pk")[:1]
         ))
-        .select_related("applicant", "created_by", "signed_by", "supersedes")
+        .select_related("applicant", "case__unit", "created_by", "signed_by", "supersedes")
         .prefetch_related(
             Prefetch("subgoals", queryset=Subgoal.objects.order_by("position", "pk")),
             Prefetch("activities", queryset=PlanActivity.objects.order_by("position", "pk")),
@@ -83,7 +95,7 @@ def assessment_list(*, user: Staff) -> QuerySet[Assessment]:
 
 def follow_up_list(*, user: Staff) -> QuerySet[FollowUp]:
     return (
-        FollowUp.objects.filter(plan__applicant__in=applicants_for(user))
+        FollowUp.objects.filter(plan__in=plans_for(user))
         .select_related("plan", "recorded_by")
         .prefetch_related(Prefetch("progress", queryset=SubgoalProgress.objects.select_related("subgoal")))
         .order_by("-followed_up_on", "-pk")

@@ -10,13 +10,13 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from audit.recording.log import record_change, snapshot
-from cases.models import Applicant, Role, Staff
+from cases.models import Applicant, Case, CaseStatus, HouseholdMember, Role, Staff
 from cases.permissions import require_role
-from cases.selectors import applicants_for
+from cases.selectors import applicants_for, cases_for, open_assignments
 from config.errors import Conflict
 
 from . import norms, quality
@@ -50,9 +50,8 @@ PLAN_EDITABLE = (
     "latest_follow_up_on",
     "follow_up_method",
     "assessment",
-    "case",
 )
-PLAN_FIELDS = ("applicant", "version", "supersedes", "status", "valid_until", "signed_by", *PLAN_EDITABLE)
+PLAN_FIELDS = ("applicant", "case", "version", "supersedes", "status", "valid_until", "signed_by", *PLAN_EDITABLE)
 FOLLOW_UP_FIELDS = (
     "plan", "followed_up_on", "method", "participants", "follows_plan", "plan_deviation", "notes", "next_follow_up_on",
 )
@@ -111,6 +110,40 @@ def assessment_create(*, actor: Staff, applicant: Applicant | int, assessed_on: 
 
 
 # --- genomförandeplan
+
+
+def person_open_cases(actor: Staff, person: Applicant):
+    """The person's open cases (not closed, the person a member of the household) that `actor`
+    sees, the ones where `actor` holds an open coordinator assignment for the person first, then
+    the most recently opened. The first is the case a new plan is made in."""
+    mine = open_assignments().filter(case_id=OuterRef("pk"), applicant_id=person.pk, coordinator=actor)
+    member = HouseholdMember.objects.filter(household_id=OuterRef("household_id"), applicant_id=person.pk)
+    return (
+        cases_for(actor).exclude(status=CaseStatus.CLOSED).filter(Exists(member))
+        .annotate(is_mine=Exists(mine)).order_by("-is_mine", "-opened_on", "-pk")
+    )
+
+
+def _plan_case(actor: Staff, person: Applicant, case: Case | int | None) -> Case:
+    """The case a new plan belongs to: the one given (it must be one of the person's open cases
+    in the actor's scope), else the person's open case (person_open_cases)."""
+    cases = person_open_cases(actor, person)
+    if case is not None:
+        found = cases.filter(pk=getattr(case, "pk", case)).first()
+        if found is None:
+            raise _error("case", "Ärendet finns inte, är avslutat eller gäller inte personen.", "not_found")
+        return found
+    found = cases.first()
+    if found is None:
+        raise _error("case", "Personen har inget öppet ärende att upprätta planen i.", "no_open_case")
+    return found
+
+
+def _case_open(plan: ImplementationPlan) -> None:
+    """A plan whose case is closed is kept as it was: readable, never changed."""
+    if plan.case_id and Case.objects.filter(pk=plan.case_id, status=CaseStatus.CLOSED).exists():
+        raise Conflict("Ärendet som planen hör till är avslutat; planen kan bara läsas.", code="case_closed",
+                       field="case")
 
 
 def _build_subgoals(plan: ImplementationPlan, specs: Sequence[dict]) -> list[Subgoal]:
@@ -198,22 +231,25 @@ def plan_create(
     made_on: datetime.date,
     subgoals: Sequence[dict] = (),
     activities: Sequence[dict] = (),
+    case: Case | int | None = None,
     **fields,
 ) -> ImplementationPlan:
-    """Draft a plan. When the person has a signed plan, the draft is its next version."""
+    """Draft a plan in `case` (default: the person's open case, person_open_cases). When the person
+    has a signed plan, the draft is its next version."""
     require_role(actor, COORDINATORS, doing="upprätta genomförandeplaner")
     person = _my_person(actor, applicant)
     unknown = set(fields) - set(PLAN_EDITABLE)
     if unknown:
         raise _error(sorted(unknown)[0], "Fältet kan inte anges.", "unknown_field")
+    plan_case = _plan_case(actor, person, case)
     Applicant.objects.select_for_update().filter(pk=person.pk).first()  # serialise versions per person
     if ImplementationPlan.objects.filter(applicant=person, status=PlanStatus.DRAFT).exists():
         raise Conflict("Det finns redan ett utkast till genomförandeplan för personen.", code="draft_exists",
                        field="applicant")
     previous = ImplementationPlan.objects.filter(applicant=person, status=PlanStatus.SIGNED).order_by("-version").first()
     top = ImplementationPlan.objects.filter(applicant=person).aggregate(v=Max("version"))["v"] or 0
-    plan = ImplementationPlan(applicant=person, made_on=made_on, version=top + 1, supersedes=previous,
-                              status=PlanStatus.DRAFT, created_by=actor, **fields)
+    plan = ImplementationPlan(applicant=person, case=plan_case, made_on=made_on, version=top + 1,
+                              supersedes=previous, status=PlanStatus.DRAFT, created_by=actor, **fields)
     if previous is not None and made_on is not None and made_on < previous.made_on:
         raise _error("made_on", "En ny version kan inte vara daterad före den plan den ersätter.", "before_previous")
     _check_plan_fields(plan)
@@ -230,6 +266,7 @@ def _locked_draft(actor: Staff, plan: ImplementationPlan) -> ImplementationPlan:
     if plan.status != PlanStatus.DRAFT:
         raise Conflict("Planen är fastställd och kan inte ändras. Upprätta en ny version i stället.",
                        code="plan_signed", field="status")
+    _case_open(plan)
     return plan
 
 
@@ -314,6 +351,7 @@ def plan_new_version(*, actor: Staff, plan: ImplementationPlan, made_on: datetim
              "starts_on": a.starts_on, "ends_on": a.ends_on}
             for a in plan.activities.all()
         ],
+        # The new version belongs to the person's open case now (plan_create), not the old plan's.
         **{name: getattr(plan, name) for name in PLAN_EDITABLE if name not in ("made_on", "latest_follow_up_on")},
     )
 
@@ -340,6 +378,7 @@ def follow_up_record(
     _my_person(actor, plan.applicant_id, field="plan")
     if plan.status != PlanStatus.SIGNED:
         raise _error("plan", "Endast en fastställd plan kan följas upp.", "plan_not_signed")
+    _case_open(plan)
     _not_future(followed_up_on, "followed_up_on")
     if followed_up_on < plan.made_on:
         raise _error("followed_up_on", "Uppföljningen kan inte ligga före planens datum.", "before_plan")

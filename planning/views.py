@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AccessAction
 from audit.recording.log import record_access
-from cases.models import Role
+from cases.models import CaseStatus, Role
 from config.web_auth import person_in_scope, role_required
 from config.web_forms import add_service_errors, run_service
 
@@ -200,6 +200,7 @@ def plan_detail(request, pk: int):
     return render(request, "planning/plan_detail.html", {
         "plan": plan, "person": plan.applicant, "quality": _checklist(plan), "is_latest": not newer,
         "is_coordinator": request.user.role == Role.COORDINATOR,
+        "case_closed": plan.case is not None and plan.case.status == CaseStatus.CLOSED,
     })
 
 

@@ -79,9 +79,22 @@ class PlanQualitySerializer(serializers.Serializer):
         return [a.code for a in obj.missing()]
 
 
+class PlanCaseSerializer(serializers.Serializer):
+    """The case a plan belongs to, as the plan shows it (from the list's select_related)."""
+
+    id = serializers.IntegerField()
+    unit = serializers.IntegerField(source="unit_id")
+    unit_name = serializers.CharField(source="unit.name")
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    opened_on = serializers.DateField()
+    closed_on = serializers.DateField(allow_null=True)
+
+
 class PlanSerializer(serializers.ModelSerializer):
     """A plan with its sub-goals, activities and quality (from the list's annotations: no extra query)."""
 
+    case_summary = PlanCaseSerializer(source="case", read_only=True, allow_null=True)
     subgoals = SubgoalSerializer(many=True, read_only=True)
     activities = PlanActivitySerializer(many=True, read_only=True)
     superseded_by = serializers.SerializerMethodField()
@@ -90,7 +103,7 @@ class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImplementationPlan
         fields = [
-            "id", "applicant", "case", "assessment", "version", "supersedes", "superseded_by", "status",
+            "id", "applicant", "case", "case_summary", "assessment", "version", "supersedes", "superseded_by", "status",
             "areas_to_maintain", "areas_to_change", "long_term_goal", "participants", "participation_recorded",
             "person_views", "made_on", "latest_follow_up_on", "follow_up_method", "valid_until", "created_by",
             "signed_at", "signed_by", "subgoals", "activities", "quality",
@@ -140,6 +153,8 @@ class PlanCreateSerializer(PlanFieldsSerializer):
     applicant = serializers.IntegerField()
     made_on = serializers.DateField()
     assessment = serializers.IntegerField(required=False, allow_null=True)
+    case = serializers.IntegerField(required=False, allow_null=True,
+                                    help_text="Ärendet planen upprättas i; utelämnat: personens öppna ärende.")
 
 
 class NewVersionSerializer(serializers.Serializer):
