@@ -145,3 +145,22 @@ def test_small_batches_give_the_same_result(run_import):
     result = run_import(example_records(), batch_size=2)
     assert result.written and result.refused == 0
     assert Participation.objects.count() == 1 and ImplementationPlan.objects.count() == 2
+
+
+def test_the_readme_example_is_a_valid_file(import_world):
+    """The example in README's file-format section imports as documented (dry run)."""
+    from pathlib import Path
+
+    from audit.control.importing.runner import import_records
+    from cases.models import Role, Unit
+    from tests.factories.cases import StaffFactory
+    from tests.factories.insatser import InsatsFactory
+
+    text = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    block = text.split("### File format", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    StaffFactory(role=Role.COORDINATOR, unit=Unit.objects.get(code="koordinator"), username="koordinator1")
+    StaffFactory(role=Role.CASEWORKER, unit=Unit.objects.get(code="ekonomiskt-bistand"), username="handlaggare1")
+    InsatsFactory(name="Språkpraktik Parketten")
+    result = import_records(actor=import_world["admin"], lines=block.splitlines(), source="procapita", dry_run=True)
+    assert result.refused == 0, [r.as_text() for r in result.refusals]
+    assert sum(c["created"] for c in result.counts.values()) == 7
