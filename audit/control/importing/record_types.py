@@ -81,17 +81,27 @@ DATE_FIELDS = frozenset({
 })
 
 
-class BadDate(ValueError):
-    def __init__(self, path: str):
+# Fields of other JSON types; every other field is text (a string or null).
+LIST_FIELDS = frozenset({"members", "support_barriers", "subgoals", "activities", "follow_ups", "execution_events"})
+BOOL_FIELDS = frozenset({"protected_identity", "participation_recorded", "follows_plan"})
+NUMBER_FIELDS = frozenset({"amount_applied", "amount", "subgoal_index"})
+REFERENCE_FIELDS = frozenset({"person", "household", "case", "plan"})
+
+
+class BadValue(ValueError):
+    """A field of the wrong JSON type: `path` names it (e.g. "subgoals[0].target_date")."""
+
+    def __init__(self, path: str, code: str, message: str):
         super().__init__(path)
-        self.path = path
+        self.path, self.code, self.message = path, code, message
 
 
 def _date(name: str, value, path: str) -> datetime.date | None:
     if value is None:
         return None
+    bad = BadValue(path, "invalid_date", "Ange datum som ÅÅÅÅ-MM-DD.")
     if not isinstance(value, str):
-        raise BadDate(path)
+        raise bad
     try:
         if name == "month" and len(value) == 7:
             return datetime.date.fromisoformat(f"{value}-01")
@@ -99,15 +109,43 @@ def _date(name: str, value, path: str) -> datetime.date | None:
             raise ValueError(value)
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise BadDate(path) from None
+        raise bad from None
 
 
-def parse_dates(value, path: str = ""):
-    """A copy of a record with every date field a date; BadDate names the first field that is not one."""
-    if isinstance(value, dict):
-        return {k: _date(k, v, f"{path}{k}") if k in DATE_FIELDS else parse_dates(v, f"{path}{k}.")
-                for k, v in value.items()}
-    if isinstance(value, list):
-        base = path[:-1] if path.endswith(".") else path
-        return [parse_dates(v, f"{base}[{i}].") for i, v in enumerate(value)]
+def _value(name: str, value, path: str):
+    if name in DATE_FIELDS:
+        return _date(name, value, path)
+    if value is None:
+        return None
+    if name in LIST_FIELDS:
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise BadValue(path, "invalid", "Ange en lista av objekt.")
+        return [{k: _value(k, v, f"{path}[{i}].{k}") for k, v in item.items()} for i, item in enumerate(value)]
+    if name == "partners":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise BadValue(path, "invalid", "Ange en lista av koder.")
+        return value
+    if name == "hours":
+        if not isinstance(value, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                  for v in value.values()):
+            raise BadValue(path, "invalid", "Ange timmar per veckodag, t.ex. {\"monday\": 8}.")
+        return value
+    if name in BOOL_FIELDS:
+        if not isinstance(value, bool):
+            raise BadValue(path, "invalid", "Ange true eller false.")
+        return value
+    if name in NUMBER_FIELDS:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise BadValue(path, "invalid", "Ange ett heltal.")
+        return value
+    if name in REFERENCE_FIELDS and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # an external id may be a number, as `external_id` itself
+    if not isinstance(value, str):
+        raise BadValue(path, "invalid", "Ange text.")
     return value
+
+
+def parse_values(record: dict) -> dict:
+    """A copy of a record with every date a date and every field of its JSON type; BadValue names the first
+    field that is not."""
+    return {k: _value(k, v, k) for k, v in record.items()}

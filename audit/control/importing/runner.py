@@ -31,7 +31,7 @@ from cases.models import Role, Staff
 from cases.permissions import require_role
 
 from .models import ImportBatch, ImportedRecord
-from .record_types import RECORD_TYPES, BadDate, RecordType, parse_dates
+from .record_types import RECORD_TYPES, BadValue, RecordType, parse_values
 
 DEFAULT_BATCH_SIZE = 2000
 MAX_REPORTED = 1000  # refusals listed in full; beyond this only counted
@@ -146,9 +146,9 @@ class _Run:
             self.refuse(line, external_id, kind, unknown[0], "unknown_field", "Okänt fält för posttypen.")
             return None
         try:
-            data = parse_dates(data)
-        except BadDate as exc:
-            self.refuse(line, external_id, kind, exc.path, "invalid_date", "Ange datum som ÅÅÅÅ-MM-DD.")
+            data = parse_values(data)
+        except BadValue as exc:
+            self.refuse(line, external_id, kind, exc.path, exc.code, exc.message)
             return None
         return _Record(line, record_type, external_id, data)
 

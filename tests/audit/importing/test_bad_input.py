@@ -72,6 +72,12 @@ BAD = [
     pytest.param(_with(8, "subgoals.0.measure", ""), 8, "GP-2", "subgoals[0].measure", "required",
                  id="sub-goal that cannot be measured"),
     pytest.param(_with(9, "amount", 500), 9, "B-1", "amount", "amount_outcome", id="amount not matching outcome"),
+    pytest.param(_with(4, "members", "P-1"), 4, "H-1", "members", "invalid", id="members not a list"),
+    pytest.param(_with(1, "first_name", 42), 1, "P-1", "first_name", "invalid", id="a name that is not text"),
+    pytest.param(_with(8, "follow_ups.0.follows_plan", "ja"), 8, "GP-2", "follow_ups[0].follows_plan", "invalid",
+                 id="follows_plan not true or false"),
+    pytest.param(_with(8, "subgoals.0.target_date", "20-12-2023"), 8, "GP-2", "subgoals[0].target_date",
+                 "invalid_date", id="a nested date in another format"),
     pytest.param(_with(1, "colour", "blue"), 1, "P-1", "colour", "unknown_field", id="unknown field"),
     pytest.param(_with(1, "type", "pet"), 1, "P-1", "type", "unknown_code", id="unknown record type"),
 ]
