@@ -16,18 +16,26 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     BooleanField,
+    Case,
+    CharField,
     Count,
+    DateField,
     Exists,
     ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from cases.expressions import AddMonths
+from cases.models import CoordinatorAssignment
 
 from . import norms
 from .models import FollowUp, ImplementationPlan, PlanActivity, PlanStatus, Subgoal
@@ -66,37 +74,89 @@ def _flag(q: Q) -> ExpressionWrapper:
     return ExpressionWrapper(q, output_field=BooleanField())
 
 
-def annotate_quality(queryset: QuerySet[ImplementationPlan], *, on: datetime.date | None = None) -> QuerySet:
-    """Add the facts (q_*) and one boolean per question (qc_* / cq_*). Adds no query per row.
+def _answer(yes: Q, not_applicable: Q | None = None) -> Case:
+    whens = [When(not_applicable, then=Value(NOT_APPLICABLE))] if not_applicable is not None else []
+    return Case(*whens, When(yes, then=Value(YES)), default=Value(NO), output_field=CharField())
 
-    The follow-up check is judged against the plan's own validity (6 months by the norm in force
-    when it was signed, seed 004:524 and 004:620-623); before that date it is "not applicable".
+
+# The plan's state on the day asked: as stored, and superseded once a later signed version made by
+# then replaces it. (Not the signing time: a plan brought over from an earlier system was signed
+# there, on a day this system may not know.)
+DRAFT, SIGNED, SUPERSEDED = "draft", "signed", "superseded"
+
+
+def annotate_quality(queryset: QuerySet[ImplementationPlan], *, on: datetime.date | None = None) -> QuerySet:
+    """Add the facts (q_*), one answer per question (qa_*: yes / no / not_applicable) and one
+    boolean "yes" per question (qc_* / cq_*). Adds no query per row. Every plan is judged as it
+    is, whatever its state (draft, signed, superseded on `on`, brought over from an earlier system)
+    and whatever the municipality lets block signing.
+
+    "Followed up within 6 months" is judged over the plan's own six months (its validity, fixed
+    when signed; for a plan never signed, six months from the day it was made by the norm now):
+    yes if a follow-up was made within them (by `on`); not applicable, with the reason, while they
+    run, or when before their end the case closed, the person left the target group (their last
+    coordinator assignment ended) or a later signed version replaced the plan; otherwise no.
     """
     on = on or timezone.localdate()
-    in_time = FollowUp.objects.filter(plan_id=OuterRef("pk"), followed_up_on__lte=OuterRef("valid_until"))
+    window_end = Coalesce("valid_until", AddMonths("made_on", norms.norm("plan_validity_months")))
+    in_time = FollowUp.objects.filter(plan_id=OuterRef("pk"), followed_up_on__lte=OuterRef("q_window_end")).filter(
+        followed_up_on__lte=on
+    )
+    replaced = ImplementationPlan.objects.filter(
+        supersedes_id=OuterRef("pk"), status=PlanStatus.SIGNED, made_on__lte=on
+    ).order_by("made_on")
+    last_assignment = CoordinatorAssignment.objects.filter(
+        applicant_id=OuterRef("applicant_id"), start_date__lte=on
+    ).order_by(F("end_date").desc(nulls_first=True))
     qs = queryset.annotate(
         q_subgoals=_count(Subgoal),
         q_activities=_count(PlanActivity),
         q_activities_without_responsible=_count(PlanActivity, responsible=""),
         q_activities_without_how=_count(PlanActivity, how=""),
+        q_window_end=window_end,
+        q_superseded_on=Subquery(replaced.values("made_on")[:1]),
+        q_case_closed_on=Case(When(case__closed_on__lte=on, then=F("case__closed_on")), default=None,
+                              output_field=DateField()),
+        q_left_target_on=Subquery(last_assignment.values("end_date")[:1], output_field=DateField()),
+    ).annotate(
         q_followed_up_in_time=Exists(in_time),
-        q_follow_up_due=_flag(Q(status=PlanStatus.SIGNED, valid_until__lt=on)),
+        q_state=Case(
+            When(q_superseded_on__isnull=False, then=Value(SUPERSEDED)),
+            When(status=PlanStatus.SIGNED, then=Value(SIGNED)),
+            default=Value(DRAFT), output_field=CharField(),
+        ),
+    )
+    # Why "followed up within 6 months" may not apply (each a fact, so the reason can be given).
+    causes = {
+        "q_na_case_closed": Q(q_case_closed_on__lt=F("q_window_end")),
+        "q_na_left_target": Q(q_left_target_on__lt=F("q_window_end")) & Q(q_left_target_on__lt=on),
+        "q_na_superseded": Q(q_superseded_on__lt=F("q_window_end")),
+        "q_na_running": Q(q_window_end__gte=on),
+    }
+    qs = qs.annotate(**{name: _flag(q) for name, q in causes.items()})
+    follow_up_not_applicable = ~Q(q_followed_up_in_time=True) & (
+        Q(q_na_case_closed=True) | Q(q_na_left_target=True) | Q(q_na_superseded=True) | Q(q_na_running=True)
     )
     has_activities = Q(q_activities__gt=0)
+    yes = {
+        "qc_time_bound": Q(made_on__isnull=False),
+        "qc_follow_up_date": Q(latest_follow_up_on__isnull=False),
+        "qc_responsible_named": has_activities & Q(q_activities_without_responsible=0),
+        "qc_participation_recorded": Q(participation_recorded__isnull=False),
+        "qc_long_term_goal": ~Q(long_term_goal=""),
+        "qc_sub_goals": Q(q_subgoals__gt=0),
+        "qc_activities": has_activities,
+        "qc_followed_up_within_6_months": Q(q_followed_up_in_time=True),
+        "cq_plan_made": ~Q(q_state=DRAFT),
+        "cq_person_took_part": Q(participation_recorded=True),
+        "cq_goals_stated": ~Q(long_term_goal="") | Q(q_subgoals__gt=0),
+        "cq_how_carried_out": has_activities & Q(q_activities_without_how=0),
+        "cq_follow_up_stated": Q(latest_follow_up_on__isnull=False) & ~Q(follow_up_method=""),
+    }
+    not_applicable = {"qc_followed_up_within_6_months": follow_up_not_applicable}
     return qs.annotate(
-        qc_time_bound=_flag(Q(made_on__isnull=False)),
-        qc_follow_up_date=_flag(Q(latest_follow_up_on__isnull=False)),
-        qc_responsible_named=_flag(has_activities & Q(q_activities_without_responsible=0)),
-        qc_participation_recorded=_flag(Q(participation_recorded__isnull=False)),
-        qc_long_term_goal=_flag(~Q(long_term_goal="")),
-        qc_sub_goals=_flag(Q(q_subgoals__gt=0)),
-        qc_activities=_flag(has_activities),
-        qc_followed_up_within_6_months=_flag(Q(q_followed_up_in_time=True)),
-        cq_plan_made=_flag(Q(status=PlanStatus.SIGNED)),
-        cq_person_took_part=_flag(Q(participation_recorded=True)),
-        cq_goals_stated=_flag(~Q(long_term_goal="") | Q(q_subgoals__gt=0)),
-        cq_how_carried_out=_flag(has_activities & Q(q_activities_without_how=0)),
-        cq_follow_up_stated=_flag(Q(latest_follow_up_on__isnull=False) & ~Q(follow_up_method="")),
+        **{name: _flag(q) for name, q in yes.items()},
+        **{"qa_" + name[3:]: _answer(q, not_applicable.get(name)) for name, q in yes.items()},
     )
 
 
@@ -125,8 +185,6 @@ class PlanQuality:
         return [a for a in self.checkpoints if a.code in required and not a.passed]
 
 
-def _yn(ok) -> str:
-    return YES if ok else NO
 
 
 def _activities_reason(row, missing_attr: str, what: str) -> str:
@@ -138,53 +196,53 @@ def _activities_reason(row, missing_attr: str, what: str) -> str:
     return f"Alla {row.q_activities} aktiviteter anger {what}."
 
 
-def _checkpoint_reasons(row) -> dict[str, tuple[str, str]]:
+def _follow_up_reason(row) -> str:
+    end = f"{row.q_window_end:%Y-%m-%d}"
+    if row.q_followed_up_in_time:
+        return f"Uppföljning gjord inom planens giltighetstid (till {end})."
+    if row.qa_followed_up_within_6_months == NOT_APPLICABLE:
+        if row.q_na_case_closed:
+            return f"Ej aktuellt: ärendet avslutades {row.q_case_closed_on:%Y-%m-%d}, före giltighetstidens slut ({end})."
+        if row.q_na_left_target:
+            return (f"Ej aktuellt: personens uppdrag hos koordinator avslutades {row.q_left_target_on:%Y-%m-%d}, "
+                    f"före giltighetstidens slut ({end}).")
+        if row.q_na_superseded:
+            return (f"Ej aktuellt: planen ersattes av en ny version {row.q_superseded_on:%Y-%m-%d}, "
+                    f"före giltighetstidens slut ({end}).")
+        return f"Ej aktuellt ännu: giltighetstiden löper till {end}."
+    never_signed = " Planen fastställdes aldrig." if row.q_state == DRAFT else ""
+    return f"Ingen uppföljning gjord under planens giltighetstid (till {end}).{never_signed}"
+
+
+def _checkpoint_reasons(row) -> dict[str, str]:
     participation = {
         True: "Det framgår att den enskilde deltog.",
         False: "Det framgår att den enskilde inte deltog.",
         None: "Det framgår inte om den enskilde varit delaktig.",
     }[row.participation_recorded]
-    if row.q_followed_up_in_time:
-        followed = (YES, f"Uppföljning gjord senast {row.valid_until:%Y-%m-%d} (planens giltighetstid).")
-    elif row.q_follow_up_due:
-        followed = (NO, f"Ingen uppföljning gjord under planens giltighetstid (till {row.valid_until:%Y-%m-%d}).")
-    elif row.status != PlanStatus.SIGNED:
-        followed = (NOT_APPLICABLE, "Planen är inte fastställd; uppföljning är inte aktuell ännu.")
-    else:
-        followed = (NOT_APPLICABLE, f"Ej aktuellt ännu: giltighetstiden löper till {row.valid_until:%Y-%m-%d}.")
     period = (
         f"Upprättad {row.made_on:%Y-%m-%d}, giltig till {row.valid_until:%Y-%m-%d}."
         if row.valid_until
         else f"Upprättad {row.made_on:%Y-%m-%d}; giltighetstiden sätts när planen fastställs."
     )
     return {
-        "time_bound": (_yn(row.qc_time_bound), period),
+        "time_bound": period,
         "follow_up_date": (
-            _yn(row.qc_follow_up_date),
             f"Följs upp senast {row.latest_follow_up_on:%Y-%m-%d}." if row.latest_follow_up_on
-            else "Datum för senaste uppföljning saknas.",
+            else "Datum för senaste uppföljning saknas."
         ),
-        "responsible_named": (
-            _yn(row.qc_responsible_named), _activities_reason(row, "q_activities_without_responsible", "ansvarig")
-        ),
-        "participation_recorded": (_yn(row.qc_participation_recorded), participation),
-        "long_term_goal": (
-            _yn(row.qc_long_term_goal),
-            "Långsiktigt mål anges." if row.qc_long_term_goal else "Långsiktigt mål saknas.",
-        ),
+        "responsible_named": _activities_reason(row, "q_activities_without_responsible", "ansvarig"),
+        "participation_recorded": participation,
+        "long_term_goal": "Långsiktigt mål anges." if row.qc_long_term_goal else "Långsiktigt mål saknas.",
         "sub_goals": (
-            _yn(row.qc_sub_goals),
-            f"{row.q_subgoals} mätbara delmål med målvärde och datum." if row.q_subgoals else "Delmål saknas.",
+            f"{row.q_subgoals} mätbara delmål med målvärde och datum." if row.q_subgoals else "Delmål saknas."
         ),
-        "activities": (
-            _yn(row.qc_activities),
-            f"{row.q_activities} aktiviteter." if row.q_activities else "Planen har inga aktiviteter.",
-        ),
-        "followed_up_within_6_months": followed,
+        "activities": f"{row.q_activities} aktiviteter." if row.q_activities else "Planen har inga aktiviteter.",
+        "followed_up_within_6_months": _follow_up_reason(row),
     }
 
 
-def _control_reasons(row) -> dict[str, tuple[str, str]]:
+def _control_reasons(row) -> dict[str, str]:
     goals = []
     if row.qc_long_term_goal:
         goals.append("långsiktigt mål")
@@ -195,26 +253,19 @@ def _control_reasons(row) -> dict[str, tuple[str, str]]:
         follow_up.append("när (datum saknas)")
     if not row.follow_up_method:
         follow_up.append("hur (form saknas)")
+    plan_made = {
+        SIGNED: "Planen är fastställd.",
+        SUPERSEDED: "Planen är fastställd och sedan ersatt av en ny version.",
+        DRAFT: "Planen är ett utkast och inte fastställd.",
+    }[row.q_state]
     return {
-        "plan_made": (
-            _yn(row.cq_plan_made),
-            "Planen är fastställd." if row.cq_plan_made else "Planen är ett utkast och inte fastställd.",
-        ),
-        "person_took_part": (
-            _yn(row.cq_person_took_part),
-            {True: "Den enskilde deltog.", False: "Den enskilde deltog inte.",
-             None: "Det framgår inte om den enskilde deltog."}[row.participation_recorded],
-        ),
-        "goals_stated": (
-            _yn(row.cq_goals_stated),
-            ("Anger " + " och ".join(goals) + ".") if goals else "Varken långsiktigt mål eller delmål anges.",
-        ),
-        "how_carried_out": (
-            _yn(row.cq_how_carried_out), _activities_reason(row, "q_activities_without_how", "hur den genomförs")
-        ),
+        "plan_made": plan_made,
+        "person_took_part": {True: "Den enskilde deltog.", False: "Den enskilde deltog inte.",
+                             None: "Det framgår inte om den enskilde deltog."}[row.participation_recorded],
+        "goals_stated": ("Anger " + " och ".join(goals) + ".") if goals else "Varken långsiktigt mål eller delmål anges.",
+        "how_carried_out": _activities_reason(row, "q_activities_without_how", "hur den genomförs"),
         "follow_up_stated": (
-            _yn(row.cq_follow_up_stated),
-            "Anger när och hur planen följs upp." if not follow_up else "Saknar " + " och ".join(follow_up) + ".",
+            "Anger när och hur planen följs upp." if not follow_up else "Saknar " + " och ".join(follow_up) + "."
         ),
     }
 
@@ -225,8 +276,10 @@ def answers_for(row) -> PlanQuality:
     cq = _control_reasons(row)
     return PlanQuality(
         plan_id=row.pk,
-        checkpoints=[Answer(code, q, *cp[code], field=f) for code, q, f in CHECKPOINTS],
-        control_questions=[Answer(code, q, *cq[code], field=f) for code, q, f in CONTROL_QUESTIONS],
+        checkpoints=[Answer(code, q, getattr(row, f"qa_{code}"), cp[code], field=f) for code, q, f in CHECKPOINTS],
+        control_questions=[
+            Answer(code, q, getattr(row, f"qa_{code}"), cq[code], field=f) for code, q, f in CONTROL_QUESTIONS
+        ],
     )
 
 

@@ -135,7 +135,7 @@ class SampleItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ControlSampleItem
-        fields = ["id", "position", "case", "person", "answers"]
+        fields = ["id", "position", "case", "person", "plan_state", "answers"]
         read_only_fields = fields
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 
-from planning.models import ImplementationPlan, PlanStatus
-from planning.quality import CHECKPOINTS, CONTROL_QUESTIONS, annotate_quality
+from planning.models import ImplementationPlan
+from planning.quality import CHECKPOINTS, CONTROL_QUESTIONS, DRAFT, NO, YES, annotate_quality
 
 
 @dataclass(frozen=True)
@@ -31,29 +31,36 @@ QUESTIONS: tuple[Question, ...] = (
 QUESTION_CODES = tuple(q.code for q in QUESTIONS)
 
 
-def _not_yet_judged(row, question: Question) -> bool:
-    # "Followed up within the validity" cannot be judged before the plan's validity has ended.
-    return question.code == "followed_up_within_6_months" and not row.q_follow_up_due and not row.q_followed_up_in_time
+# What the prefill found for a sampled person, kept on the sample item so the sample can say
+# how many of its persons had a signed plan, only a draft, or no plan at all.
+PLAN_SIGNED, PLAN_DRAFT, PLAN_NONE = "signed", "draft", "none"
+
+
+def _answer_value(answer: str) -> bool | None:
+    # The checklist stores yes/no; "not applicable" (and what the data cannot tell) is None.
+    return {YES: True, NO: False}.get(answer)
 
 
 def prefill(*, person_ids: list[int], as_of: datetime.date) -> dict[int, dict[str, bool | None]]:
-    """{person_id: {question: True/False/None}} from each person's latest signed plan on `as_of`.
+    """{person_id: {question: True/False/None, "plan_state": signed/draft/none}} from each person's
+    latest plan made on or before `as_of`, whatever its state (a draft is judged as it is), with
+    the one plan-quality definition (planning.quality): None where it answers not applicable.
 
-    A person without a signed plan gets "plan made: no" and None (the reviewer answers) for the rest.
+    A person without any plan gets "plan made: no" and None (the reviewer answers) for the rest.
     One query for all persons.
     """
     newer = ImplementationPlan.objects.filter(
-        applicant_id=OuterRef("applicant_id"), status=PlanStatus.SIGNED, made_on__lte=as_of, version__gt=OuterRef("version")
+        applicant_id=OuterRef("applicant_id"), made_on__lte=as_of, version__gt=OuterRef("version")
     )
     plans = annotate_quality(
-        ImplementationPlan.objects.filter(applicant_id__in=person_ids, status=PlanStatus.SIGNED, made_on__lte=as_of)
-        .exclude(Exists(newer)),
+        ImplementationPlan.objects.filter(applicant_id__in=person_ids, made_on__lte=as_of).exclude(Exists(newer)),
         on=as_of,
     )
-    out: dict[int, dict[str, bool | None]] = {pid: {q.code: None for q in QUESTIONS} | {"plan_made": False}
-                                              for pid in person_ids}
+    out: dict[int, dict] = {
+        pid: {q.code: None for q in QUESTIONS} | {"plan_made": False, "plan_state": PLAN_NONE} for pid in person_ids
+    }
     for row in plans:
-        out[row.applicant_id] = {
-            q.code: None if _not_yet_judged(row, q) else bool(getattr(row, q.annotation)) for q in QUESTIONS
+        out[row.applicant_id] = {q.code: _answer_value(getattr(row, f"qa_{q.code}")) for q in QUESTIONS} | {
+            "plan_state": PLAN_DRAFT if row.q_state == DRAFT else PLAN_SIGNED
         }
     return out

@@ -329,6 +329,11 @@ class ControlSampleItem(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey("cases.Applicant", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     position = models.PositiveIntegerField()
+    # What the person had on the period's last day when the sample was drawn (checklist.prefill).
+    plan_state = models.CharField(
+        "plan", max_length=8, blank=True,
+        choices=[("signed", "Fastställd plan"), ("draft", "Enbart utkast"), ("none", "Ingen plan")],
+    )
 
     class Meta:
         ordering = ["sample_id", "position"]

@@ -149,6 +149,21 @@ def sample_results(*, sample: ControlSample) -> list[dict]:
     ]
 
 
+SAMPLE_PLAN_LINES = [
+    ("signed", "Med fastställd plan", "Den sökandes senaste plan den sista dagen i perioden är fastställd."),
+    ("draft", "Med enbart utkast", "Den sökandes senaste plan är ett utkast som inte fastställts. Den bedöms "
+     "som den är."),
+    ("none", "Utan genomförandeplan", "Den sökande har ingen genomförandeplan alls, varken utkast eller fastställd."),
+]
+
+
+def sample_plan_states(*, sample: ControlSample) -> list[dict]:
+    """How many of the sampled persons had a signed plan, only a draft, or no plan (one query)."""
+    counts = dict(sample.items.order_by().values_list("plan_state").annotate(n=Count("pk")))
+    return [{"state": key, "label": label, "count": counts.get(key, 0), "definition": text}
+            for key, label, text in SAMPLE_PLAN_LINES]
+
+
 def flag_counts_by_rule_and_age(
     *, user: Staff, today: datetime.date, bands: list[tuple[int, int | None]]
 ) -> list[dict]:

@@ -398,12 +398,13 @@ def sample_draw(
         .order_by("-role", "-pk")
         .values_list("household__cases__pk", "applicant_id")
     )
-    items = ControlSampleItem.objects.bulk_create(
-        ControlSampleItem(sample=sample, case_id=case_id, person_id=applicant_of.get(case_id), position=i)
+    prefilled = checklist.prefill(person_ids=[p for p in applicant_of.values() if p], as_of=period_end)
+    ControlSampleItem.objects.bulk_create(
+        ControlSampleItem(sample=sample, case_id=case_id, person_id=applicant_of.get(case_id), position=i,
+                          plan_state=prefilled.get(applicant_of.get(case_id), {}).get("plan_state", ""))
         for i, case_id in enumerate(chosen, start=1)
     )
     items = list(ControlSampleItem.objects.filter(sample=sample).order_by("position"))
-    prefilled = checklist.prefill(person_ids=[i.person_id for i in items if i.person_id], as_of=period_end)
     ChecklistAnswer.objects.bulk_create(
         ChecklistAnswer(item=item, question=q.code, prefilled=prefilled.get(item.person_id, {}).get(q.code))
         for item in items

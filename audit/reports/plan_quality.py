@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Avg, BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -25,14 +25,24 @@ from audit.reports.base import (
     Table,
 )
 from audit.reports.figures import GROUPS, SPLIT_NOTE, group_q, pct, ratio
+from cases.expressions import AddMonths
 from cases.models import Applicant, CoordinatorAssignment
 from insatser.models import Participation
 from planning import norms as planning_norms
 from planning.models import BipAnswer, FollowUp, ImplementationPlan, PlanStatus
-from planning.quality import CHECKPOINTS, CONTROL_QUESTIONS, annotate_quality
+from planning.quality import (
+    CHECKPOINT_CODES,
+    CHECKPOINTS,
+    CONTROL_QUESTIONS,
+    DRAFT,
+    NO,
+    NOT_APPLICABLE,
+    SIGNED,
+    SUPERSEDED,
+    YES,
+    annotate_quality,
+)
 from planning.selectors import current_plans
-
-SOURCE = "DOMAIN.md avsnitt 5"
 
 
 def reference_day(params: ReportParams) -> datetime.date:
@@ -42,12 +52,7 @@ def reference_day(params: ReportParams) -> datetime.date:
 
 def in_unit(person_ref: str, unit_id: int | None, period: Period) -> Q:
     """The person had a coordinator at the unit some day of the period (everyone when None)."""
-    if unit_id is None:
-        return Q()
-    assignments = CoordinatorAssignment.objects.filter(
-        applicant_id=OuterRef(person_ref), coordinator__unit_id=unit_id, start_date__lte=period.end
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
-    return Q(Exists(assignments))
+    return Q() if unit_id is None else in_target_group(person_ref, unit_id, period)
 
 
 def _active_on(on: datetime.date):
@@ -56,16 +61,45 @@ def _active_on(on: datetime.date):
     )
 
 
-def _valid_plan_table(params: ReportParams, on: datetime.date) -> Table:
+def in_target_group(person_ref: str, unit_id: int | None, period: Period) -> Q:
+    """The plans' target group: persons with a coordinator (at the unit, when one is asked for)
+    some day of the period: the coordinator makes and follows up the plan."""
+    assignments = CoordinatorAssignment.objects.filter(
+        applicant_id=OuterRef(person_ref), start_date__lte=period.end
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
+    if unit_id is not None:
+        assignments = assignments.filter(coordinator__unit_id=unit_id)
+    return Q(Exists(assignments))
+
+
+def _persons_query(params: ReportParams, on: datetime.date) -> dict:
+    """One aggregate over the active participants (by group) and the persons in the target group."""
+    active = Exists(_active_on(on).filter(applicant_id=OuterRef("pk")))
+    target = in_target_group("pk", params.unit_id, params.period)
     persons = Applicant.objects.filter(
-        Exists(_active_on(on).filter(applicant_id=OuterRef("pk"))), in_unit("pk", params.unit_id, params.period)
-    ).annotate(has_plan=Exists(current_plans(on=on).filter(applicant_id=OuterRef("pk"))))
-    exprs = {}
+        (Q(active) & in_unit("pk", params.unit_id, params.period)) | target
+    ).annotate(
+        is_active=ExpressionWrapper(Q(active) & in_unit("pk", params.unit_id, params.period),
+                                    output_field=BooleanField()),
+        in_target=ExpressionWrapper(target, output_field=BooleanField()),
+        has_plan=Exists(current_plans(on=on).filter(applicant_id=OuterRef("pk"))),
+        any_plan=Exists(ImplementationPlan.objects.filter(applicant_id=OuterRef("pk"), made_on__lte=on)),
+        judged_plan=Exists(plans_in_period(params.period, on).filter(applicant_id=OuterRef("pk"))),
+    )
+    exprs = {
+        "target": Count("pk", filter=Q(in_target=True)),
+        "target_with_plan": Count("pk", filter=Q(in_target=True, judged_plan=True)),
+        "target_without_plan": Count("pk", filter=Q(in_target=True, any_plan=False)),
+        "target_only_old_plans": Count("pk", filter=Q(in_target=True, any_plan=True, judged_plan=False)),
+    }
     for g in GROUPS:
-        q = group_q(g, gender="legal_gender", birth="birth_date", on=params.period.end)
+        q = group_q(g, gender="legal_gender", birth="birth_date", on=params.period.end) & Q(is_active=True)
         exprs[f"active__{g.key}"] = Count("pk", filter=q)
         exprs[f"with_plan__{g.key}"] = Count("pk", filter=q & Q(has_plan=True))
-    row = persons.aggregate(**exprs)
+    return persons.aggregate(**exprs)
+
+
+def _valid_plan_table(params: ReportParams, on: datetime.date, row: dict) -> Table:
     rows = [
         {"group": g.label, "active": row[f"active__{g.key}"], "with_plan": row[f"with_plan__{g.key}"],
          "share": pct(row[f"with_plan__{g.key}"], row[f"active__{g.key}"])}
@@ -78,58 +112,99 @@ def _valid_plan_table(params: ReportParams, on: datetime.date) -> Table:
                  Column("with_plan", "Med giltig plan", "int"), Column("share", "Andel (%)", "percent")],
         rows=rows,
         definition=(
-            f"Personer med ett deltagande som pågår {on:%Y-%m-%d} (rapportens referensdag: periodens sista dag, "
-            "eller i dag om perioden inte är slut). Giltig plan: en fastställd genomförandeplan upprättad senast "
-            "den dagen, vars giltighetstid inte gått ut och som inte ersatts av en senare fastställd version "
-            f"(6 månader, DOMAIN.md 2.4 och 3; 004:524-527; {SOURCE}). {SPLIT_NOTE}"
+            f"Personer med ett deltagande i en insats som pågår {on:%Y-%m-%d} (rapportens referensdag: periodens "
+            "sista dag, eller i dag om perioden inte är slut). Giltig plan: en fastställd genomförandeplan "
+            "upprättad senast den dagen, vars giltighetstid (6 månader) inte gått ut och som inte ersatts av en "
+            f"senare fastställd version. {SPLIT_NOTE}"
         ),
     )
 
 
-def plans_in_period(period: Period):
-    """Signed plans in force some day of the period: made by its end, valid past its start, not
-    replaced by a signed version made on or before its start."""
+def plans_in_period(period: Period, on: datetime.date | None = None):
+    """Every plan judged for the period, whatever its state: made by the period's end (and by `on`),
+    its six months (validity, or for a plan never signed six months from the day it was made)
+    reaching into the period, and not replaced by a signed version made on or before the period's
+    start. Drafts, signed, superseded and brought-over plans alike."""
+    on = on or period.end
     newer = ImplementationPlan.objects.filter(
         supersedes_id=OuterRef("pk"), status=PlanStatus.SIGNED, made_on__lte=period.start
     )
-    return ImplementationPlan.objects.filter(
-        status=PlanStatus.SIGNED, made_on__lte=period.end, valid_until__gte=period.start
-    ).exclude(Exists(newer))
-
-
-def _quality_table(params: ReportParams, on: datetime.date) -> Table:
-    plans = annotate_quality(
-        plans_in_period(params.period).filter(in_unit("applicant_id", params.unit_id, params.period)), on=on
+    window_end = Coalesce("valid_until", AddMonths("made_on", planning_norms.norm("plan_validity_months")))
+    return (
+        ImplementationPlan.objects.filter(made_on__lte=min(period.end, on))
+        .alias(window_end=window_end).filter(window_end__gte=period.start)
+        .exclude(Exists(newer))
     )
-    judged_follow_up = Q(q_follow_up_due=True) | Q(q_followed_up_in_time=True)
-    exprs = {"plans": Count("pk"), "follow_up_judged": Count("pk", filter=judged_follow_up)}
-    for code, _, _ in CHECKPOINTS:
-        exprs[f"n_qc_{code}"] = Count("pk", filter=Q(**{f"qc_{code}": True}))
-    for code, _, _ in CONTROL_QUESTIONS:
-        exprs[f"n_cq_{code}"] = Count("pk", filter=Q(**{f"cq_{code}": True}))
+
+
+POPULATION_LINES = [
+    ("target", "Personer i målgruppen",
+     "Personer som haft koordinator (vid enheten, om en enhet valts) någon dag under perioden."),
+    ("target_with_plan", "Personer i målgruppen med minst en bedömd plan",
+     "Personer i målgruppen som har minst en av planerna nedan."),
+    ("target_only_old_plans", "Personer i målgruppen med enbart äldre planer",
+     "Personer i målgruppen vars alla planer gått ut eller ersatts före periodens början."),
+    ("target_without_plan", "Personer i målgruppen utan någon genomförandeplan",
+     "Personer i målgruppen som inte har någon genomförandeplan alls, varken utkast eller fastställd, "
+     "upprättad senast referensdagen."),
+    ("plans", "Bedömda planer",
+     "Alla genomförandeplaner som gällt någon dag under perioden, oavsett om de är fastställda eller inte: "
+     "upprättade senast periodens sista dag, vars giltighetstid (för ett utkast 6 månader från upprättandet) "
+     "når in i perioden, och som inte ersatts av en fastställd version före periodens början."),
+    ("plans_signed", "– varav fastställda", "Fastställda planer som inte ersatts av en ny version på referensdagen."),
+    ("plans_draft", "– varav utkast", "Planer som aldrig fastställts. De bedöms som de är."),
+    ("plans_superseded", "– varav ersatta av en ny version",
+     "Fastställda planer som på referensdagen ersatts av en senare fastställd version."),
+]
+
+
+def _quality_tables(params: ReportParams, on: datetime.date, persons: dict) -> list[Table]:
+    plans = annotate_quality(
+        plans_in_period(params.period, on).filter(in_unit("applicant_id", params.unit_id, params.period)), on=on
+    )
+    exprs = {
+        "plans": Count("pk"),
+        **{f"plans_{state}": Count("pk", filter=Q(q_state=state)) for state in (SIGNED, DRAFT, SUPERSEDED)},
+    }
+    for code in (*CHECKPOINT_CODES, *(c for c, _, _ in CONTROL_QUESTIONS)):
+        for answer in (YES, NO, NOT_APPLICABLE):
+            exprs[f"n_{code}_{answer}"] = Count("pk", filter=Q(**{f"qa_{code}": answer}))
     row = plans.aggregate(**exprs)
+    counts = {**persons, **row}
+    population = Table(
+        key="plan_population",
+        title="Planer och personer som bedöms",
+        columns=[Column("line", "Vad som räknas"), Column("count", "Antal", "int"), Column("definition", "Definition")],
+        rows=[{"line": label, "count": counts[key], "definition": text} for key, label, text in POPULATION_LINES],
+        definition=(
+            "Vilka planer och personer kvalitetspunkterna gäller. Varje rad har sin definition. En plan som "
+            "inte klarar en kontrollpunkt räknas ändå, även utkast och planer som förts över från ett tidigare "
+            "system; personer utan plan räknas för sig."
+        ),
+    )
     rows = []
-    for prefix, questions, kind in (("qc", CHECKPOINTS, "Revisorernas kontrollpunkt"),
-                                    ("cq", CONTROL_QUESTIONS, "Enhetens kontrollfråga")):
+    for questions, kind in ((CHECKPOINTS, "Revisorernas kontrollpunkt"), (CONTROL_QUESTIONS, "Enhetens kontrollfråga")):
         for code, question, _ in questions:
-            judged = row["follow_up_judged"] if code == "followed_up_within_6_months" else row["plans"]
-            passed = row[f"n_{prefix}_{code}"]  # aliases differ from the annotations they count
-            rows.append({"kind": kind, "question": question, "passed": passed, "judged": judged,
-                         "share": pct(passed, judged)})
-    return Table(
+            yes, no, na = (row[f"n_{code}_{a}"] for a in (YES, NO, NOT_APPLICABLE))
+            rows.append({"kind": kind, "question": question, "passed": yes, "failed": no, "not_applicable": na,
+                         "judged": yes + no, "share": pct(yes, yes + no)})
+    checkpoints = Table(
         key="plan_checkpoints",
         title="Planer som klarar varje kvalitetspunkt",
         columns=[Column("kind", "Typ"), Column("question", "Fråga"), Column("passed", "Ja", "int"),
-                 Column("judged", "Bedömda planer", "int"), Column("share", "Andel ja (%)", "percent")],
+                 Column("failed", "Nej", "int"), Column("not_applicable", "Ej aktuellt", "int"),
+                 Column("judged", "Bedömda (ja + nej)", "int"), Column("share", "Andel ja (%)", "percent")],
         rows=rows,
         definition=(
-            "Fastställda genomförandeplaner som gällt någon dag under perioden (den senaste versionen vid "
-            "periodens början och de som upprättats under perioden), bedömda med planeringens kvalitetsfunktion "
-            "(planning.quality, samma som egenkontrollen): revisorernas kontrollpunkter (DOMAIN.md 4; "
-            "004:864-933) och enhetens fem kontrollfrågor (004:583-605). Uppföljning inom 6 månader bedöms bara "
-            f"för planer vars giltighetstid gått ut före {on:%Y-%m-%d} eller som redan följts upp ({SOURCE})."
+            "De bedömda planerna (se tabellen ovan), var och en bedömd som den är: revisorernas åtta "
+            "kontrollpunkter och enhetens fem kontrollfrågor, med samma bedömning som planen, egenkontrollen och "
+            "stickproven visar. Ej aktuellt räknas för sig och ingår inte i andelen: uppföljning inom 6 månader är "
+            "ej aktuell medan planens giltighetstid löper, och när ärendet avslutades, personens uppdrag hos "
+            "koordinator upphörde eller planen ersattes av en ny version innan giltighetstiden var slut. Ett utkast "
+            "svarar nej på frågan om genomförandeplan upprättats."
         ),
     )
+    return [population, checkpoints]
 
 
 def _follow_up_tables(params: ReportParams, on: datetime.date) -> list[Table]:
@@ -158,7 +233,7 @@ def _follow_up_tables(params: ReportParams, on: datetime.date) -> list[Table]:
             f"Personer med pågående deltagande {on:%Y-%m-%d}. Uppföljd inom intervallet: en dokumenterad "
             f"uppföljning av någon av personens planer de senaste {interval} månaderna (efter {limit:%Y-%m-%d}). "
             "Ännu inte aktuellt: ingen sådan uppföljning men ett deltagande som startat inom intervallet. "
-            "Uppföljningsintervall enligt planning.norms (1 månad, DOMAIN.md 2.7 och 3; 004:347-349, 478)."
+            f"Uppföljningsintervallet är {interval} månad(er)."
         ),
     )
     previous = FollowUp.objects.filter(
@@ -188,8 +263,7 @@ def _follow_up_tables(params: ReportParams, on: datetime.date) -> list[Table]:
         definition=(
             "Dokumenterade uppföljningar med datum inom perioden. I tid: gjord senast det datum som föregående "
             "uppföljning av personens plan satte som nästa uppföljning, eller, för den första, planens "
-            "'följs upp senast'; saknas båda räknas den som 'inget planerat datum' (DOMAIN.md 2.4 och 2.7; "
-            "004:531-537, 558-566). Andel i tid räknas på alla uppföljningar. Avvikelse: personen följde inte "
+            "'följs upp senast'; saknas båda räknas den som 'inget planerat datum'. Andel i tid räknas på alla uppföljningar. Avvikelse: personen följde inte "
             "planeringen (dokumenterad avvikelse)."
         ),
     )
@@ -247,16 +321,17 @@ def _bip_table(params: ReportParams) -> Table:
             "För varje person och indikator: skillnaden mellan värdet vid personens sista och första "
             "BIP-skattning inom perioden (samma instrument). Bara personer med minst två skattningar under "
             "perioden räknas. Indikatorer och skala är data; namn märkta [Platshållare] är inte bekräftade mot "
-            f"det licensierade instrumentet (DOMAIN.md 5; 003:574, 004:350-360; {SOURCE})."
+            "det licensierade instrumentet."
         ),
     )
 
 
 def build(params: ReportParams) -> ReportData:
     on = reference_day(params)
+    persons = _persons_query(params, on)
     tables = [
-        _valid_plan_table(params, on),
-        _quality_table(params, on),
+        _valid_plan_table(params, on, persons),
+        *_quality_tables(params, on, persons),
         *_follow_up_tables(params, on),
         _bip_table(params),
     ]

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from audit.control import checklist, services
 from audit.control.forms import AnswerReviewForm, CorrectiveActionForm, SampleDrawForm
 from audit.control.models import ChecklistAnswer, ControlSampleItem, CorrectiveAction
-from audit.control.selectors import sample_items, sample_results, samples_for
+from audit.control.selectors import sample_items, sample_plan_states, sample_results, samples_for
 from audit.control.views.common import MANAGER_ROLES, error_status, log_persons, owners_for
 from config.web_auth import role_required
 from config.web_forms import run_service
@@ -81,6 +81,7 @@ def sample_detail(request, pk: int):
     log_persons(request.user, "audit.controlsampleitem", items, lambda i: i.person_id)
     context = {
         "sample": sample, "items": items, "results": sample_results(sample=sample), "findings": findings,
+        "plan_states": sample_plan_states(sample=sample),
         "question_count": len(checklist.QUESTIONS), "nav": "samples", "posted_id": posted_id,
     }
     return render(request, "audit/sample_detail.html", context, status=status)
