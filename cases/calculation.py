@@ -244,10 +244,14 @@ def calculate(
     for cost in costs:
         if not cost.counts:
             continue
-        approved = cost.amount_approved if cost.amount_approved is not None else cost.amount_applied
+        # Only what is approved counts (a cost applied for and not yet tried counts 0); the amount
+        # applied for is kept on the line and gives the requested amount.
+        approved = cost.amount_approved or 0
         costs_total += approved
         applied_costs_total += cost.amount_applied
-        lines.append(Line(kind="cost", description=cost.type_name, amount=approved, cost_type_id=cost.cost_type_id,
+        description = cost.type_name if cost.amount_approved is not None else (
+            f"{cost.type_name} (sökt {cost.amount_applied} kr, inte prövad: räknas inte)")
+        lines.append(Line(kind="cost", description=description, amount=approved, cost_type_id=cost.cost_type_id,
                           basis={"applied": cost.amount_applied, "approved": cost.amount_approved}))
 
     child_ids = {m.member_id for m in members if m.role == CHILD and age_on(m.birth_date, month) < norms.CHILD_EARNINGS_EXEMPT_BELOW_AGE}

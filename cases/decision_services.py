@@ -57,7 +57,7 @@ def check_delegation(*, actor: Staff, point: DelegationPoint, legal_basis: Legal
     if point.role != actor.role:
         raise NotAllowed(f"Du saknar delegation: {where} är delegerad till {_role_label(point.role)}, "
                          f"inte {_role_label(actor.role)}.", code="missing_delegation", field="delegation_point")
-    if point.legal_basis_id != legal_basis.pk:
+    if not point.legal_basis.same_provision(legal_basis):
         raise NotAllowed(f"Du saknar delegation: {where} gäller beslut enligt {point.legal_basis}, "
                          f"inte {legal_basis}.", code="missing_delegation", field="delegation_point")
     if point.item_kind and point.item_kind != item_kind:
@@ -110,11 +110,16 @@ def decision_make(
     errors = {}
     if not (reasoning or "").strip():
         errors["reasoning"] = ValidationError("Beslutet måste motiveras.", code="required")
-    basis = LegalBasis.objects.filter(code=legal_basis, is_active=True).first() if legal_basis else None
+    # The provision is cited as in force on the decision date: a caseworker names the provision
+    # (e.g. sol-12-1, ekonomiskt bistånd); a decision dated before 1 July 2025 cites SoL (2001:453)
+    # 4 kap. 1 §, one from then SoL (2025:400) 12 kap. 1 §, whichever code was given.
+    basis, known = fs.legal_basis_in_force(legal_basis, decided_on or timezone.localdate()) if legal_basis \
+        else (None, False)
     if basis is None:
-        errors["legal_basis"] = ValidationError("Ange beslutets lagrum." if not legal_basis else
-                                                f"Okänt lagrum: {legal_basis!r}.",
-                                                code="required" if not legal_basis else "unknown_code")
+        errors["legal_basis"] = ValidationError(
+            "Ange beslutets lagrum." if not legal_basis else
+            "Lagrummet gällde inte på beslutsdatumet." if known else f"Okänt lagrum: {legal_basis!r}.",
+            code="required" if not legal_basis else "not_in_force" if known else "unknown_code")
     point = DelegationPoint.objects.select_related("legal_basis").filter(code=delegation_point).first() \
         if delegation_point else None
     if point is None:

@@ -87,11 +87,17 @@ def _application_month(ctx, *, case, month, today, index, back):
         members=[{"household_member": m.pk} for m in members], incomes=incomes, costs=costs,
         notes="Demoansökan.",
     )
-    calculation = application_services.application_calculate(actor=caseworker, application=application)
     if back == 0:
-        return  # this month's application waits for its decision
+        # This month's application waits for its decision: its costs are not tried yet.
+        application_services.application_calculate(actor=caseworker, application=application)
+        return
+    # The reasonable costs are approved as applied, then calculated: only approved costs count.
+    application_services.application_approve_costs(actor=caseworker, application=application, approvals=[
+        {"cost": c.pk, "amount_approved": c.amount_applied} for c in application.costs.filter(cost_type__counts=True)
+    ])
+    calculation = application_services.application_calculate(actor=caseworker, application=application)
     decided_on = min(month + datetime.timedelta(days=rng.randint(3, 12)), today)
-    amount = calculation.requested_amount
+    amount = calculation.result_amount
     big = amount > 30000 and manager is not None
     outcome = "granted" if amount > 0 else "refused"
     decisions = [decision_services.decision_make(

@@ -91,7 +91,7 @@ class IncomeTypeAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(LegalBasis)
 class LegalBasisAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ("reference", "law", "title", "appeal_kind", "is_active")
+    list_display = ("reference", "law", "title", "valid_from", "valid_to", "appeal_kind", "is_active")
 
 
 @admin.register(DelegationPoint)

@@ -8,6 +8,8 @@ constant in code (DOMAIN.md section 6).
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -145,6 +147,16 @@ class LegalBasis(TimeStampedModel):
     appeal_period_days = models.PositiveSmallIntegerField("överklagandetid (dagar)", null=True, blank=True)
     appeal_information = models.TextField("överklagandehänvisning", blank=True)
     is_active = models.BooleanField("aktiv", default=True)
+    # Dated reference data: the provision is cited by decisions dated within its period (empty:
+    # open). A provision of a new law `replaces` the one of the old law it takes over from, so a
+    # decision cites the one in force on its decision date (SoL 2001:453 until 30 June 2025,
+    # SoL 2025:400 from 1 July 2025; DOMAIN.md introduction).
+    valid_from = models.DateField("gäller från", null=True, blank=True)
+    valid_to = models.DateField("gäller till", null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self", verbose_name="ersätter lagrum", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="replaced_by",
+    )
 
     class Meta:
         verbose_name = "lagrum"
@@ -155,10 +167,28 @@ class LegalBasis(TimeStampedModel):
                 name="legal_basis_appeal_has_text",
                 condition=Q(appeal_kind="none") | ~Q(appeal_information=""),
             ),
+            models.CheckConstraint(
+                name="legal_basis_period_not_backwards",
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.law}"
+
+    def covers(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def in_force_on(self, day: datetime.date) -> LegalBasis:
+        """This provision as in force on `day`: itself, or the old-law provision it replaces when
+        `day` is before its period (no query when `replaces` is select_related)."""
+        if self.covers(day) or self.replaces_id is None:
+            return self
+        return self.replaces.in_force_on(day)
+
+    def same_provision(self, other: LegalBasis) -> bool:
+        """The same provision, whichever law's number (a delegation point covers both)."""
+        return other.pk in (self.pk, self.replaces_id) or other.replaces_id == self.pk
 
 
 class DecisionItemKind(models.TextChoices):
@@ -374,6 +404,12 @@ class Decision(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Beslut {self.pk} ({self.get_outcome_display()})"
+
+    @property
+    def cited_legal_basis(self) -> LegalBasis:
+        """The provision as in force on the decision date. Decisions made before the legal bases
+        were dated point at the new law's row; they are shown citing the law of their date."""
+        return self.legal_basis.in_force_on(self.decided_on)
 
 
 class ExecutionEventKind(models.TextChoices):

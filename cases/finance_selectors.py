@@ -86,6 +86,17 @@ def legal_basis_list() -> QuerySet[LegalBasis]:
     return LegalBasis.objects.filter(is_active=True).order_by("law", "reference")
 
 
+def legal_basis_in_force(code: str, on: datetime.date) -> tuple[LegalBasis | None, bool]:
+    """The provision `code` names, as in force on `on`: the row itself, the old-law row it replaces
+    or the new-law row that replaces it, whichever's period covers the day (one query). Returns
+    (row or None, whether `code` names an active provision at all)."""
+    rows = list(LegalBasis.objects.filter(
+        Q(code=code) | Q(replaces__code=code) | Q(replaced_by__code=code), is_active=True
+    ).select_related("replaces"))
+    in_force = [row for row in rows if row.covers(on)]
+    return (in_force[0] if in_force else None), bool(rows)
+
+
 def delegation_point_list() -> QuerySet[DelegationPoint]:
     return DelegationPoint.objects.filter(is_active=True).select_related("legal_basis").order_by("code")
 
@@ -189,8 +200,8 @@ def decision_list(*, user: Staff) -> QuerySet[Decision]:
     return (
         decisions_for(user)
         .select_related(
-            "application__case__household", "legal_basis", "delegation_point", "decided_by", "cost__cost_type",
-            "replaced_by",
+            "application__case__household", "legal_basis__replaces", "delegation_point", "decided_by",
+            "cost__cost_type", "replaced_by",
         )
         .prefetch_related(
             Prefetch("application__case__household__members", queryset=HouseholdMember.objects.order_by("pk")),

@@ -99,6 +99,8 @@ class InsatsDecision(TimeStampedModel):
     """A caseworker's decision that the person shall take part (SoL 12 kap. 4 §), and its end."""
 
     LEGAL_BASIS = "SoL (2025:400) 12 kap. 4 §"
+    # The provision in cases' dated legal bases; the text cited is the one in force on decided_on.
+    LEGAL_BASIS_CODE = "sol-12-4"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="insats_decisions")
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="insats_decisions")

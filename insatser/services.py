@@ -16,6 +16,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from audit.recording.log import record_change, snapshot
+from cases.finance_selectors import legal_basis_in_force
 from cases.models import Applicant, Case, HouseholdMember, Role, Staff, Unit
 from cases.permissions import require_role
 from cases.selectors import applicants_for, cases_for
@@ -165,10 +166,13 @@ def insats_decision_create(
         raise _field_error("valid_to", "Slutdatumet ligger före startdatumet.", "period_backwards")
     if decided_on > _today():
         raise _field_error("decided_on", "Beslutsdatumet kan inte ligga i framtiden.", "future_date")
+    # The provision in force on the decision date (SoL 2001:453 4 kap. 4 § before 1 July 2025).
+    basis, _ = legal_basis_in_force(InsatsDecision.LEGAL_BASIS_CODE, decided_on)
     decision = InsatsDecision(
         case=case,
         applicant=applicant,
         kind=kind,
+        legal_basis=f"{basis.law} {basis.reference}" if basis else InsatsDecision.LEGAL_BASIS,
         reasoning=reasoning.strip(),
         decided_on=decided_on,
         decided_by=actor,

@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case as DbCase
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Subquery, Value, When
+from django.db.models import CharField, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
@@ -93,6 +93,21 @@ def _validate(params: ReportParams) -> tuple[datetime.date, datetime.date]:
     return period.start, min(period.end, today)
 
 
+def _cited_legal_basis(prefix: str):
+    """The provision as in force on the decision date (LegalBasis.in_force_on, in SQL): the old
+    law's row for a decision dated before the row's period."""
+    basis = f"{prefix}legal_basis__"
+
+    def text(p: str):
+        return Concat(F(f"{p}reference"), Value(" "), F(f"{p}law"))
+
+    return DbCase(
+        When(Q(**{f"{basis}valid_from__gt": F(f"{prefix}decided_on"), f"{basis}replaces__isnull": False}),
+             then=text(f"{basis}replaces__")),
+        default=text(basis), output_field=CharField(),
+    )
+
+
 def _uniform(qs: QuerySet, prefix: str, end: datetime.date) -> QuerySet:
     """The same names on both kinds of episode (decision rows and interruption-event rows)."""
     to_date = Coalesce(F("closed_on"), Value(end))
@@ -102,7 +117,7 @@ def _uniform(qs: QuerySet, prefix: str, end: datetime.date) -> QuerySet:
         decision_date=F(f"{prefix}decided_on"),
         item=F(f"{prefix}item_kind"),
         cost_type_name=F(f"{prefix}cost__cost_type__name"),
-        legal=Concat(F(f"{prefix}legal_basis__reference"), Value(" "), F(f"{prefix}legal_basis__law")),
+        legal=_cited_legal_basis(prefix),
         unit_name=F(f"{prefix}application__case__unit__name"),
         gender=Subquery(
             ex.household_applicant(f"{prefix}application__case__household_id").values("applicant__legal_gender")[:1]

@@ -78,7 +78,7 @@ class LegalBasisSerializer(serializers.ModelSerializer):
     class Meta:
         model = LegalBasis
         fields = ["code", "law", "reference", "former_reference", "title", "appeal_kind", "appeal_period_days",
-                  "appeal_information"]
+                  "appeal_information", "valid_from", "valid_to"]
 
 
 class DelegationPointSerializer(serializers.ModelSerializer):
@@ -255,7 +255,7 @@ class ExecutionEventSerializer(serializers.ModelSerializer):
 
 
 class DecisionSerializer(_Warnings, serializers.ModelSerializer):
-    legal_basis = LegalBasisSerializer(read_only=True)
+    legal_basis = LegalBasisSerializer(source="cited_legal_basis", read_only=True)
     delegation_point = serializers.SlugRelatedField(slug_field="code", read_only=True)
     decided_by_name = serializers.CharField(source="decided_by.get_full_name", read_only=True)
     case = serializers.IntegerField(source="application.case_id", read_only=True)

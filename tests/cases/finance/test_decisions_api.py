@@ -54,7 +54,8 @@ def test_granted_decision_carries_legal_basis_delegation_and_appeal_information(
     data = response.json()
     # couple 5 570 + child 2 380 + shared(3) 1 380 + housing 7 000 = 16 330
     assert data["amount"] == data["amount_applied"] == calculation.requested_amount == 16330
-    assert data["legal_basis"]["reference"] == "12 kap. 1 §"
+    # Decided in 2019: the law then in force (tests/cases/finance/test_legal_basis_dates.py).
+    assert (data["legal_basis"]["law"], data["legal_basis"]["reference"]) == ("SoL (2001:453)", "4 kap. 1 §")
     assert "förvaltningsrätten" in data["appeal_information"] and "tre veckor" in data["appeal_information"]
     assert data["delegation_point"] == "EB-1" and data["decided_by"] == caseworker.pk
     assert data["calculation"] == calculation.pk and data["executed_on"] is None
@@ -198,6 +199,9 @@ def test_jobbstimulans_from_six_decided_months(api_as, caseworker):
     july = make_application(actor=caseworker, case=case, month=datetime.date(2023, 7, 1), members=members,
                             incomes=[{"member": members[0].pk, "income_type": "wages", "amount": 8000}],
                             costs=[{"cost_type": "housing", "amount_applied": 6000}])
+    approve = api_as(caseworker).post(f"/api/v1/applications/{july.pk}/approve-costs/", {
+        "approvals": [{"cost": july.costs.get().pk, "amount_approved": 6000}]}, format="json")
+    assert approve.status_code == 200
     data = api_as(caseworker).post(f"/api/v1/applications/{july.pk}/calculate/").json()
     assert data["income_total"] == 6000 and data["result_amount"] == 4620
     line = next(line for line in data["lines"] if line["kind"] == "jobbstimulans")

@@ -24,7 +24,9 @@ def child(member_id, born, no_lunch=False):
     return calc.MemberInput(member_id=member_id, role="child", birth_date=born, no_lunch=no_lunch)
 
 
-def cost(amount, counts=True, approved=None, name="Boendekostnad"):
+def cost(amount, counts=True, approved="as applied", name="Boendekostnad"):
+    # The worked examples are about approved costs: approved as applied unless said otherwise.
+    approved = amount if approved == "as applied" else approved
     return calc.CostInput(cost_type_id=None, type_name=name, counts=counts, amount_applied=amount, amount_approved=approved)
 
 
