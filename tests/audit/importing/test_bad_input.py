@@ -9,6 +9,7 @@ import pytest
 
 from audit.control.importing.models import ImportedRecord
 from audit.recording.models import AccessLogEntry, ChangeEvent
+from cases.finance_models import Decision
 from cases.models import Applicant, Case, Household
 from planning.models import ImplementationPlan
 
@@ -131,3 +132,13 @@ def test_a_line_that_is_not_json_is_refused_by_its_number(import_world):
     assert (result.refusals[0].line, result.refusals[0].field, result.refusals[0].code) == (
         2, "__line__", "invalid_json")
     assert not Applicant.objects.exists()
+
+
+def test_a_decision_may_name_either_laws_code_and_cites_the_one_in_force_on_its_date(run_import):
+    records = _with(9, "legal_basis", "sol-2001-4-1")
+    records[8]["decided_on"] = "2025-09-01"
+    records[8]["execution_events"] = []
+    result = run_import(records)
+    # sol-2001-4-1 names the provision, and SoL (2025:400) 12 kap. 1 § replaces it from 1 July 2025.
+    assert result.written, result.refusals
+    assert Decision.objects.get().legal_basis.code == "sol-12-1"

@@ -56,8 +56,10 @@ def test_a_valid_file_becomes_the_records_it_describes(run_import):
     assert second.activities.get().subgoal == second.subgoals.get()
 
     decision = Decision.objects.get()
+    # Decided in 2023: it cites the law then in force, though the file names the new law's code.
     assert (decision.amount, decision.decided_on, decision.legal_basis.code, decision.delegation_point.code) == (
-        120000, datetime.date(2023, 2, 3), "sol-12-1", "EB-1")
+        120000, datetime.date(2023, 2, 3), "sol-2001-4-1", "EB-1")
+    assert decision.legal_basis.law == "SoL (2001:453)"
     assert decision.application.month == datetime.date(2023, 2, 1)
     assert decision.execution_events.get().occurred_on == datetime.date(2023, 2, 25)
 
