@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from audit.recording.log import snapshot
+from audit.recording.log import Change, record_changes, snapshot
 
 from .decision_services import DECISION_FIELDS, EXECUTION_ORDER_MESSAGE, execution_allowed
 from .finance_models import (
@@ -152,7 +152,7 @@ def decisions_import(*, actor: Staff, specs: Sequence[dict], provenance: Sequenc
                 "month": month.replace(day=1), "received_on": received_on, "case_id": spec["case_id"]}
 
     built = check_each(specs, outcome, check)
-    applications = _applications(actor, built.values())
+    applications, new_applications = _applications(actor, built.values())
     costs = []
     for item in built.values():
         item["decision"].application = applications[(item["case_id"], item["month"])]
@@ -172,6 +172,12 @@ def decisions_import(*, actor: Staff, specs: Sequence[dict], provenance: Sequenc
     DecisionExecutionEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
     outcome.objects.update({i: item["decision"] for i, item in built.items()})
     adults = adults_of_households(cases[item["case_id"]].household_id for item in built.values())
+    # The application months the previous system's decisions belonged to, created as decided.
+    record_changes(actor=actor, action="application.import", changes=[
+        Change(a, sorted(adults[cases[a.case_id].household_id]) or [None], None,
+               snapshot(a, ("case", "month", "received_on", "status")))
+        for a in new_applications
+    ])
     record_imports(actor=actor, action="decision.import", rows=[
         (item["decision"], sorted(adults[cases[item["case_id"]].household_id]),
          {**snapshot(item["decision"], DECISION_FIELDS),
@@ -181,11 +187,11 @@ def decisions_import(*, actor: Staff, specs: Sequence[dict], provenance: Sequenc
     return outcome
 
 
-def _applications(actor: Staff, items) -> dict[tuple[int, datetime.date], Application]:
+def _applications(actor: Staff, items) -> tuple[dict[tuple[int, datetime.date], Application], list[Application]]:
     """The application of each (case, month) the decisions belong to: found, or created as decided."""
     wanted = {(item["case_id"], item["month"]): item["received_on"] for item in items}
     if not wanted:
-        return {}
+        return {}, []
     found = {
         (a.case_id, a.month): a
         for a in Application.objects.filter(case_id__in={c for c, _ in wanted}, month__in={m for _, m in wanted})
@@ -199,4 +205,4 @@ def _applications(actor: Staff, items) -> dict[tuple[int, datetime.date], Applic
            for (case_id, month), received_on in wanted.items() if (case_id, month) not in found]
     Application.objects.bulk_create(new, batch_size=BATCH_SIZE)
     found.update({(a.case_id, a.month): a for a in new})
-    return found
+    return found, new

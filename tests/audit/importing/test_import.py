@@ -98,7 +98,7 @@ def test_every_write_has_a_change_event_and_an_access_log_row_on_the_command_cha
     events = ChangeEvent.objects.filter(action__endswith=".import")
     assert {e.action for e in events} == {
         "applicant.import", "household.import", "case.import", "coordinator_assignment.import", "plan.import",
-        "follow_up.import", "decision.import", "participation.import"}
+        "follow_up.import", "decision.import", "application.import", "participation.import"}
     plan_event = events.get(action="plan.import", object_id=str(ImplementationPlan.objects.get(version=1).pk))
     assert plan_event.changes["imported_from"][1] == {"source": "gamla-systemet", "external_id": "GP-1", "line": 7}
     assert {e.channel for e in events} == {"command"}
