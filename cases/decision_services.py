@@ -181,6 +181,21 @@ def decision_change(*, actor: Staff, decision: Decision, changes: dict) -> None:
                    code="decision_signed", field=field)
 
 
+EXECUTION_ORDER_MESSAGE = ("Händelsen passar inte beslutets verkställighet hittills "
+                           "(verkställt en gång, avbrott, återupptagande).")
+
+
+def execution_allowed(last_kind: str | None, kind: str) -> bool:
+    """Whether an event of `kind` may follow a decision whose latest state event is `last_kind`."""
+    return {
+        ExecutionEventKind.EXECUTED: last_kind is None,
+        ExecutionEventKind.INTERRUPTED: last_kind is not None and last_kind != ExecutionEventKind.INTERRUPTED,
+        ExecutionEventKind.RESUMED: last_kind == ExecutionEventKind.INTERRUPTED,
+        # A reason for a delay is documented while the decision is not, or no longer, carried out.
+        ExecutionEventKind.DELAY_NOTED: last_kind is None or last_kind == ExecutionEventKind.INTERRUPTED,
+    }[kind]
+
+
 @transaction.atomic
 def decision_record_execution(*, actor: Staff, decision: Decision, kind: str, occurred_on: datetime.date | None,
                               note: str = "") -> DecisionExecutionEvent:
@@ -205,16 +220,8 @@ def decision_record_execution(*, actor: Staff, decision: Decision, kind: str, oc
         raise _error("occurred_on", "Datumet ligger före den senaste registrerade händelsen.", "before_last_event")
     if kind == ExecutionEventKind.DELAY_NOTED and not (note or "").strip():
         raise _error("note", "Ange skälet till dröjsmålet.", "required")
-    allowed = {
-        ExecutionEventKind.EXECUTED: last is None,
-        ExecutionEventKind.INTERRUPTED: last is not None and last.kind != ExecutionEventKind.INTERRUPTED,
-        ExecutionEventKind.RESUMED: last is not None and last.kind == ExecutionEventKind.INTERRUPTED,
-        # A reason for a delay is documented while the decision is not, or no longer, carried out.
-        ExecutionEventKind.DELAY_NOTED: last is None or last.kind == ExecutionEventKind.INTERRUPTED,
-    }
-    if not allowed[kind]:
-        raise _error("kind", "Händelsen passar inte beslutets verkställighet hittills "
-                     "(verkställt en gång, avbrott, återupptagande).", "invalid_transition")
+    if not execution_allowed(last.kind if last else None, kind):
+        raise _error("kind", EXECUTION_ORDER_MESSAGE, "invalid_transition")
     event = DecisionExecutionEvent(decision=decision, kind=kind, occurred_on=occurred_on, note=note or "",
                                    recorded_by=actor)
     event.full_clean(validate_constraints=False)

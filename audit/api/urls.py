@@ -2,7 +2,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from audit.api import report_views, views
+from audit.api import import_views, report_views, views
 
 router = SimpleRouter()
 router.register("control/rules", views.RuleViewSet, basename="control-rule")
@@ -16,6 +16,7 @@ router.register("reports/snapshots", report_views.ReportSnapshotViewSet, basenam
 
 urlpatterns = [
     path("control/flag-counts/", views.FlagCountView.as_view(), name="control-flag-counts"),
+    path("imports/", import_views.ImportView.as_view(), name="import-records"),
     path("reports/definitions/", report_views.ReportDefinitionList.as_view(), name="report-definitions"),
     *router.urls,
 ]

@@ -17,13 +17,15 @@ from tests.factories.cases import StaffFactory, UnitFactory
 
 from .urlwalk import project_routes
 
-PUBLIC, AUTHENTICATED, REFERENCE, STAFF, AGGREGATE, PERSONAL = (
-    "public", "authenticated", "reference", "staff", "aggregate", "personal")
+PUBLIC, AUTHENTICATED, REFERENCE, STAFF, AGGREGATE, PERSONAL, IMPORT = (
+    "public", "authenticated", "reference", "staff", "aggregate", "personal", "import")
 
 # What each route shows. "personal": data about applicants, households, cases, decisions,
 # plans, insatser participation, flags or samples (never for the board or the administrator).
 # "staff": staff and rule-run data (administrator, not board). "aggregate": counts and
-# reports without persons (board). "reference": norms, catalogues and rules.
+# reports without persons (board). "reference": norms, catalogues and rules. "import": the import
+# from a previous system (administrator only: it writes personal data, and answers with counts and
+# refusals by line and field, never the data itself).
 ROUTES = {
     # Public: signing in and out.
     "login": PUBLIC, "logout": PUBLIC, "api-token": PUBLIC,
@@ -42,6 +44,8 @@ ROUTES = {
     "control-rule-parameter-detail": REFERENCE, "report-definitions": REFERENCE,
     # Staff and the rule engine's runs.
     "staff-list": STAFF, "staff-detail": STAFF, "control-run-list": STAFF, "control-run-detail": STAFF,
+    # The import from a previous system.
+    "import-records": IMPORT,
     # Aggregates and reports (what the board sees).
     "delegated-decisions": AGGREGATE, "control-flag-counts": AGGREGATE, "report-snapshot-list": AGGREGATE,
     "report-snapshot-detail": AGGREGATE, "report-snapshot-data": AGGREGATE, "report-snapshot-download": AGGREGATE,
@@ -89,7 +93,7 @@ FINANCE_ROLES = {Role.CASEWORKER, Role.UNIT_MANAGER}
 # Roles and the classes they may be served; everything else must be refused by role (403).
 MAY_SEE = {
     Role.BOARD: {PUBLIC, AUTHENTICATED, REFERENCE, AGGREGATE},
-    Role.ADMINISTRATOR: {PUBLIC, AUTHENTICATED, REFERENCE, STAFF, AGGREGATE},
+    Role.ADMINISTRATOR: {PUBLIC, AUTHENTICATED, REFERENCE, STAFF, AGGREGATE, IMPORT},
 }
 
 ROUTES_FOUND = project_routes()
@@ -184,6 +188,16 @@ def test_only_caseworkers_and_unit_managers_pass_the_role_check_of_financial_rou
     wrong = [(r.name, status) for r in ROUTES_FOUND if r.name in FINANCIAL
              if (status := _status(client, r.url)) != 403]
     assert not wrong
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMINISTRATOR])
+def test_only_the_administrator_may_import(role):
+    client = Client()
+    client.force_login(StaffFactory(role=role, unit=None if role == Role.BOARD else UnitFactory()))
+    routes = [r for r in ROUTES_FOUND if ROUTES.get(r.name) == IMPORT]
+    assert routes
+    assert [(r.name, _status(client, r.url)) for r in routes] == [(r.name, 403) for r in routes]
 
 
 # The admin site shows reference data, staff and rules only: nothing about applicants.
