@@ -72,12 +72,13 @@ class FlagSerializer(serializers.ModelSerializer):
     rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
     rule_title = serializers.CharField(source="rule.title", read_only=True)
     severity = serializers.IntegerField(source="rule.severity", read_only=True)
+    owner_explanation = serializers.CharField(read_only=True)
 
     class Meta:
         model = Flag
         fields = [
             "id", "rule", "rule_title", "severity", "subject_type", "subject_id", "person", "responsible", "unit",
-            "first_seen", "last_seen", "facts", "status", "resolved_on", "resolution_reason", "escalated_at",
+            "owner_basis", "owner_explanation", "first_seen", "last_seen", "facts", "status", "resolved_on", "resolution_reason", "escalated_at",
             "escalated_to",
         ]
         read_only_fields = fields

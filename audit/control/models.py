@@ -26,6 +26,7 @@ __all__ = [
     "FlagStatus",
     "FlagTransition",
     "LIVE_FLAG_STATUSES",
+    "OwnerBasis",
     "Rule",
     "RuleParameter",
     "RuleRun",
@@ -178,6 +179,20 @@ class FlagStatus(models.TextChoices):
 LIVE_FLAG_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED, FlagStatus.ACTION_PLANNED)
 
 
+class OwnerBasis(models.TextChoices):
+    """Which link of the ownership chain (audit/control/rules/ownership.py) named the flag's responsible."""
+
+    ACTION_OWNER = "action_owner", "åtgärdens ägare"
+    REFERRER = "referrer", "den som anvisade"
+    DECIDED_BY = "decided_by", "den som fattade beslutet"
+    PROPOSED_BY = "proposed_by", "den som föreslog avslutet"
+    COORDINATOR = "coordinator", "personens koordinator"
+    CASEWORKER = "caseworker", "ärendets handläggare"
+    CASE_UNIT_MANAGER = "case_unit_manager", "enhetschefen för ärendets enhet"
+    REGISTERED_UNIT_MANAGER = "registered_unit_manager", "enhetschefen för enheten där personen är registrerad"
+    CONTROL_OWNER = "control_owner", "egenkontrollens ägare"
+
+
 class Flag(TimeStampedModel):
     """A rule's finding about one subject (person, plan, participation, decision ...)."""
 
@@ -199,6 +214,9 @@ class Flag(TimeStampedModel):
     unit = models.ForeignKey(
         "cases.Unit", verbose_name="enhet", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Why `responsible` is who it is: the link of the ownership chain that named them (empty for
+    # a flag no link could place, or one made before the chain existed).
+    owner_basis = models.CharField("ansvarig enligt", max_length=32, choices=OwnerBasis.choices, blank=True)
     first_seen = models.DateField("först upptäckt")
     last_seen = models.DateField("senast upptäckt")
     facts = models.JSONField("underlag", default=dict)
@@ -233,6 +251,14 @@ class Flag(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Flagga {self.pk} ({self.rule_id}: {self.subject_type}:{self.subject_id})"
+
+    @property
+    def owner_explanation(self) -> str:
+        """Why the responsible is who they are, e.g. "ingen koordinator: ärendets handläggare"
+        (the ownership chain in audit/control/rules/ownership.py). Reads the loaded rule only."""
+        from audit.control.rules import REGISTRY, ownership  # the rules import this module
+
+        return ownership.explain(REGISTRY.get(self.rule.code), self.owner_basis)
 
 
 class FlagTransition(models.Model):
