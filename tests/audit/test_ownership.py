@@ -45,21 +45,6 @@ def flag_of(code, subject_id):
     return Flag.objects.select_related("rule").get(rule__code=code, subject_id=subject_id, status__in=LIVE_FLAG_STATUSES)
 
 
-@pytest.fixture
-def eb():
-    return UnitFactory(code="ekonomiskt-bistand", name="Ekonomiskt bistånd")
-
-
-@pytest.fixture
-def eb_manager(eb):
-    return StaffFactory(role=Role.UNIT_MANAGER, unit=eb, first_name="Eva", last_name="Holm")
-
-
-@pytest.fixture
-def koord():
-    return UnitFactory(code="koordinator", name="Koordinator")
-
-
 def test_demo_data_has_no_ownerless_live_flag(db):
     # Before the chain: 79 live heltidsaktivering flags (persons without a coordinator) had
     # neither a responsible person nor a unit.
@@ -70,9 +55,9 @@ def test_demo_data_has_no_ownerless_live_flag(db):
     assert not live.filter(owner_basis="").exists()
 
 
-def test_coordinator_then_caseworker_then_case_unit_manager(eb, eb_manager, koord):
-    coordinator = StaffFactory(role=Role.COORDINATOR, unit=koord)
-    caseworker = StaffFactory(role=Role.CASEWORKER, unit=eb, first_name="Hanna", last_name="Lindqvist")
+def test_coordinator_then_caseworker_then_case_unit_manager(eb_unit, unit_manager, coordinator_unit):
+    coordinator = StaffFactory(role=Role.COORDINATOR, unit=coordinator_unit)
+    caseworker = StaffFactory(role=Role.CASEWORKER, unit=eb_unit, first_name="Hanna", last_name="Lindqvist")
     with_coordinator, case_a = person_with_barrier()
     CoordinatorAssignment.objects.create(case=case_a, applicant=with_coordinator, coordinator=coordinator,
                                          start_date=datetime.date(2025, 1, 1))
@@ -83,19 +68,19 @@ def test_coordinator_then_caseworker_then_case_unit_manager(eb, eb_manager, koor
     run_all()
     got = {p: flag_of(FULL_TIME, p.pk) for p in (with_coordinator, without, nobody)}
     assert (got[with_coordinator].responsible, got[with_coordinator].unit, got[with_coordinator].owner_basis) == (
-        coordinator, koord, OwnerBasis.COORDINATOR)
+        coordinator, coordinator_unit, OwnerBasis.COORDINATOR)
     assert (got[without].responsible, got[without].unit, got[without].owner_basis) == (
-        caseworker, eb, OwnerBasis.CASEWORKER)
+        caseworker, eb_unit, OwnerBasis.CASEWORKER)
     assert got[without].owner_explanation == "ingen koordinator: ärendets handläggare"
     assert (got[nobody].responsible, got[nobody].unit, got[nobody].owner_basis) == (
-        eb_manager, eb, OwnerBasis.CASE_UNIT_MANAGER)
+        unit_manager, eb_unit, OwnerBasis.CASE_UNIT_MANAGER)
     assert got[nobody].owner_explanation == (
         "ingen koordinator, ingen handläggare på ärendet: enhetschefen för ärendets enhet")
 
 
-def test_staff_who_left_are_passed_over(eb, eb_manager, koord):
-    gone = StaffFactory(role=Role.COORDINATOR, unit=koord, is_active=False)
-    caseworker = StaffFactory(role=Role.CASEWORKER, unit=eb, is_active=False)
+def test_staff_who_left_are_passed_over(eb_unit, unit_manager, coordinator_unit):
+    gone = StaffFactory(role=Role.COORDINATOR, unit=coordinator_unit, is_active=False)
+    caseworker = StaffFactory(role=Role.CASEWORKER, unit=eb_unit, is_active=False)
     person, case = person_with_barrier()
     case.responsible_caseworker = caseworker
     case.save()
@@ -103,7 +88,7 @@ def test_staff_who_left_are_passed_over(eb, eb_manager, koord):
                                          start_date=datetime.date(2025, 1, 1))
     run_all()
     flag = flag_of(FULL_TIME, person.pk)
-    assert (flag.responsible, flag.owner_basis) == (eb_manager, OwnerBasis.CASE_UNIT_MANAGER)
+    assert (flag.responsible, flag.owner_basis) == (unit_manager, OwnerBasis.CASE_UNIT_MANAGER)
 
 
 def _plan_past_its_follow_up_date(person):
@@ -111,7 +96,7 @@ def _plan_past_its_follow_up_date(person):
     return SignedPlanFactory(applicant=person, made_on=made, latest_follow_up_on=add_months(made, 1))
 
 
-def test_a_person_without_a_case_goes_to_the_manager_of_their_registered_unit(eb):
+def test_a_person_without_a_case_goes_to_the_manager_of_their_registered_unit(eb_unit):
     other = UnitFactory(code="intern-service", name="Intern Service")
     manager = StaffFactory(role=Role.UNIT_MANAGER, unit=other)
     plan = _plan_past_its_follow_up_date(ApplicantFactory(registered_unit=other))
@@ -120,7 +105,7 @@ def test_a_person_without_a_case_goes_to_the_manager_of_their_registered_unit(eb
     assert (flag.responsible, flag.unit, flag.owner_basis) == (manager, other, OwnerBasis.REGISTERED_UNIT_MANAGER)
 
 
-def test_the_egenkontroll_owner_is_the_last_link_and_is_a_setting(eb):
+def test_the_egenkontroll_owner_is_the_last_link_and_is_a_setting(eb_unit):
     unmanaged = UnitFactory(code="parketten", name="Parketten")
     quality = UnitFactory(code="kvalitet", name="Kvalitet och utveckling")
     owner = StaffFactory(role=Role.UNIT_MANAGER, unit=quality)
@@ -135,10 +120,10 @@ def test_the_egenkontroll_owner_is_the_last_link_and_is_a_setting(eb):
     assert (flag.responsible, flag.unit, flag.owner_basis) == (owner, quality, OwnerBasis.CONTROL_OWNER)
 
 
-def test_a_rules_own_link_comes_first(eb, eb_manager):
+def test_a_rules_own_link_comes_first(eb_unit, unit_manager):
     from tests.factories.audit import CorrectiveActionFactory, FlagFactory
 
-    action_owner = StaffFactory(role=Role.CASEWORKER, unit=eb)
+    action_owner = StaffFactory(role=Role.CASEWORKER, unit=eb_unit)
     action = CorrectiveActionFactory(flag=FlagFactory(responsible=action_owner), owner=action_owner,
                                      due_date=AS_OF - datetime.timedelta(days=3))
     run_all()
@@ -147,25 +132,25 @@ def test_a_rules_own_link_comes_first(eb, eb_manager):
         action_owner, OwnerBasis.ACTION_OWNER, "åtgärdens ägare")
 
 
-def test_a_live_flag_follows_its_owner_and_the_change_is_in_its_history(eb, eb_manager, koord):
+def test_a_live_flag_follows_its_owner_and_the_change_is_in_its_history(eb_unit, unit_manager, coordinator_unit):
     person, case = person_with_barrier()
     run_all()
     flag = flag_of(FULL_TIME, person.pk)
-    assert flag.responsible == eb_manager
-    coordinator = StaffFactory(role=Role.COORDINATOR, unit=koord, first_name="Karin", last_name="Berg")
+    assert flag.responsible == unit_manager
+    coordinator = StaffFactory(role=Role.COORDINATOR, unit=coordinator_unit, first_name="Karin", last_name="Berg")
     CoordinatorAssignment.objects.create(case=case, applicant=person, coordinator=coordinator,
                                          start_date=datetime.date(2026, 3, 1))
     run_all()
     flag.refresh_from_db()
     assert (flag.responsible, flag.unit, flag.owner_basis, flag.first_seen) == (
-        coordinator, koord, OwnerBasis.COORDINATOR, AS_OF)
+        coordinator, coordinator_unit, OwnerBasis.COORDINATOR, AS_OF)
     moved = FlagTransition.objects.get(flag=flag, event="reassigned")
     assert moved.to_status == moved.from_status == flag.status
     run_all()  # nothing changed: no new history
     assert FlagTransition.objects.filter(flag=flag, event="reassigned").count() == 1
 
 
-def test_a_flag_made_before_the_chain_gets_its_owner_on_the_next_run(eb, eb_manager):
+def test_a_flag_made_before_the_chain_gets_its_owner_on_the_next_run(eb_unit, unit_manager):
     person, _ = person_with_barrier()
     run_all()
     Flag.objects.update(responsible=None, unit=None, owner_basis="")  # as the 79 demo flags were
@@ -175,16 +160,16 @@ def test_a_flag_made_before_the_chain_gets_its_owner_on_the_next_run(eb, eb_mana
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @override_settings(AUDIT_CONTROL_NORMS={"CONTROL_OWNER_UNIT": "kvalitet"})
-def test_generated_population_has_no_ownerless_live_flag(eb, koord, seed):
+def test_generated_population_has_no_ownerless_live_flag(eb_unit, coordinator_unit, seed):
     """Persons with and without a case, caseworker, coordinator (active or not), at units with and
     without a manager; every rule runs; every live flag has a responsible person and a unit."""
     rng = random.Random(seed)
-    units = [eb, koord, UnitFactory(code="parketten", name="Parketten")]  # Parketten has no manager
+    units = [eb_unit, coordinator_unit, UnitFactory(code="parketten", name="Parketten")]  # Parketten has no manager
     StaffFactory(role=Role.UNIT_MANAGER, unit=UnitFactory(code="kvalitet", name="Kvalitet"))
     if rng.random() < 0.5:
-        StaffFactory(role=Role.UNIT_MANAGER, unit=eb)
-    coordinators = [StaffFactory(role=Role.COORDINATOR, unit=koord, is_active=rng.random() < 0.7) for _ in range(3)]
-    caseworkers = [StaffFactory(role=Role.CASEWORKER, unit=eb, is_active=rng.random() < 0.7) for _ in range(3)]
+        StaffFactory(role=Role.UNIT_MANAGER, unit=eb_unit)
+    coordinators = [StaffFactory(role=Role.COORDINATOR, unit=coordinator_unit, is_active=rng.random() < 0.7) for _ in range(3)]
+    caseworkers = [StaffFactory(role=Role.CASEWORKER, unit=eb_unit, is_active=rng.random() < 0.7) for _ in range(3)]
     for _ in range(25):
         person = ApplicantFactory(registered_unit=rng.choice(units))
         if rng.random() < 0.75:
