@@ -186,3 +186,26 @@ def test_generated_population_has_no_ownerless_live_flag(eb_unit, coordinator_un
     live = Flag.objects.filter(status__in=LIVE_FLAG_STATUSES)
     assert live.count() > 10
     assert list(ownerless().values_list("rule__code", "subject_id")) == []
+
+
+def test_a_chunk_resolves_owners_in_a_fixed_number_of_queries(eb_unit, unit_manager, coordinator_unit,
+                                                              django_assert_max_num_queries):
+    """Four ownership queries per chunk whatever its size, also when live flags change owner."""
+    engine.rules_sync()
+    rule = REGISTRY[FULL_TIME]
+    coordinator = StaffFactory(role=Role.COORDINATOR, unit=coordinator_unit)
+    counts = []
+    for n in (2, 20):
+        Flag.objects.all().delete()
+        people = [person_with_barrier() for _ in range(n - len(counts) * 2)]
+        run_all()
+        for person, case in people:  # every flag now changes owner on the next run
+            CoordinatorAssignment.objects.create(case=case, applicant=person, coordinator=coordinator,
+                                                 start_date=datetime.date(2026, 3, 1))
+        (lo, hi), = engine.plan_chunks(rule, 10**6)
+        with django_assert_max_num_queries(20) as ctx:
+            engine.run_chunk(rule_code=FULL_TIME, lower=lo, upper=hi, as_of=AS_OF)
+        counts.append(len(ctx.captured_queries))
+        live = Flag.objects.filter(rule__code=FULL_TIME, status__in=LIVE_FLAG_STATUSES)
+        assert live.count() == n and not live.exclude(responsible=coordinator).exists()
+    assert counts[0] == counts[1]

@@ -233,7 +233,7 @@ def test_the_page_draws_over_persons_and_the_review_shows_plan_follow_ups_and_ca
     assert detail.count(f"(0 av {questions} frågor granskade)") == 4
 
 
-@pytest.mark.parametrize("page", ["review", "list", "detail"])
+@pytest.mark.parametrize("page", ["review", "list", "detail", "api-checklists", "api-results"])
 def test_review_pages_run_a_fixed_number_of_queries(client, koord_manager, coordinator, page,
                                                     django_assert_max_num_queries):
     client.force_login(koord_manager)
@@ -248,7 +248,8 @@ def test_review_pages_run_a_fixed_number_of_queries(client, koord_manager, coord
         sample = _draw(koord_manager, size=1 if n == 2 else 2)
         item = sample.items.get(person=person) if sample.items.filter(person=person).exists() else sample.items.first()
         target = {"review": reverse("sample-item-review", args=[item.pk]), "list": reverse("sample-list"),
-                  "detail": reverse("sample-detail", args=[sample.pk])}[page]
+                  "detail": reverse("sample-detail", args=[sample.pk]),
+                  "api-checklists": f"{SAMPLES}{sample.pk}/checklists/", "api-results": f"{SAMPLES}{sample.pk}/results/"}[page]
         with django_assert_max_num_queries(20) as ctx:
             assert client.get(target).status_code == 200
         counts.append(len(ctx.captured_queries))
