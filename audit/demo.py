@@ -13,7 +13,7 @@ import datetime
 from django.utils import timezone
 
 from audit.control import services
-from audit.control.models import ControlSample, CorrectiveAction, Flag, FlagStatus, RunTrigger
+from audit.control.models import ControlSample, CorrectiveAction, Flag, FlagStatus, RunTrigger, SamplePopulation
 from cases.models import Case, Role, Staff
 
 
@@ -46,18 +46,22 @@ def _handle_some_flags(today: datetime.date) -> None:
 
 
 def _draw_sample(today: datetime.date) -> None:
-    """The unit's yearly control (DOMAIN.md 4): 10 cases, drawn by the manager of the cases' unit."""
+    """The units' yearly control (DOMAIN.md 4): 10 cases drawn by the manager of the unit that holds
+    cases, and 10 persons by the manager of the coordinator unit (the persons it works with)."""
     if ControlSample.objects.exists():
         return
+    start = today - datetime.timedelta(days=365)
     for manager in Staff.objects.filter(role=Role.UNIT_MANAGER, is_active=True).select_related("unit").order_by("pk"):
-        start = today - datetime.timedelta(days=365)
-        population = services.sample_population(unit=manager.unit, period_start=start, period_end=today).count()
-        if population:
-            services.sample_draw(
-                actor=manager, unit=manager.unit, period_start=start, period_end=today,
-                size=min(services.DEFAULT_SAMPLE_SIZE, population), seed=2026,
+        for population in SamplePopulation.values:
+            pairs = services.sample_population(
+                unit=manager.unit, period_start=start, period_end=today, population=population
             )
-            return
+            if pairs:
+                services.sample_draw(
+                    actor=manager, unit=manager.unit, period_start=start, period_end=today,
+                    size=min(services.DEFAULT_SAMPLE_SIZE, len(pairs)), seed=2026, population=population,
+                )
+                break
 
 
 def build(ctx) -> None:

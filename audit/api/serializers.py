@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from audit.control.models import (
     ChecklistAnswer,
+    ChecklistValue,
     ControlSample,
     ControlSampleItem,
     CorrectiveAction,
@@ -12,6 +13,7 @@ from audit.control.models import (
     Rule,
     RuleParameter,
     RuleRun,
+    SamplePopulation,
 )
 
 
@@ -72,12 +74,13 @@ class FlagSerializer(serializers.ModelSerializer):
     rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
     rule_title = serializers.CharField(source="rule.title", read_only=True)
     severity = serializers.IntegerField(source="rule.severity", read_only=True)
+    owner_explanation = serializers.CharField(read_only=True)
 
     class Meta:
         model = Flag
         fields = [
             "id", "rule", "rule_title", "severity", "subject_type", "subject_id", "person", "responsible", "unit",
-            "first_seen", "last_seen", "facts", "status", "resolved_on", "resolution_reason", "escalated_at",
+            "owner_basis", "owner_explanation", "first_seen", "last_seen", "facts", "status", "resolved_on", "resolution_reason", "escalated_at",
             "escalated_to",
         ]
         read_only_fields = fields
@@ -126,7 +129,10 @@ class CompleteSerializer(serializers.Serializer):
 class ChecklistAnswerSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChecklistAnswer
-        fields = ["id", "question", "prefilled", "answer", "overridden", "comment", "reviewed_by", "reviewed_at"]
+        fields = [
+            "id", "question", "prefilled", "prefill_reason", "answer", "overridden", "comment", "reviewed_by",
+            "reviewed_at",
+        ]
         read_only_fields = fields
 
 
@@ -135,7 +141,7 @@ class SampleItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ControlSampleItem
-        fields = ["id", "position", "case", "person", "plan_state", "answers"]
+        fields = ["id", "position", "case", "person", "plan", "plan_state", "answers"]
         read_only_fields = fields
 
 
@@ -143,20 +149,34 @@ class ControlSampleSerializer(serializers.ModelSerializer):
     class Meta:
         model = ControlSample
         fields = [
-            "id", "unit", "period_start", "period_end", "size", "seed", "population_size", "drawn_by", "created_at",
+            "id", "unit", "population", "period_start", "period_end", "size", "seed", "population_size", "drawn_by",
+            "created_at",
         ]
         read_only_fields = fields
 
 
 class SampleDrawSerializer(serializers.Serializer):
+    population = serializers.ChoiceField(choices=SamplePopulation.choices, required=False, default=SamplePopulation.CASES)
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     size = serializers.IntegerField(required=False, default=10)
     seed = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
+class ChecklistValueField(serializers.ChoiceField):
+    """yes / no / not_applicable; true and false are still taken as yes and no."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=ChecklistValue.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            data = ChecklistValue.YES if data else ChecklistValue.NO
+        return super().to_internal_value(data)
+
+
 class AnswerReviewSerializer(serializers.Serializer):
-    answer = serializers.BooleanField()
+    answer = ChecklistValueField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 

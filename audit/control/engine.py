@@ -3,7 +3,8 @@
 For one rule and one range of subject ids (a chunk) it runs the rule's set-based query once and
   1. inserts a flag for each finding that has no live flag yet (bulk INSERT ... ON CONFLICT DO
      NOTHING against the partial unique constraint `one_live_flag_per_rule_subject`),
-  2. marks live flags still found as seen today (one UPDATE),
+  2. marks live flags still found as seen today (one UPDATE), and gives them their current owner
+     where it changed (audit/control/rules/ownership.py: one UPDATE + one INSERT of history rows),
   3. resolves live flags no longer found, with the date and why (one UPDATE + one bulk INSERT of
      history rows).
 Nothing loops over all persons: Python only compares the chunk's findings with the chunk's live
@@ -23,10 +24,11 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from audit.control.models import LIVE_FLAG_STATUSES, Flag, FlagStatus, FlagTransition, Rule, RuleParameter
-from audit.control.rules import REGISTRY
-from audit.control.rules.base import PERSON, RESPONSIBLE, UNIT, RuleDefinition
+from audit.control.rules import REGISTRY, ownership
+from audit.control.rules.base import PERSON, RuleDefinition
 
 RESOLVED_REASON = "Villkoret gäller inte längre (kontrollerat vid regelkörning)."
+REASSIGNED_REASON = "Ny ansvarig enligt ansvarskedjan (kontrollerat vid regelkörning)."
 DEFAULT_CHUNK_SIZE = 5000
 
 
@@ -112,6 +114,25 @@ def _jsonable(value):
     return value
 
 
+def _reassign(changed: dict[int, tuple[str, ownership.Owner, ownership.Owner]], rule: RuleDefinition) -> None:
+    """Give live flags their current owner (one UPDATE, one INSERT of history rows)."""
+    if not changed:
+        return
+    now = timezone.now()
+    flags = [
+        Flag(pk=pk, responsible_id=new.responsible_id, unit_id=new.unit_id, owner_basis=new.basis, updated_at=now)
+        for pk, (_, _, new) in changed.items()
+    ]
+    Flag.objects.bulk_update(flags, ["responsible_id", "unit_id", "owner_basis", "updated_at"], batch_size=1000)
+    FlagTransition.objects.bulk_create(
+        FlagTransition(
+            flag_id=pk, from_status=status, to_status=status, event="reassigned", occurred_at=now,
+            comment=REASSIGNED_REASON + (f" ({ownership.explain(rule, new.basis)})" if new.basis else ""),
+        )
+        for pk, (status, _, new) in changed.items()
+    )
+
+
 @transaction.atomic
 def run_chunk(*, rule_code: str, lower: int, upper: int, as_of: datetime.date) -> ChunkCounts:
     rule = REGISTRY[rule_code]
@@ -124,8 +145,9 @@ def run_chunk(*, rule_code: str, lower: int, upper: int, as_of: datetime.date) -
         row["pk"]: row
         for row in rule.findings(as_of=as_of, params=params)
         .filter(**in_range)
-        .values("pk", PERSON, RESPONSIBLE, UNIT, *rule.facts)
+        .values("pk", PERSON, *ownership.fields(rule), *rule.facts)
     }
+    owners = ownership.resolve(rule, found.values())
     live = Flag.objects.filter(
         rule=rule_row,
         subject_type=rule.subject_type,
@@ -133,10 +155,15 @@ def run_chunk(*, rule_code: str, lower: int, upper: int, as_of: datetime.date) -
         subject_id__gte=lower,
         subject_id__lt=upper,
     )
-    live_before = {subject_id: (pk, status) for subject_id, pk, status in live.values_list("subject_id", "pk", "status")}
+    live_before = {
+        subject_id: (pk, status, ownership.Owner(responsible_id, unit_id, basis))
+        for subject_id, pk, status, responsible_id, unit_id, basis in live.values_list(
+            "subject_id", "pk", "status", "responsible_id", "unit_id", "owner_basis"
+        )
+    }
 
     # 3. resolve the live flags whose condition no longer holds, with the date and why.
-    stale = {pk: status for subject_id, (pk, status) in live_before.items() if subject_id not in found}
+    stale = {pk: status for subject_id, (pk, status, _) in live_before.items() if subject_id not in found}
     if stale:
         now = timezone.now()
         Flag.objects.filter(pk__in=stale).update(
@@ -156,9 +183,16 @@ def run_chunk(*, rule_code: str, lower: int, upper: int, as_of: datetime.date) -
     counts.flags_resolved = len(stale)
 
     # 2. the ones still found are kept; note when they were last seen (once a day is enough).
-    kept = [pk for subject_id, (pk, _) in live_before.items() if subject_id in found]
+    kept = [pk for subject_id, (pk, _, _) in live_before.items() if subject_id in found]
     counts.flags_kept = len(kept)
     Flag.objects.filter(pk__in=kept, last_seen__lt=as_of).update(last_seen=as_of)
+    # ... and follow their owner: a coordinator assigned, a caseworker gone, a flag made before
+    # the ownership chain (audit/control/rules/ownership.py) existed.
+    _reassign(
+        {pk: (status, before, owners[subject_id]) for subject_id, (pk, status, before) in live_before.items()
+         if subject_id in found and owners[subject_id] != before},
+        rule,
+    )
 
     # 1. insert the new ones; the partial unique constraint makes a concurrent duplicate a no-op.
     new = [row for subject_id, row in found.items() if subject_id not in live_before]
@@ -170,8 +204,9 @@ def run_chunk(*, rule_code: str, lower: int, upper: int, as_of: datetime.date) -
                     subject_type=rule.subject_type,
                     subject_id=row["pk"],
                     person_id=row[PERSON],
-                    responsible_id=row[RESPONSIBLE],
-                    unit_id=row[UNIT],
+                    responsible_id=owners[row["pk"]].responsible_id,
+                    unit_id=owners[row["pk"]].unit_id,
+                    owner_basis=owners[row["pk"]].basis,
                     first_seen=as_of,
                     last_seen=as_of,
                     facts={name: _jsonable(row[name]) for name in rule.facts},

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
+from audit.control.models import ChecklistValue, SamplePopulation
 from cases.models import Staff
 from config.web_forms import DateInput
-
-YES_NO = [("ja", "Ja"), ("nej", "Nej")]
 
 
 class AcknowledgeForm(forms.Form):
@@ -45,6 +44,13 @@ class CompleteForm(forms.Form):
 
 
 class SampleDrawForm(forms.Form):
+    population = forms.ChoiceField(
+        label="Urval ur", choices=SamplePopulation.choices, initial=SamplePopulation.CASES, widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def clean_population(self):
+        return self.cleaned_data["population"] or SamplePopulation.CASES
     period_start = forms.DateField(label="Period från", widget=DateInput())
     period_end = forms.DateField(label="Period till", widget=DateInput())
     size = forms.IntegerField(label="Antal ärenden", initial=10)
@@ -53,8 +59,5 @@ class SampleDrawForm(forms.Form):
 class AnswerReviewForm(forms.Form):
     """One checklist question of one sampled case: confirm or change the answer, with a comment."""
 
-    value = forms.TypedChoiceField(
-        label="Svar", choices=YES_NO, widget=forms.RadioSelect, required=False, coerce=lambda v: v == "ja",
-        empty_value=None,
-    )
-    comment = forms.CharField(label="Kommentar", required=False)
+    value = forms.ChoiceField(label="Svar", choices=ChecklistValue.choices, widget=forms.RadioSelect, required=False)
+    comment = forms.CharField(label="Kommentar (krävs för ej aktuellt och för ändrat svar)", required=False)

@@ -18,6 +18,7 @@ from config.models import TimeStampedModel
 __all__ = [
     "ActionStatus",
     "ChecklistAnswer",
+    "ChecklistValue",
     "ControlSample",
     "ControlSampleItem",
     "CorrectiveAction",
@@ -26,12 +27,14 @@ __all__ = [
     "FlagStatus",
     "FlagTransition",
     "LIVE_FLAG_STATUSES",
+    "OwnerBasis",
     "Rule",
     "RuleParameter",
     "RuleRun",
     "RuleRunChunk",
     "RunStatus",
     "RunTrigger",
+    "SamplePopulation",
     "Schedule",
     "Severity",
 ]
@@ -178,6 +181,20 @@ class FlagStatus(models.TextChoices):
 LIVE_FLAG_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED, FlagStatus.ACTION_PLANNED)
 
 
+class OwnerBasis(models.TextChoices):
+    """Which link of the ownership chain (audit/control/rules/ownership.py) named the flag's responsible."""
+
+    ACTION_OWNER = "action_owner", "åtgärdens ägare"
+    REFERRER = "referrer", "den som anvisade"
+    DECIDED_BY = "decided_by", "den som fattade beslutet"
+    PROPOSED_BY = "proposed_by", "den som föreslog avslutet"
+    COORDINATOR = "coordinator", "personens koordinator"
+    CASEWORKER = "caseworker", "ärendets handläggare"
+    CASE_UNIT_MANAGER = "case_unit_manager", "enhetschefen för ärendets enhet"
+    REGISTERED_UNIT_MANAGER = "registered_unit_manager", "enhetschefen för enheten där personen är registrerad"
+    CONTROL_OWNER = "control_owner", "egenkontrollens ägare"
+
+
 class Flag(TimeStampedModel):
     """A rule's finding about one subject (person, plan, participation, decision ...)."""
 
@@ -199,6 +216,9 @@ class Flag(TimeStampedModel):
     unit = models.ForeignKey(
         "cases.Unit", verbose_name="enhet", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Why `responsible` is who it is: the link of the ownership chain that named them (empty for
+    # a flag no link could place, or one made before the chain existed).
+    owner_basis = models.CharField("ansvarig enligt", max_length=32, choices=OwnerBasis.choices, blank=True)
     first_seen = models.DateField("först upptäckt")
     last_seen = models.DateField("senast upptäckt")
     facts = models.JSONField("underlag", default=dict)
@@ -233,6 +253,14 @@ class Flag(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Flagga {self.pk} ({self.rule_id}: {self.subject_type}:{self.subject_id})"
+
+    @property
+    def owner_explanation(self) -> str:
+        """Why the responsible is who they are, e.g. "ingen koordinator: ärendets handläggare"
+        (the ownership chain in audit/control/rules/ownership.py). Reads the loaded rule only."""
+        from audit.control.rules import REGISTRY, ownership  # the rules import this module
+
+        return ownership.explain(REGISTRY.get(self.rule.code), self.owner_basis)
 
 
 class FlagTransition(models.Model):
@@ -301,10 +329,23 @@ class CorrectiveAction(TimeStampedModel):
         ]
 
 
+class SamplePopulation(models.TextChoices):
+    """What a control sample is drawn from; the drawer chooses, the sample keeps it with its seed."""
+
+    CASES = "unit_cases", "Ärenden som enheten har"
+    # The coordinator unit works with persons, not cases it holds (DOMAIN.md 4; 004:583-605):
+    # persons with a coordinator of the unit assigned at some time in the period.
+    PERSONS = "unit_persons", "Personer som enheten arbetar med"
+
+
 class ControlSample(TimeStampedModel):
-    """Stickprov: N random cases of a unit and period; the seed is kept so it can be redrawn."""
+    """Stickprov: N random cases or persons of a unit and period; population and seed are kept so
+    it can be redrawn."""
 
     unit = models.ForeignKey("cases.Unit", verbose_name="enhet", on_delete=models.PROTECT, related_name="+")
+    population = models.CharField(
+        "urval ur", max_length=16, choices=SamplePopulation.choices, default=SamplePopulation.CASES
+    )
     period_start = models.DateField("period från")
     period_end = models.DateField("period till")
     size = models.PositiveIntegerField("antal")
@@ -323,11 +364,17 @@ class ControlSample(TimeStampedModel):
 
 
 class ControlSampleItem(models.Model):
-    """One sampled case and the person whose plan is checked."""
+    """One sampled case or person: the case, the person whose plan is checked, and that plan."""
 
     sample = models.ForeignKey(ControlSample, on_delete=models.CASCADE, related_name="items")
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey("cases.Applicant", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The plan the prefill judged (the person's plan as of the period's end, whatever its state);
+    # None: the person had no plan then.
+    plan = models.ForeignKey(
+        "planning.ImplementationPlan", verbose_name="plan", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
     position = models.PositiveIntegerField()
     # What the person had on the period's last day when the sample was drawn (checklist.prefill).
     plan_state = models.CharField(
@@ -337,10 +384,21 @@ class ControlSampleItem(models.Model):
 
     class Meta:
         ordering = ["sample_id", "position"]
-        constraints = [models.UniqueConstraint(fields=["sample", "case"], name="case_once_per_sample")]
+        constraints = [
+            # Two adults of one household may both be drawn from the persons a unit works with.
+            models.UniqueConstraint(fields=["sample", "case", "person"], name="item_once_per_sample"),
+        ]
 
     def __str__(self) -> str:
         return f"Stickprov {self.sample_id} #{self.position}"
+
+
+class ChecklistValue(models.TextChoices):
+    """An answer to a checklist question (planning.quality's yes / no / not applicable)."""
+
+    YES = "yes", "Ja"
+    NO = "no", "Nej"
+    NOT_APPLICABLE = "not_applicable", "Ej aktuellt"
 
 
 class ChecklistAnswer(models.Model):
@@ -348,9 +406,11 @@ class ChecklistAnswer(models.Model):
 
     item = models.ForeignKey(ControlSampleItem, on_delete=models.CASCADE, related_name="answers")
     question = models.SlugField("fråga", max_length=50)
-    # What the data says (None: the data cannot tell), and what the reviewer confirmed.
-    prefilled = models.BooleanField("förifyllt svar", null=True)
-    answer = models.BooleanField("svar", null=True)
+    # What the data says (planning.quality's answer and reason; empty: the data cannot tell), and
+    # what the reviewer confirmed (empty: not reviewed yet).
+    prefilled = models.CharField("förifyllt svar", max_length=16, choices=ChecklistValue.choices, blank=True)
+    prefill_reason = models.CharField("förifyllt enligt", max_length=300, blank=True)
+    answer = models.CharField("svar", max_length=16, choices=ChecklistValue.choices, blank=True)
     overridden = models.BooleanField("ändrat av granskaren", default=False)
     comment = models.TextField("kommentar", blank=True)
     reviewed_by = models.ForeignKey(
@@ -363,10 +423,19 @@ class ChecklistAnswer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "question"], name="one_answer_per_item_question"),
             models.CheckConstraint(name="override_has_comment", condition=Q(overridden=False) | ~Q(comment="")),
+            # "Ej aktuellt" is an answer with a reason (GLOSSARY: not_applicable, with the reason).
+            models.CheckConstraint(
+                name="not_applicable_answer_has_reason", condition=~Q(answer="not_applicable") | ~Q(comment="")
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.question}: {self.answer}"
+        return f"{self.question}: {self.answer or self.prefilled or '–'}"
+
+    @property
+    def value(self) -> str:
+        """The answer that counts: the reviewer's, else the prefilled one ("" if neither)."""
+        return self.answer or self.prefilled
 
 
 class DigestDelivery(models.Model):

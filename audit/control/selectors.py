@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from audit.control.models import (
@@ -24,8 +24,9 @@ from audit.control.models import (
     RuleParameter,
     RuleRun,
 )
-from cases.models import Role, Staff
+from cases.models import CoordinatorAssignment, Role, Staff
 from cases.selectors import applicants_for
+from planning.models import FollowUp, PlanActivity, Subgoal
 
 STAFF_ROLES = (Role.CASEWORKER, Role.COORDINATOR, Role.INSATS_STAFF)
 
@@ -110,12 +111,31 @@ def samples_for(user: Staff) -> QuerySet[ControlSample]:
 
 
 def sample_items(*, sample: ControlSample) -> QuerySet[ControlSampleItem]:
-    from django.db.models import Prefetch
-
     return (
         sample.items.select_related("case", "person")
         .prefetch_related(Prefetch("answers", queryset=ChecklistAnswer.objects.order_by("pk")))
         .order_by("position")
+    )
+
+
+def sample_item_for_review(*, user: Staff) -> QuerySet[ControlSampleItem]:
+    """Sampled items in the user's samples, with what the reviewer reads beside the questions:
+    the plan judged (goal, sub-goals, activities, follow-ups) and the case (unit, caseworker,
+    coordinators). A fixed number of queries whatever the plan's size."""
+    return (
+        ControlSampleItem.objects.filter(sample__in=samples_for(user))
+        .select_related(
+            "sample", "person", "case__unit", "case__responsible_caseworker", "plan__created_by", "plan__signed_by",
+        )
+        .prefetch_related(
+            Prefetch("answers", queryset=ChecklistAnswer.objects.order_by("pk")),
+            Prefetch("plan__subgoals", queryset=Subgoal.objects.order_by("position", "pk")),
+            Prefetch("plan__activities", queryset=PlanActivity.objects.order_by("position", "pk")),
+            Prefetch("plan__follow_ups", queryset=FollowUp.objects.select_related("recorded_by")
+                     .order_by("followed_up_on", "pk")),
+            Prefetch("case__coordinator_assignments", queryset=CoordinatorAssignment.objects
+                     .select_related("coordinator").order_by("start_date", "pk")),
+        )
     )
 
 
@@ -124,27 +144,18 @@ def answers_for(user: Staff) -> QuerySet[ChecklistAnswer]:
 
 
 def sample_results(*, sample: ControlSample) -> list[dict]:
-    """Per question: how many sampled cases answer yes, of how many (e.g. follow-up stated: 1 of 10)."""
-    from audit.control.checklist import QUESTIONS
+    """Per question: how many sampled cases answer yes, no and not applicable, of how many (e.g.
+    follow-up stated: 1 of 10), and how many are reviewed. One query."""
+    from audit.control.checklist import QUESTIONS, value_counts
 
     rows = {
         r["question"]: r
-        for r in ChecklistAnswer.objects.filter(item__sample=sample)
-        .values("question")
-        .annotate(
-            yes=Count("pk", filter=Q(answer=True) | Q(answer__isnull=True, prefilled=True)),
-            reviewed=Count("pk", filter=Q(answer__isnull=False)),
-            total=Count("pk"),
-        )
+        for r in ChecklistAnswer.objects.filter(item__sample=sample).values("question").annotate(**value_counts())
     }
+    keys = ("yes", "no", "not_applicable", "unknown", "reviewed")
     return [
-        {
-            "question": q.code,
-            "text": q.text,
-            "yes": rows.get(q.code, {}).get("yes", 0),
-            "of": rows.get(q.code, {}).get("total", 0),
-            "reviewed": rows.get(q.code, {}).get("reviewed", 0),
-        }
+        {"question": q.code, "text": q.text, **{k: rows.get(q.code, {}).get(k, 0) for k in keys},
+         "of": rows.get(q.code, {}).get("total", 0)}
         for q in QUESTIONS
     ]
 

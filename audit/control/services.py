@@ -20,6 +20,7 @@ from audit.control.models import (
     LIVE_FLAG_STATUSES,
     ActionStatus,
     ChecklistAnswer,
+    ChecklistValue,
     ControlSample,
     ControlSampleItem,
     CorrectiveAction,
@@ -32,10 +33,12 @@ from audit.control.models import (
     RuleRunChunk,
     RunStatus,
     RunTrigger,
+    SamplePopulation,
 )
 from audit.control.rules import REGISTRY
 from audit.recording.log import record_change, snapshot
-from cases.models import Case, HouseholdMember, Role, Staff, Unit
+from cases.execution_selectors import household_applicant
+from cases.models import Case, CoordinatorAssignment, Role, Staff, Unit
 from cases.permissions import require_role
 from config.errors import Conflict
 
@@ -354,13 +357,37 @@ def corrective_action_complete(*, actor: Staff, action: CorrectiveAction, outcom
 # --- Control samples ------------------------------------------------------------------------
 
 
-def sample_population(*, unit: Unit, period_start: datetime.date, period_end: datetime.date):
-    """Cases of the unit open at some time in the period, in a stable order (so a seed redraws)."""
-    return (
+def sample_population(
+    *, unit: Unit, period_start: datetime.date, period_end: datetime.date, population: str = SamplePopulation.CASES
+) -> list[tuple[int, int | None]]:
+    """The (case, person) pairs a sample is drawn from, in a stable order (so a seed redraws).
+
+    - cases held by the unit (SamplePopulation.CASES): every case of the unit open at some time in
+      the period, with the person checked in it: its applicant (else the first adult member);
+    - persons the unit works with (SamplePopulation.PERSONS): every person with an assignment to
+      a coordinator of the unit at some time in the period, with the case of their latest such
+      assignment (DOMAIN.md 4: the coordinator unit's own control, 004:583-605).
+    One query.
+    """
+    if population == SamplePopulation.PERSONS:
+        assignments = (
+            CoordinatorAssignment.objects.filter(coordinator__unit=unit, start_date__lte=period_end)
+            .exclude(end_date__lt=period_start)
+            .order_by("applicant_id", "-start_date", "-pk")
+            .values_list("applicant_id", "case_id")
+        )
+        latest: dict[int, int] = {}
+        for person_id, case_id in assignments:  # bounded by the unit's assignments in the period
+            latest.setdefault(person_id, case_id)
+        return [(case_id, person_id) for person_id, case_id in latest.items()]
+    applicant = Subquery(household_applicant("household_id").values("applicant_id")[:1])
+    cases = (
         Case.objects.filter(unit=unit, opened_on__lte=period_end)
         .exclude(closed_on__lt=period_start)
+        .annotate(person_id=applicant)
         .order_by("pk")
     )
+    return list(cases.values_list("pk", "person_id"))
 
 
 @transaction.atomic
@@ -372,63 +399,74 @@ def sample_draw(
     period_end: datetime.date,
     size: int = DEFAULT_SAMPLE_SIZE,
     seed: int | None = None,
+    population: str = SamplePopulation.CASES,
 ) -> ControlSample:
     require_role(actor, {Role.UNIT_MANAGER}, doing="dra stickprov")
     if actor.unit_id != unit.pk:
         raise _field_error("unit", "Du kan bara dra stickprov i din egen enhet.", "other_unit")
+    if population not in SamplePopulation.values:
+        raise _field_error("population", "Välj om urvalet görs bland ärenden eller personer.", "invalid_choice")
     if period_end < period_start:
         raise _field_error("period_end", "Perioden slutar före sin början.", "period_backwards")
     if size < 1:
         raise _field_error("size", "Stickprovet måste omfatta minst ett ärende.", "too_small")
-    population = list(sample_population(unit=unit, period_start=period_start, period_end=period_end).values_list("pk", flat=True))
-    if size > len(population):
+    pairs = sample_population(unit=unit, period_start=period_start, period_end=period_end, population=population)
+    if size > len(pairs):
+        what = "personer" if population == SamplePopulation.PERSONS else "ärenden"
         raise _field_error(
-            "size", f"Stickprovet ({size}) är större än populationen ({len(population)} ärenden).", "larger_than_population"
+            "size", f"Stickprovet ({size}) är större än populationen ({len(pairs)} {what}).", "larger_than_population"
         )
     seed = seed if seed is not None else random.SystemRandom().randrange(2**62)
-    chosen = random.Random(seed).sample(population, size)
+    chosen = random.Random(seed).sample(pairs, size)
     sample = ControlSample.objects.create(
-        unit=unit, period_start=period_start, period_end=period_end, size=size, seed=seed,
-        population_size=len(population), drawn_by=actor,
+        unit=unit, population=population, period_start=period_start, period_end=period_end, size=size, seed=seed,
+        population_size=len(pairs), drawn_by=actor,
     )
-    # The person checked in each case: its applicant (the first adult member of the household).
-    applicant_of = dict(
-        HouseholdMember.objects.filter(household__cases__pk__in=chosen, applicant__isnull=False)
-        # Descending role puts "applicant" last, and dict() keeps the last value per case.
-        .order_by("-role", "-pk")
-        .values_list("household__cases__pk", "applicant_id")
-    )
-    prefilled = checklist.prefill(person_ids=[p for p in applicant_of.values() if p], as_of=period_end)
+    judged = checklist.prefill(person_ids=[p for _, p in chosen if p], as_of=period_end)
     ControlSampleItem.objects.bulk_create(
-        ControlSampleItem(sample=sample, case_id=case_id, person_id=applicant_of.get(case_id), position=i,
-                          plan_state=prefilled.get(applicant_of.get(case_id), {}).get("plan_state", ""))
-        for i, case_id in enumerate(chosen, start=1)
+        ControlSampleItem(
+            sample=sample, case_id=case_id, person_id=person_id, position=i,
+            plan_id=judged[person_id].plan_id if person_id else None,
+            plan_state=judged[person_id].plan_state if person_id else "",
+        )
+        for i, (case_id, person_id) in enumerate(chosen, start=1)
     )
     items = list(ControlSampleItem.objects.filter(sample=sample).order_by("position"))
     ChecklistAnswer.objects.bulk_create(
-        ChecklistAnswer(item=item, question=q.code, prefilled=prefilled.get(item.person_id, {}).get(q.code))
+        ChecklistAnswer(
+            item=item, question=q.code,
+            prefilled=judged[item.person_id].answers[q.code][0] if item.person_id else "",
+            prefill_reason=judged[item.person_id].answers[q.code][1] if item.person_id else "",
+        )
         for item in items
         for q in checklist.QUESTIONS
     )
     record_change(
         actor=actor, action="control_sample.draw", instance=sample,
-        after=snapshot(sample, ["unit", "period_start", "period_end", "size", "seed", "population_size"]),
+        after=snapshot(sample, ["unit", "population", "period_start", "period_end", "size", "seed", "population_size"]),
     )
     return sample
 
 
 @transaction.atomic
-def checklist_answer_review(*, actor: Staff, answer: ChecklistAnswer, value: bool, comment: str = "") -> ChecklistAnswer:
-    """Confirm the prefilled answer, or override it (a comment says why)."""
+def checklist_answer_review(*, actor: Staff, answer: ChecklistAnswer, value: str, comment: str = "") -> ChecklistAnswer:
+    """Confirm the prefilled answer, or override it (a comment says why); "not applicable" needs a reason."""
     require_role(actor, {Role.UNIT_MANAGER}, doing="granska stickprov")
+    if value not in ChecklistValue.values:
+        raise _field_error("answer", "Svara ja, nej eller ej aktuellt.", "invalid_choice")
     answer = ChecklistAnswer.objects.select_for_update().select_related("item").get(pk=answer.pk)
-    overridden = answer.prefilled is not None and value != answer.prefilled
-    if overridden and not (comment or "").strip():
+    comment = (comment or "").strip()
+    if value == ChecklistValue.NOT_APPLICABLE and not comment and answer.prefilled == value:
+        comment = answer.prefill_reason  # confirming the data's "ej aktuellt" confirms its reason
+    if value == ChecklistValue.NOT_APPLICABLE and not comment:
+        raise _field_error("comment", "Ange varför frågan inte är aktuell.", "required")
+    overridden = bool(answer.prefilled) and value != answer.prefilled
+    if overridden and not comment:
         raise _field_error("comment", "Motivera varför du ändrar det förifyllda svaret.", "required")
     before = snapshot(answer, ["answer", "overridden", "comment"])
     answer.answer = value
     answer.overridden = overridden
-    answer.comment = (comment or "").strip()
+    answer.comment = comment
     answer.reviewed_by = actor
     answer.reviewed_at = timezone.now()
     answer.save(update_fields=["answer", "overridden", "comment", "reviewed_by", "reviewed_at"])

@@ -13,7 +13,7 @@ import datetime
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
-from audit.control.checklist import QUESTIONS
+from audit.control.checklist import QUESTIONS, value_counts
 from audit.control.models import (
     ActionStatus,
     ChecklistAnswer,
@@ -123,24 +123,19 @@ def _samples(start: datetime.date, end: datetime.date, unit_id: int | None) -> t
     ]
     counted = {
         r["question"]: r
-        for r in ChecklistAnswer.objects.filter(item__sample__in=samples)
-        .values("question")
-        .annotate(
-            yes=Count("pk", filter=Q(answer=True) | Q(answer__isnull=True, prefilled=True)),
-            no=Count("pk", filter=Q(answer=False) | Q(answer__isnull=True, prefilled=False)),
-            unknown=Count("pk", filter=Q(answer__isnull=True, prefilled__isnull=True)),
-            reviewed=Count("pk", filter=Q(answer__isnull=False)),
-            total=Count("pk"),
-        )
+        for r in ChecklistAnswer.objects.filter(item__sample__in=samples).values("question").annotate(**value_counts())
     }
     per_question = []
     for q in QUESTIONS:
         r = counted.get(q.code, {})
         total = r.get("total", 0)
+        # The share of yes is of the cases where the question applies (the auditors' "ej aktuellt"
+        # is neither yes nor no).
+        applicable = total - r.get("not_applicable", 0)
         per_question.append({
-            "question": q.text, "total": total, "yes": r.get("yes", 0), "no": r.get("no", 0),
-            "unknown": r.get("unknown", 0), "reviewed": r.get("reviewed", 0),
-            "share_yes": round(100 * r.get("yes", 0) / total, 1) if total else None,
+            "question": q.text, "total": total,
+            **{k: r.get(k, 0) for k in ("yes", "no", "not_applicable", "unknown", "reviewed")},
+            "share_yes": round(100 * r.get("yes", 0) / applicable, 1) if applicable else None,
         })
     return per_unit, per_question
 
@@ -212,12 +207,14 @@ def build(params: ReportParams) -> ReportData:
             key="sample_questions",
             title="Stickprovens resultat per fråga",
             columns=[Column("question", "Fråga"), Column("total", "Ärenden", "int"), Column("yes", "Ja", "int"),
-                     Column("no", "Nej", "int"), Column("unknown", "Kan inte avgöras", "int"),
+                     Column("no", "Nej", "int"), Column("not_applicable", "Ej aktuellt", "int"),
+                     Column("unknown", "Kan inte avgöras", "int"),
                      Column("reviewed", "Granskade av handläggare", "int"), Column("share_yes", "Andel ja", "percent")],
             rows=questions,
             definition=(
                 f"Svaren på kontrollfrågorna för ärendena i stickprov dragna {between}. Granskarens svar gäller; "
-                "där det saknas räknas det förifyllda svaret ur data. Andel ja i procent av ärendena."
+                "där det saknas räknas det förifyllda svaret ur data. Ej aktuellt: frågan kan inte gälla ärendet "
+                "(med skäl), varken ja eller nej. Andel ja i procent av ärendena där frågan är aktuell."
             ),
         ),
     ]

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from audit.control.models import ControlSample, CorrectiveAction, Flag, FlagStatus
+from audit.control.models import ControlSample, CorrectiveAction, Flag, FlagStatus, SamplePopulation
 from cases.models import Staff
 
 pytestmark = pytest.mark.django_db
@@ -15,12 +15,16 @@ def demo(db):
     call_command("demo_data", verbosity=0)
 
 
-def test_demo_has_flags_a_handled_flag_and_a_sample(demo):
+def test_demo_has_flags_a_handled_flag_and_a_sample_per_unit_that_controls(demo):
     assert Flag.objects.filter(status=FlagStatus.OPEN).count() > 10
     assert Flag.objects.filter(status=FlagStatus.ACTION_PLANNED).count() == 1
     assert CorrectiveAction.objects.count() == 1
-    sample = ControlSample.objects.get()
-    assert sample.items.count() == sample.size == 10
+    samples = {s.unit.code: s for s in ControlSample.objects.select_related("unit")}
+    assert {code: s.population for code, s in samples.items()} == {
+        "ekonomiskt-bistand": SamplePopulation.CASES, "koordinator": SamplePopulation.PERSONS,
+    }
+    for sample in samples.values():
+        assert sample.items.count() == sample.size == 10
     before = Flag.objects.count()
     call_command("demo_data", verbosity=0)
     assert Flag.objects.count() == before
@@ -32,6 +36,7 @@ def test_demo_has_flags_a_handled_flag_and_a_sample(demo):
         ("koordinator", "flag-list", "<tbody>"),
         ("chef-koordinator", "unit-overview", "Öppna flaggor per regel och ålder"),
         ("chef-eb", "sample-list", "10</td>"),
+        ("chef-koordinator", "sample-list", "Personer som enheten arbetar med</td>"),
         ("insatspersonal", "attendance-participants", "<tbody>"),
     ],
 )

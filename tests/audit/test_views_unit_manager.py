@@ -90,7 +90,10 @@ def test_review_changes_the_result_per_question(client, unit_manager, cases):
     detail = client.get(reverse("sample-detail", args=[sample.pk]))
     follow_up = next(r for r in detail.context["results"] if r["question"] == "follow_up_stated")
     assert (follow_up["yes"], follow_up["of"]) == (0, 3)
-    response = client.post(reverse("sample-item-review", args=[item.pk]), {"follow_up_stated-value": "ja", "plan_made-value": "nej"})
+    # These persons have no plan: the prefill says "no"; answering "yes" is an override with a comment.
+    response = client.post(reverse("sample-item-review", args=[item.pk]), {
+        "follow_up_stated-value": "yes", "follow_up_stated-comment": "Står i journalen.", "plan_made-value": "no",
+    })
     assert response.status_code == 302
     detail = client.get(reverse("sample-detail", args=[sample.pk]))
     results = {r["question"]: r for r in detail.context["results"]}
@@ -104,20 +107,20 @@ def test_override_without_comment_saves_no_answer(client, unit_manager, cases):
     sample = draw(unit_manager, 2)
     item = sample.items.order_by("position").first()
     # The data said "yes"; saying "no" is an override and needs a comment.
-    ChecklistAnswer.objects.filter(item=item, question="plan_made").update(prefilled=True)
+    ChecklistAnswer.objects.filter(item=item, question="plan_made").update(prefilled="yes")
     client.force_login(unit_manager)
     response = client.post(
-        reverse("sample-item-review", args=[item.pk]), {"follow_up_stated-value": "ja", "plan_made-value": "nej"}
+        reverse("sample-item-review", args=[item.pk]), {"follow_up_stated-value": "yes", "plan_made-value": "no"}
     )
     assert response.status_code == 400
     assert "Motivera varför du ändrar det förifyllda svaret." in response.content.decode()
-    assert not ChecklistAnswer.objects.filter(item=item, answer__isnull=False).exists()
+    assert not ChecklistAnswer.objects.filter(item=item).exclude(answer="").exists()
     ok = client.post(reverse("sample-item-review", args=[item.pk]), {
-        "plan_made-value": "nej", "plan_made-comment": "Planen saknar underskrift",
+        "plan_made-value": "no", "plan_made-comment": "Planen saknar underskrift",
     })
     assert ok.status_code == 302
     answer = ChecklistAnswer.objects.get(item=item, question="plan_made")
-    assert (answer.answer, answer.overridden) == (False, True)
+    assert (answer.answer, answer.overridden) == ("no", True)
 
 
 @pytest.mark.parametrize("page", ["unit-overview", "sample-list", "sample-detail", "sample-item-review"])
@@ -134,7 +137,7 @@ def test_fixed_number_of_queries(client, unit_manager, django_assert_max_num_que
         sample = draw(unit_manager, n)
         # Findings too ("no" answers, each with an action), so the detail page lists n of them.
         for answer in ChecklistAnswer.objects.filter(item__sample=sample, question="plan_made"):
-            ChecklistAnswer.objects.filter(pk=answer.pk).update(answer=False)
+            ChecklistAnswer.objects.filter(pk=answer.pk).update(answer="no")
             CorrectiveActionFactory(flag=None, sample_answer=answer, owner=unit_manager, created_by=unit_manager)
         target = {
             "unit-overview": reverse("unit-overview"),
@@ -157,7 +160,7 @@ def test_start_page_links_to_the_unit_managers_pages(client, unit_manager):
 def test_a_finding_becomes_a_corrective_action(client, unit_manager, cases):
     sample = draw(unit_manager, 2)
     answer = ChecklistAnswer.objects.filter(item__sample=sample, question="sub_goals").first()
-    ChecklistAnswer.objects.filter(pk=answer.pk).update(answer=False, comment="")
+    ChecklistAnswer.objects.filter(pk=answer.pk).update(answer="no", comment="")
     client.force_login(unit_manager)
     url = reverse("sample-detail", args=[sample.pk])
     page = client.get(url).content.decode()

@@ -48,7 +48,8 @@ def test_unit_manager_draws_a_sample_and_reviews_one_case(page, login, live_serv
     page.get_by_role("link", name="Granska ärende 1").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Granska ärende 1")
     question = page.get_by_role("group", name=FOLLOW_UP)
-    expect(question).to_contain_text("Förifyllt: kan inte avgöras från uppgifterna")
+    # No plan in these cases: planning's definition answers "no", with the reason shown.
+    expect(question).to_contain_text("Förifyllt: nej (Ingen genomförandeplan fanns för personen")
     # Keyboard only: focus the "Ja" radio, select it with the space bar.
     question.get_by_label("Ja").focus()
     page.keyboard.press("Space")
@@ -58,7 +59,8 @@ def test_unit_manager_draws_a_sample_and_reviews_one_case(page, login, live_serv
 
     expect(page.get_by_text("Granskningen av ärende 1 är sparad.")).to_be_visible()
     expect(follow_up_row.locator("td").first).to_have_text("1 av 3")
-    expect(follow_up_row.locator("td").nth(1)).to_have_text("1 av 3")
+    expect(follow_up_row.locator("td").nth(1)).to_have_text("2")  # the other two still say no
+    expect(follow_up_row.locator("td").nth(3)).to_have_text("1 av 3")
     expect(page.get_by_role("link", name="Granska ärende 1")).to_be_visible()
     answer = ChecklistAnswer.objects.get(item__position=1, question="follow_up_stated")
-    assert (answer.answer, answer.reviewed_by_id) == (True, unit_manager.pk)
+    assert (answer.answer, answer.reviewed_by_id) == ("yes", unit_manager.pk)

@@ -123,8 +123,8 @@ PERSON_PAGES = [
     ("flag-list", "koordinator", None),
     ("flag-detail", "koordinator", lambda user: flags_for(user).order_by("pk").first().pk),
     ("unit-overview", "chef-koordinator", None),
-    ("sample-detail", "chef-eb", lambda user: ControlSample.objects.get().pk),
-    ("sample-item-review", "chef-eb", lambda user: ControlSampleItem.objects.order_by("pk").first().pk),
+    ("sample-detail", "chef-eb", lambda user: ControlSample.objects.get(unit=user.unit).pk),
+    ("sample-item-review", "chef-eb", lambda user: ControlSampleItem.objects.filter(sample__unit=user.unit).first().pk),
 ]
 
 

@@ -5,23 +5,17 @@ from __future__ import annotations
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
-from audit.control.models import ActionStatus, CorrectiveAction, Severity
-from audit.control.rules.base import PERSON, RESPONSIBLE, UNIT, FunctionRule, register
+from audit.control.models import ActionStatus, CorrectiveAction, OwnerBasis, Severity
+from audit.control.rules.base import FunctionRule, register
 from audit.control.rules.common import ID
+from audit.control.rules.ownership import owned
 
 
 def _overdue_actions(*, as_of, params):
     # Due "by" the due date: overdue from the day after it.
-    return (
-        CorrectiveAction.objects.filter(status=ActionStatus.PLANNED, due_date__lt=as_of)
-        .annotate(
-            **{
-                PERSON: Coalesce(F("flag__person_id"), F("sample_answer__item__person_id"), output_field=ID),
-                RESPONSIBLE: F("owner_id"),
-                UNIT: F("owner__unit_id"),
-            }
-        )
-    )
+    qs = CorrectiveAction.objects.filter(status=ActionStatus.PLANNED, due_date__lt=as_of)
+    person = Coalesce(F("flag__person_id"), F("sample_answer__item__person_id"), output_field=ID)
+    return owned(qs, as_of=as_of, person=person, action_owner="owner_id")
 
 
 def _open_actions(*, as_of, params):
@@ -37,6 +31,7 @@ ACTION_OVERDUE = register(
         severity=Severity.HIGH,
         subject_model="audit.CorrectiveAction",
         facts=("due_date", "flag_id"),
+        owners=(OwnerBasis.ACTION_OWNER,),
         find=_overdue_actions,
         examine=_open_actions,
     )

@@ -1,8 +1,9 @@
 """What a rule is: a named, documented, set-based query over one kind of subject.
 
 A rule never loops over persons in Python. `findings()` returns a QuerySet of the subject model
-(plans, participations, decisions ...) with the flag's person, responsible staff member, unit
-and facts annotated; the engine slices it by primary-key range and upserts flags from it.
+(plans, participations, decisions ...) with the flag's person, the ownership candidates
+(audit.control.rules.ownership.owned) and facts annotated; the engine slices it by primary-key range,
+resolves each finding's owner (ownership.resolve) and upserts flags from it.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from django.db.models import QuerySet
 
 from audit.control.models import Schedule, Severity
 
-# Annotation names every rule's findings() must provide (besides its facts).
+# Annotation every rule's findings() must provide (besides its facts and the ownership
+# candidates, both added by audit.control.rules.ownership.owned).
 PERSON = "flag_person"
-RESPONSIBLE = "flag_responsible"
-UNIT = "flag_unit"
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,9 @@ class RuleDefinition:
     params: tuple[Param, ...] = ()
     facts: tuple[str, ...] = ()
     schedule: str = Schedule.NIGHTLY
+    # The rule's own links of the ownership chain, tried before the standard chain
+    # (audit/control/rules/ownership.py): OwnerBasis values whose staff id findings() annotates.
+    owners: tuple[str, ...] = ()
 
     @property
     def subject_type(self) -> str:
@@ -95,4 +98,4 @@ def register(rule: RuleDefinition) -> RuleDefinition:
     return rule
 
 
-__all__ = ["PERSON", "RESPONSIBLE", "UNIT", "Param", "FunctionRule", "RuleDefinition", "REGISTRY", "register", "Severity"]
+__all__ = ["PERSON", "Param", "FunctionRule", "RuleDefinition", "REGISTRY", "register", "Severity"]

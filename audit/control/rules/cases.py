@@ -6,12 +6,12 @@ decision not executed, or interrupted and not resumed, within 3 months).
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, Subquery
 
-from audit.control.models import Severity
-from audit.control.rules.base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
-from audit.control.rules.common import ID, months_before
+from audit.control.models import OwnerBasis, Severity
+from audit.control.rules.base import FunctionRule, Param, register
+from audit.control.rules.common import months_before
+from audit.control.rules.ownership import owned
 from cases import execution_selectors
 from cases import norms as cases_norms
 from cases.finance_models import EXECUTION_STATE_KINDS, GRANTING_OUTCOMES, Decision, DecisionExecutionEvent
@@ -36,7 +36,7 @@ def _long_case_without_coordination(*, as_of, params):
         Q(end_date__isnull=True) | Q(end_date__gte=as_of)
     )
     plan = current_plans(on=as_of).filter(applicant_id=OuterRef("barrier_person"))
-    return (
+    qs = (
         _open_cases(as_of=as_of, params=params)
         .filter(opened_on__lt=limit)
         .filter(Exists(barriers))
@@ -46,8 +46,8 @@ def _long_case_without_coordination(*, as_of, params):
         )
         .annotate(has_plan=Exists(plan))
         .filter(Q(has_coordinator=False) | Q(has_plan=False))
-        .annotate(**{PERSON: F("barrier_person"), RESPONSIBLE: F("responsible_caseworker_id"), UNIT: F("unit_id")})
     )
+    return owned(qs, as_of=as_of, person="barrier_person", case="pk")
 
 
 LONG_CASE = register(
@@ -88,16 +88,14 @@ def _unexecuted(*, as_of, params):
     ).order_by(
         "-occurred_on", "-pk"
     )
-    return execution_selectors.overdue_decisions(as_of=as_of, months=params["months"]).annotate(
+    qs = execution_selectors.overdue_decisions(as_of=as_of, months=params["months"]).annotate(
         latest_event=Subquery(latest.values("kind")[:1]),
         latest_event_on=Subquery(latest.values("occurred_on")[:1]),
-        **{
-            PERSON: Subquery(execution_selectors.household_applicant("application__case__household_id")
-                             .values("applicant_id")[:1]),
-            RESPONSIBLE: F("decided_by_id"),
-            UNIT: Coalesce(F("application__case__unit_id"), F("decided_by__unit_id"), output_field=ID),
-        },
     )
+    person = Subquery(
+        execution_selectors.household_applicant("application__case__household_id").values("applicant_id")[:1]
+    )
+    return owned(qs, as_of=as_of, person=person, case="application__case_id", decided_by="decided_by_id")
 
 
 UNEXECUTED = register(
@@ -118,6 +116,7 @@ UNEXECUTED = register(
             ),
         ),
         facts=("decided_on", "latest_event", "latest_event_on"),
+        owners=(OwnerBasis.DECIDED_BY,),
         find=_unexecuted,
         examine=_granted_decisions,
     )

@@ -1,4 +1,6 @@
-"""Expressions the rule families share: who is responsible, which unit, how far back a limit is."""
+"""Expressions the rule families share: the person's coordinator, how far back a limit is.
+
+Who is responsible for a finding is audit/control/rules/ownership.py."""
 
 from __future__ import annotations
 
@@ -46,10 +48,6 @@ def _open_assignments(person_ref: str, as_of: datetime.date):
 def coordinator_of(person_ref: str, as_of: datetime.date) -> Subquery:
     """The person's coordinator on `as_of` (their open assignment), or NULL."""
     return Subquery(_open_assignments(person_ref, as_of).values("coordinator_id")[:1])
-
-
-def coordinator_unit_of(person_ref: str, as_of: datetime.date) -> Subquery:
-    return Subquery(_open_assignments(person_ref, as_of).values("coordinator__unit_id")[:1])
 
 
 def has_open_assignment(person_ref: str, as_of: datetime.date):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils import timezone
 
-from audit.control.models import Schedule, Severity
-from audit.control.rules.base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
-from audit.control.rules.common import ID, coordinator_of, coordinator_unit_of, grace_days, past_limit
+from audit.control.models import OwnerBasis, Schedule, Severity
+from audit.control.rules.base import FunctionRule, Param, register
+from audit.control.rules.common import grace_days, past_limit
+from audit.control.rules.ownership import owned
 from insatser import norms as insatser_norms
 from insatser.full_time import full_time_activity, week_of
 from insatser.models import (
@@ -28,10 +28,8 @@ from insatser.models import (
 )
 
 
-def _referrer(qs):
-    return qs.annotate(
-        **{PERSON: F("applicant_id"), RESPONSIBLE: F("referred_by_id"), UNIT: F("referred_by__unit_id")}
-    )
+def _referrer(qs, as_of):
+    return owned(qs, as_of=as_of, person="applicant_id", referrer="referred_by_id")
 
 
 def _queued(*, as_of, params):
@@ -46,7 +44,7 @@ def _queued_without_temporary_activity(*, as_of, params):
         status=ParticipationStatus.ACTIVE,
         start_date__lte=as_of,
     )
-    return _referrer(_queued(as_of=as_of, params=params).filter(queued_on__lt=limit).exclude(Exists(temporary)))
+    return _referrer(_queued(as_of=as_of, params=params).filter(queued_on__lt=limit).exclude(Exists(temporary)), as_of)
 
 
 QUEUE_WAIT = register(
@@ -64,6 +62,7 @@ QUEUE_WAIT = register(
             ),
         ),
         facts=("queued_on", "insats_id"),
+        owners=(OwnerBasis.REFERRER,),
         find=_queued_without_temporary_activity,
         examine=_queued,
     )
@@ -77,7 +76,9 @@ def _live_referrals(*, as_of, params):
 
 
 def _referral_expired(*, as_of, params):
-    return _referrer(_live_referrals(as_of=as_of, params=params).filter(valid_until__lt=past_limit(as_of, params)))
+    return _referrer(
+        _live_referrals(as_of=as_of, params=params).filter(valid_until__lt=past_limit(as_of, params)), as_of
+    )
 
 
 REFERRAL_EXPIRED = register(
@@ -90,6 +91,7 @@ REFERRAL_EXPIRED = register(
         subject_model="insatser.Referral",
         params=(grace_days("DOMAIN.md 3 (004:553-555)"),),
         facts=("valid_until", "status"),
+        owners=(OwnerBasis.REFERRER,),
         find=_referral_expired,
         examine=_live_referrals,
     )
@@ -109,13 +111,7 @@ def _past_decision_period(*, as_of, params):
         .filter(decision_period_end__lt=past_limit(as_of, params))
         .exclude(Exists(closing))
     )
-    return qs.annotate(
-        **{
-            PERSON: F("applicant_id"),
-            RESPONSIBLE: Coalesce(coordinator_of("applicant_id", as_of), F("referral__referred_by_id"), output_field=ID),
-            UNIT: Coalesce(coordinator_unit_of("applicant_id", as_of), F("referral__referred_by__unit_id"), output_field=ID),
-        }
-    )
+    return owned(qs, as_of=as_of, person="applicant_id", referrer="referral__referred_by_id")
 
 
 DECISION_PERIOD = register(
@@ -128,6 +124,7 @@ DECISION_PERIOD = register(
         subject_model="insatser.Participation",
         params=(grace_days("DOMAIN.md 3 (004:567-572)"),),
         facts=("decision_period_end", "start_date"),
+        owners=(OwnerBasis.COORDINATOR, OwnerBasis.REFERRER),
         find=_past_decision_period,
         examine=_active,
     )
@@ -147,18 +144,13 @@ def _under_norm(*, as_of, params):
 
 def _not_full_time(*, as_of, params):
     week = last_full_week(as_of)
-    return (
+    return owned(
         _under_norm(as_of=as_of, params=params)
         .filter(exemption_id__isnull=True)
         .filter(Q(is_scheduled_full_time=False) | Q(is_attended_full_time=False))
-        .annotate(
-            week_start=Value(week),
-            **{
-                PERSON: F("pk"),
-                RESPONSIBLE: coordinator_of("pk", as_of),
-                UNIT: coordinator_unit_of("pk", as_of),
-            },
-        )
+        .annotate(week_start=Value(week)),
+        as_of=as_of,
+        person="pk",
     )
 
 
@@ -196,9 +188,8 @@ def _exemptions_in_force(*, as_of, params):
 
 
 def _exemption_review_passed(*, as_of, params):
-    return _exemptions_in_force(as_of=as_of, params=params).filter(review_on__lt=past_limit(as_of, params)).annotate(
-        **{PERSON: F("applicant_id"), RESPONSIBLE: F("decided_by_id"), UNIT: F("decided_by__unit_id")}
-    )
+    qs = _exemptions_in_force(as_of=as_of, params=params).filter(review_on__lt=past_limit(as_of, params))
+    return owned(qs, as_of=as_of, person="applicant_id", decided_by="decided_by_id")
 
 
 EXEMPTION_REVIEW = register(
@@ -211,6 +202,7 @@ EXEMPTION_REVIEW = register(
         subject_model="insatser.Exemption",
         params=(grace_days("DOMAIN.md 3 (avsteg tidsbegränsas och följs upp; 004:652-657)"),),
         facts=("review_on", "valid_to", "reason"),
+        owners=(OwnerBasis.DECIDED_BY,),
         find=_exemption_review_passed,
         examine=_exemptions_in_force,
     )
@@ -225,17 +217,8 @@ def _closing_one_sided(*, as_of, params):
     # Proposed more than N days ago: before the start of the day N days back (local time).
     cutoff = as_of - datetime.timedelta(days=params["max_days"])
     start_of_cutoff = timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
-    return (
-        _unconfirmed(as_of=as_of, params=params)
-        .filter(proposed_at__lt=start_of_cutoff)
-        .annotate(
-            **{
-                PERSON: F("participation__applicant_id"),
-                RESPONSIBLE: F("proposed_by_id"),
-                UNIT: F("proposed_by__unit_id"),
-            }
-        )
-    )
+    qs = _unconfirmed(as_of=as_of, params=params).filter(proposed_at__lt=start_of_cutoff)
+    return owned(qs, as_of=as_of, person="participation__applicant_id", proposed_by="proposed_by_id")
 
 
 CLOSING_ONE_SIDED = register(
@@ -254,6 +237,7 @@ CLOSING_ONE_SIDED = register(
             ),
         ),
         facts=("proposed_at", "end_date", "reason"),
+        owners=(OwnerBasis.PROPOSED_BY,),
         find=_closing_one_sided,
         examine=_unconfirmed,
     )

@@ -10,16 +10,9 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from audit.control.models import Severity
-from audit.control.rules.base import PERSON, RESPONSIBLE, UNIT, FunctionRule, Param, register
-from audit.control.rules.common import (
-    ID,
-    coordinator_of,
-    coordinator_unit_of,
-    grace_days,
-    has_open_assignment,
-    months_before,
-    past_limit,
-)
+from audit.control.rules.base import FunctionRule, Param, register
+from audit.control.rules.common import grace_days, has_open_assignment, months_before, past_limit
+from audit.control.rules.ownership import owned
 from cases.models import Applicant
 from insatser.models import Participation, ParticipationStatus
 from planning import norms as planning_norms
@@ -43,7 +36,7 @@ def _follow_up_overdue(*, as_of, params):
     ).order_by("-followed_up_on")
     started = _active_participations(as_of).filter(applicant_id=OuterRef("pk")).order_by("start_date")
     limit = months_before(as_of, params["interval_months"])
-    return (
+    qs = (
         _active_participants(as_of=as_of, params=params)
         .annotate(
             last_follow_up=Subquery(last_follow_up.values("followed_up_on")[:1]),
@@ -52,14 +45,8 @@ def _follow_up_overdue(*, as_of, params):
         # Counted from the later of the last follow-up and the start of the current participation.
         .annotate(counted_from=Greatest(Coalesce("last_follow_up", "active_since"), "active_since"))
         .filter(counted_from__lt=limit)
-        .annotate(
-            **{
-                PERSON: F("pk"),
-                RESPONSIBLE: coordinator_of("pk", as_of),
-                UNIT: coordinator_unit_of("pk", as_of),
-            }
-        )
     )
+    return owned(qs, as_of=as_of, person="pk")
 
 
 FOLLOW_UP_INTERVAL = register(
@@ -91,13 +78,7 @@ def _current(as_of):
 
 
 def _plan_people(qs, as_of):
-    return qs.annotate(
-        **{
-            PERSON: F("applicant_id"),
-            RESPONSIBLE: Coalesce(coordinator_of("applicant_id", as_of), F("created_by_id"), output_field=ID),
-            UNIT: Coalesce(coordinator_unit_of("applicant_id", as_of), F("created_by__unit_id"), output_field=ID),
-        }
-    )
+    return owned(qs, as_of=as_of, person="applicant_id")
 
 
 def _plan_follow_up_date_passed(*, as_of, params):

@@ -15,8 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from audit.control import checklist, services
 from audit.control.forms import AnswerReviewForm, CorrectiveActionForm, SampleDrawForm
-from audit.control.models import ChecklistAnswer, ControlSampleItem, CorrectiveAction
-from audit.control.selectors import sample_items, sample_plan_states, sample_results, samples_for
+from audit.control.models import ChecklistAnswer, ChecklistValue, CorrectiveAction, SamplePopulation
+from audit.control.selectors import (
+    sample_item_for_review,
+    sample_items,
+    sample_plan_states,
+    sample_results,
+    samples_for,
+)
 from audit.control.views.common import MANAGER_ROLES, error_status, log_persons, owners_for
 from config.web_auth import role_required
 from config.web_forms import run_service
@@ -32,9 +38,10 @@ def sample_list(request):
         cd = form.cleaned_data
         sample = run_service(form, lambda: services.sample_draw(
             actor=request.user, unit=request.user.unit, period_start=cd["period_start"], period_end=cd["period_end"],
-            size=cd["size"]))
+            size=cd["size"], population=cd["population"]))
         if sample:
-            messages.success(request, f"Stickprovet är draget: {sample.size} av {sample.population_size} ärenden.")
+            what = "personer" if sample.population == SamplePopulation.PERSONS else "ärenden"
+            messages.success(request, f"Stickprovet är draget: {sample.size} av {sample.population_size} {what}.")
             return redirect("sample-detail", pk=sample.pk)
     status = error_status(request) if request.method == "POST" else 200
     samples = list(samples_for(request.user))
@@ -44,7 +51,7 @@ def sample_list(request):
 def _findings(sample, user, data=None, posted_id=None):
     """Answers reviewed "no": each a finding that should become a corrective action (004:89-90)."""
     answers = list(
-        ChecklistAnswer.objects.filter(item__sample=sample, answer=False)
+        ChecklistAnswer.objects.filter(item__sample=sample, answer=ChecklistValue.NO)
         .select_related("item__person")
         .prefetch_related(Prefetch("actions", queryset=CorrectiveAction.objects.select_related("owner")))
         .order_by("item__position", "pk")
@@ -77,7 +84,7 @@ def sample_detail(request, pk: int):
         status = error_status(request)
     items = list(sample_items(sample=sample))
     for item in items:
-        item.reviewed = sum(1 for a in item.answers.all() if a.answer is not None)
+        item.reviewed = sum(1 for a in item.answers.all() if a.answer)
     log_persons(request.user, "audit.controlsampleitem", items, lambda i: i.person_id)
     context = {
         "sample": sample, "items": items, "results": sample_results(sample=sample), "findings": findings,
@@ -90,8 +97,7 @@ def sample_detail(request, pk: int):
 def _review_forms(answers, data=None):
     rows = []
     for answer in answers:
-        current = answer.answer if answer.answer is not None else answer.prefilled
-        initial = {"value": {True: "ja", False: "nej"}.get(current), "comment": answer.comment}
+        initial = {"value": answer.value or None, "comment": answer.comment}
         rows.append((answer, QUESTION_TEXT.get(answer.question, answer.question),
                      AnswerReviewForm(data, prefix=answer.question, initial=initial)))
     return rows
@@ -102,7 +108,7 @@ def _save_review(user, rows) -> bool:
     with transaction.atomic():
         for answer, _, form in rows:
             value, comment = form.cleaned_data["value"], form.cleaned_data["comment"]
-            if value is None:
+            if not value:
                 continue
             run_service(form, lambda a=answer, v=value, c=comment: services.checklist_answer_review(
                 actor=user, answer=a, value=v, comment=c))
@@ -115,12 +121,8 @@ def _save_review(user, rows) -> bool:
 @login_required
 @role_required(*MANAGER_ROLES)
 def item_review(request, pk: int):
-    scope = ControlSampleItem.objects.filter(sample__in=samples_for(request.user))
-    item = get_object_or_404(
-        scope.select_related("sample", "case", "person").prefetch_related(
-            Prefetch("answers", queryset=ChecklistAnswer.objects.order_by("pk"))),
-        pk=pk,
-    )
+    """One sampled case: the plan judged, its follow-ups and the case beside the questions."""
+    item = get_object_or_404(sample_item_for_review(user=request.user), pk=pk)
     rows = _review_forms(item.answers.all(), request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -129,4 +131,12 @@ def item_review(request, pk: int):
             return redirect("sample-detail", pk=item.sample_id)
         status = error_status(request)
     log_persons(request.user, "audit.controlsampleitem", [item], lambda i: i.person_id)
-    return render(request, "audit/sample_review.html", {"item": item, "rows": rows, "nav": "samples"}, status=status)
+    # What the reviewer reads beside the questions is personal data too: logged as read.
+    log_persons(request.user, "cases.case", [item.case], lambda _: item.person_id)
+    if item.plan is not None:
+        log_persons(request.user, "planning.implementationplan", [item.plan], lambda p: p.applicant_id)
+    context = {
+        "item": item, "rows": rows, "plan": item.plan, "case": item.case, "nav": "samples",
+        "coordinators": [a for a in item.case.coordinator_assignments.all() if a.applicant_id == item.person_id],
+    }
+    return render(request, "audit/sample_review.html", context, status=status)

@@ -101,8 +101,8 @@ def report_world(db) -> ReportWorld:
                                           drawn_by=manager)
     ControlSample.objects.filter(pk=sample.pk).update(created_at=aware(datetime.date(2019, 2, 15)))
     item = ControlSampleItem.objects.create(sample=sample, case=case, person=applicants[0], position=1)
-    ChecklistAnswer.objects.create(item=item, question="plan_made", prefilled=True, answer=None)
-    ChecklistAnswer.objects.create(item=item, question="follow_up_stated", prefilled=True, answer=False,
+    ChecklistAnswer.objects.create(item=item, question="plan_made", prefilled="yes", answer="")
+    ChecklistAnswer.objects.create(item=item, question="follow_up_stated", prefilled="yes", answer="no",
                                    overridden=True, comment="Ingen uppföljning angiven")
     return ReportWorld(unit, other_unit, caseworker, manager, board, admin, coordinator, applicants)
 

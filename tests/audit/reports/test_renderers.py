@@ -45,7 +45,7 @@ def test_xlsx_has_one_sheet_per_table_with_definition_and_typed_cells(report6):
     questions = next(rows for name, rows in sheets.items() if name.startswith("Stickprovens"))
     assert questions[4][-1] == 100 and not isinstance(questions[4][-1], str)
     wb = load_workbook(io.BytesIO(render_xlsx(report6)))
-    assert wb[wb.sheetnames[-1]].cell(row=5, column=7).number_format == '0.0" %"'
+    assert wb[wb.sheetnames[-1]].cell(row=5, column=8).number_format == '0.0" %"'
 
 
 def test_csv_zip_has_one_parseable_file_per_table_and_the_definitions(report6):
