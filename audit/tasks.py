@@ -59,6 +59,12 @@ def run_rule_chunk(*, run_id: int, chunk_id: int) -> bool:
     return services.rule_chunk_execute(chunk_id=chunk_id)
 
 
+@shared_task(name="audit.reevaluate_subjects", soft_time_limit=120, time_limit=180, **COMMON)
+def reevaluate_subjects(*, facts: dict) -> dict:
+    """Re-check the rules that read the saved facts, for the subjects they concern (ids only)."""
+    return services.subjects_reevaluate(facts=facts)
+
+
 @shared_task(name="audit.escalate_flags", soft_time_limit=300, time_limit=360, **COMMON)
 def escalate_flags() -> int:
     return services.flags_escalate()

@@ -201,6 +201,9 @@ class Flag(TimeStampedModel):
     )
     first_seen = models.DateField("först upptäckt")
     last_seen = models.DateField("senast upptäckt")
+    # When the rule last looked at the subject (nightly, on demand, or right after a fact it reads
+    # was saved): what the flag's page tells the person handling it.
+    checked_at = models.DateTimeField("senast kontrollerad", null=True, blank=True)
     facts = models.JSONField("underlag", default=dict)
     status = models.CharField("status", max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN)
     resolved_on = models.DateField("löst", null=True, blank=True)

@@ -34,6 +34,7 @@ from audit.control.models import (
     RunTrigger,
 )
 from audit.control.rules import REGISTRY
+from audit.control.rules.base import rules_reading
 from audit.recording.log import record_change, snapshot
 from cases.models import Case, HouseholdMember, Role, Staff, Unit
 from cases.permissions import require_role
@@ -179,6 +180,35 @@ def rule_run_fail(*, run_id: int, error: str) -> None:
         duration_ms=int((now - run.started_at).total_seconds() * 1000),
         error=error[:5000],
     )
+
+
+def subjects_reevaluate(*, facts: dict, as_of: datetime.date | None = None) -> dict[str, dict]:
+    """Re-check, for the subjects the saved facts concern, every enabled rule that reads them.
+
+    `facts` is reevaluation.facts_payload's `{object_type: {"ids": [...], "persons": [...]}}`. Each
+    rule's subjects go through the engine's chunk over explicit ids, the nightly run's own code, in
+    chunks of at most the chunk size; each chunk is its own transaction, so a retry redoes only
+    what did not commit, and redoing a chunk changes nothing. Returns the counts per rule.
+    """
+    as_of = as_of or timezone.localdate()
+    codes = rules_reading(facts)
+    enabled = set(Rule.objects.filter(code__in=codes, enabled=True).values_list("code", flat=True))
+    result = {}
+    for code in (c for c in codes if c in enabled):
+        rule = REGISTRY[code]
+        read = {t: facts[t] for t in rule.reads if t in facts}
+        ids = engine.subjects_touched(
+            rule,
+            object_ids=read.get(rule.subject_type, {}).get("ids", ()),
+            person_ids=[p for fact in read.values() for p in fact["persons"]],
+        )
+        totals = engine.ChunkCounts()
+        for chunk in engine.id_chunks(ids):
+            counts = engine.run_chunk(rule_code=code, subject_ids=chunk, as_of=as_of)
+            for name, value in counts.as_dict().items():
+                setattr(totals, name, getattr(totals, name) + value)
+        result[code] = totals.as_dict()
+    return result
 
 
 # --- Flags ----------------------------------------------------------------------------------

@@ -53,6 +53,12 @@ class RuleDefinition:
     params: tuple[Param, ...] = ()
     facts: tuple[str, ...] = ()
     schedule: str = Schedule.NIGHTLY
+    # The facts the rule reads, as the models whose saved changes can change its result
+    # ("app_label.model", as change events name them). A change to one re-checks the rule for the
+    # persons and objects it concerns, right after the commit (audit/control/reevaluation.py).
+    reads: tuple[str, ...] = ()
+    # The path from the subject to the person it concerns (to find a person's subjects).
+    subject_person: str = "applicant"
 
     @property
     def subject_type(self) -> str:
@@ -95,4 +101,10 @@ def register(rule: RuleDefinition) -> RuleDefinition:
     return rule
 
 
-__all__ = ["PERSON", "RESPONSIBLE", "UNIT", "Param", "FunctionRule", "RuleDefinition", "REGISTRY", "register", "Severity"]
+def rules_reading(object_types) -> list[str]:
+    """Codes of the rules that read any of these facts (model labels)."""
+    wanted = set(object_types)
+    return sorted(code for code, rule in REGISTRY.items() if wanted & set(rule.reads))
+
+
+__all__ = ["PERSON", "RESPONSIBLE", "UNIT", "Param", "FunctionRule", "RuleDefinition", "REGISTRY", "register", "rules_reading", "Severity"]
