@@ -155,8 +155,18 @@ class RuleRunChunk(models.Model):
     flags_opened = models.PositiveBigIntegerField(default=0)
     flags_kept = models.PositiveBigIntegerField(default=0)
     flags_resolved = models.PositiveBigIntegerField(default=0)
+    # What the run's watchdog (audit.redispatch_stalled_runs) and the rule status page read: when
+    # the chunk was last sent to the broker and how often, when a worker last began it, when it
+    # was done and how long its work took. The database alone says whether a run is stuck.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    dispatch_count = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
+        # The rule status page looks up each rule's latest runs through its chunks.
+        indexes = [models.Index(fields=["rule_code", "run"], name="chunk_rule_run")]
         constraints = [
             models.UniqueConstraint(fields=["run", "rule_code", "lower"], name="one_chunk_per_run_rule_range"),
             models.CheckConstraint(name="chunk_range_not_empty", condition=Q(upper__gt=F("lower"))),
