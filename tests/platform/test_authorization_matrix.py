@@ -38,6 +38,7 @@ ROUTES = {
     "control-rule-parameter-detail": REFERENCE, "report-definitions": REFERENCE,
     # Staff and the rule engine's runs.
     "staff-list": STAFF, "staff-detail": STAFF, "control-run-list": STAFF, "control-run-detail": STAFF,
+    "rule-runs": STAFF,
     # Aggregates and reports (what the board sees).
     "delegated-decisions": AGGREGATE, "control-flag-counts": AGGREGATE, "report-snapshot-list": AGGREGATE,
     "report-snapshot-detail": AGGREGATE, "report-snapshot-data": AGGREGATE, "report-snapshot-download": AGGREGATE,
