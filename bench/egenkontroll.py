@@ -37,7 +37,7 @@ from django.utils import timezone  # noqa: E402
 
 settings.DEBUG = False  # no query log kept in memory
 
-from audit import engine  # noqa: E402
+from audit.control import engine  # noqa: E402
 from audit.control.models import Flag, Rule  # noqa: E402
 from audit.control.rules import REGISTRY  # noqa: E402
 from cases.models import (  # noqa: E402

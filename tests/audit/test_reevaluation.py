@@ -227,3 +227,48 @@ def test_a_person_with_a_barrier_gets_a_full_time_flag_resolved_by_an_exemption(
         )
 
     assert _live(code) == set()
+
+
+def test_a_chunk_over_explicit_ids_is_the_range_chunk_restricted_to_them(run_rule):
+    from audit.control import engine
+    from tests.factories.audit import CorrectiveActionFactory
+
+    today = timezone.localdate()
+    late = CorrectiveActionFactory.create_batch(4, due_date=today - 3 * DAY)
+    code = "r12_action_overdue"
+    counts = engine.run_chunk(rule_code=code, subject_ids=[late[0].pk, late[2].pk], as_of=today)
+    assert (counts.subjects_examined, counts.flags_opened) == (2, 2)
+    assert _live(code) == {late[0].pk, late[2].pk}
+    # The nightly range run adds the rest, keeps those two, and agrees with them.
+    assert run_rule(code, today) == {a.pk for a in late}
+    assert Flag.objects.filter(rule__code=code).count() == 4
+    again = engine.run_chunk(rule_code=code, subject_ids=[a.pk for a in late], as_of=today)
+    assert (again.flags_opened, again.flags_kept, again.flags_resolved) == (0, 4, 0)
+    with pytest.raises(ValueError):
+        engine.run_chunk(rule_code=code, subject_ids=[1], lower=0, upper=5, as_of=today)
+
+
+@pytest.mark.celery_worker
+def test_through_a_real_worker_the_flag_resolves_after_the_commit(celery_worker, run_rule):
+    import time
+
+    from django.db import OperationalError
+
+    today = timezone.localdate()
+    coordinator, person, plan = _overdue_participant(today)
+    assert run_rule(R01, today) == {person.pk}
+
+    planning_services.follow_up_record(
+        actor=coordinator, plan=plan, followed_up_on=today, method="meeting", follows_plan=True,
+    )
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if not _live(R01):
+                break
+        except OperationalError:  # SQLite's shared-cache test database: the worker holds a table lock
+            pass
+        time.sleep(0.1)
+    assert _live(R01) == set()
+    assert Flag.objects.get(rule__code=R01, subject_id=person.pk).status == FlagStatus.RESOLVED
