@@ -178,7 +178,8 @@ def run_chunk(
     # committed (no double resolution, and no flag reopened from data read before the fact).
     live_before = {
         subject_id: (pk, status)
-        for subject_id, pk, status in live.select_for_update().values_list("subject_id", "pk", "status")
+        # In primary-key order, so two overlapping chunks lock in the same order (no deadlock).
+        for subject_id, pk, status in live.select_for_update().order_by("pk").values_list("subject_id", "pk", "status")
     }
 
     counts = ChunkCounts(subjects_examined=rule.population(as_of=as_of, params=params).filter(in_chunk).count())

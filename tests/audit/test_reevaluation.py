@@ -272,3 +272,16 @@ def test_through_a_real_worker_the_flag_resolves_after_the_commit(celery_worker,
         time.sleep(0.1)
     assert _live(R01) == set()
     assert Flag.objects.get(rule__code=R01, subject_id=person.pk).status == FlagStatus.RESOLVED
+
+
+@pytest.mark.parametrize("others", [1, 12])
+def test_a_re_check_runs_a_fixed_number_of_queries_whatever_the_population(run_rule, django_assert_max_num_queries, others):
+    from audit.control import services
+
+    today = timezone.localdate()
+    _, person, _ = _overdue_participant(today)
+    for _ in range(others):
+        _overdue_participant(today)
+    run_rule(R01, today)
+    with django_assert_max_num_queries(31):
+        services.subjects_reevaluate(facts={"planning.followup": {"ids": [], "persons": [person.pk]}})
