@@ -285,3 +285,47 @@ def test_a_re_check_runs_a_fixed_number_of_queries_whatever_the_population(run_r
     run_rule(R01, today)
     with django_assert_max_num_queries(31):
         services.subjects_reevaluate(facts={"planning.followup": {"ids": [], "persons": [person.pk]}})
+
+
+def test_attendance_saved_for_last_week_resolves_the_full_time_flag(run_rule, queued, django_capture_on_commit_callbacks):
+    from decimal import Decimal
+
+    from audit.control.rules.insatser import last_full_week
+    from cases.models import Role
+    from tests.factories.cases import StaffFactory
+    from tests.factories.insatser import WeeklyAttendanceFactory
+
+    today = timezone.localdate()
+    week = last_full_week(today)
+    person, _ = person_with_barrier(opened_on=today - datetime.timedelta(days=400))
+    participation = ParticipationFactory(applicant=person, start_date=week - datetime.timedelta(days=30))
+    WeeklyAttendanceFactory(participation=participation, week_start=week, attended_hours=Decimal(30))
+    code = "r08_full_time_activation"
+    assert run_rule(code, today) == {person.pk}
+
+    staff = StaffFactory(role=Role.INSATS_STAFF, unit=participation.insats.provider_unit)
+    with django_capture_on_commit_callbacks(execute=True):
+        insatser_services.attendance_report(
+            actor=staff, participation=participation, week_start=week, attended_hours=Decimal(40)
+        )
+
+    assert queued[0]["facts"]["insatser.weeklyattendance"]["persons"] == [person.pk]
+    assert _live(code) == set()
+
+
+def test_a_signed_plan_resolves_the_long_case_without_a_plan(run_rule, queued, django_capture_on_commit_callbacks):
+    from tests.factories.planning import PlanFactory
+
+    today = timezone.localdate()
+    person, case = person_with_barrier(opened_on=today - datetime.timedelta(days=200))
+    assignment = CoordinatorAssignmentFactory(case=case, applicant=person, start_date=today - datetime.timedelta(days=100))
+    code = "r04_case_without_coordinator_or_plan"
+    assert run_rule(code, today) == {case.pk}
+    draft = PlanFactory(applicant=person, created_by=assignment.coordinator, made_on=today - 2 * DAY)
+    SubgoalFactory(plan=draft)
+    PlanActivityFactory(plan=draft)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        planning_services.plan_sign(actor=assignment.coordinator, plan=draft)
+
+    assert _live(code) == set()
