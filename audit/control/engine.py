@@ -5,7 +5,7 @@ table, or an explicit set of ids, as a re-check after a saved fact names them) i
 set-based query once and
   1. inserts a flag for each finding that has no live flag yet (bulk INSERT ... ON CONFLICT DO
      NOTHING against the partial unique constraint `one_live_flag_per_rule_subject`),
-  2. marks live flags still found as seen today (one UPDATE),
+  2. marks live flags still found as seen today and checked now (one UPDATE),
   3. resolves live flags no longer found, with the date and why (one UPDATE + one bulk INSERT of
      history rows).
 Nothing loops over all persons: Python only compares the chunk's findings with the chunk's live
