@@ -15,7 +15,12 @@ class AuditConfig(AppConfig):
     verbose_name = "Loggning och egenkontroll"
 
     def ready(self):
+        from audit.control.reevaluation import on_changes_recorded
+        from audit.recording.signals import changes_recorded
+
         post_migrate.connect(_sync_rules, sender=self, dispatch_uid="audit.sync_rules")
         from audit.recording import logins
 
         logins.connect()
+        # Saved facts re-check the rules that read them (audit/control/reevaluation.py).
+        changes_recorded.connect(on_changes_recorded, dispatch_uid="audit.reevaluate_on_change")

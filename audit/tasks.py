@@ -44,19 +44,43 @@ def run_scheduled_rules(schedule: str = Schedule.NIGHTLY) -> int:
     return services.scheduled_run_start(schedule=schedule) or 0
 
 
-@shared_task(name="audit.dispatch_rule_run", soft_time_limit=120, time_limit=180, **COMMON)
-def dispatch_rule_run(run_id: int) -> int:
-    chunk_ids = services.rule_run_chunk_ids(run_id=run_id)
+# A chunk's hard time limit. The run's watchdog waits longer than this before it sends a chunk
+# again (AUDIT_RUN_STALLED_AFTER_SECONDS), and Redis's visibility timeout is longer than the
+# longest time limit here (tests/audit/test_recovery.py checks both).
+CHUNK_TIME_LIMIT = 720
+
+
+def send_chunks(run_id: int, chunk_ids: list[int]) -> None:
     if chunk_ids:
         group(run_rule_chunk.s(run_id=run_id, chunk_id=pk) for pk in chunk_ids).apply_async()
+
+
+@shared_task(name="audit.dispatch_rule_run", soft_time_limit=120, time_limit=180, **COMMON)
+def dispatch_rule_run(run_id: int) -> int:
+    chunk_ids = services.rule_run_chunks_dispatched(run_id=run_id)
+    send_chunks(run_id, chunk_ids)
     return len(chunk_ids)
 
 
 @shared_task(
-    base=ChunkTask, name="audit.run_rule_chunk", soft_time_limit=600, time_limit=720, **COMMON
+    base=ChunkTask, name="audit.run_rule_chunk", soft_time_limit=CHUNK_TIME_LIMIT - 120, time_limit=CHUNK_TIME_LIMIT,
+    **COMMON,
 )
 def run_rule_chunk(*, run_id: int, chunk_id: int) -> bool:
+    services.rule_chunk_begin(chunk_id=chunk_id)
     return services.rule_chunk_execute(chunk_id=chunk_id)
+
+
+@shared_task(name="audit.redispatch_stalled_runs", soft_time_limit=60, time_limit=90, **COMMON)
+def redispatch_stalled_runs() -> int:
+    """The runs' watchdog (beat): send again the chunks of runs in which nothing has happened."""
+    return sum(len(ids) for ids in services.stalled_runs_redispatch().values())
+
+
+@shared_task(name="audit.reevaluate_subjects", soft_time_limit=120, time_limit=180, **COMMON)
+def reevaluate_subjects(*, facts: dict) -> dict:
+    """Re-check the rules that read the saved facts, for the subjects they concern (ids only)."""
+    return services.subjects_reevaluate(facts=facts)
 
 
 @shared_task(name="audit.escalate_flags", soft_time_limit=300, time_limit=360, **COMMON)

@@ -36,6 +36,12 @@ app.conf.beat_schedule.update(
             "schedule": crontab(hour=2, minute=30, day_of_week="mon"),
             "kwargs": {"schedule": "weekly"},
         },
+        # The runs' watchdog: a run in which nothing has happened for a while has its unfinished
+        # chunks sent again (a killed worker, or a Redis that lost its data), no manual step.
+        "audit.redispatch_stalled_runs": {
+            "task": "audit.redispatch_stalled_runs",
+            "schedule": float(settings.AUDIT_RUN_WATCH_SECONDS),
+        },
         "audit.escalate_flags": {"task": "audit.escalate_flags", "schedule": crontab(hour=5, minute=0)},
         "audit.send_flag_digests": {"task": "audit.send_flag_digests", "schedule": crontab(hour=6, minute=0)},
     }

@@ -1,26 +1,32 @@
 """The rule engine: turns a rule's set-based findings into flags, idempotently.
 
-For one rule and one range of subject ids (a chunk) it runs the rule's set-based query once and
+For one rule and one chunk of subjects (a range of subject ids, as the nightly run slices the
+table, or an explicit set of ids, as a re-check after a saved fact names them) it runs the rule's
+set-based query once and
   1. inserts a flag for each finding that has no live flag yet (bulk INSERT ... ON CONFLICT DO
      NOTHING against the partial unique constraint `one_live_flag_per_rule_subject`),
-  2. marks live flags still found as seen today (one UPDATE), and gives them their current owner
-     where it changed (audit/control/rules/ownership.py: one UPDATE + one INSERT of history rows),
+  2. marks live flags still found as seen today and checked now (one UPDATE), and gives them their
+     current owner where it changed (audit/control/rules/ownership.py: one UPDATE + one INSERT of
+     history rows),
   3. resolves live flags no longer found, with the date and why (one UPDATE + one bulk INSERT of
      history rows).
 Nothing loops over all persons: Python only compares the chunk's findings with the chunk's live
 flags (both bounded by the chunk size) to build those statements. A fixed number of queries per
-chunk; running a chunk twice changes nothing the second time.
+chunk; running a chunk twice changes nothing the second time. Both kinds of chunk are the same
+code below: only the WHERE on the subject id differs (`_scope`).
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from audit.control.models import LIVE_FLAG_STATUSES, Flag, FlagStatus, FlagTransition, Rule, RuleParameter
@@ -133,41 +139,90 @@ def _reassign(changed: dict[int, tuple[str, ownership.Owner, ownership.Owner]], 
     )
 
 
+def _scope(field: str, lower: int | None, upper: int | None, subject_ids: Collection[int] | None) -> Q:
+    """The chunk's subjects as a condition on `field`: a range [lower, upper), or explicit ids."""
+    if subject_ids is not None:
+        if lower is not None or upper is not None:
+            raise ValueError("A chunk is a range or a set of subject ids, not both.")
+        return Q(**{f"{field}__in": list(subject_ids)})
+    if lower is None or upper is None:
+        raise ValueError("A range chunk needs both lower and upper.")
+    return Q(**{f"{field}__gte": lower, f"{field}__lt": upper})
+
+
+def subjects_touched(rule: RuleDefinition, *, object_ids: Iterable[int], person_ids: Iterable[int]) -> set[int]:
+    """The rule's subjects a saved fact may have changed: the saved objects themselves when they are
+    the rule's subjects, every subject of the persons concerned, and every live flag of theirs (so a
+    flag whose subject no longer qualifies is looked at, and resolved)."""
+    ids = {int(pk) for pk in object_ids}
+    persons = sorted({int(pk) for pk in person_ids if pk is not None})
+    if persons:
+        ids |= set(
+            rule.model().objects.filter(**{f"{rule.subject_person}__in": persons}).values_list("pk", flat=True)
+        )
+        ids |= set(
+            Flag.objects.filter(
+                rule__code=rule.code, subject_type=rule.subject_type, status__in=LIVE_FLAG_STATUSES,
+                person_id__in=persons,
+            ).values_list("subject_id", flat=True)
+        )
+    return ids
+
+
+def id_chunks(ids: Iterable[int], size: int | None = None) -> list[list[int]]:
+    """An explicit set of subject ids cut into chunks of at most the chunk size (bounded IN lists)."""
+    ordered, size = sorted(set(ids)), size or chunk_size()
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
 @transaction.atomic
-def run_chunk(*, rule_code: str, lower: int, upper: int, as_of: datetime.date) -> ChunkCounts:
+def run_chunk(
+    *,
+    rule_code: str,
+    as_of: datetime.date,
+    lower: int | None = None,
+    upper: int | None = None,
+    subject_ids: Collection[int] | None = None,
+) -> ChunkCounts:
+    """Evaluate one rule over one chunk: the range [lower, upper) of subject ids, or `subject_ids`."""
     rule = REGISTRY[rule_code]
     rule_row = Rule.objects.get(code=rule_code)
     params = parameters_for(rule)
-    in_range = {"pk__gte": lower, "pk__lt": upper}
-    counts = ChunkCounts(subjects_examined=rule.population(as_of=as_of, params=params).filter(**in_range).count())
+    in_chunk = _scope("pk", lower, upper, subject_ids)
+    live = Flag.objects.filter(
+        _scope("subject_id", lower, upper, subject_ids),
+        rule=rule_row,
+        subject_type=rule.subject_type,
+        status__in=LIVE_FLAG_STATUSES,
+    )
+    # Locked before the rule's query: a nightly chunk and a re-check after a saved fact may look at
+    # the same subject at once; the second waits, and its query then reads what the first
+    # committed (no double resolution, and no flag reopened from data read before the fact).
+    live_before = {
+        subject_id: (pk, status, ownership.Owner(responsible_id, unit_id, basis))
+        # In primary-key order, so two overlapping chunks lock in the same order (no deadlock).
+        for subject_id, pk, status, responsible_id, unit_id, basis in live.select_for_update()
+        .order_by("pk")
+        .values_list("subject_id", "pk", "status", "responsible_id", "unit_id", "owner_basis")
+    }
+
+    counts = ChunkCounts(subjects_examined=rule.population(as_of=as_of, params=params).filter(in_chunk).count())
     # The rule's query runs once per chunk; what follows compares at most a chunk's rows.
     found = {
         row["pk"]: row
         for row in rule.findings(as_of=as_of, params=params)
-        .filter(**in_range)
+        .filter(in_chunk)
         .values("pk", PERSON, *ownership.fields(rule), *rule.facts)
     }
     owners = ownership.resolve(rule, found.values())
-    live = Flag.objects.filter(
-        rule=rule_row,
-        subject_type=rule.subject_type,
-        status__in=LIVE_FLAG_STATUSES,
-        subject_id__gte=lower,
-        subject_id__lt=upper,
-    )
-    live_before = {
-        subject_id: (pk, status, ownership.Owner(responsible_id, unit_id, basis))
-        for subject_id, pk, status, responsible_id, unit_id, basis in live.values_list(
-            "subject_id", "pk", "status", "responsible_id", "unit_id", "owner_basis"
-        )
-    }
 
     # 3. resolve the live flags whose condition no longer holds, with the date and why.
     stale = {pk: status for subject_id, (pk, status, _) in live_before.items() if subject_id not in found}
     if stale:
         now = timezone.now()
         Flag.objects.filter(pk__in=stale).update(
-            status=FlagStatus.RESOLVED, resolved_on=as_of, resolution_reason=RESOLVED_REASON, updated_at=now
+            status=FlagStatus.RESOLVED, resolved_on=as_of, resolution_reason=RESOLVED_REASON, checked_at=now,
+            updated_at=now,
         )
         FlagTransition.objects.bulk_create(
             FlagTransition(
@@ -182,10 +237,11 @@ def run_chunk(*, rule_code: str, lower: int, upper: int, as_of: datetime.date) -
         )
     counts.flags_resolved = len(stale)
 
-    # 2. the ones still found are kept; note when they were last seen (once a day is enough).
+    # 2. the ones still found are kept; note when they were checked (shown on the flag's page).
     kept = [pk for subject_id, (pk, _, _) in live_before.items() if subject_id in found]
     counts.flags_kept = len(kept)
-    Flag.objects.filter(pk__in=kept, last_seen__lt=as_of).update(last_seen=as_of)
+    if kept:
+        Flag.objects.filter(pk__in=kept).update(last_seen=Greatest("last_seen", as_of), checked_at=timezone.now())
     # ... and follow their owner: a coordinator assigned, a caseworker gone, a flag made before
     # the ownership chain (audit/control/rules/ownership.py) existed.
     _reassign(
@@ -209,6 +265,7 @@ def run_chunk(*, rule_code: str, lower: int, upper: int, as_of: datetime.date) -
                     owner_basis=owners[row["pk"]].basis,
                     first_seen=as_of,
                     last_seen=as_of,
+                    checked_at=timezone.now(),
                     facts={name: _jsonable(row[name]) for name in rule.facts},
                 )
                 for row in new

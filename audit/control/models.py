@@ -158,8 +158,18 @@ class RuleRunChunk(models.Model):
     flags_opened = models.PositiveBigIntegerField(default=0)
     flags_kept = models.PositiveBigIntegerField(default=0)
     flags_resolved = models.PositiveBigIntegerField(default=0)
+    # What the run's watchdog (audit.redispatch_stalled_runs) and the rule status page read: when
+    # the chunk was last sent to the broker and how often, when a worker last began it, when it
+    # was done and how long its work took. The database alone says whether a run is stuck.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    dispatch_count = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
+        # The rule status page looks up each rule's latest runs through its chunks.
+        indexes = [models.Index(fields=["rule_code", "run"], name="chunk_rule_run")]
         constraints = [
             models.UniqueConstraint(fields=["run", "rule_code", "lower"], name="one_chunk_per_run_rule_range"),
             models.CheckConstraint(name="chunk_range_not_empty", condition=Q(upper__gt=F("lower"))),
@@ -221,6 +231,9 @@ class Flag(TimeStampedModel):
     owner_basis = models.CharField("ansvarig enligt", max_length=32, choices=OwnerBasis.choices, blank=True)
     first_seen = models.DateField("först upptäckt")
     last_seen = models.DateField("senast upptäckt")
+    # When the rule last looked at the subject (nightly, on demand, or right after a fact it reads
+    # was saved): what the flag's page tells the person handling it.
+    checked_at = models.DateTimeField("senast kontrollerad", null=True, blank=True)
     facts = models.JSONField("underlag", default=dict)
     status = models.CharField("status", max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN)
     resolved_on = models.DateField("löst", null=True, blank=True)

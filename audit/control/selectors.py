@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from audit.control.models import (
@@ -23,6 +23,8 @@ from audit.control.models import (
     Rule,
     RuleParameter,
     RuleRun,
+    RuleRunChunk,
+    RunStatus,
 )
 from cases.models import CoordinatorAssignment, Role, Staff
 from cases.selectors import applicants_for
@@ -92,6 +94,57 @@ def parameter_list() -> QuerySet[RuleParameter]:
 
 def run_list() -> QuerySet[RuleRun]:
     return RuleRun.objects.select_related("started_by").order_by("-started_at", "-pk")
+
+
+def rule_status(*, now: datetime.datetime | None = None) -> list[dict]:
+    """Per rule: its latest finished run (when, how long its chunks worked, what they found) and the
+    run in progress, if any, with whether it has stalled. Five queries whatever the history."""
+    from audit.control.services import last_activity, stalled_after
+
+    now = now or timezone.now()
+    rules = list(Rule.objects.order_by("code"))
+    chunks = RuleRunChunk.objects.values("rule_code")
+    latest = dict(chunks.annotate(last=Max("run_id")).values_list("rule_code", "last"))
+    finished = dict(
+        chunks.filter(run__status__in=[RunStatus.SUCCEEDED, RunStatus.FAILED])
+        .annotate(last=Max("run_id"))
+        .values_list("rule_code", "last")
+    )
+    run_ids = set(latest.values()) | set(finished.values())
+    per_rule = {
+        (row["run_id"], row["rule_code"]): row
+        for row in RuleRunChunk.objects.filter(run_id__in=run_ids)
+        .values("run_id", "rule_code")
+        .annotate(
+            chunks=Count("pk"), done=Count("pk", filter=Q(done=True)), examined=Sum("subjects_examined"),
+            opened=Sum("flags_opened"), kept=Sum("flags_kept"), resolved=Sum("flags_resolved"),
+            work_ms=Sum("duration_ms"),
+        )
+    }
+    runs = {
+        run.pk: run
+        for run in RuleRun.objects.filter(pk__in=run_ids).select_related("started_by").annotate(
+            last_sent=Max("chunks__dispatched_at"), last_begun=Max("chunks__started_at"),
+            last_finished=Max("chunks__finished_at"),
+        )
+    }
+    for row in per_rule.values():
+        row["work_seconds"] = row["work_ms"] / 1000 if row["work_ms"] is not None else None
+    quiet_since = now - stalled_after()
+    rows = []
+    for rule in rules:
+        running = runs.get(latest.get(rule.code))
+        running = running if running is not None and running.status == RunStatus.RUNNING else None
+        done = runs.get(finished.get(rule.code))
+        rows.append({
+            "rule": rule,
+            "last": done and {"run": done, **per_rule[(done.pk, rule.code)]},
+            "running": running and {
+                "run": running, **per_rule[(running.pk, rule.code)],
+                "stalled": last_activity(running) < quiet_since, "quiet_since": last_activity(running),
+            },
+        })
+    return rows
 
 
 def actions_for(user: Staff) -> QuerySet[CorrectiveAction]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime
 import random
+import time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import F, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from audit.control import checklist, engine
@@ -36,6 +38,7 @@ from audit.control.models import (
     SamplePopulation,
 )
 from audit.control.rules import REGISTRY
+from audit.control.rules.base import rules_reading
 from audit.recording.log import record_change, snapshot
 from cases.execution_selectors import household_applicant
 from cases.models import Case, CoordinatorAssignment, Role, Staff, Unit
@@ -142,17 +145,40 @@ def rule_run_chunk_ids(*, run_id: int) -> list[int]:
     return list(RuleRunChunk.objects.filter(run_id=run_id, done=False).values_list("pk", flat=True))
 
 
+def rule_run_chunks_dispatched(*, run_id: int) -> list[int]:
+    """The run's unfinished chunks, noted as sent now (the watchdog reads when and how often)."""
+    chunk_ids = rule_run_chunk_ids(run_id=run_id)
+    RuleRunChunk.objects.filter(pk__in=chunk_ids).update(
+        dispatched_at=timezone.now(), dispatch_count=F("dispatch_count") + 1
+    )
+    return chunk_ids
+
+
+def rule_chunk_begin(*, chunk_id: int) -> None:
+    """Note that a worker began the chunk, committed at once (outside the chunk's transaction), so
+    the watchdog sees a run whose worker is busy as alive, and one whose worker died as stalled."""
+    RuleRunChunk.objects.filter(pk=chunk_id, done=False).update(started_at=timezone.now())
+
+
 @transaction.atomic
 def rule_chunk_execute(*, chunk_id: int) -> bool:
     """Run one chunk once; the last chunk of a run finishes the run. Returns False if already done."""
     chunk = RuleRunChunk.objects.select_for_update().select_related("run").get(pk=chunk_id)
     if chunk.done or chunk.run.status != RunStatus.RUNNING:
         return False
+    began = time.monotonic()
     counts = engine.run_chunk(rule_code=chunk.rule_code, lower=chunk.lower, upper=chunk.upper, as_of=chunk.run.as_of)
-    RuleRunChunk.objects.filter(pk=chunk.pk).update(done=True, **counts.as_dict())
+    RuleRunChunk.objects.filter(pk=chunk.pk).update(
+        done=True, finished_at=timezone.now(), duration_ms=int((time.monotonic() - began) * 1000), **counts.as_dict()
+    )
     RuleRun.objects.filter(pk=chunk.run_id).update(chunks_done=F("chunks_done") + 1)
+    _finish_if_complete(chunk.run_id)
+    return True
+
+
+def _finish_if_complete(run_id: int) -> None:
     # The row lock serialises the chunks' increments: whoever sees the last one finishes the run.
-    run = RuleRun.objects.select_for_update().get(pk=chunk.run_id)
+    run = RuleRun.objects.select_for_update().get(pk=run_id)
     if run.chunks_done >= run.chunks_total and run.status == RunStatus.RUNNING:
         totals = run.chunks.aggregate(
             subjects_examined=Sum("subjects_examined"),
@@ -167,7 +193,66 @@ def rule_chunk_execute(*, chunk_id: int) -> bool:
             duration_ms=int((now - run.started_at).total_seconds() * 1000),
             **{k: v or 0 for k, v in totals.items()},
         )
-    return True
+
+
+def stalled_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=int(getattr(settings, "AUDIT_RUN_STALLED_AFTER_SECONDS", 900)))
+
+
+def running_runs_activity():
+    """Running runs with the last time anything happened in them (sent, begun or finished a chunk)."""
+    return RuleRun.objects.filter(status=RunStatus.RUNNING).annotate(
+        last_sent=Max("chunks__dispatched_at"),
+        last_begun=Max("chunks__started_at"),
+        last_finished=Max("chunks__finished_at"),
+    )
+
+
+def last_activity(run: RuleRun) -> datetime.datetime:
+    return max(t for t in (run.started_at, run.last_sent, run.last_begun, run.last_finished) if t is not None)
+
+
+def stalled_runs_redispatch(*, now: datetime.datetime | None = None) -> dict[int, list[int]]:
+    """The watchdog (beat, every AUDIT_RUN_WATCH_SECONDS): send again the unfinished chunks of every
+    run in which nothing happened for AUDIT_RUN_STALLED_AFTER_SECONDS. Reads the database only, so
+    a run whose messages Redis lost (restart without its data) is found as surely as one whose
+    worker was killed. Idempotent: a chunk done twice changes nothing (rule_chunk_execute). A run
+    with a chunk sent AUDIT_CHUNK_MAX_DISPATCHES times without finishing is failed, with the reason.
+    Returns {run id: chunk ids sent again}."""
+    now = now or timezone.now()
+    limit = now - stalled_after()
+    max_dispatches = int(getattr(settings, "AUDIT_CHUNK_MAX_DISPATCHES", 5))
+    sent: dict[int, list[int]] = {}
+    for run in running_runs_activity():
+        if last_activity(run) >= limit:
+            continue
+        with transaction.atomic():
+            locked = RuleRun.objects.select_for_update().get(pk=run.pk)
+            if locked.status != RunStatus.RUNNING:
+                continue
+            pending = list(RuleRunChunk.objects.filter(run=locked, done=False).order_by("pk"))
+            if not pending:  # nothing left to do (a run of no rules): finish it
+                _finish_if_complete(locked.pk)
+                continue
+            worn = [c for c in pending if c.dispatch_count >= max_dispatches]
+            if worn:
+                rule_run_fail(run_id=locked.pk, error=(
+                    f"En del av körningen ({worn[0].rule_code}) skickades {worn[0].dispatch_count} gånger "
+                    "utan att bli klar; körningen avbröts."
+                ))
+                continue
+            sent[locked.pk] = rule_run_chunks_dispatched(run_id=locked.pk)
+            transaction.on_commit(_send_chunks(locked.pk, sent[locked.pk]))
+    return sent
+
+
+def _send_chunks(run_id: int, chunk_ids: list[int]):
+    def send():
+        from audit.tasks import send_chunks  # tasks import services; import here to keep one direction
+
+        send_chunks(run_id, chunk_ids)
+
+    return send
 
 
 @transaction.atomic
@@ -182,6 +267,35 @@ def rule_run_fail(*, run_id: int, error: str) -> None:
         duration_ms=int((now - run.started_at).total_seconds() * 1000),
         error=error[:5000],
     )
+
+
+def subjects_reevaluate(*, facts: dict, as_of: datetime.date | None = None) -> dict[str, dict]:
+    """Re-check, for the subjects the saved facts concern, every enabled rule that reads them.
+
+    `facts` is reevaluation.facts_payload's `{object_type: {"ids": [...], "persons": [...]}}`. Each
+    rule's subjects go through the engine's chunk over explicit ids, the nightly run's own code, in
+    chunks of at most the chunk size; each chunk is its own transaction, so a retry redoes only
+    what did not commit, and redoing a chunk changes nothing. Returns the counts per rule.
+    """
+    as_of = as_of or timezone.localdate()
+    codes = rules_reading(facts)
+    enabled = set(Rule.objects.filter(code__in=codes, enabled=True).values_list("code", flat=True))
+    result = {}
+    for code in (c for c in codes if c in enabled):
+        rule = REGISTRY[code]
+        read = {t: facts[t] for t in rule.reads if t in facts}
+        ids = engine.subjects_touched(
+            rule,
+            object_ids=read.get(rule.subject_type, {}).get("ids", ()),
+            person_ids=[p for fact in read.values() for p in fact["persons"]],
+        )
+        totals = engine.ChunkCounts()
+        for chunk in engine.id_chunks(ids):
+            counts = engine.run_chunk(rule_code=code, subject_ids=chunk, as_of=as_of)
+            for name, value in counts.as_dict().items():
+                setattr(totals, name, getattr(totals, name) + value)
+        result[code] = totals.as_dict()
+    return result
 
 
 # --- Flags ----------------------------------------------------------------------------------

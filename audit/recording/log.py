@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from audit.recording import context
 from audit.recording.models import AccessAction, AccessLogEntry, ChangeEvent
+from audit.recording.signals import changes_recorded
 
 
 def _actor_fields(actor) -> dict:
@@ -109,7 +110,7 @@ def record_changes(*, actor, action: str, changes: Sequence[Change]) -> None:
     ctx = context.current()
     now = timezone.now()
     actor_fields = _actor_fields(actor)
-    events, access = [], {AccessAction.CREATE: [], AccessAction.UPDATE: []}
+    events, access, saved = [], {AccessAction.CREATE: [], AccessAction.UPDATE: []}, []
     for change in changes:
         before, after = change.before or {}, change.after or {}
         diff = {
@@ -118,6 +119,7 @@ def record_changes(*, actor, action: str, changes: Sequence[Change]) -> None:
             if before.get(key) != after.get(key)
         }
         person_ids = list(dict.fromkeys(change.person_ids)) or [None]
+        saved.append((change.instance._meta.label_lower, change.instance.pk, [p for p in person_ids if p is not None]))
         events += [
             ChangeEvent(
                 occurred_at=now,
@@ -136,6 +138,7 @@ def record_changes(*, actor, action: str, changes: Sequence[Change]) -> None:
         access[kind] += [(change.instance._meta.label_lower, change.instance.pk, p) for p in person_ids]
     if events:
         ChangeEvent.objects.bulk_create(events)
+        changes_recorded.send(sender=ChangeEvent, action=action, changes=saved)
     for kind, rows in access.items():
         for object_type in dict.fromkeys(t for t, _, _ in rows):
             record_access(actor=actor, action=kind, object_type=object_type,

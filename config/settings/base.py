@@ -259,6 +259,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery. With nothing set: kombu's filesystem transport, which needs no server.
+# Redis: a message a worker took but did not acknowledge (tasks ack late) goes back to the queue
+# after this many seconds. Set explicitly (Redis's default is one hour): longer than the longest
+# task time limit plus the longest retry countdown, so a task still running is never handed to a
+# second worker; see README "Runs that recover by themselves".
+REDIS_VISIBILITY_TIMEOUT_SECONDS = env.int("CELERY_VISIBILITY_TIMEOUT", default=900)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
@@ -271,7 +276,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {}
+    else {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT_SECONDS}
 )
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
@@ -280,6 +285,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Rule runs recover by themselves: every AUDIT_RUN_WATCH_SECONDS the beat task
+# audit.redispatch_stalled_runs sends again the unfinished chunks of any run in which nothing has
+# started, finished or been sent for AUDIT_RUN_STALLED_AFTER_SECONDS (longer than a chunk's time
+# limit, so a chunk still running is not sent twice). A chunk sent AUDIT_CHUNK_MAX_DISPATCHES
+# times without finishing fails its run, with the reason, instead of looping for ever.
+AUDIT_RUN_STALLED_AFTER_SECONDS = env.int("AUDIT_RUN_STALLED_AFTER_SECONDS", default=900)
+AUDIT_RUN_WATCH_SECONDS = env.int("AUDIT_RUN_WATCH_SECONDS", default=60)
+AUDIT_CHUNK_MAX_DISPATCHES = env.int("AUDIT_CHUNK_MAX_DISPATCHES", default=5)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kommun.example")

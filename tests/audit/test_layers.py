@@ -5,8 +5,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OTHER_APPS = {"cases", "planning", "insatser"}
-RECORDING_LAYER = ("audit/recording/log.py", "audit/models.py", "audit/control/models.py", "audit/recording/context.py",
-                   "audit/control/importing/models.py")
+RECORDING_LAYER = (
+    "audit/recording/log.py", "audit/models.py", "audit/control/models.py", "audit/recording/context.py",
+    "audit/recording/signals.py", "audit/control/importing/models.py",
+)
 RECORDING_MODULES = {"audit.recording.log", "audit.models", "audit.recording.context", "audit"}
 
 

@@ -119,3 +119,22 @@ def test_fixed_number_of_queries(client, coordinator, django_assert_max_num_quer
             assert client.get(target).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_the_flag_says_when_it_was_checked_and_that_it_is_rechecked_when_the_facts_change(client, coordinator):
+    from audit.control.models import Rule
+
+    checked = timezone.make_aware(datetime.datetime(2026, 3, 4, 9, 5))
+    flag = FlagFactory(
+        responsible=coordinator, person=ApplicantFactory(), rule=Rule.objects.get(code="r01_follow_up_interval"),
+        checked_at=checked,
+    )
+    client.force_login(coordinator)
+    body = client.get(detail(flag)).content.decode()
+    assert "Senast kontrollerad" in body and "4 mars 2026 kl. 09:05" in body
+    assert "kontrolleras på nytt direkt när uppgifterna den bygger på ändras (uppföljningar, deltaganden)" in body
+    assert "r01" not in body and "reevaluation" not in body
+
+    Flag.objects.filter(pk=flag.pk).update(status=FlagStatus.RESOLVED, resolved_on=timezone.localdate())
+    body = client.get(detail(flag)).content.decode()
+    assert "löstes av sig själv" in body and "kontrolleras på nytt" not in body

@@ -46,6 +46,7 @@ ROUTES = {
     "staff-list": STAFF, "staff-detail": STAFF, "control-run-list": STAFF, "control-run-detail": STAFF,
     # The import from a previous system.
     "import-records": IMPORT,
+    "rule-runs": STAFF,
     # Aggregates and reports (what the board sees).
     "delegated-decisions": AGGREGATE, "control-flag-counts": AGGREGATE, "report-snapshot-list": AGGREGATE,
     "report-snapshot-detail": AGGREGATE, "report-snapshot-data": AGGREGATE, "report-snapshot-download": AGGREGATE,

@@ -57,6 +57,14 @@ class RuleDefinition:
     # (audit/control/rules/ownership.py): OwnerBasis values whose staff id findings() annotates.
     owners: tuple[str, ...] = ()
 
+
+    # The facts the rule reads, as the models whose saved changes can change its result
+    # ("app_label.model", as change events name them). A change to one re-checks the rule for the
+    # persons and objects it concerns, right after the commit (audit/control/reevaluation.py).
+    reads: tuple[str, ...] = ()
+    # The path from the subject to the person it concerns (to find a person's subjects).
+    subject_person: str = "applicant"
+
     @property
     def subject_type(self) -> str:
         return self.subject_model.lower()
@@ -98,4 +106,10 @@ def register(rule: RuleDefinition) -> RuleDefinition:
     return rule
 
 
-__all__ = ["PERSON", "Param", "FunctionRule", "RuleDefinition", "REGISTRY", "register", "Severity"]
+def rules_reading(object_types) -> list[str]:
+    """Codes of the rules that read any of these facts (model labels)."""
+    wanted = set(object_types)
+    return sorted(code for code, rule in REGISTRY.items() if wanted & set(rule.reads))
+
+
+__all__ = ["PERSON", "Param", "FunctionRule", "RuleDefinition", "REGISTRY", "register", "rules_reading", "Severity"]

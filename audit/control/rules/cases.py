@@ -61,6 +61,8 @@ LONG_CASE = register(
         ),
         severity=Severity.MEDIUM,
         subject_model="cases.Case",
+        reads=("cases.case", "cases.casesupportbarrier", "cases.coordinatorassignment", "planning.implementationplan"),
+        subject_person="household__members__applicant",
         params=(
             Param(
                 "case_months", "Ärendets längd", cases_norms.COORDINATOR_AFTER_MONTHS, 1, 24, "månader",
@@ -109,6 +111,8 @@ UNEXECUTED = register(
         ),
         severity=Severity.HIGH,
         subject_model="cases.Decision",
+        reads=("cases.decision", "cases.decisionexecutionevent"),
+        subject_person="application__case__household__members__applicant",
         params=(
             Param(
                 "months", "Tid till rapportering", cases_norms.UNEXECUTED_REPORT_AFTER_MONTHS, 1, 12, "månader",

@@ -55,6 +55,7 @@ QUEUE_WAIT = register(
         description="En anvisning som stått i kö längre än gränsen medan personen saknar pågående tillfällig aktivitet.",
         severity=Severity.MEDIUM,
         subject_model="insatser.Referral",
+        reads=("insatser.referral", "insatser.participation"),
         params=(
             Param(
                 "max_queue_days", "Längsta väntan i kö", lambda: insatser_norms.norm("MAX_QUEUE_WAIT_DAYS"), 1, 90,
@@ -89,6 +90,7 @@ REFERRAL_EXPIRED = register(
         description="En anvisning som fortfarande gäller i praktiken (ej återkallad, deltagandet pågår) efter sitt slutdatum.",
         severity=Severity.MEDIUM,
         subject_model="insatser.Referral",
+        reads=("insatser.referral", "insatser.participation"),
         params=(grace_days("DOMAIN.md 3 (004:553-555)"),),
         facts=("valid_until", "status"),
         owners=(OwnerBasis.REFERRER,),
@@ -122,6 +124,7 @@ DECISION_PERIOD = register(
         description="Ett pågående deltagande vars beslutsperiod (med eventuell förlängning) har löpt ut och som inte avslutats.",
         severity=Severity.HIGH,
         subject_model="insatser.Participation",
+        reads=("insatser.participation", "insatser.participationclosing"),
         params=(grace_days("DOMAIN.md 3 (004:567-572)"),),
         facts=("decision_period_end", "start_date"),
         owners=(OwnerBasis.COORDINATOR, OwnerBasis.REFERRER),
@@ -166,6 +169,8 @@ FULL_TIME = register(
         ),
         severity=Severity.HIGH,
         subject_model="cases.Applicant",
+        reads=("insatser.participation", "insatser.weeklyattendance", "insatser.exemption", "cases.casesupportbarrier"),
+        subject_person="pk",
         params=(
             # Default: insatser.norms FULL_TIME_HOURS_PER_WEEK (40 h). At most the most hours a week
             # may be scheduled (a higher norm could never be met).
@@ -200,6 +205,7 @@ EXEMPTION_REVIEW = register(
         description="Ett avsteg från heltidsaktivering som fortfarande gäller men vars omprövningsdatum har passerat.",
         severity=Severity.MEDIUM,
         subject_model="insatser.Exemption",
+        reads=("insatser.exemption",),
         params=(grace_days("DOMAIN.md 3 (avsteg tidsbegränsas och följs upp; 004:652-657)"),),
         facts=("review_on", "valid_to", "reason"),
         owners=(OwnerBasis.DECIDED_BY,),
@@ -229,6 +235,8 @@ CLOSING_ONE_SIDED = register(
         description="Ett avslut som koordinatorn föreslagit men handläggaren inte bekräftat inom gränsen.",
         severity=Severity.MEDIUM,
         subject_model="insatser.ParticipationClosing",
+        reads=("insatser.participationclosing",),
+        subject_person="participation__applicant",
         params=(
             Param(
                 "max_days", "Längsta tid med ensidigt avslut",

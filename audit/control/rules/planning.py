@@ -60,6 +60,8 @@ FOLLOW_UP_INTERVAL = register(
         ),
         severity=Severity.HIGH,
         subject_model="cases.Applicant",
+        reads=("planning.followup", "insatser.participation"),
+        subject_person="pk",
         params=(
             Param(
                 "interval_months", "Uppföljningsintervall", lambda: planning_norms.norm("follow_up_interval_months"),
@@ -103,6 +105,7 @@ PLAN_FOLLOW_UP_DATE = register(
         ),
         severity=Severity.HIGH,
         subject_model="planning.ImplementationPlan",
+        reads=("planning.implementationplan", "planning.followup"),
         params=(grace_days("DOMAIN.md 3 (004:531-537)"),),
         facts=("due_on", "latest_follow_up_on"),
         find=_plan_follow_up_date_passed,
@@ -139,6 +142,7 @@ PLAN_EXPIRED = register(
         ),
         severity=Severity.HIGH,
         subject_model="planning.ImplementationPlan",
+        reads=("planning.implementationplan", "cases.coordinatorassignment", "insatser.participation"),
         params=(grace_days("DOMAIN.md 3 (004:524-527)"),),
         facts=("valid_until", "made_on"),
         find=_plan_expired,
@@ -169,6 +173,7 @@ PLAN_QUALITY = register(
         ),
         severity=Severity.MEDIUM,
         subject_model="planning.ImplementationPlan",
+        reads=("planning.implementationplan", "planning.followup"),
         facts=QUALITY_FACTS,
         find=_plan_quality_failing,
         examine=lambda *, as_of, params: _current(as_of),

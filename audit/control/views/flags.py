@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 
-from audit.control import services
+from audit.control import reevaluation, services
 from audit.control.forms import AcknowledgeForm, CloseFlagForm, CompleteForm, CorrectiveActionForm, FollowUpForm
 from audit.control.models import LIVE_FLAG_STATUSES, ActionStatus, CorrectiveAction, FlagStatus, FlagTransition
 from audit.control.selectors import flag_worklist, flags_for
@@ -121,5 +121,6 @@ def flag_detail(request, pk: int):
         "can_plan": flag.status in LIVE_FLAG_STATUSES,
         "can_close": flag.status in (FlagStatus.ACKNOWLEDGED, FlagStatus.ACTION_PLANNED),
         "planned": ActionStatus.PLANNED,
+        "rechecked_when": reevaluation.facts_in_words(flag.rule.code),
     }
     return render(request, "audit/flag_detail.html", context, status=status)

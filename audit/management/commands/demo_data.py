@@ -12,6 +12,7 @@ import importlib
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from audit.control import reevaluation
 from audit.recording.context import channel_context
 from cases.demo import DEMO_PASSWORD, DemoContext, demo_logins, demo_present
 
@@ -43,7 +44,8 @@ class Command(BaseCommand):
         if demo_present():
             self.stdout.write("Demodata finns redan; inget ändrat.")
             return
-        with channel_context("command", endpoint="demo_data"), transaction.atomic():
+        # The last builder runs every rule over the whole demo, so no re-check per saved row.
+        with reevaluation.paused(), channel_context("command", endpoint="demo_data"), transaction.atomic():
             ctx = DemoContext(seed=seed)
             for name in BUILDERS:
                 importlib.import_module(name).build(ctx)
