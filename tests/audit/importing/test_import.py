@@ -166,3 +166,23 @@ def test_the_readme_example_is_a_valid_file(import_world):
     result = import_records(actor=import_world["admin"], lines=block.splitlines(), source="procapita", dry_run=True)
     assert result.refused == 0, [r.as_text() for r in result.refusals]
     assert sum(c["created"] for c in result.counts.values()) == 7
+
+
+def test_an_import_is_measured_by_one_rule_run_not_a_recheck_per_row(run_import, monkeypatch):
+    from audit.control import reevaluation
+    from audit.control.models import RuleRun, RunTrigger
+
+    queued = []
+    monkeypatch.setattr(reevaluation, "_queue", queued.append)
+    run_import(example_records())
+
+    assert queued == []  # no re-check per imported row
+    run = RuleRun.objects.get()
+    assert run.trigger == RunTrigger.ON_DEMAND and run.rule_codes  # every enabled rule, queued on commit
+
+
+def test_a_dry_run_starts_no_rule_run(run_import):
+    from audit.control.models import RuleRun
+
+    run_import(example_records(), dry_run=True)
+    assert not RuleRun.objects.exists()
