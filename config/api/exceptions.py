@@ -11,12 +11,14 @@ domain errors below; the handler maps them so that views stay thin.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.api.parsers import RequestTooLarge
 from config.errors import DomainError
 
 GENERIC_MESSAGES = {
@@ -39,7 +41,11 @@ def _field_errors(detail) -> dict:
     def walk(prefix, value):
         if isinstance(value, dict):
             for key, sub in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+                # DRF keys a list's errors by index ({0: ...}); name them like services do: costs[0].amount
+                if isinstance(key, int):
+                    walk(f"{prefix}[{key}]" if prefix else str(key), sub)
+                else:
+                    walk(f"{prefix}.{key}" if prefix else str(key), sub)
         elif isinstance(value, list):
             if value and all(not isinstance(v, (dict, list)) for v in value):
                 out.setdefault(prefix or "non_field_errors", []).extend(
@@ -84,6 +90,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # DATA_UPLOAD_MAX_MEMORY_SIZE, read by DRF before the parser
+        exc = RequestTooLarge()
 
     response = drf_exception_handler(exc, context)
     if response is None:
