@@ -102,7 +102,7 @@ def decision_make(
     replaces: Decision | None = None,
 ) -> Decision:
     require_role(actor, {Role.CASEWORKER, Role.UNIT_MANAGER}, doing="fatta beslut om ekonomiskt bistånd")
-    application = fs.applications_for(actor).select_for_update().select_related("case").filter(pk=application.pk).first()
+    application = fs.applications_for(actor).select_for_update(of=("self",)).select_related("case").filter(pk=application.pk).first()
     if application is None:
         raise _error("application", "Ansökan finns inte eller ligger utanför din behörighet.", "not_found")
     if application.status == ApplicationStatus.WITHDRAWN:
