@@ -35,7 +35,7 @@ class UnitSerializer(BoundedModelSerializer):
 
 
 class StaffSerializer(BoundedModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     name = serializers.CharField(source="get_full_name", read_only=True)
 
     class Meta:

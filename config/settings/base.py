@@ -126,7 +126,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.ProjectAutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
     # Bodies are bounded in size and nesting (config/limits.py).
     "DEFAULT_PARSER_CLASSES": [

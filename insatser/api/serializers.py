@@ -41,7 +41,7 @@ class TrackSerializer(BoundedModelSerializer):
 
 class InsatsSerializer(BoundedModelSerializer):
     track = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    provider_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    provider_unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Insats

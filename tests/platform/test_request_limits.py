@@ -53,3 +53,11 @@ def test_malformed_bodies_are_a_400(api_as, caseworker, body):
     response = post_raw(api_as(caseworker), body)
     assert response.status_code == 400, response.content
     assert response.json()["error"]["code"] in {"parse_error", "validation_error"}
+
+
+def test_an_api_url_no_route_matches_is_a_404_in_the_error_shape(api_as, caseworker, client):
+    response = api_as(caseworker).get("/api/v1/cases/0.5/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json() == {"error": {"code": "not_found", "message": "Hittades inte."}}
+    assert client.get("/ingen-sida/").status_code == 404  # pages keep the site's 404 page
+    assert "text/html" in client.get("/ingen-sida/")["Content-Type"]
