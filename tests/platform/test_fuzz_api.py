@@ -14,9 +14,10 @@ import zlib
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.test import Client
 from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
@@ -73,7 +74,11 @@ def _ids_in_scope(user, path: str) -> list[int]:
 
 @pytest.fixture(scope="module")
 def fuzz_setup(django_db_setup, django_db_blocker):
-    """The demo municipality, tokens and the served schema, once for the module (rolled back)."""
+    """The demo municipality, tokens and the served schema, once for the module (rolled back).
+
+    Requests go through the real WSGI handler, which closes the database connection when a
+    request ends; like Django's test client, keep it open, or the module's transaction would go.
+    """
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("demo_data", verbosity=0)
         users = {role: Staff.objects.get(username=name) for role, name in ROLES.items()}
@@ -84,8 +89,13 @@ def fuzz_setup(django_db_setup, django_db_blocker):
         assert served.json() == SERVED, "the schema fuzzed is the one /api/schema/ serves"
         detail_paths = [p for p in SERVED["paths"] if "{" in p]
         ids = {role: {p: _ids_in_scope(user, p) for p in detail_paths} for role, user in users.items()}
+        # After the test client's request above: it connects the signals again when it is done.
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
         yield {"headers": {r: api_token_headers(u) for r, u in users.items()}, "ids": ids}
         transaction.set_rollback(True)
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def _run(case, setup, role):
