@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 
 from audit.models import AccessAction
 from audit.recording.log import record_access, record_change, snapshot
+from config.limits import AMOUNT_MAX
 
 from . import calculation as calc
 from . import finance_selectors as fs
@@ -51,10 +52,14 @@ def kronor(value, field: str) -> int:
         amount = Decimal(str(value))
     except InvalidOperation as exc:
         raise _error(field, "Beloppet är inte ett tal.", "invalid") from exc
+    if not amount.is_finite():
+        raise _error(field, "Beloppet är inte ett tal.", "invalid")
     if amount != amount.to_integral_value():
         raise _error(field, "Beloppet ska anges i hela kronor, utan ören.", "ore_not_allowed")
     if amount < 0:
         raise _error(field, "Beloppet får inte vara negativt.", "negative")
+    if amount > AMOUNT_MAX:
+        raise _error(field, f"Beloppet får vara högst {AMOUNT_MAX:,} kr.".replace(",", " "), "too_large")
     return int(amount)
 
 

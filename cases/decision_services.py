@@ -93,16 +93,16 @@ def decision_make(
     application: Application,
     item_kind: str,
     outcome: str,
-    legal_basis: str | None,
-    delegation_point: str | None,
-    reasoning: str | None,
+    legal_basis: str | None = None,
+    delegation_point: str | None = None,
+    reasoning: str | None = None,
     decided_on: datetime.date | None = None,
     amount=None,
     cost_id: int | None = None,
     replaces: Decision | None = None,
 ) -> Decision:
     require_role(actor, {Role.CASEWORKER, Role.UNIT_MANAGER}, doing="fatta beslut om ekonomiskt bistånd")
-    application = fs.applications_for(actor).select_for_update().select_related("case").filter(pk=application.pk).first()
+    application = fs.applications_for(actor).select_for_update(of=("self",)).select_related("case").filter(pk=application.pk).first()
     if application is None:
         raise _error("application", "Ansökan finns inte eller ligger utanför din behörighet.", "not_found")
     if application.status == ApplicationStatus.WITHDRAWN:

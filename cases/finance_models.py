@@ -13,6 +13,7 @@ import datetime
 from django.db import models
 from django.db.models import F, Q
 
+from config.limits import TEXT_MAX_LENGTH, text_max_length
 from config.models import TimeStampedModel
 
 # Imported at the end of cases/models.py, when Role is already defined there.
@@ -231,7 +232,7 @@ class Application(TimeStampedModel):
     month = models.DateField("månad")
     received_on = models.DateField("inkom")
     status = models.CharField("status", max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.RECEIVED)
-    notes = models.TextField("anteckningar", blank=True)
+    notes = models.TextField("anteckningar", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     created_by = models.ForeignKey("cases.Staff", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -369,7 +370,7 @@ class Decision(TimeStampedModel):
     amount_applied = models.PositiveIntegerField("sökt belopp")
     amount = models.PositiveIntegerField("beviljat belopp")
     legal_basis = models.ForeignKey(LegalBasis, verbose_name="lagrum", on_delete=models.PROTECT, related_name="decisions")
-    reasoning = models.TextField("motivering")
+    reasoning = models.TextField("motivering", max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     decided_by = models.ForeignKey("cases.Staff", verbose_name="beslutsfattare", on_delete=models.PROTECT, related_name="+")
     decided_by_role = models.CharField(max_length=32)
     delegation_point = models.ForeignKey(DelegationPoint, verbose_name="delegationspunkt", on_delete=models.PROTECT, related_name="decisions")

@@ -23,3 +23,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("config.web_urls")),
 ]
+
+handler404 = "config.api.exceptions.not_found"

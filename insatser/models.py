@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from cases.models import Applicant, Case, Staff, Unit
+from config.limits import TEXT_MAX_LENGTH, text_max_length
 from config.models import TimeStampedModel
 from planning.models import ImplementationPlan
 
@@ -68,7 +69,7 @@ class Insats(TimeStampedModel):
         decimal_places=1,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(60))],
     )
-    description = models.TextField("beskrivning", blank=True)
+    description = models.TextField("beskrivning", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     is_active = models.BooleanField("aktiv", default=True)
 
     class Meta:
@@ -106,7 +107,7 @@ class InsatsDecision(TimeStampedModel):
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="insats_decisions")
     kind = models.CharField("avser", max_length=16, choices=DecisionKind.choices)
     legal_basis = models.CharField("lagrum", max_length=100, default=LEGAL_BASIS)
-    reasoning = models.TextField("motivering")
+    reasoning = models.TextField("motivering", max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     decided_on = models.DateField("beslutsdatum")
     decided_by = models.ForeignKey(Staff, verbose_name="beslutsfattare", on_delete=models.PROTECT, related_name="+")
     valid_from = models.DateField("gäller från")
@@ -167,7 +168,7 @@ class Referral(TimeStampedModel):
     queue_position = models.PositiveIntegerField("plats i kön", null=True, blank=True)
     queued_on = models.DateField("köad", null=True, blank=True)
     started_on = models.DateField("påbörjad", null=True, blank=True)
-    note = models.TextField("information till insatsen", blank=True)
+    note = models.TextField("information till insatsen", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
 
     class Meta:
         verbose_name = "anvisning"
@@ -285,7 +286,7 @@ class ParticipationExtension(TimeStampedModel):
     participation = models.ForeignKey(Participation, on_delete=models.PROTECT, related_name="extensions")
     previous_end = models.DateField("tidigare slut")
     new_end = models.DateField("nytt slut")
-    special_reason = models.TextField("särskilda skäl")
+    special_reason = models.TextField("särskilda skäl", max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     decided_by = models.ForeignKey(Staff, verbose_name="beslutad av", on_delete=models.PROTECT, related_name="+")
     decided_on = models.DateField("beslutsdatum")
 
@@ -309,7 +310,7 @@ class WeeklyAttendance(TimeStampedModel):
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(HOURS_IN_A_DAY * 7)],
     )
-    note = models.TextField("kommentar", blank=True)
+    note = models.TextField("kommentar", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     reported_by = models.ForeignKey(Staff, verbose_name="rapporterad av", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -329,7 +330,7 @@ class ParticipationClosing(TimeStampedModel):
 
     participation = models.OneToOneField(Participation, on_delete=models.PROTECT, related_name="closing")
     reason = models.CharField("avslutsorsak", max_length=32, choices=ClosingReason.choices)
-    reason_text = models.TextField("kommentar", blank=True)
+    reason_text = models.TextField("kommentar", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     end_date = models.DateField("slutdatum")
     proposed_by = models.ForeignKey(Staff, verbose_name="föreslaget av", on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField("föreslaget")
@@ -367,7 +368,7 @@ class Exemption(TimeStampedModel):
 
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="exemptions")
     reason = models.CharField("skäl", max_length=32, choices=ExemptionReason.choices)
-    reason_text = models.TextField("motivering")
+    reason_text = models.TextField("motivering", max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     valid_from = models.DateField("från")
     valid_to = models.DateField("till")
     # Hours a week still required during the exemption; 0 = no activity required.

@@ -278,6 +278,21 @@ def referral_create(
     return referral
 
 
+def _lock_insats_and_referral(scope, referral_pk: int) -> tuple[Insats, Referral]:
+    """Lock in the one order every service keeps: the insats first, then its referrals.
+
+    Starting or withdrawing a queued referral also moves the referrals behind it (_leave_queue),
+    so a service that locked its referral before the insats would deadlock with one that holds
+    the insats and moves that referral. A referral never changes insats, so reading its insats
+    before the locks is safe; the referral is read again, under its lock, after the insats.
+    """
+    insats_id = scope.filter(pk=referral_pk).values_list("insats_id", flat=True).first()
+    if insats_id is None:
+        raise _field_error("referral", "Anvisningen finns inte eller ligger utanför din behörighet.", "not_found")
+    insats = Insats.objects.select_for_update().get(pk=insats_id)
+    return insats, Referral.objects.select_for_update().get(pk=referral_pk)
+
+
 def _leave_queue(referral: Referral) -> None:
     """Move everyone behind `referral` one place forward (one UPDATE)."""
     Referral.objects.filter(
@@ -323,10 +338,7 @@ def referral_start(
 ) -> Participation:
     """A place is given: the referral starts and the participation begins, with its schedule."""
     _require_role(actor, {Role.COORDINATOR, Role.INSATS_STAFF}, doing="ge plats i en insats")
-    referral = referrals_for(actor).select_for_update().filter(pk=referral.pk).first()
-    if referral is None:
-        raise _field_error("referral", "Anvisningen finns inte eller ligger utanför din behörighet.", "not_found")
-    insats = Insats.objects.select_for_update().get(pk=referral.insats_id)
+    insats, referral = _lock_insats_and_referral(referrals_for(actor), referral.pk)
     if referral.status not in (ReferralStatus.REFERRED, ReferralStatus.QUEUED):
         raise Conflict("Anvisningen är redan påbörjad eller återkallad.", code="invalid_transition", field="status")
     if start_date < referral.referred_on:
@@ -371,9 +383,8 @@ def referral_start(
 @transaction.atomic
 def referral_withdraw(*, actor: Staff, referral: Referral) -> Referral:
     _require_role(actor, {Role.COORDINATOR}, doing="återkalla anvisningar")
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _, referral = _lock_insats_and_referral(Referral.objects.all(), referral.pk)
     _person_in_scope(actor, referral.applicant_id)
-    Insats.objects.select_for_update().get(pk=referral.insats_id)
     if referral.status not in (ReferralStatus.REFERRED, ReferralStatus.QUEUED):
         raise Conflict("Endast en anvisning som inte påbörjats kan återkallas.", code="invalid_transition", field="status")
     before = snapshot(referral, ("status", "queue_position"))
@@ -393,7 +404,7 @@ def referral_withdraw(*, actor: Staff, referral: Referral) -> Referral:
 
 
 def _participation_in_scope(actor: Staff, participation: Participation) -> Participation:
-    found = participations_for(actor).select_for_update().filter(pk=participation.pk).first()
+    found = participations_for(actor).select_for_update(of=("self",)).filter(pk=participation.pk).first()
     if found is None:
         raise _field_error("participation", "Deltagandet finns inte eller ligger utanför din behörighet.", "not_found")
     return found

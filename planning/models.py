@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from cases.models import Applicant, Case, Staff
+from config.limits import TEXT_MAX_LENGTH, text_max_length
 from config.models import TimeStampedModel
 
 
@@ -19,14 +20,14 @@ class Assessment(TimeStampedModel):
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="assessments")
     assessed_on = models.DateField("datum")
     made_by = models.ForeignKey(Staff, verbose_name="koordinator", on_delete=models.PROTECT, related_name="+")
-    work_experience = models.TextField("arbetslivserfarenhet", blank=True)
-    education = models.TextField("utbildning", blank=True)
-    language = models.TextField("språk", blank=True)
+    work_experience = models.TextField("arbetslivserfarenhet", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
+    education = models.TextField("utbildning", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
+    language = models.TextField("språk", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     # As the person describes it: the coordinator records, does not diagnose.
     health = models.TextField("hälsa (enligt den enskilde)", blank=True)
-    housing = models.TextField("boende", blank=True)
-    family = models.TextField("familj", blank=True)
-    other = models.TextField("övrigt", blank=True)
+    housing = models.TextField("boende", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
+    family = models.TextField("familj", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
+    other = models.TextField("övrigt", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
 
     class Meta:
         verbose_name = "kartläggning"
@@ -64,13 +65,13 @@ class ImplementationPlan(TimeStampedModel):
         "self", verbose_name="ersätter", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )
     status = models.CharField("status", max_length=8, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    areas_to_maintain = models.TextField("områden att upprätthålla", blank=True)
-    areas_to_change = models.TextField("områden att förändra", blank=True)
-    long_term_goal = models.TextField("långsiktigt mål", blank=True)
-    participants = models.TextField("deltog vid upprättandet", blank=True)
+    areas_to_maintain = models.TextField("områden att upprätthålla", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
+    areas_to_change = models.TextField("områden att förändra", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
+    long_term_goal = models.TextField("långsiktigt mål", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
+    participants = models.TextField("deltog vid upprättandet", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     # Delaktighet: None = not documented; True/False = whether the person took part.
     participation_recorded = models.BooleanField("den enskilde delaktig", null=True, blank=True)
-    person_views = models.TextField("den enskildes synpunkter", blank=True)
+    person_views = models.TextField("den enskildes synpunkter", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     made_on = models.DateField("upprättad")
     latest_follow_up_on = models.DateField("följs upp senast", null=True, blank=True)
     follow_up_method = models.CharField(
@@ -145,7 +146,7 @@ class Subgoal(TimeStampedModel):
 
     plan = models.ForeignKey(ImplementationPlan, on_delete=models.CASCADE, related_name="subgoals")
     position = models.PositiveSmallIntegerField("ordning", default=0)
-    description = models.TextField("delmål")
+    description = models.TextField("delmål", max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     measure = models.CharField("vad som mäts", max_length=300)
     target = models.CharField("målvärde", max_length=300)
     target_date = models.DateField("ska vara uppnått")
@@ -174,8 +175,8 @@ class PlanActivity(TimeStampedModel):
     plan = models.ForeignKey(ImplementationPlan, on_delete=models.CASCADE, related_name="activities")
     subgoal = models.ForeignKey(Subgoal, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities")
     position = models.PositiveSmallIntegerField("ordning", default=0)
-    description = models.TextField("aktivitet")
-    how = models.TextField("hur den genomförs", blank=True)
+    description = models.TextField("aktivitet", max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
+    how = models.TextField("hur den genomförs", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     responsible = models.CharField("ansvarig", max_length=200, blank=True)
     partners = models.JSONField("samarbetspartner", default=list, blank=True)
     starts_on = models.DateField("från", null=True, blank=True)
@@ -199,10 +200,10 @@ class FollowUp(TimeStampedModel):
     plan = models.ForeignKey(ImplementationPlan, on_delete=models.PROTECT, related_name="follow_ups")
     followed_up_on = models.DateField("datum")
     method = models.CharField("form", max_length=8, choices=FollowUpMethod.choices)
-    participants = models.TextField("deltagare", blank=True)
+    participants = models.TextField("deltagare", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     follows_plan = models.BooleanField("följer planeringen")
-    plan_deviation = models.TextField("avvikelse från planering", blank=True)
-    notes = models.TextField("anteckningar", blank=True)
+    plan_deviation = models.TextField("avvikelse från planering", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
+    notes = models.TextField("anteckningar", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     next_follow_up_on = models.DateField("nästa uppföljning")
     recorded_by = models.ForeignKey(Staff, verbose_name="dokumenterad av", on_delete=models.PROTECT, related_name="+")
 
@@ -232,7 +233,7 @@ class SubgoalProgress(TimeStampedModel):
     follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="progress")
     subgoal = models.ForeignKey(Subgoal, on_delete=models.PROTECT, related_name="progress")
     status = models.CharField("status", max_length=16, choices=Progress.choices)
-    comment = models.TextField("kommentar", blank=True)
+    comment = models.TextField("kommentar", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
 
     class Meta:
         verbose_name = "delmålsuppföljning"
@@ -249,7 +250,7 @@ class SubgoalProgress(TimeStampedModel):
 class BipInstrument(TimeStampedModel):
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField("namn", max_length=200)
-    description = models.TextField("beskrivning", blank=True)
+    description = models.TextField("beskrivning", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     is_active = models.BooleanField("aktiv", default=True)
 
     class Meta:

@@ -96,3 +96,12 @@ def pytest_collection_modifyitems(items):
             kwargs = dict(marker.kwargs) if marker is not None else {}
             kwargs.update(transaction=True, serialized_rollback=True)
             item.add_marker(pytest.mark.django_db(**kwargs))
+
+
+def api_token_headers(user) -> dict[str, str]:
+    """Headers that authenticate `user` with an API token, as an integration would. The one place
+    tests obtain a token, so that a change of token scheme is made here only."""
+    from knox.models import AuthToken
+
+    _, token = AuthToken.objects.create(user=user)
+    return {"Authorization": f"Token {token}"}

@@ -22,11 +22,12 @@ from audit.reports.render.downloads import download_response
 from cases.models import Role
 from config.api.permissions import HasRole
 from config.errors import Conflict
+from config.limits import BoundedModelSerializer, BoundedSerializer
 
 REPORT_ROLES = frozenset({Role.BOARD, Role.UNIT_MANAGER, Role.ADMINISTRATOR})
 
 
-class ReportDefinitionSerializer(serializers.Serializer):
+class ReportDefinitionSerializer(BoundedSerializer):
     code = serializers.CharField()
     number = serializers.CharField()
     title = serializers.CharField()
@@ -34,7 +35,7 @@ class ReportDefinitionSerializer(serializers.Serializer):
     personal_data = serializers.BooleanField()
 
 
-class ReportRequestSerializer(serializers.Serializer):
+class ReportRequestSerializer(BoundedSerializer):
     code = serializers.CharField()
     period_kind = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     year = serializers.IntegerField(required=False, allow_null=True)
@@ -44,7 +45,7 @@ class ReportRequestSerializer(serializers.Serializer):
     unit = serializers.IntegerField(required=False, allow_null=True)
 
 
-class ReportSnapshotSerializer(serializers.ModelSerializer):
+class ReportSnapshotSerializer(BoundedModelSerializer):
     class Meta:
         model = ReportSnapshot
         fields = ["id", "code", "title", "params", "unit", "made_by", "made_at", "status", "progress", "started_at",

@@ -15,9 +15,10 @@ from audit.control.models import (
     RuleRun,
     SamplePopulation,
 )
+from config.limits import BoundedModelSerializer, BoundedSerializer
 
 
-class RuleParameterSerializer(serializers.ModelSerializer):
+class RuleParameterSerializer(BoundedModelSerializer):
     rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -26,11 +27,11 @@ class RuleParameterSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ParameterUpdateSerializer(serializers.Serializer):
+class ParameterUpdateSerializer(BoundedSerializer):
     value = serializers.IntegerField()
 
 
-class RuleSerializer(serializers.ModelSerializer):
+class RuleSerializer(BoundedModelSerializer):
     parameters = RuleParameterSerializer(many=True, read_only=True)
 
     class Meta:
@@ -42,13 +43,13 @@ class RuleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RuleUpdateSerializer(serializers.Serializer):
+class RuleUpdateSerializer(BoundedSerializer):
     enabled = serializers.BooleanField(required=False)
     severity = serializers.IntegerField(required=False)
     escalate_after_days = serializers.IntegerField(required=False)
 
 
-class RuleRunSerializer(serializers.ModelSerializer):
+class RuleRunSerializer(BoundedModelSerializer):
     class Meta:
         model = RuleRun
         fields = [
@@ -59,18 +60,18 @@ class RuleRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RunStartSerializer(serializers.Serializer):
+class RunStartSerializer(BoundedSerializer):
     rule_codes = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=True)
 
 
-class FlagTransitionSerializer(serializers.ModelSerializer):
+class FlagTransitionSerializer(BoundedModelSerializer):
     class Meta:
         model = FlagTransition
         fields = ["from_status", "to_status", "event", "actor", "occurred_at", "comment"]
         read_only_fields = fields
 
 
-class FlagSerializer(serializers.ModelSerializer):
+class FlagSerializer(BoundedModelSerializer):
     rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
     rule_title = serializers.CharField(source="rule.title", read_only=True)
     severity = serializers.IntegerField(source="rule.severity", read_only=True)
@@ -94,12 +95,12 @@ class FlagDetailSerializer(FlagSerializer):
         read_only_fields = fields
 
 
-class FlagTransitionInputSerializer(serializers.Serializer):
+class FlagTransitionInputSerializer(BoundedSerializer):
     event = serializers.ChoiceField(choices=["acknowledge", "close"])
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CorrectiveActionSerializer(serializers.ModelSerializer):
+class CorrectiveActionSerializer(BoundedModelSerializer):
     class Meta:
         model = CorrectiveAction
         fields = [
@@ -110,7 +111,7 @@ class CorrectiveActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CorrectiveActionCreateSerializer(serializers.Serializer):
+class CorrectiveActionCreateSerializer(BoundedSerializer):
     flag = serializers.IntegerField(required=False, allow_null=True)
     sample_answer = serializers.IntegerField(required=False, allow_null=True)
     description = serializers.CharField()
@@ -118,15 +119,15 @@ class CorrectiveActionCreateSerializer(serializers.Serializer):
     due_date = serializers.DateField(required=False, allow_null=True)
 
 
-class FollowUpSerializer(serializers.Serializer):
+class FollowUpSerializer(BoundedSerializer):
     note = serializers.CharField()
 
 
-class CompleteSerializer(serializers.Serializer):
+class CompleteSerializer(BoundedSerializer):
     outcome = serializers.CharField()
 
 
-class ChecklistAnswerSerializer(serializers.ModelSerializer):
+class ChecklistAnswerSerializer(BoundedModelSerializer):
     class Meta:
         model = ChecklistAnswer
         fields = [
@@ -136,7 +137,7 @@ class ChecklistAnswerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SampleItemSerializer(serializers.ModelSerializer):
+class SampleItemSerializer(BoundedModelSerializer):
     answers = ChecklistAnswerSerializer(many=True, read_only=True)
 
     class Meta:
@@ -145,7 +146,7 @@ class SampleItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ControlSampleSerializer(serializers.ModelSerializer):
+class ControlSampleSerializer(BoundedModelSerializer):
     class Meta:
         model = ControlSample
         fields = [
@@ -155,7 +156,7 @@ class ControlSampleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SampleDrawSerializer(serializers.Serializer):
+class SampleDrawSerializer(BoundedSerializer):
     population = serializers.ChoiceField(choices=SamplePopulation.choices, required=False, default=SamplePopulation.CASES)
     period_start = serializers.DateField()
     period_end = serializers.DateField()
@@ -175,12 +176,12 @@ class ChecklistValueField(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
-class AnswerReviewSerializer(serializers.Serializer):
+class AnswerReviewSerializer(BoundedSerializer):
     answer = ChecklistValueField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class FlagCountSerializer(serializers.Serializer):
+class FlagCountSerializer(BoundedSerializer):
     rule__code = serializers.CharField()
     rule__title = serializers.CharField()
     status = serializers.CharField()

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from config.limits import TEXT_MAX_LENGTH, text_max_length
 from config.models import TimeStampedModel
 
 __all__ = [
@@ -57,7 +58,7 @@ class Rule(TimeStampedModel):
     code = models.SlugField("kod", max_length=50, unique=True)
     title = models.CharField("benämning", max_length=200)
     source = models.CharField("källa (DOMAIN.md)", max_length=200)
-    description = models.TextField("beskrivning", blank=True)
+    description = models.TextField("beskrivning", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     severity = models.PositiveSmallIntegerField("allvarlighetsgrad", choices=Severity.choices, default=Severity.MEDIUM)
     schedule = models.CharField("körs", max_length=16, choices=Schedule.choices, default=Schedule.NIGHTLY)
     enabled = models.BooleanField("aktiv", default=True)
@@ -285,7 +286,7 @@ class FlagTransition(models.Model):
     event = models.CharField("händelse", max_length=32)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     occurred_at = models.DateTimeField()
-    comment = models.TextField("kommentar", blank=True)
+    comment = models.TextField("kommentar", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
 
     class Meta:
         verbose_name = "flagghändelse"
@@ -308,7 +309,7 @@ class CorrectiveAction(TimeStampedModel):
     sample_answer = models.ForeignKey(
         "audit.ChecklistAnswer", on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
     )
-    description = models.TextField("åtgärd")
+    description = models.TextField("åtgärd", max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="ägare", on_delete=models.PROTECT, related_name="corrective_actions"
     )
@@ -316,11 +317,11 @@ class CorrectiveAction(TimeStampedModel):
     status = models.CharField("status", max_length=16, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     followed_up_on = models.DateField("följdes upp", null=True, blank=True)
-    follow_up_note = models.TextField("uppföljning", blank=True)
+    follow_up_note = models.TextField("uppföljning", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     followed_up_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    outcome = models.TextField("resultat", blank=True)
+    outcome = models.TextField("resultat", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     completed_on = models.DateField("avslutad", null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -425,7 +426,7 @@ class ChecklistAnswer(models.Model):
     prefill_reason = models.CharField("förifyllt enligt", max_length=300, blank=True)
     answer = models.CharField("svar", max_length=16, choices=ChecklistValue.choices, blank=True)
     overridden = models.BooleanField("ändrat av granskaren", default=False)
-    comment = models.TextField("kommentar", blank=True)
+    comment = models.TextField("kommentar", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

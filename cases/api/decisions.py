@@ -85,7 +85,8 @@ class DecisionViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.Retri
     def partial_update(self, request, pk=None):
         """Always refused: a signed decision never changes."""
         decision = self.get_object()
-        services.decision_change(actor=request.user, decision=decision, changes=dict(request.data))
+        changes = request.data if isinstance(request.data, dict) else {}  # a list or a number changes nothing either
+        services.decision_change(actor=request.user, decision=decision, changes=changes)
 
     @extend_schema(request=s.DecisionCreateSerializer, responses={409: None})
     def update(self, request, pk=None):

@@ -11,6 +11,8 @@ import datetime
 
 from rest_framework import serializers
 
+from config.limits import Amount, BoundedModelSerializer, BoundedSerializer
+
 from ..finance_models import (
     Application,
     ApplicationCost,
@@ -34,25 +36,23 @@ from ..finance_models import (
 UNOFFICIAL_WARNING = "OBS: beräkningen bygger på en riksnorm som INTE är officiell (endast demo/test)."
 
 
-def Amount(**kwargs):  # noqa: N802 - a field factory, read like a field class
-    return serializers.DecimalField(max_digits=None, decimal_places=None, **kwargs)
 
 
 # --- reference data ----------------------------------------------------------------------
 
-class PersonalAmountSerializer(serializers.ModelSerializer):
+class PersonalAmountSerializer(BoundedModelSerializer):
     class Meta:
         model = RiksnormPersonalAmount
         fields = ["id", "age_from", "age_to", "amount", "amount_no_lunch"]
 
 
-class HouseholdAmountSerializer(serializers.ModelSerializer):
+class HouseholdAmountSerializer(BoundedModelSerializer):
     class Meta:
         model = RiksnormHouseholdAmount
         fields = ["id", "size", "amount"]
 
 
-class RiksnormTableSerializer(serializers.ModelSerializer):
+class RiksnormTableSerializer(BoundedModelSerializer):
     personal_amounts = PersonalAmountSerializer(many=True, read_only=True)
     household_amounts = HouseholdAmountSerializer(many=True, read_only=True)
 
@@ -62,26 +62,26 @@ class RiksnormTableSerializer(serializers.ModelSerializer):
                   "shared_per_member_beyond_7", "personal_amounts", "household_amounts"]
 
 
-class CostTypeSerializer(serializers.ModelSerializer):
+class CostTypeSerializer(BoundedModelSerializer):
     class Meta:
         model = CostType
         fields = ["code", "name", "counts"]
 
 
-class IncomeTypeSerializer(serializers.ModelSerializer):
+class IncomeTypeSerializer(BoundedModelSerializer):
     class Meta:
         model = IncomeType
         fields = ["code", "name", "counts", "is_employment"]
 
 
-class LegalBasisSerializer(serializers.ModelSerializer):
+class LegalBasisSerializer(BoundedModelSerializer):
     class Meta:
         model = LegalBasis
         fields = ["code", "law", "reference", "former_reference", "title", "appeal_kind", "appeal_period_days",
                   "appeal_information", "valid_from", "valid_to"]
 
 
-class DelegationPointSerializer(serializers.ModelSerializer):
+class DelegationPointSerializer(BoundedModelSerializer):
     legal_basis = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -91,24 +91,24 @@ class DelegationPointSerializer(serializers.ModelSerializer):
 
 # --- applications ---------------------------------------------------------------------------
 
-class MemberInputSerializer(serializers.Serializer):
+class MemberInputSerializer(BoundedSerializer):
     household_member = serializers.IntegerField()
     no_lunch = serializers.BooleanField(required=False, default=False)
 
 
-class IncomeInputSerializer(serializers.Serializer):
+class IncomeInputSerializer(BoundedSerializer):
     member = serializers.IntegerField(help_text="household member id")
     income_type = serializers.CharField(help_text="income type code")
     amount = Amount()
 
 
-class CostInputSerializer(serializers.Serializer):
+class CostInputSerializer(BoundedSerializer):
     cost_type = serializers.CharField(help_text="cost type code")
     amount_applied = Amount()
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class DryRunSerializer(serializers.Serializer):
+class DryRunSerializer(BoundedSerializer):
     case = serializers.IntegerField()
     month = serializers.DateField(help_text="any day of the month; stored as its first day")
     members = MemberInputSerializer(many=True)
@@ -121,16 +121,16 @@ class ApplicationCreateSerializer(DryRunSerializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class CostApprovalSerializer(serializers.Serializer):
+class CostApprovalSerializer(BoundedSerializer):
     cost = serializers.IntegerField()
     amount_approved = Amount()
 
 
-class CostApprovalsSerializer(serializers.Serializer):
+class CostApprovalsSerializer(BoundedSerializer):
     approvals = CostApprovalSerializer(many=True)
 
 
-class ApplicationMemberSerializer(serializers.ModelSerializer):
+class ApplicationMemberSerializer(BoundedModelSerializer):
     role = serializers.CharField(source="household_member.role", read_only=True)
     birth_date = serializers.DateField(source="household_member.birth_date", read_only=True)
 
@@ -139,7 +139,7 @@ class ApplicationMemberSerializer(serializers.ModelSerializer):
         fields = ["household_member", "role", "birth_date", "no_lunch"]
 
 
-class ApplicationIncomeSerializer(serializers.ModelSerializer):
+class ApplicationIncomeSerializer(BoundedModelSerializer):
     member = serializers.IntegerField(source="member.household_member_id", read_only=True)
     income_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
@@ -148,7 +148,7 @@ class ApplicationIncomeSerializer(serializers.ModelSerializer):
         fields = ["id", "member", "income_type", "amount"]
 
 
-class ApplicationCostSerializer(serializers.ModelSerializer):
+class ApplicationCostSerializer(BoundedModelSerializer):
     cost_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     counts = serializers.BooleanField(source="cost_type.counts", read_only=True)
 
@@ -157,7 +157,7 @@ class ApplicationCostSerializer(serializers.ModelSerializer):
         fields = ["id", "cost_type", "counts", "amount_applied", "amount_approved", "note"]
 
 
-class LineSerializer(serializers.Serializer):
+class LineSerializer(BoundedSerializer):
     position = serializers.IntegerField(required=False)
     kind = serializers.CharField()
     description = serializers.CharField()
@@ -175,7 +175,7 @@ class _Warnings:
         return [] if obj.norm_is_official else [UNOFFICIAL_WARNING]
 
 
-class CalculationResultSerializer(_Warnings, serializers.Serializer):
+class CalculationResultSerializer(_Warnings, BoundedSerializer):
     """A calculation's figures and lines; as is, a dry-run result (nothing saved)."""
 
     norm_table = serializers.IntegerField(source="norm_table_id")
@@ -206,7 +206,7 @@ class CalculationSerializer(CalculationResultSerializer):
     lines = LineSerializer(many=True, source="lines.all")
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(BoundedModelSerializer):
     members = ApplicationMemberSerializer(many=True, read_only=True)
     incomes = ApplicationIncomeSerializer(many=True, read_only=True)
     costs = ApplicationCostSerializer(many=True, read_only=True)
@@ -224,7 +224,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 # --- decisions ---------------------------------------------------------------------------------
 
-class DecisionCreateSerializer(serializers.Serializer):
+class DecisionCreateSerializer(BoundedSerializer):
     application = serializers.IntegerField()
     item_kind = serializers.ChoiceField(choices=DecisionItemKind.choices)
     cost = serializers.IntegerField(required=False, allow_null=True)
@@ -242,19 +242,19 @@ class DecisionCorrectSerializer(DecisionCreateSerializer):
     cost = None
 
 
-class ExecutionEventInputSerializer(serializers.Serializer):
+class ExecutionEventInputSerializer(BoundedSerializer):
     kind = serializers.ChoiceField(choices=ExecutionEventKind.choices)
     occurred_on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class ExecutionEventSerializer(serializers.ModelSerializer):
+class ExecutionEventSerializer(BoundedModelSerializer):
     class Meta:
         model = DecisionExecutionEvent
         fields = ["id", "kind", "occurred_on", "note", "recorded_by", "created_at"]
 
 
-class DecisionSerializer(_Warnings, serializers.ModelSerializer):
+class DecisionSerializer(_Warnings, BoundedModelSerializer):
     legal_basis = LegalBasisSerializer(source="cited_legal_basis", read_only=True)
     delegation_point = serializers.SlugRelatedField(slug_field="code", read_only=True)
     decided_by_name = serializers.CharField(source="decided_by.get_full_name", read_only=True)
@@ -281,7 +281,7 @@ class DecisionSerializer(_Warnings, serializers.ModelSerializer):
         return executed[0] if executed else None
 
 
-class DelegatedDecisionGroupSerializer(serializers.Serializer):
+class DelegatedDecisionGroupSerializer(BoundedSerializer):
     delegation_point = serializers.CharField(source="delegation_point__code")
     delegation_point_description = serializers.CharField(source="delegation_point__description")
     decided_by = serializers.IntegerField(source="decided_by_id")
@@ -298,7 +298,7 @@ class DelegatedDecisionGroupSerializer(serializers.Serializer):
         return f"{row['decided_by__first_name']} {row['decided_by__last_name']}".strip()
 
 
-class PeriodSerializer(serializers.Serializer):
+class PeriodSerializer(BoundedSerializer):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
 

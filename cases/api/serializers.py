@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from config.limits import BoundedModelSerializer, BoundedSerializer
+
 from ..models import (
     Applicant,
     Case,
@@ -26,14 +28,14 @@ from ..models import (
 PROTECTED_FIELDS = ("street_address", "postal_code", "city", "phone", "email")
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(BoundedModelSerializer):
     class Meta:
         model = Unit
         fields = ["id", "code", "name", "is_active"]
 
 
-class StaffSerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class StaffSerializer(BoundedModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     name = serializers.CharField(source="get_full_name", read_only=True)
 
     class Meta:
@@ -41,13 +43,13 @@ class StaffSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "name", "title", "role", "unit"]
 
 
-class SupportBarrierSerializer(serializers.ModelSerializer):
+class SupportBarrierSerializer(BoundedModelSerializer):
     class Meta:
         model = SupportBarrier
         fields = ["code", "name", "group", "is_labour_market"]
 
 
-class ApplicantSerializer(serializers.ModelSerializer):
+class ApplicantSerializer(BoundedModelSerializer):
     """A person. With skyddad identitet, address and contact details are shown to caseworkers only."""
 
     registered_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -80,7 +82,7 @@ class ApplicantSerializer(serializers.ModelSerializer):
         return data
 
 
-class ApplicantCreateSerializer(serializers.Serializer):
+class ApplicantCreateSerializer(BoundedSerializer):
     personal_identity_number = serializers.CharField(max_length=20)
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
@@ -92,7 +94,7 @@ class ApplicantCreateSerializer(serializers.Serializer):
     protected_identity = serializers.BooleanField(required=False, default=False)
 
 
-class ApplicantUpdateSerializer(serializers.Serializer):
+class ApplicantUpdateSerializer(BoundedSerializer):
     first_name = serializers.CharField(max_length=100, required=False)
     last_name = serializers.CharField(max_length=100, required=False)
     street_address = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -103,7 +105,7 @@ class ApplicantUpdateSerializer(serializers.Serializer):
     protected_identity = serializers.BooleanField(required=False)
 
 
-class ApplicantSearchSerializer(serializers.Serializer):
+class ApplicantSearchSerializer(BoundedSerializer):
     """Search in the request body, so a personnummer never appears in a URL or access log line."""
 
     personal_identity_number = serializers.CharField(max_length=20, required=False)
@@ -117,7 +119,7 @@ class ApplicantSearchSerializer(serializers.Serializer):
         return attrs
 
 
-class HouseholdMemberSerializer(serializers.ModelSerializer):
+class HouseholdMemberSerializer(BoundedModelSerializer):
     name = serializers.CharField(source="display_name", read_only=True)
 
     class Meta:
@@ -125,7 +127,7 @@ class HouseholdMemberSerializer(serializers.ModelSerializer):
         fields = ["id", "role", "applicant", "name", "birth_date", "valid_from", "valid_to"]
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
+class HouseholdSerializer(BoundedModelSerializer):
     members = HouseholdMemberSerializer(many=True, read_only=True)
 
     class Meta:
@@ -133,7 +135,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
         fields = ["id", "members", "created_at"]
 
 
-class HouseholdMemberInputSerializer(serializers.Serializer):
+class HouseholdMemberInputSerializer(BoundedSerializer):
     role = serializers.ChoiceField(choices=MemberRole.choices)
     applicant = serializers.IntegerField(required=False, allow_null=True)
     first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -144,16 +146,16 @@ class HouseholdMemberInputSerializer(serializers.Serializer):
     valid_to = serializers.DateField(required=False, allow_null=True)
 
 
-class HouseholdCreateSerializer(serializers.Serializer):
+class HouseholdCreateSerializer(BoundedSerializer):
     members = HouseholdMemberInputSerializer(many=True)
 
 
-class MemberEndSerializer(serializers.Serializer):
+class MemberEndSerializer(BoundedSerializer):
     member = serializers.IntegerField()
     valid_to = serializers.DateField()
 
 
-class CaseSupportBarrierSerializer(serializers.ModelSerializer):
+class CaseSupportBarrierSerializer(BoundedModelSerializer):
     barrier = serializers.SlugRelatedField(slug_field="code", read_only=True)
     is_labour_market = serializers.BooleanField(source="barrier.is_labour_market", read_only=True)
 
@@ -162,7 +164,7 @@ class CaseSupportBarrierSerializer(serializers.ModelSerializer):
         fields = ["id", "applicant", "barrier", "is_labour_market", "valid_from", "valid_to"]
 
 
-class CoordinatorAssignmentSerializer(serializers.ModelSerializer):
+class CoordinatorAssignmentSerializer(BoundedModelSerializer):
     coordinator_name = serializers.CharField(source="coordinator.get_full_name", read_only=True)
 
     class Meta:
@@ -170,7 +172,7 @@ class CoordinatorAssignmentSerializer(serializers.ModelSerializer):
         fields = ["id", "applicant", "coordinator", "coordinator_name", "start_date", "end_date"]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(BoundedModelSerializer):
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
     household = HouseholdSerializer(read_only=True)
     support_barriers = CaseSupportBarrierSerializer(many=True, read_only=True)
@@ -193,13 +195,13 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
 
 
-class SupportBarrierInputSerializer(serializers.Serializer):
+class SupportBarrierInputSerializer(BoundedSerializer):
     applicant = serializers.IntegerField()
     barrier = serializers.CharField(max_length=50)
     valid_from = serializers.DateField(required=False)
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(BoundedSerializer):
     household = serializers.IntegerField()
     opened_on = serializers.DateField()
     opening_way = serializers.ChoiceField(choices=OpeningWay.choices)
@@ -207,23 +209,23 @@ class CaseCreateSerializer(serializers.Serializer):
     support_barriers = SupportBarrierInputSerializer(many=True, required=False)
 
 
-class CaseCloseSerializer(serializers.Serializer):
+class CaseCloseSerializer(BoundedSerializer):
     closed_on = serializers.DateField(required=False, allow_null=True)
     closing_reason = serializers.ChoiceField(choices=CaseClosingReason.choices, required=False, allow_blank=True)
 
 
-class CaseBarrierSetSerializer(serializers.Serializer):
+class CaseBarrierSetSerializer(BoundedSerializer):
     applicant = serializers.IntegerField()
     barrier = serializers.CharField(max_length=50)
     valid_from = serializers.DateField()
 
 
-class CoordinatorAssignSerializer(serializers.Serializer):
+class CoordinatorAssignSerializer(BoundedSerializer):
     applicant = serializers.IntegerField()
     coordinator = serializers.IntegerField()
     start_date = serializers.DateField()
 
 
-class AssignmentEndSerializer(serializers.Serializer):
+class AssignmentEndSerializer(BoundedSerializer):
     assignment = serializers.IntegerField()
     end_date = serializers.DateField()

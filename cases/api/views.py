@@ -114,7 +114,7 @@ class ApplicantViewSet(
         return Response(self.get_serializer(applicant).data)
 
     @extend_schema(request=s.ApplicantSearchSerializer, responses={200: s.ApplicantSerializer(many=True)})
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None)  # at most 50, never paged
     def search(self, request):
         data = s.ApplicantSearchSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -11,12 +11,15 @@ domain errors below; the handler maps them so that views stay thin.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.api.parsers import RequestTooLarge
 from config.errors import DomainError
 
 GENERIC_MESSAGES = {
@@ -39,7 +42,11 @@ def _field_errors(detail) -> dict:
     def walk(prefix, value):
         if isinstance(value, dict):
             for key, sub in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+                # DRF keys a list's errors by index ({0: ...}); name them like services do: costs[0].amount
+                if isinstance(key, int):
+                    walk(f"{prefix}[{key}]" if prefix else str(key), sub)
+                else:
+                    walk(f"{prefix}.{key}" if prefix else str(key), sub)
         elif isinstance(value, list):
             if value and all(not isinstance(v, (dict, list)) for v in value):
                 out.setdefault(prefix or "non_field_errors", []).extend(
@@ -84,6 +91,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # DATA_UPLOAD_MAX_MEMORY_SIZE, read by DRF before the parser
+        exc = RequestTooLarge()
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -103,3 +112,12 @@ def exception_handler(exc, context):
     message = GENERIC_MESSAGES.get(code) if detail_code == code or detail is None else str(detail)
     response.data = {"error": {"code": detail_code or code, "message": message or str(detail)}}
     return response
+
+
+def not_found(request, exception=None):
+    """Django's 404 for a URL no route matches (e.g. /api/v1/cases/0.5/): under /api/ in the API's
+    error shape, as JSON; elsewhere the site's page."""
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": "not_found", "message": GENERIC_MESSAGES["not_found"]}}
+        return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
+    return page_not_found(request, exception)

@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from config.limits import REQUEST_BODY_MAX_BYTES
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -127,6 +129,8 @@ AUTHENTICATION_BACKENDS = [
     *(["config.oidc.StaffOIDCBackend"] if OIDC_ENABLED else []),
     *(["django.contrib.auth.backends.ModelBackend"] if PASSWORD_LOGIN_ENABLED else []),
 ]
+# Form and multipart bodies (web pages, the browsable API) have the API's bound too.
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 LOGIN_URL = "/login/"
 
 # The client address: REMOTE_ADDR, or behind this many proxies that each append to
@@ -185,14 +189,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.ProjectAutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
     # JSON only, in every environment. The browsable API is off: it is a second user interface
     # to personal data, and its inline script breaks under the Content-Security-Policy; the
     # OpenAPI schema and Swagger UI (/api/docs/) describe the API instead.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Only JSON bodies: no endpoint takes a form or a file upload (415 for anything else).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Bodies are bounded in size and nesting (config/limits.py).
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.BoundedJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

@@ -10,6 +10,8 @@ import datetime
 from django.utils import timezone
 from rest_framework import serializers
 
+from config.limits import BoundedModelSerializer, BoundedSerializer
+
 from .. import norms
 from ..models import (
     WEEKDAY_FIELDS,
@@ -31,15 +33,15 @@ from ..models import (
 HOURS = {"max_digits": 4, "decimal_places": 2, "min_value": 0}
 
 
-class TrackSerializer(serializers.ModelSerializer):
+class TrackSerializer(BoundedModelSerializer):
     class Meta:
         model = Track
         fields = ["id", "code", "name"]
 
 
-class InsatsSerializer(serializers.ModelSerializer):
+class InsatsSerializer(BoundedModelSerializer):
     track = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    provider_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    provider_unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Insats
@@ -49,7 +51,7 @@ class InsatsSerializer(serializers.ModelSerializer):
         ]
 
 
-class InsatsCreateSerializer(serializers.Serializer):
+class InsatsCreateSerializer(BoundedSerializer):
     name = serializers.CharField(max_length=200)
     insats_type = serializers.ChoiceField(choices=InsatsType.choices)
     track = serializers.CharField(max_length=50, help_text="Ingångens kod.")
@@ -60,7 +62,7 @@ class InsatsCreateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
 
 
-class InsatsUpdateSerializer(serializers.Serializer):
+class InsatsUpdateSerializer(BoundedSerializer):
     name = serializers.CharField(max_length=200, required=False)
     capacity = serializers.IntegerField(min_value=1, required=False)
     normal_hours_per_week = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=0, required=False)
@@ -68,7 +70,7 @@ class InsatsUpdateSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
-class InsatsDecisionSerializer(serializers.ModelSerializer):
+class InsatsDecisionSerializer(BoundedModelSerializer):
     applicant_name = serializers.CharField(source="applicant.full_name", read_only=True)
     decided_by_name = serializers.CharField(source="decided_by.get_full_name", read_only=True)
 
@@ -80,7 +82,7 @@ class InsatsDecisionSerializer(serializers.ModelSerializer):
         ]
 
 
-class InsatsDecisionCreateSerializer(serializers.Serializer):
+class InsatsDecisionCreateSerializer(BoundedSerializer):
     case = serializers.IntegerField()
     applicant = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=DecisionKind.choices)
@@ -90,13 +92,13 @@ class InsatsDecisionCreateSerializer(serializers.Serializer):
     valid_to = serializers.DateField(required=False, allow_null=True, help_text="Tomt: tills vidare.")
 
 
-class InsatsDecisionEndSerializer(serializers.Serializer):
+class InsatsDecisionEndSerializer(BoundedSerializer):
     ended_on = serializers.DateField()
     end_decided_on = serializers.DateField()
     end_reasoning = serializers.CharField(allow_blank=True)
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(BoundedModelSerializer):
     applicant_name = serializers.CharField(source="applicant.full_name", read_only=True)
     insats_name = serializers.CharField(source="insats.name", read_only=True)
     has_temporary_activity = serializers.BooleanField(read_only=True, default=None)
@@ -115,7 +117,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         return (timezone.localdate() - obj.queued_on).days if obj.status == "queued" else None
 
 
-class ReferralCreateSerializer(serializers.Serializer):
+class ReferralCreateSerializer(BoundedSerializer):
     applicant = serializers.IntegerField()
     insats = serializers.IntegerField()
     referred_on = serializers.DateField(required=False)
@@ -123,7 +125,7 @@ class ReferralCreateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class ScheduleSerializer(serializers.Serializer):
+class ScheduleSerializer(BoundedSerializer):
     """Scheduled hours per weekday."""
 
     hours_monday = serializers.DecimalField(**HOURS, required=False, default=0)
@@ -139,13 +141,13 @@ class ReferralStartSerializer(ScheduleSerializer):
     start_date = serializers.DateField()
 
 
-class ExtensionSerializer(serializers.ModelSerializer):
+class ExtensionSerializer(BoundedModelSerializer):
     class Meta:
         model = ParticipationExtension
         fields = ["id", "previous_end", "new_end", "special_reason", "decided_by", "decided_on"]
 
 
-class ClosingSerializer(serializers.ModelSerializer):
+class ClosingSerializer(BoundedModelSerializer):
     waiting_for = serializers.SerializerMethodField()
     applicant = serializers.IntegerField(source="participation.applicant_id", read_only=True)
 
@@ -160,7 +162,7 @@ class ClosingSerializer(serializers.ModelSerializer):
         return None if obj.confirmed_at else "caseworker"
 
 
-class ParticipationSerializer(serializers.ModelSerializer):
+class ParticipationSerializer(BoundedModelSerializer):
     applicant_name = serializers.CharField(source="applicant.full_name", read_only=True)
     insats_name = serializers.CharField(source="insats.name", read_only=True)
     weekly_hours = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True)
@@ -185,30 +187,30 @@ class ParticipationSerializer(serializers.ModelSerializer):
         return ClosingSerializer(closing).data if closing else None
 
 
-class ExtendSerializer(serializers.Serializer):
+class ExtendSerializer(BoundedSerializer):
     new_end = serializers.DateField()
     special_reason = serializers.CharField(allow_blank=True)
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(BoundedModelSerializer):
     class Meta:
         model = WeeklyAttendance
         fields = ["id", "participation", "week_start", "attended_hours", "note", "reported_by"]
 
 
-class AttendanceInputSerializer(serializers.Serializer):
+class AttendanceInputSerializer(BoundedSerializer):
     week_start = serializers.DateField(help_text="Veckans måndag.")
     attended_hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0)
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class ClosingProposeSerializer(serializers.Serializer):
+class ClosingProposeSerializer(BoundedSerializer):
     reason = serializers.ChoiceField(choices=ClosingReason.choices)
     end_date = serializers.DateField()
     reason_text = serializers.CharField(required=False, allow_blank=True)
 
 
-class ExemptionSerializer(serializers.ModelSerializer):
+class ExemptionSerializer(BoundedModelSerializer):
     applicant_name = serializers.CharField(source="applicant.full_name", read_only=True)
 
     class Meta:
@@ -219,7 +221,7 @@ class ExemptionSerializer(serializers.ModelSerializer):
         ]
 
 
-class ExemptionCreateSerializer(serializers.Serializer):
+class ExemptionCreateSerializer(BoundedSerializer):
     applicant = serializers.IntegerField()
     reason = serializers.ChoiceField(choices=ExemptionReason.choices)
     reason_text = serializers.CharField(allow_blank=True)
@@ -230,7 +232,7 @@ class ExemptionCreateSerializer(serializers.Serializer):
     required_hours_per_week = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=0, required=False)
 
 
-class FullTimeSerializer(serializers.Serializer):
+class FullTimeSerializer(BoundedSerializer):
     applicant = serializers.IntegerField(source="pk")
     name = serializers.CharField(source="full_name")
     birth_date = serializers.DateField()
@@ -245,7 +247,7 @@ class FullTimeSerializer(serializers.Serializer):
     exemption_review_on = serializers.DateField(allow_null=True)
 
 
-class TimelineEventSerializer(serializers.Serializer):
+class TimelineEventSerializer(BoundedSerializer):
     date = serializers.DateField()
     kind = serializers.CharField()
     object_type = serializers.CharField()

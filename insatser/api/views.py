@@ -95,7 +95,7 @@ class InsatsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(self.get_serializer(insats).data)
 
     @extend_schema(responses={200: s.ReferralSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # the whole queue, in order
     def queue(self, request, pk=None):
         """The queue in order; each referral shows whether the person has a temporary activity."""
         referrals = list(selectors.queue_for(user=request.user, insats=self.get_object()))

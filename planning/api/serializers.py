@@ -8,6 +8,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.limits import BoundedModelSerializer, BoundedSerializer
+
 from .. import quality
 from ..models import (
     Assessment,
@@ -29,7 +31,7 @@ from ..models import (
 AREAS = ["work_experience", "education", "language", "health", "housing", "family", "other"]
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(BoundedModelSerializer):
     made_by_name = serializers.CharField(source="made_by.get_full_name", read_only=True)
 
     class Meta:
@@ -37,7 +39,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         fields = ["id", "applicant", "assessed_on", "made_by", "made_by_name", *AREAS, "created_at"]
 
 
-class AssessmentCreateSerializer(serializers.Serializer):
+class AssessmentCreateSerializer(BoundedSerializer):
     applicant = serializers.IntegerField()
     assessed_on = serializers.DateField()
     work_experience = serializers.CharField(required=False, allow_blank=True)
@@ -49,19 +51,19 @@ class AssessmentCreateSerializer(serializers.Serializer):
     other = serializers.CharField(required=False, allow_blank=True)
 
 
-class SubgoalSerializer(serializers.ModelSerializer):
+class SubgoalSerializer(BoundedModelSerializer):
     class Meta:
         model = Subgoal
         fields = ["id", "position", "description", "measure", "target", "target_date"]
 
 
-class PlanActivitySerializer(serializers.ModelSerializer):
+class PlanActivitySerializer(BoundedModelSerializer):
     class Meta:
         model = PlanActivity
         fields = ["id", "position", "subgoal", "description", "how", "responsible", "partners", "starts_on", "ends_on"]
 
 
-class AnswerSerializer(serializers.Serializer):
+class AnswerSerializer(BoundedSerializer):
     code = serializers.CharField()
     question = serializers.CharField()
     answer = serializers.ChoiceField(choices=[quality.YES, quality.NO, quality.NOT_APPLICABLE])
@@ -69,7 +71,7 @@ class AnswerSerializer(serializers.Serializer):
     field = serializers.CharField()
 
 
-class PlanQualitySerializer(serializers.Serializer):
+class PlanQualitySerializer(BoundedSerializer):
     checkpoints = AnswerSerializer(many=True)
     control_questions = AnswerSerializer(many=True)
     missing_for_signing = serializers.SerializerMethodField()
@@ -100,7 +102,7 @@ class PlanCaseSerializer(serializers.Serializer):
     closed_on = serializers.DateField(allow_null=True)
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(BoundedModelSerializer):
     """A plan with its sub-goals, activities and quality (from the list's annotations: no extra query)."""
 
     case_summary = PlanCaseSerializer(source="case", read_only=True, allow_null=True)
@@ -136,14 +138,14 @@ class SignedPlanSerializer(PlanSerializer):
         fields = [*PlanSerializer.Meta.fields, "warnings"]
 
 
-class SubgoalInputSerializer(serializers.Serializer):
+class SubgoalInputSerializer(BoundedSerializer):
     description = serializers.CharField(allow_blank=True, required=False)
     measure = serializers.CharField(allow_blank=True, required=False)
     target = serializers.CharField(allow_blank=True, required=False)
     target_date = serializers.DateField(required=False, allow_null=True)
 
 
-class ActivityInputSerializer(serializers.Serializer):
+class ActivityInputSerializer(BoundedSerializer):
     description = serializers.CharField(allow_blank=True, required=False)
     how = serializers.CharField(allow_blank=True, required=False)
     responsible = serializers.CharField(allow_blank=True, required=False, max_length=200)
@@ -153,7 +155,7 @@ class ActivityInputSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False, allow_null=True)
 
 
-class PlanFieldsSerializer(serializers.Serializer):
+class PlanFieldsSerializer(BoundedSerializer):
     areas_to_maintain = serializers.CharField(required=False, allow_blank=True)
     areas_to_change = serializers.CharField(required=False, allow_blank=True)
     long_term_goal = serializers.CharField(required=False, allow_blank=True)
@@ -175,17 +177,17 @@ class PlanCreateSerializer(PlanFieldsSerializer):
                                     help_text="Ärendet planen upprättas i; utelämnat: personens öppna ärende.")
 
 
-class NewVersionSerializer(serializers.Serializer):
+class NewVersionSerializer(BoundedSerializer):
     made_on = serializers.DateField(required=False)
 
 
-class SubgoalProgressSerializer(serializers.ModelSerializer):
+class SubgoalProgressSerializer(BoundedModelSerializer):
     class Meta:
         model = SubgoalProgress
         fields = ["subgoal", "status", "comment"]
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(BoundedModelSerializer):
     progress = SubgoalProgressSerializer(many=True, read_only=True)
     applicant = serializers.IntegerField(source="plan.applicant_id", read_only=True)
 
@@ -197,13 +199,13 @@ class FollowUpSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProgressInputSerializer(serializers.Serializer):
+class ProgressInputSerializer(BoundedSerializer):
     subgoal = serializers.IntegerField()
     status = serializers.ChoiceField(choices=Progress.choices)
     comment = serializers.CharField(required=False, allow_blank=True)
 
 
-class FollowUpCreateSerializer(serializers.Serializer):
+class FollowUpCreateSerializer(BoundedSerializer):
     plan = serializers.IntegerField()
     followed_up_on = serializers.DateField()
     method = serializers.ChoiceField(choices=FollowUpMethod.choices)
@@ -215,19 +217,19 @@ class FollowUpCreateSerializer(serializers.Serializer):
     progress = ProgressInputSerializer(many=True, required=False)
 
 
-class BipIndicatorSerializer(serializers.ModelSerializer):
+class BipIndicatorSerializer(BoundedModelSerializer):
     class Meta:
         model = BipIndicator
         fields = ["code", "name", "position", "answered_by", "is_confirmed"]
 
 
-class BipScaleStepSerializer(serializers.ModelSerializer):
+class BipScaleStepSerializer(BoundedModelSerializer):
     class Meta:
         model = BipScaleStep
         fields = ["value", "label"]
 
 
-class BipInstrumentSerializer(serializers.ModelSerializer):
+class BipInstrumentSerializer(BoundedModelSerializer):
     indicators = BipIndicatorSerializer(many=True, read_only=True)
     scale = BipScaleStepSerializer(many=True, read_only=True)
 
@@ -236,7 +238,7 @@ class BipInstrumentSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "description", "indicators", "scale"]
 
 
-class BipAnswerSerializer(serializers.ModelSerializer):
+class BipAnswerSerializer(BoundedModelSerializer):
     indicator = serializers.CharField(source="indicator.code", read_only=True)
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
     previous_value = serializers.IntegerField(read_only=True, allow_null=True)
@@ -247,7 +249,7 @@ class BipAnswerSerializer(serializers.ModelSerializer):
         fields = ["indicator", "indicator_name", "value", "previous_value", "change"]
 
 
-class BipAssessmentSerializer(serializers.ModelSerializer):
+class BipAssessmentSerializer(BoundedModelSerializer):
     instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
     answers = BipAnswerSerializer(many=True, read_only=True)
 
@@ -256,14 +258,14 @@ class BipAssessmentSerializer(serializers.ModelSerializer):
         fields = ["id", "applicant", "instrument", "assessed_on", "recorded_by", "answers", "created_at"]
 
 
-class BipAssessmentCreateSerializer(serializers.Serializer):
+class BipAssessmentCreateSerializer(BoundedSerializer):
     applicant = serializers.IntegerField()
     instrument = serializers.SlugField(required=False, default="bip-standard")
     assessed_on = serializers.DateField()
     answers = serializers.DictField(child=serializers.IntegerField())
 
 
-class TimelineEntrySerializer(serializers.Serializer):
+class TimelineEntrySerializer(BoundedSerializer):
     date = serializers.DateField()
     kind = serializers.CharField()
     object_type = serializers.CharField()

@@ -116,7 +116,7 @@ def test_deviation_text_is_kept_when_not_followed(as_coordinator, person, today)
 @pytest.mark.parametrize(("payload", "field"), [
     ({"made_on": (datetime.date.today() + D(days=1)).isoformat()}, "made_on"),
     ({"latest_follow_up_on": "2000-01-01"}, "latest_follow_up_on"),
-    ({"activities": [{"description": "Praktik", "partners": ["okand"]}]}, "activities.0.partners.0"),
+    ({"activities": [{"description": "Praktik", "partners": ["okand"]}]}, "activities[0].partners[0]"),
     ({"activities": [{"description": ""}]}, "activities[0].description"),
 ])
 def test_plan_bad_input(as_coordinator, person, today, payload, field):
@@ -156,3 +156,33 @@ def test_assessment_bad_input(as_coordinator, person, other_person, today):
                                                       "language": "x"}, format="json")
     assert_refused(r, "applicant")
     assert counts() == before
+
+
+@pytest.mark.parametrize("field", ["long_term_goal", "person_views", "subgoals[0].description",
+                                   "activities[0].how"])
+def test_a_text_beyond_the_bound_is_refused(as_coordinator, person, today, field):
+    """Issue 11: a 1 MB plan text was accepted; free text has a bound (config/limits.py)."""
+    from config.limits import TEXT_MAX_LENGTH
+
+    payload = plan_payload(person, today, activities=[{"description": "Praktik", "how": "Två dagar i veckan"}])
+    name, _, sub = field.partition(".")
+    target = payload[name.split("[")[0]][0] if sub else payload
+    target[sub or name] = "x" * (TEXT_MAX_LENGTH + 1)
+    before = counts()
+    assert_refused(as_coordinator.post("/api/v1/plans/", payload, format="json"), field)
+    assert counts() == before
+    target[sub or name] = "x" * TEXT_MAX_LENGTH  # at the bound: accepted
+    assert as_coordinator.post("/api/v1/plans/", payload, format="json").status_code == 201
+
+
+def test_a_text_beyond_the_bound_is_refused_by_the_model_too(person, today):
+    """Forms and services run full_clean: the model field carries the same bound."""
+    from django.core.exceptions import ValidationError
+
+    from config.limits import TEXT_MAX_LENGTH
+
+    plan = PlanFactory(applicant=person)
+    plan.long_term_goal = "x" * (TEXT_MAX_LENGTH + 1)
+    with pytest.raises(ValidationError) as error:
+        plan.full_clean()
+    assert "long_term_goal" in error.value.message_dict
