@@ -15,4 +15,8 @@ class AuditConfig(AppConfig):
     verbose_name = "Loggning och egenkontroll"
 
     def ready(self):
+        from audit.recording import db_roles  # registers the deploy check on the database role
+
         post_migrate.connect(_sync_rules, sender=self, dispatch_uid="audit.sync_rules")
+        # Tables added by any later migration get the application role's rights too.
+        post_migrate.connect(db_roles.post_migrate_grants, sender=self, dispatch_uid="audit.app_role_grants")

@@ -83,3 +83,12 @@ class ReportTask(Task):
 @shared_task(base=ReportTask, name="audit.build_report_snapshot", soft_time_limit=600, time_limit=720, **COMMON)
 def build_report_snapshot(snapshot_id: int) -> bool:
     return report_services.snapshot_build(snapshot_id=snapshot_id)
+
+
+# --- the hash chain over the access log (issue 11) ---------------------------------------------
+
+@shared_task(name="audit.verify_audit_chain", soft_time_limit=1800, time_limit=1900, **COMMON)
+def verify_audit_chain() -> bool:
+    from audit.control.chain_services import chain_nightly_check
+
+    return chain_nightly_check()

@@ -36,6 +36,8 @@ app.conf.beat_schedule.update(
             "schedule": crontab(hour=2, minute=30, day_of_week="mon"),
             "kwargs": {"schedule": "weekly"},
         },
+        # The hash chain over the access log, before the rules (its flag goes to the administrator).
+        "audit.verify_audit_chain": {"task": "audit.verify_audit_chain", "schedule": crontab(hour=0, minute=45)},
         "audit.escalate_flags": {"task": "audit.escalate_flags", "schedule": crontab(hour=5, minute=0)},
         "audit.send_flag_digests": {"task": "audit.send_flag_digests", "schedule": crontab(hour=6, minute=0)},
     }
