@@ -3,9 +3,9 @@
 Every row of `audit_accesslogentry` and `audit_changeevent` is one link of a single chain:
 `chain_seq` (1, 2, 3 ... across both tables), `prev_hash` (the previous link's hash) and
 `row_hash` = sha256 of the row's content with its place and the previous hash. A BEFORE INSERT
-trigger sets the three in the same transaction as the row, holding the one-row chain head
+row trigger sets the three in the same transaction as the row, holding the one-row chain head
 (`audit_chainhead`) FOR UPDATE until the transaction ends, so concurrent writers queue for the
-head and never fork the chain. The trigger function is SECURITY DEFINER (the owner role): the
+head and never fork the chain; a statement trigger moves the head once per INSERT. The trigger function is SECURITY DEFINER (the owner role): the
 application role can neither choose a row's place or hash nor change the head. A bulk INSERT
 stays one statement; the trigger links its rows one by one.
 
@@ -55,27 +55,56 @@ def _hash_function(table: str) -> str:
 
 
 def _link_function(table: str, schema: str) -> str:
+    # Per row: lock the head, continue from the last link (the head, or a row this transaction
+    # wrote after it: rows written earlier in the same statement are visible here). Per
+    # statement: move the head to the statement's last link, once. Updating the head row per
+    # row would pile up its versions inside one transaction and make a bulk INSERT quadratic.
     return f"""
     CREATE OR REPLACE FUNCTION {table}_chain_link() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
     DECLARE
-        head_seq bigint;
-        head_hash text;
+        v_head_seq bigint;
+        v_head_hash text;
+        v_last_seq bigint;
+        v_last_hash text;
     BEGIN
-        SELECT seq, last_hash INTO head_seq, head_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE;
+        SELECT seq, last_hash INTO v_head_seq, v_head_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE;
         IF NOT FOUND THEN
             INSERT INTO audit_chainhead (id, seq, last_hash) VALUES (1, 0, '{GENESIS}') ON CONFLICT (id) DO NOTHING;
-            SELECT seq, last_hash INTO head_seq, head_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE;
+            SELECT seq, last_hash INTO v_head_seq, v_head_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE;
         END IF;
-        NEW.chain_seq := head_seq + 1;
-        NEW.prev_hash := head_hash;
+        -- The last link of each table, straight from the end of its chain_seq index.
+        SELECT l.seq, l.hash INTO v_last_seq, v_last_hash FROM (
+            (SELECT chain_seq AS seq, row_hash AS hash FROM audit_accesslogentry
+             WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1)
+            UNION ALL
+            (SELECT chain_seq, row_hash FROM audit_changeevent
+             WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1)
+        ) l ORDER BY l.seq DESC LIMIT 1;
+        IF v_last_seq IS NULL OR v_last_seq <= v_head_seq THEN
+            v_last_seq := v_head_seq;
+            v_last_hash := v_head_hash;
+        END IF;
+        NEW.chain_seq := v_last_seq + 1;
+        NEW.prev_hash := v_last_hash;
         NEW.row_hash := {table}_hash(NEW);
-        UPDATE audit_chainhead SET seq = NEW.chain_seq, last_hash = NEW.row_hash WHERE id = 1;
         RETURN NEW;
     END;
     $$;
+    CREATE OR REPLACE FUNCTION {table}_chain_head() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+    BEGIN
+        UPDATE audit_chainhead h SET seq = n.chain_seq, last_hash = n.row_hash
+        FROM (SELECT chain_seq, row_hash FROM new_rows ORDER BY chain_seq DESC LIMIT 1) n
+        WHERE h.id = 1 AND n.chain_seq > h.seq;
+        RETURN NULL;
+    END;
+    $$;
     REVOKE ALL ON FUNCTION {table}_chain_link() FROM PUBLIC;
+    REVOKE ALL ON FUNCTION {table}_chain_head() FROM PUBLIC;
     CREATE TRIGGER {table}_chain BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_chain_link();
+    CREATE TRIGGER {table}_chain_head AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION {table}_chain_head();
     """
 
 
@@ -132,7 +161,9 @@ def uninstall(schema_editor) -> None:
         return
     for table in LOG_TABLES:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_chain ON {table}", params=None)
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_chain_head ON {table}", params=None)
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_chain_link()", params=None)
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_chain_head()", params=None)
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_hash({table})", params=None)
 
 

@@ -26,6 +26,8 @@ class AccessAction(models.TextChoices):
     CREATE = "create", "Skapande"
     UPDATE = "update", "Ändring"
     EXPORT = "export", "Export"
+    # A request to a personal route answered 401, 403 or 404 (object_id holds the status code).
+    REFUSED = "refused", "Nekad åtkomst"
 
 
 class AccessLogEntry(models.Model):

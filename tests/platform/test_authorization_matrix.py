@@ -17,13 +17,14 @@ from tests.factories.cases import StaffFactory, UnitFactory
 
 from .urlwalk import project_routes
 
-PUBLIC, AUTHENTICATED, REFERENCE, STAFF, AGGREGATE, PERSONAL = (
-    "public", "authenticated", "reference", "staff", "aggregate", "personal")
+PUBLIC, AUTHENTICATED, REFERENCE, STAFF, AGGREGATE, PERSONAL, ACCESS_LOG = (
+    "public", "authenticated", "reference", "staff", "aggregate", "personal", "access_log")
 
 # What each route shows. "personal": data about applicants, households, cases, decisions,
 # plans, insatser participation, flags or samples (never for the board or the administrator).
 # "staff": staff and rule-run data (administrator, not board). "aggregate": counts and
-# reports without persons (board). "reference": norms, catalogues and rules.
+# reports without persons (board). "reference": norms, catalogues and rules. "access_log": who
+# read whom (loggkontroll): the administrator and unit managers, never the board.
 ROUTES = {
     # Public: signing in and out.
     "login": PUBLIC, "logout": PUBLIC, "api-token": PUBLIC,
@@ -38,6 +39,8 @@ ROUTES = {
     "control-rule-parameter-detail": REFERENCE, "report-definitions": REFERENCE,
     # Staff and the rule engine's runs.
     "staff-list": STAFF, "staff-detail": STAFF, "control-run-list": STAFF, "control-run-detail": STAFF,
+    # The access-log review.
+    "control-access-log-list": ACCESS_LOG,
     # Aggregates and reports (what the board sees).
     "delegated-decisions": AGGREGATE, "control-flag-counts": AGGREGATE, "report-snapshot-list": AGGREGATE,
     "report-snapshot-detail": AGGREGATE, "report-snapshot-data": AGGREGATE, "report-snapshot-download": AGGREGATE,
@@ -74,7 +77,7 @@ ROUTES = {
 # Roles and the classes they may be served; everything else must be refused by role (403).
 MAY_SEE = {
     Role.BOARD: {PUBLIC, AUTHENTICATED, REFERENCE, AGGREGATE},
-    Role.ADMINISTRATOR: {PUBLIC, AUTHENTICATED, REFERENCE, STAFF, AGGREGATE},
+    Role.ADMINISTRATOR: {PUBLIC, AUTHENTICATED, REFERENCE, STAFF, AGGREGATE, ACCESS_LOG},
 }
 
 ROUTES_FOUND = project_routes()
