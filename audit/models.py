@@ -3,5 +3,6 @@
 each layer keeps its own tables in its own package."""
 
 from .control.models import *  # noqa: E402, F403
+from .control.retention_models import *  # noqa: E402, F403
 from .recording.models import *  # noqa: F403
 from .report_models import *  # noqa: E402, F403

@@ -26,3 +26,10 @@ DEFAULTS = {
 
 def norm(key: str) -> int:
     return int({**DEFAULTS, **getattr(settings, "AUDIT_LOG_REVIEW_NORMS", {})}[key])
+
+
+# Gallring (DOMAIN.md 7, SoL 16 kap.): a person's records are purged this many years after the
+# last entry in their file, by the end of the following calendar year. The yearly run in January
+# purges every file whose last entry is before 1 January of (this year - RETENTION_YEARS): those
+# reached their five years during last year at the latest, so each goes within its deadline.
+RETENTION_YEARS = 5
