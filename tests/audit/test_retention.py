@@ -123,3 +123,19 @@ def test_the_purge_function_needs_a_protocol_and_the_log_is_still_append_only_ou
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('audit.purge', '1', true)")
         cursor.execute("DELETE FROM audit_accesslogentry")  # the app role has no DELETE; the owner meets the trigger
+
+
+def test_a_person_whose_records_cannot_yet_be_removed_stops_the_whole_purge_and_nothing_is_written(population):
+    """Household membership (and so cases, applications and decisions) protects the person row: the
+    dry run names what blocks, the purge refuses as a whole (409) and removes nothing."""
+    from cases.models import CaseClosingReason
+    from config.errors import Conflict
+
+    CaseFactory(with_applicant=population["due"], opened_on=datetime.date(2018, 1, 1), status=CaseStatus.CLOSED,
+                closed_on=datetime.date(2019, 1, 1), closing_reason=CaseClosingReason.values[0])
+    assert retention.retention_preview(today=TODAY)["blocked_by"] == {"cases.householdmember": 1}
+    logged = AccessLogEntry.objects.count()
+    with pytest.raises(Conflict, match="hushållsmedlemmar"):
+        retention.retention_purge(today=TODAY)
+    assert Applicant.objects.filter(pk=population["lifted"].pk).exists()
+    assert AccessLogEntry.objects.count() == logged and not RetentionPurge.objects.exists()
