@@ -16,11 +16,15 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from audit.control.reevaluation import on_changes_recorded
+        from audit.recording import (
+            db_roles,  # registers the deploy check on the database role
+            logins,
+        )
         from audit.recording.signals import changes_recorded
 
         post_migrate.connect(_sync_rules, sender=self, dispatch_uid="audit.sync_rules")
-        from audit.recording import logins
-
+        # Tables added by any later migration get the application role's rights too.
+        post_migrate.connect(db_roles.post_migrate_grants, sender=self, dispatch_uid="audit.app_role_grants")
         logins.connect()
         # Saved facts re-check the rules that read them (audit/control/reevaluation.py).
         changes_recorded.connect(on_changes_recorded, dispatch_uid="audit.reevaluate_on_change")

@@ -107,3 +107,22 @@ class ReportTask(Task):
 @shared_task(base=ReportTask, name="audit.build_report_snapshot", soft_time_limit=600, time_limit=720, **COMMON)
 def build_report_snapshot(snapshot_id: int) -> bool:
     return report_services.snapshot_build(snapshot_id=snapshot_id)
+
+
+# --- the hash chain over the access log (issue 11) ---------------------------------------------
+
+@shared_task(name="audit.verify_audit_chain", soft_time_limit=1800, time_limit=1900, **COMMON)
+def verify_audit_chain() -> bool:
+    from audit.control.chain_services import chain_nightly_check
+
+    return chain_nightly_check()
+
+
+@shared_task(name="audit.retention_purge", soft_time_limit=3600, time_limit=3700, **COMMON)
+def retention_purge() -> int:
+    """Yearly gallring; a second run finds nothing left to purge and writes an empty protocol."""
+    from audit.control.retention import retention_purge as purge
+    from audit.recording.context import channel_context
+
+    with channel_context("task", endpoint="audit.retention_purge"):
+        return purge().persons

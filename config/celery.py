@@ -42,6 +42,12 @@ app.conf.beat_schedule.update(
             "task": "audit.redispatch_stalled_runs",
             "schedule": float(settings.AUDIT_RUN_WATCH_SECONDS),
         },
+        # The hash chain over the access log, before the rules (its flag goes to the administrator).
+        "audit.verify_audit_chain": {"task": "audit.verify_audit_chain", "schedule": crontab(hour=0, minute=45)},
+        # Gallring once a year, in January (DOMAIN.md 7: by the end of the year after the five years).
+        "audit.retention_purge": {
+            "task": "audit.retention_purge", "schedule": crontab(month_of_year=1, day_of_month=15, hour=2, minute=0),
+        },
         "audit.escalate_flags": {"task": "audit.escalate_flags", "schedule": crontab(hour=5, minute=0)},
         "audit.send_flag_digests": {"task": "audit.send_flag_digests", "schedule": crontab(hour=6, minute=0)},
     }

@@ -1,6 +1,9 @@
 """Shared fixtures. Factories live in tests/factories/, one module per app."""
 
 import pytest
+from django.conf import settings
+from django.db import connections
+from django.test import TransactionTestCase
 from rest_framework.test import APIClient
 
 from cases.models import Role
@@ -105,3 +108,74 @@ def api_token_headers(user) -> dict[str, str]:
 
     _, token = AuthToken.objects.create(user=user)
     return {"Authorization": f"Token {token}"}
+
+
+# --- the suite runs as the application role (PostgreSQL with DATABASE_APP_ROLE, as in CI) -------
+#
+# The login user (CI: postgres) creates and migrates the test database, so it owns every table,
+# as the owner role does in production; the migrations grant DATABASE_APP_ROLE its rights. Then
+# every connection (tests, the Celery worker thread, the live server) runs `SET ROLE <app role>`
+# through Django's `assume_role` option, so the application code is tested with exactly the
+# rights it has in production. Only the harness's own reset between transactional tests (flush,
+# which TRUNCATEs every table, and reloading the reference data) runs as the owner: that is what
+# `migrate` and a database restore do in production, never the application.
+
+def _app_role_in_use() -> str:
+    role = getattr(settings, "DATABASE_APP_ROLE", "")
+    return role if role and connections["default"].vendor == "postgresql" else ""
+
+
+def _set_role(alias: str, role: str | None) -> None:
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        if role:
+            cursor.execute(connection.ops.compose_sql("SET ROLE %s", [role]))
+        else:
+            cursor.execute("RESET ROLE")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    role = _app_role_in_use()
+    if not role:
+        yield
+        return
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            connection.close()
+            connection.settings_dict.setdefault("OPTIONS", {})["assume_role"] = role
+    yield
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            connection.settings_dict["OPTIONS"].pop("assume_role", None)
+            connection.close()
+
+
+def _as_owner(name):
+    raw = TransactionTestCase.__dict__[name]
+    method = raw.__func__ if isinstance(raw, classmethod) else raw
+
+    def run(self_or_cls, *args, **kwargs):
+        role = connections["default"].settings_dict.get("OPTIONS", {}).get("assume_role")
+        if not role:
+            return method(self_or_cls, *args, **kwargs)
+        _set_role("default", None)
+        try:
+            return method(self_or_cls, *args, **kwargs)
+        finally:
+            _set_role("default", role)
+
+    setattr(TransactionTestCase, name, classmethod(run) if isinstance(raw, classmethod) else run)
+
+
+_as_owner("_fixture_setup")
+_as_owner("_fixture_teardown")
+
+
+@pytest.fixture
+def as_owner_role(db):
+    """Inside one test (its transaction), act as the owner: the triggers, not the missing rights,
+    are then what refuses a change. Rolled back with the test."""
+    if _app_role_in_use():
+        _set_role("default", None)
+    yield

@@ -15,6 +15,7 @@ from audit.control.models import (
     RuleRun,
     SamplePopulation,
 )
+from audit.recording.models import AccessAction, AccessLogEntry, Channel
 from config.limits import BoundedModelSerializer, BoundedSerializer
 
 
@@ -186,3 +187,33 @@ class FlagCountSerializer(BoundedSerializer):
     rule__title = serializers.CharField()
     status = serializers.CharField()
     count = serializers.IntegerField()
+
+
+class AccessLogQuerySerializer(serializers.Serializer):
+    """Filters of the access-log review; at least a person or a staff member."""
+
+    person = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    actor = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    action = serializers.ChoiceField(choices=AccessAction.choices, required=False)
+
+    def validate(self, attrs):
+        if "person" not in attrs and "actor" not in attrs:
+            raise serializers.ValidationError(
+                {"person": ["Ange en person (person) eller en medarbetare (actor)."]}, code="required"
+            )
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"date_to": ["Slutdatum är före startdatum."]}, code="invalid")
+        return attrs
+
+
+class AccessLogEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AccessLogEntry
+        fields = [
+            "id", "occurred_at", "actor_id", "actor_username", "actor_role", "action", "person_id", "object_type",
+            "object_id", "channel", "ip_address", "endpoint",
+        ]
+        read_only_fields = fields

@@ -17,6 +17,8 @@ router.register("reports/snapshots", report_views.ReportSnapshotViewSet, basenam
 urlpatterns = [
     path("control/flag-counts/", views.FlagCountView.as_view(), name="control-flag-counts"),
     path("imports/", import_views.ImportView.as_view(), name="import-records"),
+    # A list only (the mixin's retrieve has no route here).
+    path("control/access-log/", views.AccessLogViewSet.as_view({"get": "list"}), name="control-access-log-list"),
     path("reports/definitions/", report_views.ReportDefinitionList.as_view(), name="report-definitions"),
     *router.urls,
 ]

@@ -277,3 +277,27 @@ class ChecklistAnswerViewSet(viewsets.GenericViewSet):
             comment=data.validated_data["comment"],
         )
         return Response(self.get_serializer(answer).data)
+
+
+class AccessLogViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Loggkontroll: who read a given person (`person`), what a given staff member read (`actor`),
+    filtered by period (`date_from`, `date_to`), `channel` and `action`; newest first, paginated.
+    The administrator sees every row, a unit manager their unit's staff. Reading it is logged."""
+
+    permission_classes = [HasRole]
+    allowed_roles = frozenset({Role.ADMINISTRATOR, Role.UNIT_MANAGER})
+    serializer_class = s.AccessLogEntrySerializer
+    filter_backends = []
+    access_object_type = "audit.accesslogentry"
+
+    def get_queryset(self):
+        query = s.AccessLogQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.access_log_review(user=self.request.user, **query.validated_data)
+
+    def person_ids(self, obj):
+        return [obj.person_id]
+
+    @extend_schema(parameters=[s.AccessLogQuerySerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

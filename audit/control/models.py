@@ -199,6 +199,9 @@ class OwnerBasis(models.TextChoices):
     REFERRER = "referrer", "den som anvisade"
     DECIDED_BY = "decided_by", "den som fattade beslutet"
     PROPOSED_BY = "proposed_by", "den som föreslog avslutet"
+    # Findings about the access log: the reader's unit manager, or the administrator.
+    READER_MANAGER = "reader_manager", "enhetschefen för den som läste"
+    ADMINISTRATOR = "administrator", "systemets administratör"
     COORDINATOR = "coordinator", "personens koordinator"
     CASEWORKER = "caseworker", "ärendets handläggare"
     CASE_UNIT_MANAGER = "case_unit_manager", "enhetschefen för ärendets enhet"

@@ -260,3 +260,24 @@ def actions_due(*, user: Staff, by: datetime.date) -> QuerySet[CorrectiveAction]
         actions_for(user).filter(status=ActionStatus.PLANNED, due_date__lte=by)
         .select_related("flag__rule", "flag__person", "sample_answer__item__person", "sample_answer__item__sample")
     )
+
+
+def access_log_review(
+    *, user: Staff, person: int | None = None, actor: int | None = None, date_from=None, date_to=None,
+    channel: str | None = None, action: str | None = None,
+):
+    """Loggkontroll: the access log as the reviewer may see it, newest first. The administrator sees
+    every row; a unit manager the rows of their own unit's staff (who read a given person, what a
+    given staff member read). One query for the page, one for the count, whatever the filters."""
+    from audit.recording.models import AccessLogEntry
+
+    qs = AccessLogEntry.objects.all()
+    if user.role == Role.UNIT_MANAGER and user.unit_id:
+        qs = qs.filter(actor_id__in=Staff.objects.filter(unit_id=user.unit_id).values("pk"))
+    elif user.role != Role.ADMINISTRATOR:
+        return qs.none()
+    filters = {
+        "person_id": person, "actor_id": actor, "occurred_at__date__gte": date_from,
+        "occurred_at__date__lte": date_to, "channel": channel, "action": action,
+    }
+    return qs.filter(**{k: v for k, v in filters.items() if v is not None}).order_by("-occurred_at", "-pk")

@@ -1,7 +1,12 @@
-"""Records the channel and client address of each request for the access log."""
+"""Records the channel and client address of each request for the access log, and logs the
+requests refused on personal routes (401, 403, 404 from a view), so they can be counted."""
 
 from audit.recording.client import client_address
 from audit.recording.context import AccessContext, reset, set_current
+
+REFUSED_STATUSES = frozenset({401, 403, 404})
+# Routes about no person: signing in and out (failed logins are logged by the login itself).
+NOT_PERSONAL = frozenset({"login", "logout", "api-token", "home", "schema", "api-docs"})
 
 
 class AccessContextMiddleware:
@@ -18,7 +23,10 @@ class AccessContextMiddleware:
             channel = "ui"
         token = set_current(AccessContext(channel=channel, ip_address=client_address(request)))
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            if response.status_code in REFUSED_STATUSES:
+                _record_refused(request, response.status_code)
+            return response
         finally:
             reset(token)
 
@@ -32,3 +40,16 @@ class AccessContextMiddleware:
                 AccessContext(channel=current().channel, ip_address=current().ip_address, endpoint=match.route[:200])
             )
         return None
+
+
+def _record_refused(request, status: int) -> None:
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name in NOT_PERSONAL or request.path_info.startswith("/static/"):
+        return  # an unknown URL, or a route about no person
+    from audit.recording.log import record_access
+    from audit.recording.models import AccessAction
+
+    record_access(
+        actor=getattr(request, "user", None), action=AccessAction.REFUSED, object_type="route",
+        subjects=[(status, None)],
+    )

@@ -3,7 +3,9 @@
 The recording layer (AccessLogEntry, ChangeEvent) stores ids and names as plain values, not
 foreign keys: the log must outlive the rows it talks about (retention purge, staff leaving)
 and must not make other apps' deletes cascade into it. On PostgreSQL both tables refuse
-UPDATE and DELETE (see migration 0002).
+UPDATE and DELETE (see migration 0002), and every row is linked into one hash chain by a trigger
+(`audit/recording/chain.py`): `chain_seq`, `prev_hash` and `row_hash` are set by the database,
+never by Python, and stay empty on SQLite.
 """
 
 from django.db import models
@@ -28,6 +30,8 @@ class AccessAction(models.TextChoices):
     # password, and the moment an account or address is locked out (audit.recording.logins).
     LOGIN_FAILED = "login_failed", "Misslyckad inloggning"
     LOCKED_OUT = "locked_out", "Inloggning spärrad"
+    # A request to a personal route answered 401, 403 or 404 (object_id holds the status code).
+    REFUSED = "refused", "Nekad åtkomst"
 
 
 class AccessLogEntry(models.Model):
@@ -45,6 +49,10 @@ class AccessLogEntry(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     # The route name or path template, never a URL with personal data in it.
     endpoint = models.CharField(max_length=200, blank=True)
+    # Hash chain (PostgreSQL): set by the database on INSERT, see audit/recording/chain.py.
+    chain_seq = models.BigIntegerField(null=True, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "loggpost (åtkomst)"
@@ -68,6 +76,10 @@ class ChangeEvent(models.Model):
     # {"field": [old, new], ...}; on creation old is null.
     changes = models.JSONField(default=dict)
     channel = models.CharField(max_length=16, choices=Channel.choices)
+    # Hash chain (PostgreSQL): set by the database on INSERT, see audit/recording/chain.py.
+    chain_seq = models.BigIntegerField(null=True, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "ändringshändelse"
@@ -77,3 +89,65 @@ class ChangeEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"
 
+
+
+class ChainHead(models.Model):
+    """The end of the hash chain: the last sequence number and hash (one row, id 1).
+
+    Written only by the chain trigger (a SECURITY DEFINER function of the owner role); the
+    application role may read it, never change it.
+    """
+
+    seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "hashkedjans slut"
+        verbose_name_plural = "hashkedjans slut"
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.last_hash}"
+
+
+class PurgedChainLink(models.Model):
+    """A link of the chain whose row a retention purge removed: its place and hashes, no content.
+
+    Written only by the purge function, so the chain stays verifiable across removed rows.
+    """
+
+    chain_seq = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64)
+    purge_id = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        verbose_name = "gallrad kedjelänk"
+        verbose_name_plural = "gallrade kedjelänkar"
+
+    def __str__(self) -> str:
+        return f"{self.chain_seq} {self.row_hash}"
+
+
+class ChainVerification(models.Model):
+    """One verification of the hash chain (nightly task or `manage.py verify_audit_chain`).
+
+    A broken one names the first broken link; the egenkontroll rule on it opens a flag for the
+    administrator. No personal data: table, id, sequence number and what was wrong.
+    """
+
+    checked_at = models.DateTimeField("kontrollerad", db_index=True)
+    intact = models.BooleanField("hel")
+    rows_checked = models.BigIntegerField("kontrollerade rader", default=0)
+    last_seq = models.BigIntegerField("sista löpnummer", null=True, blank=True)
+    last_hash = models.CharField("sista hash", max_length=64, blank=True)
+    broken_table = models.CharField("tabell", max_length=64, blank=True)
+    broken_id = models.BigIntegerField("rad-id", null=True, blank=True)
+    broken_seq = models.BigIntegerField("löpnummer", null=True, blank=True)
+    reason = models.CharField("fel", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "kontroll av hashkedjan"
+        verbose_name_plural = "kontroller av hashkedjan"
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {'hel' if self.intact else 'bruten'}"

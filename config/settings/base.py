@@ -86,6 +86,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# PostgreSQL in production uses two roles (README, Production): the app connects with DATABASE_URL
+# as this role, which may only INSERT and SELECT on the access log and change events; migrations
+# run as the owner (`bin/migrate` with MIGRATE_DATABASE_URL) and grant this role its rights.
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cases.Staff"
@@ -299,6 +303,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 AUDIT_RUN_STALLED_AFTER_SECONDS = env.int("AUDIT_RUN_STALLED_AFTER_SECONDS", default=900)
 AUDIT_RUN_WATCH_SECONDS = env.int("AUDIT_RUN_WATCH_SECONDS", default=60)
 AUDIT_CHUNK_MAX_DISPATCHES = env.int("AUDIT_CHUNK_MAX_DISPATCHES", default=5)
+
+# The nightly chain check writes the chain's last link to this folder (one file a day, never
+# overwritten) and mails it to these addresses: keep both where the database roles cannot write.
+AUDIT_CHAIN_ANCHOR_DIR = env.str("AUDIT_CHAIN_ANCHOR_DIR", default=str(VAR_DIR / "audit-chain"))
+AUDIT_CHAIN_ANCHOR_EMAILS = env.list("AUDIT_CHAIN_ANCHOR_EMAILS", default=[])
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kommun.example")

@@ -20,3 +20,6 @@ if CELERY_BROKER_URL.startswith("filesystem"):  # noqa: F405
         "control_folder": str(_queue / "control"),
     }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="cache+memory://")
+
+# No anchor folder unless a test gives one (never the development folder in var/).
+AUDIT_CHAIN_ANCHOR_DIR = ""

@@ -49,10 +49,11 @@ def test_each_api_read_of_a_person_writes_an_access_log_row(world, client_for, r
         assert _rows(person_id=world.co_applicant.pk, object_type=object_type).exists()
 
 
-def test_a_refused_read_writes_no_access_row(world, client_for):
+def test_a_refused_read_writes_no_read_row_only_the_refusal(world, client_for):
     response = client_for(world.users["board"]).get("/api/v1/applicants/")
     assert response.status_code == 403
-    assert not AccessLogEntry.objects.exists()
+    (row,) = AccessLogEntry.objects.all()
+    assert (row.action, row.object_id, row.person_id) == ("refused", "403", None)
 
 
 def test_a_change_writes_change_event_with_old_and_new_values(world, client_for):

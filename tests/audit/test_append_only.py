@@ -1,4 +1,5 @@
-"""On PostgreSQL the access log and change events refuse UPDATE and DELETE in the database itself."""
+"""On PostgreSQL the access log and change events refuse UPDATE and DELETE in the database itself,
+even for the owner role (the application role has no such rights at all: test_app_role.py)."""
 
 from __future__ import annotations
 
@@ -33,14 +34,14 @@ def _rows():
 
 @pytest.mark.parametrize("table", ["audit_accesslogentry", "audit_changeevent"])
 @pytest.mark.parametrize("statement", ["UPDATE {table} SET object_id = 'changed'", "DELETE FROM {table}"])
-def test_raw_sql_update_and_delete_are_refused(table, statement):
+def test_raw_sql_update_and_delete_are_refused(table, statement, as_owner_role):
     _rows()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement.format(table=table))
 
 
 @pytest.mark.parametrize("model", [AccessLogEntry, ChangeEvent])
-def test_orm_update_save_and_delete_are_refused(model):
+def test_orm_update_save_and_delete_are_refused(model, as_owner_role):
     entry, event = _rows()
     row = entry if model is AccessLogEntry else event
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():

@@ -17,15 +17,16 @@ from tests.factories.cases import StaffFactory, UnitFactory
 
 from .urlwalk import project_routes
 
-PUBLIC, AUTHENTICATED, REFERENCE, STAFF, AGGREGATE, PERSONAL, IMPORT = (
-    "public", "authenticated", "reference", "staff", "aggregate", "personal", "import")
+PUBLIC, AUTHENTICATED, REFERENCE, STAFF, AGGREGATE, PERSONAL, IMPORT, ACCESS_LOG = (
+    "public", "authenticated", "reference", "staff", "aggregate", "personal", "import", "access_log")
 
 # What each route shows. "personal": data about applicants, households, cases, decisions,
 # plans, insatser participation, flags or samples (never for the board or the administrator).
 # "staff": staff and rule-run data (administrator, not board). "aggregate": counts and
 # reports without persons (board). "reference": norms, catalogues and rules. "import": the import
 # from a previous system (administrator only: it writes personal data, and answers with counts and
-# refusals by line and field, never the data itself).
+# refusals by line and field, never the data itself). "access_log": who
+# read whom (loggkontroll): the administrator and unit managers, never the board.
 ROUTES = {
     # Public: signing in and out.
     "login": PUBLIC, "logout": PUBLIC, "api-token": PUBLIC,
@@ -47,6 +48,8 @@ ROUTES = {
     # The import from a previous system.
     "import-records": IMPORT,
     "rule-runs": STAFF,
+    # The access-log review.
+    "control-access-log-list": ACCESS_LOG,
     # Aggregates and reports (what the board sees).
     "delegated-decisions": AGGREGATE, "control-flag-counts": AGGREGATE, "report-snapshot-list": AGGREGATE,
     "report-snapshot-detail": AGGREGATE, "report-snapshot-data": AGGREGATE, "report-snapshot-download": AGGREGATE,
@@ -94,7 +97,7 @@ FINANCE_ROLES = {Role.CASEWORKER, Role.UNIT_MANAGER}
 # Roles and the classes they may be served; everything else must be refused by role (403).
 MAY_SEE = {
     Role.BOARD: {PUBLIC, AUTHENTICATED, REFERENCE, AGGREGATE},
-    Role.ADMINISTRATOR: {PUBLIC, AUTHENTICATED, REFERENCE, STAFF, AGGREGATE, IMPORT},
+    Role.ADMINISTRATOR: {PUBLIC, AUTHENTICATED, REFERENCE, STAFF, AGGREGATE, IMPORT, ACCESS_LOG},
 }
 
 ROUTES_FOUND = project_routes()

@@ -53,6 +53,7 @@ STANDARD_CHAIN: tuple[str, ...] = (
 # Links that are a member of staff named on the row (annotated as own_<code>).
 NAMED = frozenset({
     OwnerBasis.ACTION_OWNER, OwnerBasis.REFERRER, OwnerBasis.DECIDED_BY, OwnerBasis.PROPOSED_BY, OwnerBasis.COORDINATOR,
+    OwnerBasis.READER_MANAGER, OwnerBasis.ADMINISTRATOR,
 })
 # What is shown for a link that was passed over ("ingen koordinator: ärendets handläggare").
 MISSING = {
@@ -60,6 +61,8 @@ MISSING = {
     OwnerBasis.REFERRER: "den som anvisade är inte aktiv",
     OwnerBasis.DECIDED_BY: "beslutsfattaren är inte aktiv",
     OwnerBasis.PROPOSED_BY: "den som föreslog avslutet är inte aktiv",
+    OwnerBasis.READER_MANAGER: "ingen enhetschef för den som läste",
+    OwnerBasis.ADMINISTRATOR: "ingen aktiv administratör",
     OwnerBasis.COORDINATOR: "ingen koordinator",
     OwnerBasis.CASEWORKER: "ingen handläggare på ärendet",
     OwnerBasis.CASE_UNIT_MANAGER: "ingen enhetschef för ärendets enhet",

@@ -1,0 +1,200 @@
+"""Loggkontroll: the access-log review API, the refused requests it counts, and the review rules."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.utils import timezone
+
+from audit.control import engine
+from audit.control.models import Flag, RuleParameter
+from audit.models import AccessLogEntry
+from cases.models import Role
+from tests.factories.cases import ApplicantFactory, CaseFactory, CoordinatorAssignmentFactory, StaffFactory, UnitFactory
+
+URL = "/api/v1/control/access-log/"
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+DAY = datetime.date(2026, 11, 24)  # a Tuesday
+
+
+def _at(hour: int, day: datetime.date = DAY) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=STOCKHOLM)
+
+
+def _read(actor, person, *, when=None, action="read", channel="api", object_id="1"):
+    return AccessLogEntry.objects.create(
+        occurred_at=when or _at(10), actor_id=actor.pk, actor_username=actor.username, actor_role=actor.role,
+        action=action, person_id=getattr(person, "pk", person), object_type="cases.applicant",
+        object_id=object_id, channel=channel, endpoint="api/v1/applicants/<pk>/",
+    )
+
+
+@pytest.fixture
+def units(db):
+    return UnitFactory(code="ekonomiskt-bistand", name="Ekonomiskt bistånd"), UnitFactory(code="annan", name="Annan")
+
+
+@pytest.fixture
+def people(units):
+    home, other = units
+    return {
+        "manager": StaffFactory(role=Role.UNIT_MANAGER, unit=home),
+        "mine": StaffFactory(role=Role.CASEWORKER, unit=home),
+        "theirs": StaffFactory(role=Role.CASEWORKER, unit=other),
+        "admin": StaffFactory(role=Role.ADMINISTRATOR, unit=None),
+        "person": ApplicantFactory(registered_unit=home),
+    }
+
+
+def _ids(response):
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_who_read_a_person_the_manager_sees_their_staff_and_the_administrator_everyone(people, api_as):
+    person = people["person"]
+    mine, theirs = _read(people["mine"], person), _read(people["theirs"], person)
+    _read(people["mine"], 424242)
+    assert _ids(api_as(people["admin"]).get(URL, {"person": person.pk})) == [theirs.pk, mine.pk]
+    # The administrator's own read of the log is now a row about the person too (not their staff).
+    assert _ids(api_as(people["manager"]).get(URL, {"person": person.pk})) == [mine.pk]
+
+
+def test_what_a_staff_member_read_filtered_by_period_channel_and_action(people, api_as):
+    staff, client = people["mine"], api_as(people["manager"])
+    early = _read(staff, 1, when=_at(9, DAY - datetime.timedelta(days=3)))
+    ui = _read(staff, 2, channel="ui")
+    listed = _read(staff, 3, action="list")
+    assert _ids(client.get(URL, {"actor": staff.pk})) == [listed.pk, ui.pk, early.pk]
+    assert _ids(client.get(URL, {"actor": staff.pk, "date_from": DAY.isoformat()})) == [listed.pk, ui.pk]
+    assert _ids(client.get(URL, {"actor": staff.pk, "date_to": (DAY - datetime.timedelta(days=1)).isoformat()})) == [early.pk]
+    assert _ids(client.get(URL, {"actor": staff.pk, "channel": "ui"})) == [ui.pk]
+    assert _ids(client.get(URL, {"actor": staff.pk, "action": "list"})) == [listed.pk]
+    assert _ids(client.get(URL, {"actor": people["theirs"].pk})) == []  # not the manager's staff
+
+
+def test_reading_the_log_is_logged(people, api_as):
+    _read(people["mine"], people["person"])
+    api_as(people["admin"]).get(URL, {"person": people["person"].pk})
+    logged = AccessLogEntry.objects.get(actor_id=people["admin"].pk)
+    assert (logged.action, logged.object_type, logged.person_id) == ("list", "audit.accesslogentry", people["person"].pk)
+
+
+@pytest.mark.parametrize("query, field", [
+    ({}, "person"), ({"person": "x"}, "person"), ({"actor": 1, "channel": "fax"}, "channel"),
+    ({"actor": 1, "action": "peek"}, "action"), ({"actor": 1, "date_from": "2026-13-01"}, "date_from"),
+    ({"actor": 1, "date_from": "2026-11-02", "date_to": "2026-11-01"}, "date_to"),
+])
+def test_bad_filters_answer_400_naming_the_field(people, api_as, query, field):
+    response = api_as(people["admin"]).get(URL, query)
+    assert response.status_code == 400 and field in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.COORDINATOR, Role.INSATS_STAFF, Role.BOARD])
+def test_other_roles_are_refused(units, api_as, role):
+    user = StaffFactory(role=role, unit=None if role == Role.BOARD else units[0])
+    assert api_as(user).get(URL, {"actor": 1}).status_code == 403
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_a_fixed_number_of_queries(people, api_as, django_assert_max_num_queries, rows):
+    for i in range(rows):
+        _read(people["mine"], people["person"], object_id=str(i))
+    client = api_as(people["manager"])
+    with django_assert_max_num_queries(4):  # count, page, the log row of this read, (chain head: in SQL)
+        assert len(_ids(client.get(URL, {"person": people["person"].pk}))) == rows
+
+
+def test_a_refused_request_on_a_personal_route_is_logged(people, client):
+    client.force_login(people["mine"])
+    assert client.get("/api/v1/applicants/999999/").status_code == 404
+    refused = AccessLogEntry.objects.get(action="refused")
+    assert (refused.actor_id, refused.object_id, refused.person_id) == (people["mine"].pk, "404", None)
+    assert refused.endpoint.startswith("api/v1/applicants/") and "999999" not in refused.endpoint
+    assert client.get("/api/v1/units/").status_code == 200
+    client.logout()
+    assert client.get("/login/").status_code == 200
+    assert AccessLogEntry.objects.filter(action="refused").count() == 1
+
+
+# --- review rules ------------------------------------------------------------------------------
+
+def _flags(run_rule, code, as_of=DAY):
+    run_rule(code, as_of)
+    return {(f.subject_id, f.responsible_id, f.unit_id) for f in Flag.objects.filter(rule__code=code)}
+
+
+def test_reads_outside_the_readers_scope_that_day_are_flagged(people, run_rule, units):
+    home, other = units
+    in_unit = _read(people["mine"], people["person"])
+    outside = _read(people["theirs"], people["person"])  # a caseworker at another unit
+    _read(people["theirs"], people["person"], object_id="2")  # the same day again: one flag
+    case = CaseFactory(unit=home)
+    assignment = CoordinatorAssignmentFactory(case=case, start_date=DAY - datetime.timedelta(days=10), end_date=DAY)
+    coordinator = assignment.coordinator
+    assigned = _read(coordinator, assignment.applicant)
+    after_end = _read(coordinator, assignment.applicant, when=_at(10, DAY + datetime.timedelta(days=1)))
+    found = _flags(run_rule, "l02_read_outside_scope", DAY + datetime.timedelta(days=1))
+    subjects = {s for s, _, _ in found}
+    assert outside.pk in subjects and after_end.pk in subjects
+    assert in_unit.pk not in subjects and assigned.pk not in subjects and len(subjects) == 2
+    flag = Flag.objects.get(rule__code="l02_read_outside_scope", subject_id=outside.pk)
+    assert flag.unit_id == other.pk and flag.responsible_id == people["admin"].pk  # no manager at that unit
+    assert flag.person_id == people["person"].pk
+
+
+def test_reads_of_a_person_with_skyddad_identitet_are_flagged_to_the_readers_manager(people, run_rule):
+    protected = ApplicantFactory(protected_identity=True)
+    first = _read(people["mine"], protected)
+    _read(people["mine"], protected, when=_at(11))
+    _read(people["mine"], people["person"])
+    assert _flags(run_rule, "l03_read_protected_identity") == {
+        (first.pk, people["manager"].pk, people["mine"].unit_id)}
+
+
+def _limit(code, key, value):
+    engine.rules_sync()
+    assert RuleParameter.objects.filter(rule__code=code, key=key).update(value=value) == 1
+
+
+def test_more_distinct_persons_in_a_day_than_the_limit(people, run_rule):
+    _limit("l04_many_persons_in_a_day", "max_persons", 2)
+    first = _read(people["mine"], 1, when=_at(8))
+    for person, hour in ((2, 9), (2, 10), (3, 11)):
+        _read(people["mine"], person, when=_at(hour))
+    _read(people["theirs"], 1)
+    _read(people["theirs"], 2)
+    assert _flags(run_rule, "l04_many_persons_in_a_day") == {(first.pk, people["manager"].pk, people["mine"].unit_id)}
+    assert Flag.objects.get(rule__code="l04_many_persons_in_a_day").facts["persons_read"] == 3
+
+
+def test_reads_outside_working_hours(people, run_rule):
+    _read(people["mine"], 1, when=_at(9))
+    night = _read(people["mine"], 1, when=_at(22))
+    _read(people["mine"], 2, when=_at(23))
+    saturday = _read(people["theirs"], 1, when=_at(12, datetime.date(2026, 11, 21)))
+    _read(people["theirs"], 1, when=_at(5), channel="task")  # a scheduled job, not a person
+    subjects = {s for s, _, _ in _flags(run_rule, "l05_read_outside_working_hours")}
+    assert subjects == {night.pk, saturday.pk}
+
+
+def test_many_refused_requests_in_a_day(people, run_rule):
+    _limit("l06_many_refused_requests", "max_refused", 2)
+    refused = [_read(people["mine"], None, action="refused", object_id="404", when=_at(9 + i)) for i in range(3)]
+    _read(people["theirs"], None, action="refused", object_id="403")
+    assert {s for s, _, _ in _flags(run_rule, "l06_many_refused_requests")} == {refused[0].pk}
+
+
+def test_the_rules_look_back_only_their_window(people, run_rule):
+    old = _read(people["mine"], ApplicantFactory(protected_identity=True), when=_at(10, DAY - datetime.timedelta(days=30)))
+    assert old.pk not in {s for s, _, _ in _flags(run_rule, "l03_read_protected_identity", timezone.localdate())}
+
+
+def test_the_limits_default_from_the_norms_and_a_setting_overrides_them(settings):
+    from audit.control.rules.access_log import MANY_PERSONS
+
+    assert {p.key: p.default_value() for p in MANY_PERSONS.params} == {"lookback_days": 7, "max_persons": 60}
+    settings.AUDIT_LOG_REVIEW_NORMS = {"MAX_DISTINCT_PERSONS_PER_DAY": 25}
+    assert {p.key: p.default_value() for p in MANY_PERSONS.params}["max_persons"] == 25
