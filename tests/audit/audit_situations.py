@@ -173,6 +173,7 @@ SAMPLE_YES = {
     "time_bound": 11, "follow_up_date": 9, "responsible_named": 7, "participation_recorded": 11,
     "long_term_goal": 10, "sub_goals": 7, "activities": 11, "followed_up_within_6_months": 3,
 }
-# Prefilled "no" for the follow-up question: draft, late, old. Not applicable (None): closed, left,
-# running, replaced (v2 running), south, and the two persons without a plan.
-SAMPLE_FOLLOW_UP_NO = 3
+# Prefilled "no" for the follow-up question: draft, late, old, and the two persons without a plan
+# (no plan, so nothing was followed up). Not applicable: closed, left, running, replaced (v2 running),
+# south.
+SAMPLE_FOLLOW_UP_NO = 5

@@ -86,9 +86,9 @@ def test_the_sample_prefill_counts_drafts_and_persons_without_a_plan(w):
     assert states == s.SAMPLE_PLAN_STATES
     results = {r["question"]: (r["yes"], r["of"]) for r in selectors.sample_results(sample=sample)}
     assert results == {code: (yes, 13) for code, yes in s.SAMPLE_YES.items()}
-    follow_up = sample.items.filter(answers__question="followed_up_within_6_months", answers__prefilled=False)
+    follow_up = sample.items.filter(answers__question="followed_up_within_6_months", answers__prefilled=quality.NO)
     assert follow_up.count() == s.SAMPLE_FOLLOW_UP_NO
-    assert set(follow_up.values_list("person__first_name", flat=True)) == {"Namndraft", "Namnlate", "Namnold"}
+    assert set(follow_up.values_list("person__first_name", flat=True)) == {"Namndraft", "Namnlate", "Namnold", "Namnnocoord", "Namnnoplan"}
 
 
 def test_report_2_other_tables_over_the_situations(w):
