@@ -26,7 +26,6 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Min, Q
-from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from audit.control.models import LIVE_FLAG_STATUSES, Flag, FlagStatus, FlagTransition, Rule, RuleParameter
@@ -237,11 +236,12 @@ def run_chunk(
         )
     counts.flags_resolved = len(stale)
 
-    # 2. the ones still found are kept; note when they were checked (shown on the flag's page).
+    # 2. the ones still found are kept; note the day they were last seen and checked (shown on the
+    # flag's page). Once a day: a re-run or re-check the same day writes nothing.
     kept = [pk for subject_id, (pk, _, _) in live_before.items() if subject_id in found]
     counts.flags_kept = len(kept)
     if kept:
-        Flag.objects.filter(pk__in=kept).update(last_seen=Greatest("last_seen", as_of), checked_at=timezone.now())
+        Flag.objects.filter(pk__in=kept, last_seen__lt=as_of).update(last_seen=as_of, checked_at=timezone.now())
     # ... and follow their owner: a coordinator assigned, a caseworker gone, a flag made before
     # the ownership chain (audit/control/rules/ownership.py) existed.
     _reassign(
