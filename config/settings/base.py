@@ -272,7 +272,7 @@ SPECTACULAR_SETTINGS = {
 # after this many seconds. Set explicitly (Redis's default is one hour): longer than the longest
 # task time limit plus the longest retry countdown, so a task still running is never handed to a
 # second worker; see README "Runs that recover by themselves".
-REDIS_VISIBILITY_TIMEOUT_SECONDS = env.int("CELERY_VISIBILITY_TIMEOUT", default=900)
+REDIS_VISIBILITY_TIMEOUT_SECONDS = env.int("CELERY_VISIBILITY_TIMEOUT", default=3900)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_BROKER_TRANSPORT_OPTIONS = (

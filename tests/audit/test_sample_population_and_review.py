@@ -89,8 +89,9 @@ def audited(coordinator):
 
 
 # Hand-computed from the fixture, per question: (yes, no, not applicable). Order: complete, draft,
-# undated, no_goal, no_plan. "Followed up within 6 months" is not applicable for the draft (not
-# signed) and for no_goal (its validity runs past the period's end).
+# undated, no_goal, no_plan. "Followed up within 6 months" is judged on the draft as it is (its six
+# months ended on 1 Nov 2025 without a follow-up: no) and is not applicable for no_goal (its
+# validity runs past the period's end).
 EXPECTED = {
     "plan_made": (3, 2, 0),  # the draft and no plan: no
     "person_took_part": (3, 2, 0),  # no_goal's participation is not documented
@@ -104,7 +105,7 @@ EXPECTED = {
     "long_term_goal": (3, 2, 0),
     "sub_goals": (3, 2, 0),
     "activities": (4, 1, 0),
-    "followed_up_within_6_months": (1, 2, 2),  # complete yes; undated, no plan no
+    "followed_up_within_6_months": (1, 3, 1),  # complete yes; draft, undated, no plan no
 }
 
 
@@ -145,8 +146,11 @@ def test_counts_per_question_match_the_hand_computed_expectations(koord_manager,
     # The prefill is planning's answer with its reason; the judged plan is kept on the item.
     item = sample.items.get(person=audited["draft"])
     answer = item.answers.get(question="followed_up_within_6_months")
-    assert (answer.prefilled, answer.prefill_reason) == (NA, "Planen är inte fastställd; uppföljning är inte aktuell ännu.")
+    assert answer.prefilled == N and answer.prefill_reason.startswith("Ingen uppföljning gjord under planens")
     assert item.plan.status == PlanStatus.DRAFT
+    item = sample.items.get(person=audited["no_goal"])
+    answer = item.answers.get(question="followed_up_within_6_months")
+    assert answer.prefilled == NA and answer.prefill_reason.startswith("Ej aktuellt ännu: giltighetstiden löper")
     # Confirming the data's "ej aktuellt" keeps planning's reason as the reviewer's.
     services.checklist_answer_review(actor=koord_manager, answer=answer, value=NA)
     answer.refresh_from_db()
@@ -171,7 +175,7 @@ def test_not_applicable_needs_a_reason_and_is_counted_on_its_own(api_as, koord_m
     assert ok.status_code == 200 and ok.json()["answer"] == NA
     results = {r["question"]: r for r in client.get(f"{SAMPLES}{sample.pk}/results/").json()}
     row = results["followed_up_within_6_months"]
-    assert (row["yes"], row["no"], row["not_applicable"], row["reviewed"], row["of"]) == (1, 1, 3, 1, 5)
+    assert (row["yes"], row["no"], row["not_applicable"], row["reviewed"], row["of"]) == (1, 2, 2, 1, 5)
 
     # Board report 6 counts the same, not applicable in its own column, the share of the applicable.
     ControlSample.objects.filter(pk=sample.pk).update(created_at=timezone.make_aware(datetime.datetime(2025, 12, 31)))
@@ -180,7 +184,7 @@ def test_not_applicable_needs_a_reason_and_is_counted_on_its_own(api_as, koord_m
     table = next(t for t in data.tables if t.key == "sample_questions")
     by_text = {r["question"]: r for r in table.rows}
     followed = next(r for q, r in by_text.items() if q.startswith("Har uppföljning genomförts"))
-    assert (followed["yes"], followed["no"], followed["not_applicable"], followed["share_yes"]) == (1, 1, 3, 50.0)
+    assert (followed["yes"], followed["no"], followed["not_applicable"], followed["share_yes"]) == (1, 2, 2, 33.3)
     assert "Ej aktuellt" in [c.label for c in table.columns]
 
 

@@ -99,7 +99,7 @@ def _owned(qs, *, as_of, person):
         administrator_id=administrator(),
     )
     return owned(
-        qs, as_of=as_of, person=person,
+        qs, as_of=as_of, person=person, unit="reader_unit",
         **{OwnerBasis.READER_MANAGER: "reader_manager_id", OwnerBasis.ADMINISTRATOR: "administrator_id"},
     )
 

@@ -42,6 +42,9 @@ from audit.control.rules.common import ID, coordinator_of
 from cases.models import Applicant, Case, CaseStatus, Role, Staff
 
 CASE = "own_case"
+# A unit the rule names for its findings whoever answers (the reader's unit for the log review);
+# empty for most rules, whose unit follows the link used.
+UNIT = "own_unit"
 
 STANDARD_CHAIN: tuple[str, ...] = (
     OwnerBasis.COORDINATOR,
@@ -90,7 +93,7 @@ def field(code: str) -> str:
 
 def fields(rule: RuleDefinition) -> list[str]:
     """The annotations `owned` adds that `resolve` reads."""
-    return [CASE, *(field(code) for code in chain(rule) if code in NAMED)]
+    return [CASE, UNIT, *(field(code) for code in chain(rule) if code in NAMED)]
 
 
 def _persons_case() -> Subquery:
@@ -101,17 +104,21 @@ def _persons_case() -> Subquery:
     return Subquery(cases.values("pk")[:1], output_field=ID)
 
 
-def owned(qs: QuerySet, *, as_of: datetime.date, person, case: str | None = None, **named: str) -> QuerySet:
+def owned(
+    qs: QuerySet, *, as_of: datetime.date, person, case: str | None = None, unit: str | None = None, **named: str
+) -> QuerySet:
     """Annotate a rule's findings with the flag's person and the ownership candidates.
 
     `person` is a field path or an expression; `case` the path of the subject's own case, if it has
-    one; `named` maps a link of the rule's own (OwnerBasis value) to the path of that staff id.
+    one; `unit` the path of a unit the findings belong to whoever answers; `named` maps a link of the
+    rule's own (OwnerBasis value) to the path of that staff id.
     """
     person_expr = F(person) if isinstance(person, str) else person
     qs = qs.annotate(**{PERSON: person_expr})
     return qs.annotate(
         **{
             CASE: F(case) if case else _persons_case(),
+            UNIT: F(unit) if unit else Value(None, output_field=ID),
             field(OwnerBasis.COORDINATOR): coordinator_of(PERSON, as_of),
             **{field(code): F(path) for code, path in named.items()},
         }
@@ -176,8 +183,11 @@ def resolve(rule: RuleDefinition, rows: Iterable[dict]) -> dict[int, Owner]:
         for code in links:
             staff, unit = candidate(code, row)
             if staff is not None:
-                out[row["pk"]] = Owner(staff, unit, code)
+                out[row["pk"]] = Owner(staff, row.get(UNIT) or unit, code)
                 break
+        else:
+            if row.get(UNIT):
+                out[row["pk"]] = Owner(None, row[UNIT], "")
     return out
 
 
