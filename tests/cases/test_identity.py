@@ -60,3 +60,20 @@ def test_rejects_malformed_numbers_with_a_code(value, code):
     with pytest.raises(ValidationError) as exc:
         parse(value, today=TODAY)
     assert exc.value.code == code
+
+
+def _number_born(day: datetime.date, serial="123") -> str:
+    """A valid 10-digit personnummer for someone born on `day` (Luhn check digit computed)."""
+    from stdnum import luhn
+
+    body = f"{day:%y%m%d}{serial}"
+    return f"{body[:6]}-{body[6:]}{luhn.calc_check_digit(body)}"
+
+
+def test_a_person_born_today_is_not_born_in_the_future():
+    # DOMAIN.md 7: the number holds the date of birth; only a date after today is impossible.
+    parsed = parse(_number_born(TODAY), today=TODAY)
+    assert parsed.birth_date == TODAY
+    with pytest.raises(ValidationError) as exc:
+        parse(_number_born(TODAY + datetime.timedelta(days=1)), today=TODAY)
+    assert exc.value.code == "future_date"

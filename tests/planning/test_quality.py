@@ -106,3 +106,31 @@ def test_set_based_variant_agrees_and_runs_in_one_query(django_assert_num_querie
     assert not rows[weak.pk].qc_responsible_named and not rows[weak.pk].qc_sub_goals
     failing = quality.annotate_quality(ImplementationPlan.objects.all(), on=AFTER).filter(qc_sub_goals=False)
     assert list(failing) == [weak]
+
+
+def test_a_follow_up_on_the_last_valid_day_of_the_plan_is_in_time():
+    # DOMAIN.md 2.4 / 4: the plan is valid 6 months ("giltig till" is its last day); a follow-up
+    # that day is within validity, one the day after is not.
+    on_last_day = build(followed_up=False)
+    FollowUpFactory(plan=on_last_day, followed_up_on=on_last_day.valid_until)
+    day_after = build(followed_up=False)
+    FollowUpFactory(plan=day_after, followed_up_on=day_after.valid_until + datetime.timedelta(days=1))
+    assert answers(on_last_day, AFTER)[0]["followed_up_within_6_months"] == Y
+    assert answers(day_after, AFTER)[0]["followed_up_within_6_months"] == N
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"sub_goals": False}, Y),  # a long-term goal alone states a goal
+        ({"long_term_goal": False}, Y),  # sub-goals alone state goals
+        ({"sub_goals": False, "long_term_goal": False}, N),
+    ],
+    ids=["goal only", "sub-goals only", "neither"],
+)
+def test_goals_stated_is_a_long_term_goal_or_sub_goals(kwargs, expected):
+    # DOMAIN.md 4, the control question "goals stated?" (004:583-598): "vilket eller vilka mål".
+    plan = build(**kwargs)
+    assert answers(plan, AFTER)[1]["goals_stated"] == expected
+    row = quality.annotate_quality(ImplementationPlan.objects.filter(pk=plan.pk), on=AFTER).get()
+    assert row.cq_goals_stated is (expected == Y)

@@ -211,3 +211,30 @@ def test_child_born_during_the_month_gets_the_amount_for_age_0():
                             members=[adult(1), child(2, datetime.date(2023, 3, 20))], household_size=2,
                             incomes=[], costs=[])
     assert line_amounts(result, "personal") == [3490, 2420]
+
+
+def test_child_whose_birthday_is_on_the_first_has_the_new_age_that_month():
+    # DOMAIN.md 6 / README: the age is the age on the first of the month. Born 2012-03-01, the
+    # child turns 11 on 1 March 2023, so March counts band 11–14 (3 890), not 7–10 (3 380).
+    # February is still 10 years: 3 380.
+    members = [adult(1), child(2, datetime.date(2012, 3, 1))]
+    march = calc.calculate(month=datetime.date(2023, 3, 1), norm=norm(2023), members=members, household_size=2,
+                           incomes=[], costs=[])
+    assert line_amounts(march, "personal") == [3490, 3890]
+    february = calc.calculate(month=datetime.date(2023, 2, 1), norm=norm(2023), members=members, household_size=2,
+                              incomes=[], costs=[])
+    assert line_amounts(february, "personal") == [3490, 3380]
+
+
+def test_a_share_of_the_household_amount_is_rounded_half_up_to_the_krona():
+    # DOMAIN.md 6 (whole kronor; an adult sharing a dwelling gets their share of the household
+    # amount): 2019, household of 4, one applying: 1 570 / 4 = 392.50 → 393 (not 392, which both
+    # truncation and banker's rounding would give): 3 090 + 393 = 3 483.
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=[adult(1)], household_size=4,
+                            incomes=[], costs=[])
+    assert line_amounts(result, "shared") == [393]
+    assert result.norm_total == 3483
+    # 2023, household of 3, one applying: 1 580 / 3 = 526.67 → 527.
+    result = calc.calculate(month=datetime.date(2023, 3, 1), norm=norm(2023), members=[adult(1)], household_size=3,
+                            incomes=[], costs=[])
+    assert line_amounts(result, "shared") == [527]
