@@ -3,6 +3,7 @@
     mutation_tool.py select SESSION [FUNCTION ...]  skip mutants outside the operator set below and,
                                                    with FUNCTION names, outside those functions
     mutation_tool.py rate SESSION MODULE           print "MODULE killed/total rate" and each survivor
+    mutation_tool.py retest SESSION                forget the survivors' results, so exec runs them again
 
 The operator set: one plausible slip per site (a boundary, a negation, & for |, + for -, a
 constant off by one), not every operator swapped for every other (cosmic-ray's default, ~10x
@@ -14,6 +15,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -79,9 +81,19 @@ def rate(session: str, module: str) -> dict:
     return figures
 
 
+def retest(session: str) -> None:
+    with use_db(session, WorkDB.Mode.open) as db:
+        survivors = [item.job_id for item, result in db.completed_work_items
+                     if result.worker_outcome != WorkerOutcome.SKIPPED and result.test_outcome == TestOutcome.SURVIVED]
+    with sqlite3.connect(session) as conn:
+        conn.executemany("DELETE FROM work_results WHERE job_id = ?", [(job,) for job in survivors])
+
+
 if __name__ == "__main__":
     command, session, *rest = sys.argv[1:]
     if command == "select":
         select(session, rest)
+    elif command == "retest":
+        retest(session)
     else:
         print("JSON " + json.dumps(rate(session, rest[0])))

@@ -77,3 +77,8 @@ def test_a_person_born_today_is_not_born_in_the_future():
     with pytest.raises(ValidationError) as exc:
         parse(_number_born(TODAY + datetime.timedelta(days=1)), today=TODAY)
     assert exc.value.code == "future_date"
+
+
+def test_display_form_is_the_12_digits_with_a_dash_before_the_last_four():
+    assert parse("811218-9876", today=TODAY).display == "19811218-9876"
+    assert parse("811278-9873", today=TODAY).display == "19811278-9873"

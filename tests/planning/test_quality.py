@@ -134,3 +134,17 @@ def test_goals_stated_is_a_long_term_goal_or_sub_goals(kwargs, expected):
     assert answers(plan, AFTER)[1]["goals_stated"] == expected
     row = quality.annotate_quality(ImplementationPlan.objects.filter(pk=plan.pk), on=AFTER).get()
     assert row.cq_goals_stated is (expected == Y)
+
+
+def test_missing_lists_the_failed_required_checkpoints(settings):
+    # DOMAIN.md 2.4: signing is refused for each required checkpoint the plan fails (the set is a
+    # norm); "not applicable" is no failure, and a failed checkpoint that is not required is not listed.
+    _, _, q = answers(build(responsible=False, sub_goals=False, followed_up=False), AFTER)
+    assert [a.code for a in q.missing()] == ["responsible_named", "sub_goals"]
+    assert [a.code for a in q.missing(frozenset({"sub_goals", "followed_up_within_6_months"}))] == [
+        "sub_goals", "followed_up_within_6_months"]
+    assert q.missing(frozenset()) == []
+    settings.PLANNING_NORMS = {"required_checkpoints": ["responsible_named"]}
+    assert [a.code for a in q.missing()] == ["responsible_named"]
+    _, _, within = answers(build(followed_up=False), WITHIN)
+    assert within.missing(frozenset({"followed_up_within_6_months"})) == []  # not applicable yet
