@@ -7,7 +7,13 @@ import pytest
 
 from planning import quality
 from planning.models import ImplementationPlan
-from tests.factories.planning import FollowUpFactory, PlanActivityFactory, SignedPlanFactory, SubgoalFactory
+from tests.factories.planning import (
+    FollowUpFactory,
+    PlanActivityFactory,
+    PlanFactory,
+    SignedPlanFactory,
+    SubgoalFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -120,18 +126,21 @@ def test_a_follow_up_on_the_last_valid_day_of_the_plan_is_in_time():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "expected"),
+    ("kwargs", "expected", "reason"),
     [
-        ({"sub_goals": False}, Y),  # a long-term goal alone states a goal
-        ({"long_term_goal": False}, Y),  # sub-goals alone state goals
-        ({"sub_goals": False, "long_term_goal": False}, N),
+        ({}, Y, "Anger långsiktigt mål och 2 delmål."),
+        ({"sub_goals": False}, Y, "Anger långsiktigt mål."),  # a long-term goal alone states a goal
+        ({"long_term_goal": False}, Y, "Anger 2 delmål."),  # sub-goals alone state goals
+        ({"sub_goals": False, "long_term_goal": False}, N, "Varken långsiktigt mål eller delmål anges."),
     ],
-    ids=["goal only", "sub-goals only", "neither"],
+    ids=["both", "goal only", "sub-goals only", "neither"],
 )
-def test_goals_stated_is_a_long_term_goal_or_sub_goals(kwargs, expected):
+def test_goals_stated_is_a_long_term_goal_or_sub_goals(kwargs, expected, reason):
     # DOMAIN.md 4, the control question "goals stated?" (004:583-598): "vilket eller vilka mål".
     plan = build(**kwargs)
-    assert answers(plan, AFTER)[1]["goals_stated"] == expected
+    _, cq, q = answers(plan, AFTER)
+    assert cq["goals_stated"] == expected
+    assert {a.code: a.reason for a in q.control_questions}["goals_stated"] == reason
     row = quality.annotate_quality(ImplementationPlan.objects.filter(pk=plan.pk), on=AFTER).get()
     assert row.cq_goals_stated is (expected == Y)
 
@@ -148,3 +157,27 @@ def test_missing_lists_the_failed_required_checkpoints(settings):
     assert [a.code for a in q.missing()] == ["responsible_named"]
     _, _, within = answers(build(followed_up=False), WITHIN)
     assert within.missing(frozenset({"followed_up_within_6_months"})) == []  # not applicable yet
+
+
+def test_one_activity_with_its_responsible_is_enough():
+    plan = SignedPlanFactory(made_on=MADE)
+    PlanActivityFactory(plan=plan, responsible="Koordinator Anna", how="Två dagar i veckan")
+    cp, cq, q = answers(plan, AFTER)
+    assert (cp["activities"], cp["responsible_named"], cq["how_carried_out"]) == (Y, Y, Y)
+    assert {a.code: a.reason for a in q.checkpoints}["activities"] == "1 aktiviteter."
+
+
+def test_reasons_for_the_goal_and_for_a_follow_up_not_due_yet():
+    # Before the plan's validity is over the follow-up checkpoint is "not applicable" (DOMAIN.md 4),
+    # for a signed plan until its last day, for a draft because it is not fixed yet.
+    signed = build(followed_up=False)
+    _, _, q = answers(signed, WITHIN)
+    reasons = {a.code: a.reason for a in q.checkpoints}
+    assert reasons["long_term_goal"] == "Långsiktigt mål anges."
+    assert reasons["followed_up_within_6_months"] == f"Ej aktuellt ännu: giltighetstiden löper till {signed.valid_until}."
+    draft = PlanFactory(made_on=MADE, long_term_goal="")
+    cp, _, q = answers(draft, AFTER)
+    reasons = {a.code: a.reason for a in q.checkpoints}
+    assert cp["followed_up_within_6_months"] == NA
+    assert reasons["followed_up_within_6_months"] == "Planen är inte fastställd; uppföljning är inte aktuell ännu."
+    assert reasons["long_term_goal"] == "Långsiktigt mål saknas."
