@@ -181,3 +181,17 @@ def test_reasons_for_the_goal_and_for_a_follow_up_not_due_yet():
     assert cp["followed_up_within_6_months"] == NA
     assert reasons["followed_up_within_6_months"] == "Planen är inte fastställd; uppföljning är inte aktuell ännu."
     assert reasons["long_term_goal"] == "Långsiktigt mål saknas."
+
+
+def test_set_based_answers_agree_with_evaluate_for_every_checkpoint_and_question():
+    # Egenkontroll filters on the qc_*/cq_* booleans: each must say what evaluate() says
+    # ("not applicable" counts as passed, as in PlanQuality.missing).
+    plans = [build(), build(followed_up=False), build(responsible=False, sub_goals=False, how=False),
+             build(participation=False, long_term_goal=False, follow_up_date=False)]
+    rows = {r.pk: r for r in quality.annotate_quality(ImplementationPlan.objects.all(), on=AFTER)}
+    for plan in plans:
+        q = quality.evaluate(plan, on=AFTER)
+        assert {a.code: a.passed for a in q.checkpoints} == {c: getattr(rows[plan.pk], f"qc_{c}") for c in CP}
+        assert {a.code: a.passed for a in q.control_questions} == {
+            c: getattr(rows[plan.pk], f"cq_{c}") for c, _, _ in quality.CONTROL_QUESTIONS}
+    assert rows[plans[1].pk].qc_followed_up_within_6_months is False
