@@ -159,11 +159,13 @@ def test_missing_lists_the_failed_required_checkpoints(settings):
     assert within.missing(frozenset({"followed_up_within_6_months"})) == []  # not applicable yet
 
 
-def test_one_activity_with_its_responsible_is_enough():
-    plan = SignedPlanFactory(made_on=MADE)
+def test_one_activity_with_its_responsible_and_one_sub_goal_are_enough():
+    plan = SignedPlanFactory(made_on=MADE, long_term_goal="")
     PlanActivityFactory(plan=plan, responsible="Koordinator Anna", how="Två dagar i veckan")
+    SubgoalFactory(plan=plan)
     cp, cq, q = answers(plan, AFTER)
-    assert (cp["activities"], cp["responsible_named"], cq["how_carried_out"]) == (Y, Y, Y)
+    assert (cp["activities"], cp["responsible_named"], cp["sub_goals"], cq["how_carried_out"], cq["goals_stated"]) == (
+        Y, Y, Y, Y, Y)
     assert {a.code: a.reason for a in q.checkpoints}["activities"] == "1 aktiviteter."
 
 
