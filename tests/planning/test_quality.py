@@ -177,8 +177,11 @@ def test_reasons_for_the_goal_and_for_a_follow_up_not_due_yet():
     reasons = {a.code: a.reason for a in q.checkpoints}
     assert reasons["long_term_goal"] == "Långsiktigt mål anges."
     assert reasons["followed_up_within_6_months"] == f"Ej aktuellt ännu: giltighetstiden löper till {signed.valid_until}."
+    assert {a.code: a.reason for a in q.control_questions}["plan_made"] == "Planen är fastställd."
     draft = PlanFactory(made_on=MADE, long_term_goal="")
-    cp, _, q = answers(draft, AFTER)
+    cp, cq, q = answers(draft, AFTER)
+    assert (cq["plan_made"], {a.code: a.reason for a in q.control_questions}["plan_made"]) == (
+        N, "Planen är ett utkast och inte fastställd.")
     reasons = {a.code: a.reason for a in q.checkpoints}
     assert cp["followed_up_within_6_months"] == NA
     assert reasons["followed_up_within_6_months"] == "Planen är inte fastställd; uppföljning är inte aktuell ännu."

@@ -84,6 +84,10 @@ def test_couple_with_two_children_of_different_age_bands_2023():
     assert line_amounts(result, "shared") == [1790]
     assert result.norm_total == 14170
     assert result.result_amount == 18730
+    # One line for the couple, stored on the applicant, naming both; one per child, on the child.
+    couple = next(line for line in result.lines if line.kind == "cohabiting")
+    assert (couple.member_id, couple.basis["member_ids"]) == (1, [1, 2])
+    assert [line.member_id for line in result.lines if line.kind == "personal"] == [3, 4]
 
 
 def test_couple_with_two_children_2019_with_no_lunch_variant():
