@@ -242,3 +242,13 @@ def test_a_share_of_the_household_amount_is_rounded_half_up_to_the_krona():
     result = calc.calculate(month=datetime.date(2023, 3, 1), norm=norm(2023), members=[adult(1)], household_size=3,
                             incomes=[], costs=[])
     assert line_amounts(result, "shared") == [527]
+
+
+def test_an_income_that_does_not_count_is_shown_at_zero_and_changes_nothing():
+    # DOMAIN.md 6: only counted incomes are deducted; one that does not count is listed for the
+    # record with 0 kr: 4 080 riksnorm (2019, single) stays the amount.
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=[adult(1)], household_size=1,
+                            incomes=[income(1, 1500, counts=False, name="Studiebidrag")], costs=[])
+    assert [(line.kind, line.amount, line.basis) for line in result.lines if line.kind == "not_counted"] == [
+        ("not_counted", 0, {"gross": 1500})]
+    assert (result.income_total, result.result_amount, result.norm_total) == (0, 4080, 4080)
