@@ -200,3 +200,16 @@ def test_set_based_answers_agree_with_evaluate_for_every_checkpoint_and_question
         assert {a.code: a.passed for a in q.control_questions} == {
             c: getattr(rows[plan.pk], f"cq_{c}") for c, _, _ in quality.CONTROL_QUESTIONS}
     assert rows[plans[1].pk].qc_followed_up_within_6_months is False
+
+
+def test_a_plan_without_activities_fails_activities_responsible_and_how():
+    plan = SignedPlanFactory(made_on=MADE)
+    SubgoalFactory(plan=plan)
+    cp, cq, q = answers(plan, AFTER)
+    assert (cp["activities"], cp["responsible_named"], cq["how_carried_out"]) == (N, N, N)
+    reasons = {a.code: a.reason for a in q.checkpoints + q.control_questions}
+    assert reasons["activities"] == reasons["responsible_named"] == "Planen har inga aktiviteter."
+    assert reasons["time_bound"] == f"Upprättad {MADE}, giltig till {plan.valid_until}."
+    draft = PlanFactory(made_on=MADE)
+    reasons = {a.code: a.reason for a in answers(draft, AFTER)[2].checkpoints}
+    assert reasons["time_bound"] == f"Upprättad {MADE}; giltighetstiden sätts när planen fastställs."
