@@ -94,6 +94,17 @@ def test_full_exemption_requires_nothing(person_of, labour_market_barrier):
     ExemptionFactory(applicant=idle, valid_from=_day(-10), valid_to=_day(10), required_hours_per_week=D(0), review_on=_day(5))
     row = full_time_activity(week_start=MONDAY).get(pk=idle.pk)
     assert (row.scheduled_hours, row.norm_hours, row.is_scheduled_full_time) == (D(0), D(0), True)
+    assert (row.attended_hours, row.is_attended_full_time) == (D(0), True)  # no attendance reported: 0 h
+
+
+def test_of_two_exemptions_in_the_week_the_later_one_sets_the_norm(person_of, labour_market_barrier):
+    idle = person_of(labour_market_barrier)
+    ExemptionFactory(applicant=idle, valid_from=_day(-30), valid_to=_day(2), required_hours_per_week=D(10),
+                     review_on=_day(-20))
+    later = ExemptionFactory(applicant=idle, valid_from=_day(3), valid_to=_day(30), required_hours_per_week=D(20),
+                             review_on=_day(20))
+    row = full_time_activity(week_start=MONDAY).get(pk=idle.pk)
+    assert (row.exemption_id, row.norm_hours, row.exemption_review_on) == (later.pk, D(20), later.review_on)
 
 
 def test_only_persons_with_a_labour_market_barrier_in_the_week(person, person_of, other_barrier, labour_market_barrier):

@@ -252,3 +252,33 @@ def test_an_income_that_does_not_count_is_shown_at_zero_and_changes_nothing():
     assert [(line.kind, line.amount, line.basis) for line in result.lines if line.kind == "not_counted"] == [
         ("not_counted", 0, {"gross": 1500})]
     assert (result.income_total, result.result_amount, result.norm_total) == (0, 4080, 4080)
+
+
+def test_a_young_applicant_gets_the_adult_amount_and_a_child_of_21_too():
+    # DOMAIN.md 6: the age bands are children's amounts (up to 19–20 for a child living at home);
+    # an applicant of 20 applying alone gets the single adult amount (2019: 3 090, not 3 910), and
+    # so does a member still marked as child once 21.
+    young = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019),
+                           members=[adult(1, born=datetime.date(1998, 6, 1))], household_size=1, incomes=[], costs=[])
+    assert line_amounts(young, "personal") == [3090]
+    grown = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019),
+                           members=[adult(1), child(2, datetime.date(1998, 1, 1))], household_size=2,
+                           incomes=[], costs=[])
+    assert line_amounts(grown, "personal") == [3090, 3090]
+
+
+def test_requested_amount_is_never_below_zero():
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=[adult(1)], household_size=1,
+                            incomes=[income(1, 20000)], costs=[cost(1000)])
+    assert (result.requested_amount, result.result_amount) == (0, 0)
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (datetime.date(2024, 1, 31), 1, datetime.date(2024, 2, 29)),  # leap year: clamped to the 29th
+    (datetime.date(2023, 1, 31), 1, datetime.date(2023, 2, 28)),
+    (datetime.date(2024, 3, 31), -1, datetime.date(2024, 2, 29)),
+    (datetime.date(2024, 3, 15), 12, datetime.date(2025, 3, 15)),
+    (datetime.date(2024, 4, 30), 1, datetime.date(2024, 5, 30)),
+])
+def test_add_months_day_clamps_to_the_end_of_a_shorter_month(day, months, expected):
+    assert calc.add_months_day(day, months) == expected
