@@ -160,3 +160,12 @@ def test_an_exemption_starting_on_the_sunday_counts_for_that_week(person_of, lab
     ExemptionFactory(applicant=idle, valid_from=_day(valid_from_offset), valid_to=_day(60),
                      required_hours_per_week=D(10), review_on=_day(20))
     assert full_time_activity(week_start=MONDAY).get(pk=idle.pk).norm_hours == (D(10) if applies else D(40))
+
+
+@pytest.mark.parametrize(("offset", "counted"), [(6, True), (7, False)], ids=["from the Sunday", "from the next Monday"])
+def test_a_barrier_from_the_sunday_brings_the_person_under_the_norm_that_week(person_of, labour_market_barrier,
+                                                                               offset, counted):
+    # DOMAIN.md 3: a labour-market barrier in force any day of the week means full-time activity that week.
+    person = person_of(labour_market_barrier)
+    CaseSupportBarrier.objects.filter(applicant=person).update(valid_from=_day(offset))
+    assert full_time_activity(week_start=MONDAY).filter(pk=person.pk).exists() is counted

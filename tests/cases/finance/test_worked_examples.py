@@ -282,3 +282,14 @@ def test_requested_amount_is_never_below_zero():
 ])
 def test_add_months_day_clamps_to_the_end_of_a_shorter_month(day, months, expected):
     assert calc.add_months_day(day, months) == expected
+
+
+def test_jobbstimulans_needs_six_consecutive_months_and_says_how_many_there_were():
+    # SoL 12 kap. 8 § (DOMAIN.md 6): consecutive months. Support in all of January–June 2023
+    # except April: July counts back June, May, then the gap: 2 consecutive months, no disregard.
+    support = {datetime.date(2023, m, 1) for m in (1, 2, 3, 5, 6)}
+    assert calc.jobbstimulans_applies(datetime.date(2023, 7, 1), support, None) == (
+        False, {"consecutive_months_before": 2})
+    full = {datetime.date(2023, m, 1) for m in range(1, 7)}
+    assert calc.jobbstimulans_applies(datetime.date(2023, 7, 1), full, None) == (
+        True, {"consecutive_months_before": 6})
