@@ -293,3 +293,25 @@ def test_jobbstimulans_needs_six_consecutive_months_and_says_how_many_there_were
     full = {datetime.date(2023, m, 1) for m in range(1, 7)}
     assert calc.jobbstimulans_applies(datetime.date(2023, 7, 1), full, None) == (
         True, {"consecutive_months_before": 6})
+
+
+def test_household_of_7_uses_the_table_row_itself():
+    # DOMAIN.md 6: the published table goes up to 7 (2023: 2 510); only beyond 7 is the per-member step added.
+    members = [adult(1), adult(2, "co_applicant")] + [child(n, datetime.date(2015, 1, n)) for n in range(3, 8)]
+    result = calc.calculate(month=datetime.date(2023, 3, 1), norm=norm(2023), members=members, household_size=7,
+                            incomes=[], costs=[])
+    shared = next(line for line in result.lines if line.kind == "shared")
+    assert (shared.amount, shared.basis) == (2510, {"size": 7, "table_amount": 2510})
+
+
+def test_a_child_has_lunch_unless_stated_and_earnings_count_from_21():
+    # SoL 12 kap. 9 § (DOMAIN.md 6): a child's own earnings are not counted; at 21 they are.
+    # A child member without `no_lunch` gets the ordinary amount (2019, 1–2 years: 2 380).
+    toddler = calc.MemberInput(member_id=2, role="child", birth_date=datetime.date(2017, 6, 1))
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=[adult(1), toddler],
+                            household_size=2, incomes=[], costs=[])
+    assert line_amounts(result, "personal") == [3090, 2380]
+    members = [adult(1, born=datetime.date(1970, 1, 1)), child(2, datetime.date(1998, 3, 1))]  # 21 on 1 March 2019
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=members, household_size=2,
+                            incomes=[income(2, 3000, employment=True)], costs=[])
+    assert (line_amounts(result, "child_earnings"), result.income_total) == ([], 3000)
