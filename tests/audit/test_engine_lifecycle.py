@@ -47,11 +47,19 @@ def rows_written():
     written["insert"] = _rows() - before + written["delete"]
 
 
+COUNTED = {}  # the engine's own counts of the last run, summed over its chunks
+
+
 def run(as_of: datetime.date) -> dict[str, int]:
     """One engine run over every chunk (two subjects per chunk, so several chunks); the rows it wrote."""
+    totals = {"flags_opened": 0, "flags_kept": 0, "flags_resolved": 0}
     with rows_written() as written:
         for lo, hi in engine.plan_chunks(REGISTRY[RULE], 2):
-            engine.run_chunk(rule_code=RULE, lower=lo, upper=hi, as_of=as_of)
+            counts = engine.run_chunk(rule_code=RULE, lower=lo, upper=hi, as_of=as_of).as_dict()
+            for key in totals:
+                totals[key] += counts[key]
+    COUNTED.clear()
+    COUNTED.update(totals)
     return written
 
 
@@ -60,25 +68,28 @@ NOTHING = {"insert": 0, "update": 0, "delete": 0}
 
 def test_a_flag_opens_resolves_and_opens_anew_and_reruns_write_nothing():
     engine.rules_sync()
-    person = ApplicantFactory()
-    plan = SignedPlanFactory(applicant=person, made_on=D(2025, 12, 1))
-    SubgoalFactory(plan=plan)
-    PlanActivityFactory(plan=plan)
-    ParticipationFactory(applicant=person, start_date=D(2026, 1, 5))
-    FollowUpFactory(plan=plan, followed_up_on=D(2026, 2, 1))
+    assert engine.plan_chunks(REGISTRY[RULE], 2) == [(0, 1)]  # nobody yet: one empty range
     for _ in range(3):  # others, followed up in time: never flagged
         other = ApplicantFactory()
         other_plan = SignedPlanFactory(applicant=other, made_on=D(2025, 12, 1))
         ParticipationFactory(applicant=other, start_date=D(2026, 1, 5))
         FollowUpFactory(plan=other_plan, followed_up_on=D(2026, 3, 9))
         FollowUpFactory(plan=other_plan, followed_up_on=D(2026, 4, 10))
+    person = ApplicantFactory()  # the last id: the chunks must reach it
+    plan = SignedPlanFactory(applicant=person, made_on=D(2025, 12, 1))
+    SubgoalFactory(plan=plan)
+    PlanActivityFactory(plan=plan)
+    ParticipationFactory(applicant=person, start_date=D(2026, 1, 5))
+    FollowUpFactory(plan=plan, followed_up_on=D(2026, 2, 1))
 
     # 1. Not followed up for more than a month: one flag opens.
     assert run(D(2026, 3, 10)) == {"insert": 1, "update": 0, "delete": 0}
+    assert COUNTED == {"flags_opened": 1, "flags_kept": 0, "flags_resolved": 0}
     first = Flag.objects.get()
     assert (first.subject_id, first.person_id, first.status) == (person.pk, person.pk, FlagStatus.OPEN)
     assert (first.first_seen, first.last_seen) == (D(2026, 3, 10), D(2026, 3, 10))
     assert run(D(2026, 3, 10)) == NOTHING  # the same day again
+    assert COUNTED == {"flags_opened": 0, "flags_kept": 1, "flags_resolved": 0}
 
     # Still found the next day: kept, seen again (one row updated), still one flag.
     assert run(D(2026, 3, 11)) == {"insert": 0, "update": 1, "delete": 0}
@@ -89,6 +100,7 @@ def test_a_flag_opens_resolves_and_opens_anew_and_reruns_write_nothing():
     # 2. Followed up: the condition ends, the flag resolves with date, reason and one transition.
     FollowUpFactory(plan=plan, followed_up_on=D(2026, 3, 12))
     assert run(D(2026, 3, 12)) == {"insert": 1, "update": 1, "delete": 0}  # the transition, the flag
+    assert COUNTED == {"flags_opened": 0, "flags_kept": 0, "flags_resolved": 1}
     first.refresh_from_db()
     assert (first.status, first.resolved_on, first.resolution_reason) == (
         FlagStatus.RESOLVED, D(2026, 3, 12), engine.RESOLVED_REASON)

@@ -311,7 +311,15 @@ def test_a_child_has_lunch_unless_stated_and_earnings_count_from_21():
     result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=[adult(1), toddler],
                             household_size=2, incomes=[], costs=[])
     assert line_amounts(result, "personal") == [3090, 2380]
+    assert [line.description for line in result.lines if line.kind == "personal"][1].endswith("(1–2 år)")
     members = [adult(1, born=datetime.date(1970, 1, 1)), child(2, datetime.date(1998, 3, 1))]  # 21 on 1 March 2019
     result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=members, household_size=2,
                             incomes=[income(2, 3000, employment=True)], costs=[])
     assert (line_amounts(result, "child_earnings"), result.income_total) == ([], 3000)
+
+
+def test_a_cost_that_does_not_count_leaves_the_others_counted():
+    # Single adult 2019 (4 080): a cost type that does not count, then housing 5 000: 9 080.
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=[adult(1)], household_size=1,
+                            incomes=[], costs=[cost(800, counts=False, name="Hemförsäkring"), cost(5000)])
+    assert (result.costs_total, result.result_amount) == (5000, 9080)
