@@ -323,3 +323,29 @@ def test_a_cost_that_does_not_count_leaves_the_others_counted():
     result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=[adult(1)], household_size=1,
                             incomes=[], costs=[cost(800, counts=False, name="Hemförsäkring"), cost(5000)])
     assert (result.costs_total, result.result_amount) == (5000, 9080)
+
+
+def test_two_applying_in_a_household_of_five_get_two_fifths_of_the_household_amount():
+    # DOMAIN.md 6 (share of the household amount): 2019, household of 5 (1 810), a couple applying:
+    # 1 810 × 2 / 5 = 724; cohabiting 5 570 + 724 = 6 294.
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019),
+                            members=[adult(1), adult(2, "co_applicant")], household_size=5, incomes=[], costs=[])
+    assert (line_amounts(result, "shared"), result.norm_total) == ([724], 6294)
+
+
+def test_incomes_after_one_that_does_not_count_or_a_childs_wages_still_count():
+    members = [adult(1, born=datetime.date(1979, 1, 1)), child(2, datetime.date(2003, 1, 1))]
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=members, household_size=2,
+                            incomes=[income(1, 500, counts=False), income(2, 2000, employment=True), income(1, 1250)],
+                            costs=[])
+    assert result.income_total == 1250
+
+
+def test_jobbstimulans_basis_in_its_first_month_and_later():
+    # The first month it applies, the reason is the 6 qualifying months (counted up to 6); later
+    # months count from that first month.
+    support = {calc.add_months(datetime.date(2023, 7, 1), -k) for k in range(1, 13)}
+    july = datetime.date(2023, 7, 1)
+    assert calc.jobbstimulans_applies(july, support, july) == (True, {"consecutive_months_before": 6})
+    assert calc.jobbstimulans_applies(datetime.date(2023, 9, 1), support, july) == (
+        True, {"first_month": "2023-07-01", "months_since_first": 2})
