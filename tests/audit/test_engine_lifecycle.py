@@ -118,3 +118,32 @@ def test_a_flag_opens_resolves_and_opens_anew_and_reruns_write_nothing():
     assert (first.status, first.resolved_on) == (FlagStatus.RESOLVED, D(2026, 3, 12))
     assert run(D(2026, 4, 13)) == NOTHING
     assert (Flag.objects.count(), FlagTransition.objects.count()) == (2, 1)
+
+
+def test_a_run_that_keeps_one_flag_and_opens_another_counts_each(settings):
+    engine.rules_sync()
+    people = []
+    for last in (D(2026, 2, 1), D(2026, 2, 20)):  # the first is overdue on 10 March, the second on 21 March
+        person = ApplicantFactory()
+        plan = SignedPlanFactory(applicant=person, made_on=D(2025, 12, 1))
+        ParticipationFactory(applicant=person, start_date=D(2026, 1, 5))
+        FollowUpFactory(plan=plan, followed_up_on=last)
+        people.append(person)
+    run(D(2026, 3, 10))
+    assert COUNTED == {"flags_opened": 1, "flags_kept": 0, "flags_resolved": 0}
+    run(D(2026, 3, 21))
+    assert COUNTED == {"flags_opened": 1, "flags_kept": 1, "flags_resolved": 0}
+    # Without a size the chunk size is the setting's.
+    settings.AUDIT_RULE_CHUNK_SIZE = 1
+    lo, hi = min(p.pk for p in people), max(p.pk for p in people)
+    assert engine.plan_chunks(REGISTRY[RULE])[-1] == (hi, hi + 1) and len(engine.plan_chunks(REGISTRY[RULE])) >= 2
+    assert engine.plan_chunks(REGISTRY[RULE])[0][0] <= lo
+
+
+def test_facts_are_stored_as_json_values():
+    import decimal
+
+    assert engine._jsonable(decimal.Decimal("40.00")) == 40
+    assert engine._jsonable(decimal.Decimal("37.5")) == "37.5"
+    assert engine._jsonable(D(2026, 3, 1)) == "2026-03-01"
+    assert engine._jsonable(7) == 7
