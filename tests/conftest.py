@@ -1,9 +1,18 @@
-"""Shared fixtures. Factories live in tests/factories/, one module per app."""
+"""Shared fixtures. Factories live in tests/factories/, one module per app.
+
+Also: the hypothesis profiles, and the time per test directory printed at the end of a run."""
+
+import os
+import time
+from collections import defaultdict
+from pathlib import PurePosixPath
 
 import pytest
 from django.conf import settings
 from django.db import connections
 from django.test import TransactionTestCase
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from cases.models import Role
@@ -179,3 +188,64 @@ def as_owner_role(db):
     if _app_role_in_use():
         _set_role("default", None)
     yield
+
+
+# Hypothesis: each property test draws this many examples (a test's own @settings may set
+# deadline and health checks, not max_examples). "ci" is the default, bounded so the whole run
+# stays within CI's time; "nightly" explores far more (HYPOTHESIS_PROFILE=nightly bin/test), e.g.
+# in a scheduled job; "dev" is a quick local check.
+_PROPERTY_TESTS = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+                   "print_blob": True}
+hypothesis_settings.register_profile("ci", max_examples=25, **_PROPERTY_TESTS)
+hypothesis_settings.register_profile("nightly", max_examples=500, **_PROPERTY_TESTS)
+hypothesis_settings.register_profile("dev", max_examples=10, **_PROPERTY_TESTS)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# Seconds per test directory (setup + call + teardown of its tests), printed after the run and,
+# with PYTEST_TIMINGS_FILE set, appended there as "pytest tests/<dir> <seconds>" lines (bin/test
+# does). Session-scoped setup (creating and migrating the test database, the browser) is counted
+# on its own line, not in the directory whose test happened to come first.
+SESSION_SETUP = "(session setup: test database, browser)"
+
+
+class _TimePerDirectory:
+    """A plugin, not conftest hooks: a conftest's hooks do not see session-scoped fixtures."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.session_setup = 0.0  # seconds of session-scoped setup inside the setup phase now running
+        self.started = time.monotonic()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        started = time.monotonic()
+        try:
+            return (yield)
+        finally:
+            if fixturedef.scope == "session":
+                self.session_setup += time.monotonic() - started
+
+    def pytest_runtest_logreport(self, report):
+        session = 0.0
+        if report.when == "setup":
+            session, self.session_setup = self.session_setup, 0.0
+            self.seconds[SESSION_SETUP] += session
+        self.seconds[str(PurePosixPath(report.nodeid.split("::", 1)[0]).parent)] += report.duration - session
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.seconds:
+            return
+        rows = sorted(self.seconds.items(), key=lambda kv: -kv[1])
+        terminalreporter.section("time per test directory")
+        for directory, seconds in rows:
+            terminalreporter.write_line(f"{seconds:8.1f} s  {directory}")
+        terminalreporter.write_line(f"{time.monotonic() - self.started:8.1f} s  whole pytest run (collection included)")
+        path = os.environ.get("PYTEST_TIMINGS_FILE")
+        if path:
+            with open(path, "a", encoding="utf-8") as out:
+                out.writelines(f"pytest {directory.replace(' ', '_')} {seconds:.1f}\n" for directory, seconds in rows)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_TimePerDirectory(), "time-per-directory")

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from audit.control import engine, services
-from audit.control.models import ChecklistAnswer, ControlSample, Rule, RuleParameter
+from audit.control.models import ActionStatus, ChecklistAnswer, ControlSample, CorrectiveAction, Rule, RuleParameter
 from audit.models import ChangeEvent
 from tests.factories.cases import CaseFactory
 from tests.factories.planning import PlanActivityFactory, SignedPlanFactory, SubgoalFactory
@@ -76,13 +76,24 @@ def test_sample_finding_becomes_a_corrective_action(api_as, unit_manager):
         actor=unit_manager, unit=unit_manager.unit, period_start=D(2026, 1, 1), period_end=D(2026, 6, 30), size=2
     )
     answer = ChecklistAnswer.objects.filter(item__sample=sample).first()
+    due = timezone.localdate() + datetime.timedelta(days=30)
     response = api_as(unit_manager).post(
         "/api/v1/control/corrective-actions/",
         {"sample_answer": answer.pk, "description": "Utbilda i planskrivning", "owner": unit_manager.pk,
-         "due_date": (timezone.localdate() + datetime.timedelta(days=30)).isoformat()},
+         "due_date": due.isoformat()},
         format="json",
     )
     assert response.status_code == 201, response.json()
+    # One corrective action, tied to the finding (not to a flag), owned and dated as asked, planned,
+    # recorded as a change about the sampled person.
+    action = CorrectiveAction.objects.get()
+    assert response.json()["id"] == action.pk
+    assert (action.sample_answer_id, action.flag_id, action.description, action.owner_id, action.due_date,
+            action.status, action.created_by_id) == (answer.pk, None, "Utbilda i planskrivning", unit_manager.pk,
+                                                     due, ActionStatus.PLANNED, unit_manager.pk)
+    event = ChangeEvent.objects.get(action="control_action.create")
+    assert event.object_id == str(action.pk)
+    assert event.person_id == answer.item.person_id
 
 
 def test_parameter_out_of_range_is_refused_and_nothing_written(api_as, administrator, unit_manager):

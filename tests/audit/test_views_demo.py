@@ -6,13 +6,12 @@ from django.urls import reverse
 
 from audit.control.models import ControlSample, CorrectiveAction, Flag, FlagStatus, SamplePopulation
 from cases.models import Staff
+from tests.once import built_once, demo_municipality
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(db):
-    call_command("demo_data", verbosity=0)
+demo = built_once(demo_municipality, name="demo")  # the tests read it; what one writes is rolled back
 
 
 def test_demo_has_flags_a_handled_flag_and_a_sample_per_unit_that_controls(demo):

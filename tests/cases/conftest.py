@@ -34,6 +34,14 @@ class World:
 
 @pytest.fixture
 def world(eb_unit, coordinator_unit) -> World:
+    return make_world(eb_unit, coordinator_unit)
+
+
+def make_world(eb_unit=None, coordinator_unit=None) -> World:
+    """The world above; without units, makes them as the `eb_unit`/`coordinator_unit` fixtures do
+    (for `tests.once.built_once`, which builds it once for a module)."""
+    eb_unit = eb_unit or UnitFactory(code="ekonomiskt-bistand", name="Ekonomiskt bistånd")
+    coordinator_unit = coordinator_unit or UnitFactory(code="koordinator", name="Koordinator")
     insats_unit = UnitFactory(code="insats-matchning", name="Insats & Matchning")
     other_unit = UnitFactory(code="annan-kommundel", name="Ekonomiskt bistånd Norr")
     users = {

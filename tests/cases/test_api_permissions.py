@@ -10,10 +10,16 @@ import pytest
 from django.urls import resolve
 
 from cases.models import CaseClosingReason, MemberRole
+from tests.cases.conftest import make_world
 from tests.cases.finance.permission_table import FINANCE_ROUTE_NAMES
 from tests.cases.support import ROLES, new_pnr
+from tests.once import built_once
 
 pytestmark = pytest.mark.django_db
+
+# One world for the whole table (hundreds of requests); every test runs in a savepoint, so the
+# writes a success makes are rolled back before the next request.
+world = built_once(make_world, name="world")
 
 CW, CO, IS, UM, BO, AD, AN = ROLES
 ALL_STAFF = {CW, CO, IS, UM, BO, AD}

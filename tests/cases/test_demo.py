@@ -25,6 +25,7 @@ from cases.models import (
     Role,
     Staff,
 )
+from tests.once import built_once, demo_municipality
 
 pytestmark = pytest.mark.django_db
 MODELS = (Staff, Applicant, Household, HouseholdMember, Case, CaseSupportBarrier, CoordinatorAssignment)
@@ -56,26 +57,6 @@ def _snapshot(seed: int, today: datetime.date = TODAY) -> dict:
     return snapshot
 
 
-def test_command_loads_a_municipality_and_prints_the_password():
-    out = io.StringIO()
-    call_command("demo_data", stdout=out)
-    assert demo.DEMO_PASSWORD in out.getvalue()
-    assert Household.objects.count() == demo.HOUSEHOLDS
-    assert set(Staff.objects.values_list("role", flat=True)) == set(Role.values)
-    assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
-    assert Case.objects.filter(unit__code="ekonomiskt-bistand", responsible_caseworker__role=Role.CASEWORKER).count() \
-        == Case.objects.count()
-
-
-def test_second_run_creates_nothing():
-    call_command("demo_data", stdout=io.StringIO())
-    before = _counts()
-    out = io.StringIO()
-    call_command("demo_data", stdout=out)
-    assert _counts() == before
-    assert "inget ändrat" in out.getvalue()
-
-
 def test_logins_are_printed_for_every_role():
     out = io.StringIO()
     call_command("demo_data", "--logins", stdout=out)
@@ -91,40 +72,58 @@ def test_same_seed_gives_identical_output_and_another_seed_does_not():
     assert first["extra_cases"] == demo.HOUSEHOLDS
 
 
-def test_every_personnummer_is_a_valid_test_number():
-    call_command("demo_data", stdout=io.StringIO())
-    people = list(Applicant.objects.all())
-    assert len({p.personal_identity_number for p in people}) == len(people)
-    for person in people:
-        parsed = parse(person.personal_identity_number)
-        assert parsed.canonical == person.personal_identity_number
-        assert (parsed.birth_date, parsed.legal_gender, parsed.is_coordination_number) == (
-            person.birth_date, person.legal_gender, person.is_coordination_number)
-        assert int(person.personal_identity_number[8:11]) in TEST_SERIAL_RANGE
-    assert any(p.is_coordination_number for p in people)
-    assert any(p.protected_identity for p in people)
+# Built once for the class below, whose tests read the demo as the command leaves it (each runs in a
+# savepoint of its own); the tests above need an empty database and do not see it.
+demo_output = built_once(demo_municipality, name="demo_output", scope="class")
 
 
-def test_the_municipality_is_believable():
-    call_command("demo_data", stdout=io.StringIO())
-    closed = Case.objects.filter(status=CaseStatus.CLOSED)
-    assert closed.exists() and not closed.filter(closing_reason="").exists()
-    assert len(set(closed.values_list("closing_reason", flat=True))) >= 4
-    assert HouseholdMember.objects.filter(role=MemberRole.CO_APPLICANT).count() > 50
-    assert HouseholdMember.objects.filter(role=MemberRole.CHILD).count() > 100
-    assert HouseholdMember.objects.filter(valid_to__isnull=False).exists()  # someone moved out
-    # Every adult of a case has a support barrier; most are labour-market ones.
-    barriers = CaseSupportBarrier.objects.all()
-    assert barriers.filter(barrier__is_labour_market=True).count() > barriers.count() / 2
-    adults_without = HouseholdMember.objects.filter(role=MemberRole.APPLICANT).exclude(
-        applicant__support_barriers__isnull=False)
-    assert not adults_without.exists()
-    # Both demo coordinators have many open assignments, all on cases that are not closed.
-    open_assignments = CoordinatorAssignment.objects.filter(end_date__isnull=True)
-    for username in demo.COORDINATORS:
-        assert open_assignments.filter(coordinator__username=username).count() >= 20
-    assert not open_assignments.filter(case__status=CaseStatus.CLOSED).exists()
-    assert not open_assignments.filter(start_date__gt=datetime.date.today()).exists()
+class TestTheBuiltMunicipality:
+    def test_command_loads_a_municipality_and_prints_the_password(self, demo_output):
+        assert demo.DEMO_PASSWORD in demo_output
+        assert Household.objects.count() == demo.HOUSEHOLDS
+        assert set(Staff.objects.values_list("role", flat=True)) == set(Role.values)
+        assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
+        assert Case.objects.filter(unit__code="ekonomiskt-bistand", responsible_caseworker__role=Role.CASEWORKER).count() \
+            == Case.objects.count()
+
+    def test_second_run_creates_nothing(self, demo_output):
+        before = _counts()
+        out = io.StringIO()
+        call_command("demo_data", stdout=out)
+        assert _counts() == before
+        assert "inget ändrat" in out.getvalue()
+
+    def test_every_personnummer_is_a_valid_test_number(self, demo_output):
+        people = list(Applicant.objects.all())
+        assert len({p.personal_identity_number for p in people}) == len(people)
+        for person in people:
+            parsed = parse(person.personal_identity_number)
+            assert parsed.canonical == person.personal_identity_number
+            assert (parsed.birth_date, parsed.legal_gender, parsed.is_coordination_number) == (
+                person.birth_date, person.legal_gender, person.is_coordination_number)
+            assert int(person.personal_identity_number[8:11]) in TEST_SERIAL_RANGE
+        assert any(p.is_coordination_number for p in people)
+        assert any(p.protected_identity for p in people)
+
+    def test_the_municipality_is_believable(self, demo_output):
+        closed = Case.objects.filter(status=CaseStatus.CLOSED)
+        assert closed.exists() and not closed.filter(closing_reason="").exists()
+        assert len(set(closed.values_list("closing_reason", flat=True))) >= 4
+        assert HouseholdMember.objects.filter(role=MemberRole.CO_APPLICANT).count() > 50
+        assert HouseholdMember.objects.filter(role=MemberRole.CHILD).count() > 100
+        assert HouseholdMember.objects.filter(valid_to__isnull=False).exists()  # someone moved out
+        # Every adult of a case has a support barrier; most are labour-market ones.
+        barriers = CaseSupportBarrier.objects.all()
+        assert barriers.filter(barrier__is_labour_market=True).count() > barriers.count() / 2
+        adults_without = HouseholdMember.objects.filter(role=MemberRole.APPLICANT).exclude(
+            applicant__support_barriers__isnull=False)
+        assert not adults_without.exists()
+        # Both demo coordinators have many open assignments, all on cases that are not closed.
+        open_assignments = CoordinatorAssignment.objects.filter(end_date__isnull=True)
+        for username in demo.COORDINATORS:
+            assert open_assignments.filter(coordinator__username=username).count() >= 20
+        assert not open_assignments.filter(case__status=CaseStatus.CLOSED).exists()
+        assert not open_assignments.filter(start_date__gt=datetime.date.today()).exists()
 
 
 def test_it_inserts_in_bulk(django_assert_max_num_queries):

@@ -60,3 +60,39 @@ def test_rejects_malformed_numbers_with_a_code(value, code):
     with pytest.raises(ValidationError) as exc:
         parse(value, today=TODAY)
     assert exc.value.code == code
+
+
+def _number_born(day: datetime.date, serial="123") -> str:
+    """A valid 10-digit personnummer for someone born on `day` (Luhn check digit computed)."""
+    from stdnum import luhn
+
+    body = f"{day:%y%m%d}{serial}"
+    return f"{body[:6]}-{body[6:]}{luhn.calc_check_digit(body)}"
+
+
+def test_a_person_born_today_is_not_born_in_the_future():
+    # DOMAIN.md 7: the number holds the date of birth; only a date after today is impossible.
+    parsed = parse(_number_born(TODAY), today=TODAY)
+    assert parsed.birth_date == TODAY
+    with pytest.raises(ValidationError) as exc:
+        parse(_number_born(TODAY + datetime.timedelta(days=1)), today=TODAY)
+    assert exc.value.code == "future_date"
+
+
+def test_display_form_is_the_12_digits_with_a_dash_before_the_last_four():
+    assert parse("811218-9876", today=TODAY).display == "19811218-9876"
+    assert parse("811278-9873", today=TODAY).display == "19811278-9873"
+
+
+@pytest.mark.parametrize("value", ["198112789873", "19811278-9873", "811278-9873"])
+def test_samordningsnummer_in_every_form_gives_the_real_birth_date(value):
+    parsed = parse(value, today=TODAY)
+    assert (parsed.birth_date, parsed.canonical, parsed.is_coordination_number) == (
+        datetime.date(1981, 12, 18), "198112789873", True)
+
+
+def test_a_plus_sign_samordningsnummer_is_a_hundred_years_older():
+    # DOMAIN.md 7: "+" for 100 years or older; the day + 60 rule does not lose it.
+    parsed = parse("121272+1219", today=TODAY)
+    assert (parsed.birth_date, parsed.canonical) == (datetime.date(1912, 12, 12), "191212721219")
+    assert parse("121272-1219", today=TODAY).birth_date == datetime.date(2012, 12, 12)

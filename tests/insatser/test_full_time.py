@@ -94,6 +94,17 @@ def test_full_exemption_requires_nothing(person_of, labour_market_barrier):
     ExemptionFactory(applicant=idle, valid_from=_day(-10), valid_to=_day(10), required_hours_per_week=D(0), review_on=_day(5))
     row = full_time_activity(week_start=MONDAY).get(pk=idle.pk)
     assert (row.scheduled_hours, row.norm_hours, row.is_scheduled_full_time) == (D(0), D(0), True)
+    assert (row.attended_hours, row.is_attended_full_time) == (D(0), True)  # no attendance reported: 0 h
+
+
+def test_of_two_exemptions_in_the_week_the_later_one_sets_the_norm(person_of, labour_market_barrier):
+    idle = person_of(labour_market_barrier)
+    ExemptionFactory(applicant=idle, valid_from=_day(-30), valid_to=_day(2), required_hours_per_week=D(10),
+                     review_on=_day(-20))
+    later = ExemptionFactory(applicant=idle, valid_from=_day(3), valid_to=_day(30), required_hours_per_week=D(20),
+                             review_on=_day(20))
+    row = full_time_activity(week_start=MONDAY).get(pk=idle.pk)
+    assert (row.exemption_id, row.norm_hours, row.exemption_review_on) == (later.pk, D(20), later.review_on)
 
 
 def test_only_persons_with_a_labour_market_barrier_in_the_week(person, person_of, other_barrier, labour_market_barrier):
@@ -126,3 +137,35 @@ def test_one_query_for_many_persons(person_of, labour_market_barrier, django_ass
         rows = list(full_time_activity(week_start=MONDAY))
     assert len(rows) == 6
     assert all(r.scheduled_hours == D(40) and r.is_attended_full_time for r in rows)
+
+
+@pytest.mark.parametrize(("valid_to_offset", "applies"), [(0, True), (-1, False), (6, True), (7, True)],
+                         ids=["ends on the Monday", "ends the Sunday before", "ends on the Sunday", "ends after"])
+def test_an_exemption_ending_on_the_monday_counts_for_that_week(person_of, labour_market_barrier, valid_to_offset,
+                                                                  applies):
+    # DOMAIN.md 3: an avsteg holds for its period; one in force any day of the week sets that week's norm.
+    idle = person_of(labour_market_barrier)
+    exemption = ExemptionFactory(applicant=idle, valid_from=_day(-30), valid_to=_day(valid_to_offset),
+                                 required_hours_per_week=D(10), review_on=_day(-20))
+    row = full_time_activity(week_start=MONDAY).get(pk=idle.pk)
+    assert row.exemption_id == (exemption.pk if applies else None)
+    assert row.norm_hours == (D(10) if applies else D(40))
+
+
+@pytest.mark.parametrize(("valid_from_offset", "applies"), [(6, True), (7, False)],
+                         ids=["starts on the Sunday", "starts the Monday after"])
+def test_an_exemption_starting_on_the_sunday_counts_for_that_week(person_of, labour_market_barrier,
+                                                                    valid_from_offset, applies):
+    idle = person_of(labour_market_barrier)
+    ExemptionFactory(applicant=idle, valid_from=_day(valid_from_offset), valid_to=_day(60),
+                     required_hours_per_week=D(10), review_on=_day(20))
+    assert full_time_activity(week_start=MONDAY).get(pk=idle.pk).norm_hours == (D(10) if applies else D(40))
+
+
+@pytest.mark.parametrize(("offset", "counted"), [(6, True), (7, False)], ids=["from the Sunday", "from the next Monday"])
+def test_a_barrier_from_the_sunday_brings_the_person_under_the_norm_that_week(person_of, labour_market_barrier,
+                                                                               offset, counted):
+    # DOMAIN.md 3: a labour-market barrier in force any day of the week means full-time activity that week.
+    person = person_of(labour_market_barrier)
+    CaseSupportBarrier.objects.filter(applicant=person).update(valid_from=_day(offset))
+    assert full_time_activity(week_start=MONDAY).filter(pk=person.pk).exists() is counted

@@ -7,7 +7,13 @@ import pytest
 
 from planning import quality
 from planning.models import ImplementationPlan
-from tests.factories.planning import FollowUpFactory, PlanActivityFactory, SignedPlanFactory, SubgoalFactory
+from tests.factories.planning import (
+    FollowUpFactory,
+    PlanActivityFactory,
+    PlanFactory,
+    SignedPlanFactory,
+    SubgoalFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +112,104 @@ def test_set_based_variant_agrees_and_runs_in_one_query(django_assert_num_querie
     assert not rows[weak.pk].qc_responsible_named and not rows[weak.pk].qc_sub_goals
     failing = quality.annotate_quality(ImplementationPlan.objects.all(), on=AFTER).filter(qc_sub_goals=False)
     assert list(failing) == [weak]
+
+
+def test_a_follow_up_on_the_last_valid_day_of_the_plan_is_in_time():
+    # DOMAIN.md 2.4 / 4: the plan is valid 6 months ("giltig till" is its last day); a follow-up
+    # that day is within validity, one the day after is not.
+    on_last_day = build(followed_up=False)
+    FollowUpFactory(plan=on_last_day, followed_up_on=on_last_day.valid_until)
+    day_after = build(followed_up=False)
+    FollowUpFactory(plan=day_after, followed_up_on=day_after.valid_until + datetime.timedelta(days=1))
+    assert answers(on_last_day, AFTER)[0]["followed_up_within_6_months"] == Y
+    assert answers(day_after, AFTER)[0]["followed_up_within_6_months"] == N
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected", "reason"),
+    [
+        ({}, Y, "Anger långsiktigt mål och 2 delmål."),
+        ({"sub_goals": False}, Y, "Anger långsiktigt mål."),  # a long-term goal alone states a goal
+        ({"long_term_goal": False}, Y, "Anger 2 delmål."),  # sub-goals alone state goals
+        ({"sub_goals": False, "long_term_goal": False}, N, "Varken långsiktigt mål eller delmål anges."),
+    ],
+    ids=["both", "goal only", "sub-goals only", "neither"],
+)
+def test_goals_stated_is_a_long_term_goal_or_sub_goals(kwargs, expected, reason):
+    # DOMAIN.md 4, the control question "goals stated?" (004:583-598): "vilket eller vilka mål".
+    plan = build(**kwargs)
+    _, cq, q = answers(plan, AFTER)
+    assert cq["goals_stated"] == expected
+    assert {a.code: a.reason for a in q.control_questions}["goals_stated"] == reason
+    row = quality.annotate_quality(ImplementationPlan.objects.filter(pk=plan.pk), on=AFTER).get()
+    assert row.cq_goals_stated is (expected == Y)
+
+
+def test_missing_lists_the_failed_required_checkpoints(settings):
+    # DOMAIN.md 2.4: signing is refused for each required checkpoint the plan fails (the set is a
+    # norm); "not applicable" is no failure, and a failed checkpoint that is not required is not listed.
+    _, _, q = answers(build(responsible=False, sub_goals=False, followed_up=False), AFTER)
+    assert [a.code for a in q.missing()] == ["responsible_named", "sub_goals"]
+    assert [a.code for a in q.missing(frozenset({"sub_goals", "followed_up_within_6_months"}))] == [
+        "sub_goals", "followed_up_within_6_months"]
+    assert q.missing(frozenset()) == []
+    settings.PLANNING_NORMS = {"required_checkpoints": ["responsible_named"]}
+    assert [a.code for a in q.missing()] == ["responsible_named"]
+    _, _, within = answers(build(followed_up=False), WITHIN)
+    assert within.missing(frozenset({"followed_up_within_6_months"})) == []  # not applicable yet
+
+
+def test_one_activity_with_its_responsible_and_one_sub_goal_are_enough():
+    plan = SignedPlanFactory(made_on=MADE, long_term_goal="")
+    PlanActivityFactory(plan=plan, responsible="Koordinator Anna", how="Två dagar i veckan")
+    SubgoalFactory(plan=plan)
+    cp, cq, q = answers(plan, AFTER)
+    assert (cp["activities"], cp["responsible_named"], cp["sub_goals"], cq["how_carried_out"], cq["goals_stated"]) == (
+        Y, Y, Y, Y, Y)
+    assert {a.code: a.reason for a in q.checkpoints}["activities"] == "1 aktiviteter."
+
+
+def test_reasons_for_the_goal_and_for_a_follow_up_not_due_yet():
+    # Before the plan's validity is over the follow-up checkpoint is "not applicable" (DOMAIN.md 4),
+    # for a signed plan until its last day, for a draft because it is not fixed yet.
+    signed = build(followed_up=False)
+    _, _, q = answers(signed, WITHIN)
+    reasons = {a.code: a.reason for a in q.checkpoints}
+    assert reasons["long_term_goal"] == "Långsiktigt mål anges."
+    assert reasons["followed_up_within_6_months"] == f"Ej aktuellt ännu: giltighetstiden löper till {signed.valid_until}."
+    assert {a.code: a.reason for a in q.control_questions}["plan_made"] == "Planen är fastställd."
+    draft = PlanFactory(made_on=MADE, long_term_goal="")
+    cp, cq, q = answers(draft, AFTER)
+    assert (cq["plan_made"], {a.code: a.reason for a in q.control_questions}["plan_made"]) == (
+        N, "Planen är ett utkast och inte fastställd.")
+    reasons = {a.code: a.reason for a in q.checkpoints}
+    assert cp["followed_up_within_6_months"] == NA
+    assert reasons["followed_up_within_6_months"] == "Planen är inte fastställd; uppföljning är inte aktuell ännu."
+    assert reasons["long_term_goal"] == "Långsiktigt mål saknas."
+
+
+def test_set_based_answers_agree_with_evaluate_for_every_checkpoint_and_question():
+    # Egenkontroll filters on the qc_*/cq_* booleans: each must say what evaluate() says
+    # ("not applicable" counts as passed, as in PlanQuality.missing).
+    plans = [build(), build(followed_up=False), build(responsible=False, sub_goals=False, how=False),
+             build(participation=False, long_term_goal=False, follow_up_date=False)]
+    rows = {r.pk: r for r in quality.annotate_quality(ImplementationPlan.objects.all(), on=AFTER)}
+    for plan in plans:
+        q = quality.evaluate(plan, on=AFTER)
+        assert {a.code: a.passed for a in q.checkpoints} == {c: getattr(rows[plan.pk], f"qc_{c}") for c in CP}
+        assert {a.code: a.passed for a in q.control_questions} == {
+            c: getattr(rows[plan.pk], f"cq_{c}") for c, _, _ in quality.CONTROL_QUESTIONS}
+    assert rows[plans[1].pk].qc_followed_up_within_6_months is False
+
+
+def test_a_plan_without_activities_fails_activities_responsible_and_how():
+    plan = SignedPlanFactory(made_on=MADE)
+    SubgoalFactory(plan=plan)
+    cp, cq, q = answers(plan, AFTER)
+    assert (cp["activities"], cp["responsible_named"], cq["how_carried_out"]) == (N, N, N)
+    reasons = {a.code: a.reason for a in q.checkpoints + q.control_questions}
+    assert reasons["activities"] == reasons["responsible_named"] == "Planen har inga aktiviteter."
+    assert reasons["time_bound"] == f"Upprättad {MADE}, giltig till {plan.valid_until}."
+    draft = PlanFactory(made_on=MADE)
+    reasons = {a.code: a.reason for a in answers(draft, AFTER)[2].checkpoints}
+    assert reasons["time_bound"] == f"Upprättad {MADE}; giltighetstiden sätts när planen fastställs."

@@ -186,5 +186,14 @@ def test_unknown_add_value_is_an_ordinary_save(browser_client, person):
     browser_client.post(reverse("plan_new", args=[person.pk]))
     plan = ImplementationPlan.objects.get(applicant=person)
     response = browser_client.post(reverse("plan_edit", args=[plan.pk]), _plan_post(
-        timezone.localdate(), long_term_goal="Mål", lagg_till="annat"))
-    assert response.status_code == 302
+        timezone.localdate(), long_term_goal="Mål", lagg_till="annat",
+        **{"subgoals-0-description": "Truckkort", "subgoals-0-measure": "Kort", "subgoals-0-target": "A+B",
+           "subgoals-0-target_date": (timezone.localdate() + datetime.timedelta(days=90)).isoformat()}))
+    # Saved like the plain "Spara" button: back to the editor, the draft stored, no blank row added.
+    assert response.status_code == 302 and response.url == reverse("plan_edit", args=[plan.pk])
+    plan.refresh_from_db()
+    assert (plan.status, plan.long_term_goal) == (PlanStatus.DRAFT, "Mål")
+    assert list(plan.subgoals.values_list("description", flat=True)) == ["Truckkort"]
+    assert ChangeEvent.objects.filter(action="plan.update", object_id=str(plan.pk)).count() == 1
+    html = browser_client.get(response.url).content.decode()
+    assert "Utkastet är sparat." in html and _rows(html, "subgoals") == 2

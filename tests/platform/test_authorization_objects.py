@@ -9,8 +9,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.urls import resolve, reverse
 
@@ -24,6 +22,7 @@ from insatser.models import Participation, ParticipationStatus
 from planning.models import ImplementationPlan, PlanStatus
 from planning.selectors import plans_for
 from tests.factories.cases import StaffFactory, UnitFactory
+from tests.once import built_once, demo_municipality
 
 from .test_authorization_matrix import FINANCIAL, PERSONAL, ROUTES
 from .urlwalk import DUMMY_ID, project_routes
@@ -38,13 +37,7 @@ PAGE_MODELS = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo data once for the module, rolled back at its end (each test runs in a savepoint)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo_data", verbosity=0)
-        yield
-        transaction.set_rollback(True)
+demo = built_once(demo_municipality, name="demo")
 
 
 # Routes whose id names reference data (an insats is in the catalogue for everyone who may use

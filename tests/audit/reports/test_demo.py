@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_has_a_finished_internal_control_report(client):
-    call_command("demo_data", verbosity=0)
+    call_command("demo_data", verbosity=0)  # the only test here: nothing to share the build with
     snap = ReportSnapshot.objects.get()
     assert (snap.code, snap.status) == ("internal_control", SnapshotStatus.DONE)
     flags = next(t for t in snap.data["tables"] if t["key"] == "flags")

@@ -86,6 +86,10 @@ def test_couple_with_two_children_of_different_age_bands_2023():
     assert line_amounts(result, "shared") == [1790]
     assert result.norm_total == 14170
     assert result.result_amount == 18730
+    # One line for the couple, stored on the applicant, naming both; one per child, on the child.
+    couple = next(line for line in result.lines if line.kind == "cohabiting")
+    assert (couple.member_id, couple.basis["member_ids"]) == (1, [1, 2])
+    assert [line.member_id for line in result.lines if line.kind == "personal"] == [3, 4]
 
 
 def test_couple_with_two_children_2019_with_no_lunch_variant():
@@ -213,3 +217,137 @@ def test_child_born_during_the_month_gets_the_amount_for_age_0():
                             members=[adult(1), child(2, datetime.date(2023, 3, 20))], household_size=2,
                             incomes=[], costs=[])
     assert line_amounts(result, "personal") == [3490, 2420]
+
+
+def test_child_whose_birthday_is_on_the_first_has_the_new_age_that_month():
+    # DOMAIN.md 6 / README: the age is the age on the first of the month. Born 2012-03-01, the
+    # child turns 11 on 1 March 2023, so March counts band 11–14 (3 890), not 7–10 (3 380).
+    # February is still 10 years: 3 380.
+    members = [adult(1), child(2, datetime.date(2012, 3, 1))]
+    march = calc.calculate(month=datetime.date(2023, 3, 1), norm=norm(2023), members=members, household_size=2,
+                           incomes=[], costs=[])
+    assert line_amounts(march, "personal") == [3490, 3890]
+    february = calc.calculate(month=datetime.date(2023, 2, 1), norm=norm(2023), members=members, household_size=2,
+                              incomes=[], costs=[])
+    assert line_amounts(february, "personal") == [3490, 3380]
+
+
+def test_a_share_of_the_household_amount_is_rounded_half_up_to_the_krona():
+    # DOMAIN.md 6 (whole kronor; an adult sharing a dwelling gets their share of the household
+    # amount): 2019, household of 4, one applying: 1 570 / 4 = 392.50 → 393 (not 392, which both
+    # truncation and banker's rounding would give): 3 090 + 393 = 3 483.
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=[adult(1)], household_size=4,
+                            incomes=[], costs=[])
+    assert line_amounts(result, "shared") == [393]
+    assert result.norm_total == 3483
+    # 2023, household of 3, one applying: 1 580 / 3 = 526.67 → 527.
+    result = calc.calculate(month=datetime.date(2023, 3, 1), norm=norm(2023), members=[adult(1)], household_size=3,
+                            incomes=[], costs=[])
+    assert line_amounts(result, "shared") == [527]
+
+
+def test_an_income_that_does_not_count_is_shown_at_zero_and_changes_nothing():
+    # DOMAIN.md 6: only counted incomes are deducted; one that does not count is listed for the
+    # record with 0 kr: 4 080 riksnorm (2019, single) stays the amount.
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=[adult(1)], household_size=1,
+                            incomes=[income(1, 1500, counts=False, name="Studiebidrag")], costs=[])
+    assert [(line.kind, line.amount, line.basis) for line in result.lines if line.kind == "not_counted"] == [
+        ("not_counted", 0, {"gross": 1500})]
+    assert (result.income_total, result.result_amount, result.norm_total) == (0, 4080, 4080)
+
+
+def test_a_young_applicant_gets_the_adult_amount_and_a_child_of_21_too():
+    # DOMAIN.md 6: the age bands are children's amounts (up to 19–20 for a child living at home);
+    # an applicant of 20 applying alone gets the single adult amount (2019: 3 090, not 3 910), and
+    # so does a member still marked as child once 21.
+    young = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019),
+                           members=[adult(1, born=datetime.date(1998, 6, 1))], household_size=1, incomes=[], costs=[])
+    assert line_amounts(young, "personal") == [3090]
+    grown = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019),
+                           members=[adult(1), child(2, datetime.date(1998, 1, 1))], household_size=2,
+                           incomes=[], costs=[])
+    assert line_amounts(grown, "personal") == [3090, 3090]
+
+
+def test_requested_amount_is_never_below_zero():
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=[adult(1)], household_size=1,
+                            incomes=[income(1, 20000)], costs=[cost(1000)])
+    assert (result.requested_amount, result.result_amount) == (0, 0)
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (datetime.date(2024, 1, 31), 1, datetime.date(2024, 2, 29)),  # leap year: clamped to the 29th
+    (datetime.date(2023, 1, 31), 1, datetime.date(2023, 2, 28)),
+    (datetime.date(2024, 3, 31), -1, datetime.date(2024, 2, 29)),
+    (datetime.date(2024, 3, 15), 12, datetime.date(2025, 3, 15)),
+    (datetime.date(2024, 4, 30), 1, datetime.date(2024, 5, 30)),
+])
+def test_add_months_day_clamps_to_the_end_of_a_shorter_month(day, months, expected):
+    assert calc.add_months_day(day, months) == expected
+
+
+def test_jobbstimulans_needs_six_consecutive_months_and_says_how_many_there_were():
+    # SoL 12 kap. 8 § (DOMAIN.md 6): consecutive months. Support in all of January–June 2023
+    # except April: July counts back June, May, then the gap: 2 consecutive months, no disregard.
+    support = {datetime.date(2023, m, 1) for m in (1, 2, 3, 5, 6)}
+    assert calc.jobbstimulans_applies(datetime.date(2023, 7, 1), support, None) == (
+        False, {"consecutive_months_before": 2})
+    full = {datetime.date(2023, m, 1) for m in range(1, 7)}
+    assert calc.jobbstimulans_applies(datetime.date(2023, 7, 1), full, None) == (
+        True, {"consecutive_months_before": 6})
+
+
+def test_household_of_7_uses_the_table_row_itself():
+    # DOMAIN.md 6: the published table goes up to 7 (2023: 2 510); only beyond 7 is the per-member step added.
+    members = [adult(1), adult(2, "co_applicant")] + [child(n, datetime.date(2015, 1, n)) for n in range(3, 8)]
+    result = calc.calculate(month=datetime.date(2023, 3, 1), norm=norm(2023), members=members, household_size=7,
+                            incomes=[], costs=[])
+    shared = next(line for line in result.lines if line.kind == "shared")
+    assert (shared.amount, shared.basis) == (2510, {"size": 7, "table_amount": 2510})
+
+
+def test_a_child_has_lunch_unless_stated_and_earnings_count_from_21():
+    # SoL 12 kap. 9 § (DOMAIN.md 6): a child's own earnings are not counted; at 21 they are.
+    # A child member without `no_lunch` gets the ordinary amount (2019, 1–2 years: 2 380).
+    toddler = calc.MemberInput(member_id=2, role="child", birth_date=datetime.date(2017, 6, 1))
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=[adult(1), toddler],
+                            household_size=2, incomes=[], costs=[])
+    assert line_amounts(result, "personal") == [3090, 2380]
+    assert [line.description for line in result.lines if line.kind == "personal"][1].endswith("(1–2 år)")
+    members = [adult(1, born=datetime.date(1970, 1, 1)), child(2, datetime.date(1998, 3, 1))]  # 21 on 1 March 2019
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=members, household_size=2,
+                            incomes=[income(2, 3000, employment=True)], costs=[])
+    assert (line_amounts(result, "child_earnings"), result.income_total) == ([], 3000)
+
+
+def test_a_cost_that_does_not_count_leaves_the_others_counted():
+    # Single adult 2019 (4 080): a cost type that does not count, then housing 5 000: 9 080.
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=[adult(1)], household_size=1,
+                            incomes=[], costs=[cost(800, counts=False, name="Hemförsäkring"), cost(5000)])
+    assert (result.costs_total, result.result_amount) == (5000, 9080)
+
+
+def test_two_applying_in_a_household_of_five_get_two_fifths_of_the_household_amount():
+    # DOMAIN.md 6 (share of the household amount): 2019, household of 5 (1 810), a couple applying:
+    # 1 810 × 2 / 5 = 724; cohabiting 5 570 + 724 = 6 294.
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019),
+                            members=[adult(1), adult(2, "co_applicant")], household_size=5, incomes=[], costs=[])
+    assert (line_amounts(result, "shared"), result.norm_total) == ([724], 6294)
+
+
+def test_incomes_after_one_that_does_not_count_or_a_childs_wages_still_count():
+    members = [adult(1, born=datetime.date(1979, 1, 1)), child(2, datetime.date(2003, 1, 1))]
+    result = calc.calculate(month=datetime.date(2019, 3, 1), norm=norm(2019), members=members, household_size=2,
+                            incomes=[income(1, 500, counts=False), income(2, 2000, employment=True), income(1, 1250)],
+                            costs=[])
+    assert result.income_total == 1250
+
+
+def test_jobbstimulans_basis_in_its_first_month_and_later():
+    # The first month it applies, the reason is the 6 qualifying months (counted up to 6); later
+    # months count from that first month.
+    support = {calc.add_months(datetime.date(2023, 7, 1), -k) for k in range(1, 13)}
+    july = datetime.date(2023, 7, 1)
+    assert calc.jobbstimulans_applies(july, support, july) == (True, {"consecutive_months_before": 6})
+    assert calc.jobbstimulans_applies(datetime.date(2023, 9, 1), support, july) == (
+        True, {"first_month": "2023-07-01", "months_since_first": 2})

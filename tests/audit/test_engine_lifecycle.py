@@ -1,0 +1,149 @@
+"""The rule engine over a flag's whole life (README, Egenkontroll: Engine): a finding opens a flag,
+the flag resolves when the condition ends, a new flag opens when it returns, and a re-run on the
+same day writes nothing: no row of the flag tables inserted, updated or deleted, no transition.
+
+Rule 1 (a participant followed up at least once a month, DOMAIN.md 2.7 and 3) is the condition."""
+
+import datetime
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+
+from audit.control import engine
+from audit.control.models import LIVE_FLAG_STATUSES, Flag, FlagStatus, FlagTransition
+from audit.control.rules import REGISTRY
+from tests.factories.cases import ApplicantFactory
+from tests.factories.insatser import ParticipationFactory
+from tests.factories.planning import FollowUpFactory, PlanActivityFactory, SignedPlanFactory, SubgoalFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+RULE = "r01_follow_up_interval"
+FLAG_TABLES = (Flag._meta.db_table, FlagTransition._meta.db_table)
+
+
+def _rows() -> int:
+    return Flag.objects.count() + FlagTransition.objects.count()
+
+
+@contextmanager
+def rows_written():
+    """The rows of the flag tables updated or deleted (each statement's rowcount) and inserted (the
+    growth in rows plus those deleted: an INSERT ... RETURNING has no rowcount before it is read)."""
+    written = {"insert": 0, "update": 0, "delete": 0}
+
+    def count(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        verb = sql.lstrip().split(None, 1)[0].lower()
+        if verb in ("update", "delete") and any(table in sql for table in FLAG_TABLES):
+            written[verb] += max(context["cursor"].rowcount, 0)
+        return result
+
+    before = _rows()
+    with connection.execute_wrapper(count):
+        yield written
+    written["insert"] = _rows() - before + written["delete"]
+
+
+COUNTED = {}  # the engine's own counts of the last run, summed over its chunks
+
+
+def run(as_of: datetime.date) -> dict[str, int]:
+    """One engine run over every chunk (two subjects per chunk, so several chunks); the rows it wrote."""
+    totals = {"flags_opened": 0, "flags_kept": 0, "flags_resolved": 0}
+    with rows_written() as written:
+        for lo, hi in engine.plan_chunks(REGISTRY[RULE], 2):
+            counts = engine.run_chunk(rule_code=RULE, lower=lo, upper=hi, as_of=as_of).as_dict()
+            for key in totals:
+                totals[key] += counts[key]
+    COUNTED.clear()
+    COUNTED.update(totals)
+    return written
+
+
+NOTHING = {"insert": 0, "update": 0, "delete": 0}
+
+
+def test_a_flag_opens_resolves_and_opens_anew_and_reruns_write_nothing():
+    engine.rules_sync()
+    assert engine.plan_chunks(REGISTRY[RULE], 2) == [(0, 1)]  # nobody yet: one empty range
+    for _ in range(3):  # others, followed up in time: never flagged
+        other = ApplicantFactory()
+        other_plan = SignedPlanFactory(applicant=other, made_on=D(2025, 12, 1))
+        ParticipationFactory(applicant=other, start_date=D(2026, 1, 5))
+        FollowUpFactory(plan=other_plan, followed_up_on=D(2026, 3, 9))
+        FollowUpFactory(plan=other_plan, followed_up_on=D(2026, 4, 10))
+    person = ApplicantFactory()  # the last id: the chunks must reach it
+    plan = SignedPlanFactory(applicant=person, made_on=D(2025, 12, 1))
+    SubgoalFactory(plan=plan)
+    PlanActivityFactory(plan=plan)
+    ParticipationFactory(applicant=person, start_date=D(2026, 1, 5))
+    FollowUpFactory(plan=plan, followed_up_on=D(2026, 2, 1))
+
+    # 1. Not followed up for more than a month: one flag opens.
+    assert run(D(2026, 3, 10)) == {"insert": 1, "update": 0, "delete": 0}
+    assert COUNTED == {"flags_opened": 1, "flags_kept": 0, "flags_resolved": 0}
+    first = Flag.objects.get()
+    assert (first.subject_id, first.person_id, first.status) == (person.pk, person.pk, FlagStatus.OPEN)
+    assert (first.first_seen, first.last_seen) == (D(2026, 3, 10), D(2026, 3, 10))
+    assert run(D(2026, 3, 10)) == NOTHING  # the same day again
+    assert COUNTED == {"flags_opened": 0, "flags_kept": 1, "flags_resolved": 0}
+
+    # Still found the next day: kept, seen again (one row updated), still one flag.
+    assert run(D(2026, 3, 11)) == {"insert": 0, "update": 1, "delete": 0}
+    first.refresh_from_db()
+    assert (first.status, first.last_seen) == (FlagStatus.OPEN, D(2026, 3, 11))
+    assert run(D(2026, 3, 11)) == NOTHING
+
+    # 2. Followed up: the condition ends, the flag resolves with date, reason and one transition.
+    FollowUpFactory(plan=plan, followed_up_on=D(2026, 3, 12))
+    assert run(D(2026, 3, 12)) == {"insert": 1, "update": 1, "delete": 0}  # the transition, the flag
+    assert COUNTED == {"flags_opened": 0, "flags_kept": 0, "flags_resolved": 1}
+    first.refresh_from_db()
+    assert (first.status, first.resolved_on, first.resolution_reason) == (
+        FlagStatus.RESOLVED, D(2026, 3, 12), engine.RESOLVED_REASON)
+    transition = FlagTransition.objects.get()
+    assert (transition.flag_id, transition.from_status, transition.to_status, transition.event) == (
+        first.pk, FlagStatus.OPEN, FlagStatus.RESOLVED, "auto_resolved")
+    assert run(D(2026, 3, 12)) == NOTHING
+    assert run(D(2026, 3, 20)) == NOTHING  # within the month: nothing to find, nothing to keep
+
+    # 3. A month passes without a follow-up again: a new flag opens; the resolved one stays as it was.
+    assert run(D(2026, 4, 13)) == {"insert": 1, "update": 0, "delete": 0}
+    second = Flag.objects.get(status__in=LIVE_FLAG_STATUSES)
+    assert second.pk != first.pk and second.subject_id == person.pk and second.first_seen == D(2026, 4, 13)
+    first.refresh_from_db()
+    assert (first.status, first.resolved_on) == (FlagStatus.RESOLVED, D(2026, 3, 12))
+    assert run(D(2026, 4, 13)) == NOTHING
+    assert (Flag.objects.count(), FlagTransition.objects.count()) == (2, 1)
+
+
+def test_a_run_that_keeps_one_flag_and_opens_another_counts_each(settings):
+    engine.rules_sync()
+    people = []
+    for last in (D(2026, 2, 1), D(2026, 2, 20)):  # the first is overdue on 10 March, the second on 21 March
+        person = ApplicantFactory()
+        plan = SignedPlanFactory(applicant=person, made_on=D(2025, 12, 1))
+        ParticipationFactory(applicant=person, start_date=D(2026, 1, 5))
+        FollowUpFactory(plan=plan, followed_up_on=last)
+        people.append(person)
+    run(D(2026, 3, 10))
+    assert COUNTED == {"flags_opened": 1, "flags_kept": 0, "flags_resolved": 0}
+    run(D(2026, 3, 21))
+    assert COUNTED == {"flags_opened": 1, "flags_kept": 1, "flags_resolved": 0}
+    # Without a size the chunk size is the setting's.
+    settings.AUDIT_RULE_CHUNK_SIZE = 1
+    lo, hi = min(p.pk for p in people), max(p.pk for p in people)
+    assert engine.plan_chunks(REGISTRY[RULE])[-1] == (hi, hi + 1) and len(engine.plan_chunks(REGISTRY[RULE])) >= 2
+    assert engine.plan_chunks(REGISTRY[RULE])[0][0] <= lo
+
+
+def test_facts_are_stored_as_json_values():
+    import decimal
+
+    assert engine._jsonable(decimal.Decimal("40.00")) == 40
+    assert engine._jsonable(decimal.Decimal("37.5")) == "37.5"
+    assert engine._jsonable(D(2026, 3, 1)) == "2026-03-01"
+    assert engine._jsonable(7) == 7

@@ -1,0 +1,39 @@
+"""Data built once for a whole test module, for tests that read it.
+
+`built_once(build)` turns `build()` into a module-scoped fixture: the rows are written once, in
+a transaction that stays open for the module and is rolled back at its end. Each test still runs
+in its own savepoint inside it (pytest-django's `db`), so what one test writes is gone before the
+next starts, exactly as with per-test setup (tests/test_once.py checks this).
+
+Only for modules without transactional tests (live server, real Celery worker): those run last
+anyway (pytest-django orders them after the others), after the module's transaction is gone.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+
+def built_once(build: Callable[[], object], *, name: str | None = None, scope: str = "module"):
+    """A fixture (module- or class-scoped) holding what `build()` returned. A module-scoped one stays
+    in force for every later test of the module, so use it where all of them read the same data."""
+
+    @pytest.fixture(scope=scope, name=name or build.__name__)
+    def fixture(django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock(), transaction.atomic():
+            yield build()
+            transaction.set_rollback(True)
+
+    return fixture
+
+
+def demo_municipality() -> str:
+    """`manage.py demo_data` as bin/serve runs it; returns what it printed."""
+    out = io.StringIO()
+    call_command("demo_data", stdout=out)
+    return out.getvalue()
