@@ -107,7 +107,8 @@ def pytest_collection_modifyitems(items):
         if transactional:
             kwargs = dict(marker.kwargs) if marker is not None else {}
             kwargs.update(transaction=True, serialized_rollback=True)
-            item.add_marker(pytest.mark.django_db(**kwargs))
+            # Prepended: the closest marker wins, and a module's pytestmark is already on the item.
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
 def api_token_headers(user) -> dict[str, str]:
