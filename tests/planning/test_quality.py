@@ -171,7 +171,8 @@ def test_one_activity_with_its_responsible_and_one_sub_goal_are_enough():
 
 def test_reasons_for_the_goal_and_for_a_follow_up_not_due_yet():
     # Before the plan's validity is over the follow-up checkpoint is "not applicable" (DOMAIN.md 4),
-    # for a signed plan until its last day, for a draft because it is not fixed yet.
+    # for a signed plan until its last day. A draft is judged as it is (the auditors count drafts):
+    # past its six months without a follow-up it answers no, and says it was never signed.
     signed = build(followed_up=False)
     _, _, q = answers(signed, WITHIN)
     reasons = {a.code: a.reason for a in q.checkpoints}
@@ -183,8 +184,9 @@ def test_reasons_for_the_goal_and_for_a_follow_up_not_due_yet():
     assert (cq["plan_made"], {a.code: a.reason for a in q.control_questions}["plan_made"]) == (
         N, "Planen är ett utkast och inte fastställd.")
     reasons = {a.code: a.reason for a in q.checkpoints}
-    assert cp["followed_up_within_6_months"] == NA
-    assert reasons["followed_up_within_6_months"] == "Planen är inte fastställd; uppföljning är inte aktuell ännu."
+    assert cp["followed_up_within_6_months"] == N
+    assert reasons["followed_up_within_6_months"].startswith("Ingen uppföljning gjord under planens giltighetstid")
+    assert reasons["followed_up_within_6_months"].endswith("Planen fastställdes aldrig.")
     assert reasons["long_term_goal"] == "Långsiktigt mål saknas."
 
 
