@@ -117,16 +117,34 @@ def test_fifty_decisions_on_the_same_application(caseworker, family_application)
     assert Decision.objects.filter(application=application).count() == 1
 
 
+def _reference_data():
+    """The migrations' reference data (riksnorm, cost types, legal bases), restored with Django's own
+    serialized copy if an earlier transactional test's flush left it out: in the whole suite on
+    PostgreSQL this module has found it missing (not reproduced in any smaller set of directories;
+    see the closing note of issue 16). Restored as the owner, as the harness's own reset is."""
+    from django.db import connection
+
+    from cases.finance_models import RiksnormTable
+    from tests.conftest import _app_role_in_use, _set_role
+
+    if RiksnormTable.objects.exists() or not hasattr(connection, "_test_serialized_contents"):
+        return
+    role = _app_role_in_use()
+    if role:
+        _set_role("default", None)
+    try:
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+    finally:
+        if role:
+            _set_role("default", role)
+
+
 @pytest.fixture
 def family_application(caseworker):
     from cases.application_services import application_calculate
-    from cases.finance_models import CostType
     from tests.factories.finance import family_case, make_application
 
-    # The migration's cost type, made sure of: in the whole suite on PostgreSQL this module has
-    # found it missing after another transactional test's flush (not reproduced in any smaller
-    # set of directories; see the closing note), and the test is about locks, not reference data.
-    CostType.objects.get_or_create(code="housing", defaults={"name": "Boendekostnad", "counts": True})
+    _reference_data()
     case, members = family_case(unit=caseworker.unit)
     application = make_application(actor=caseworker, case=case, month=datetime.date(2019, 3, 1), members=members,
                                    costs=[{"cost_type": "housing", "amount_applied": 7000}])
