@@ -124,10 +124,16 @@ def _reference_data():
     see the closing note of issue 16). Restored as the owner, as the harness's own reset is."""
     from django.db import connection
 
-    from cases.finance_models import RiksnormTable
+    from cases.finance_models import CostType, DelegationPoint, LegalBasis, RiksnormTable
     from tests.conftest import _app_role_in_use, _set_role
 
-    if RiksnormTable.objects.exists() or not hasattr(connection, "_test_serialized_contents"):
+    present = (
+        CostType.objects.filter(code="housing").exists()
+        and RiksnormTable.objects.filter(valid_from__lte=datetime.date(2019, 3, 1))
+        .exclude(valid_to__lt=datetime.date(2019, 3, 31)).exists()
+        and LegalBasis.objects.exists() and DelegationPoint.objects.exists()
+    )
+    if present or not hasattr(connection, "_test_serialized_contents"):
         return
     role = _app_role_in_use()
     if role:
