@@ -65,6 +65,39 @@ class Staff(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class StaffAssignmentPeriod(models.Model):
+    """A staff member's role and unit over a span of time: one row per spell, the open one current.
+
+    Scope follows from role and unit (cases.selectors), and a read is judged by the scope the reader
+    had when they read (the loggkontroll, DOMAIN.md 7; who was responsible when stays visible,
+    DOMAIN.md 8), not by where they work now. Written by cases.staff_history whenever a Staff is
+    saved with another role or unit; never edited.
+    """
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="assignment_periods")
+    role = models.CharField("roll", max_length=32, choices=Role.choices)
+    unit = models.ForeignKey(Unit, verbose_name="enhet", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # None on the first spell: from the staff member's first day in the register (reads imported
+    # from before the account was made are judged by it too).
+    started_at = models.DateTimeField("från", null=True, blank=True)
+    ended_at = models.DateTimeField("till", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "medarbetarens roll och enhet under en period"
+        verbose_name_plural = "medarbetares roller och enheter över tid"
+        indexes = [models.Index(fields=["staff", "started_at"], name="staff_period_start")]
+        constraints = [
+            models.UniqueConstraint(fields=["staff"], condition=Q(ended_at__isnull=True), name="one_open_staff_period"),
+            models.CheckConstraint(
+                name="staff_period_ends_after_start",
+                condition=Q(ended_at__isnull=True) | Q(started_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.role} {self.unit_id} {self.started_at}–{self.ended_at}"
+
+
 class LegalGender(models.TextChoices):
     FEMALE = "kvinna", "Kvinna"
     MALE = "man", "Man"

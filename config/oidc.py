@@ -5,12 +5,19 @@ The provider's identity is mapped to an existing member of staff: the claim OIDC
 compared without case, or "username"). Nobody is created (OIDC_CREATE_USER is off unless a
 municipality turns it on): a provider identity without an active member of staff is refused
 and logged like a failed password. The routes answer 404 while OIDC_ENABLED is off.
+
+Signing out (the "logout" route, mozilla-django-oidc's OIDCLogoutView) ends this service's session
+and, when the user signed in at the provider, sends the browser on to the provider's
+end_session_endpoint (OIDC_OP_LOGOUT_ENDPOINT) to end that session too.
 """
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import Http404
+from django.shortcuts import resolve_url
 from django.urls import path
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
@@ -38,6 +45,21 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
 
     def update_user(self, user, claims):
         return user  # the staff register is kept in the admin, not by the provider
+
+
+def provider_logout_url(request) -> str:
+    """Where the browser goes after signing out (OIDC_OP_LOGOUT_URL_METHOD; called before the
+    session ends): the provider's end_session_endpoint with id_token_hint when this session began
+    at the provider, else the login page."""
+    after = resolve_url(settings.LOGOUT_REDIRECT_URL)
+    id_token = request.session.get("oidc_id_token")
+    if not (settings.OIDC_ENABLED and settings.OIDC_OP_LOGOUT_ENDPOINT and id_token):
+        return after
+    query = urlencode({
+        "id_token_hint": id_token, "client_id": settings.OIDC_RP_CLIENT_ID,
+        "post_logout_redirect_uri": request.build_absolute_uri(after),
+    })
+    return f"{settings.OIDC_OP_LOGOUT_ENDPOINT}?{query}"
 
 
 def _when_enabled(view):

@@ -1,14 +1,15 @@
 """Browser routes: login, logout, the start page and each app's coordinator UI."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from mozilla_django_oidc.views import OIDCLogoutView
 
 from . import web
 from .web_auth import LoginView
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Ends the session, and the provider's too when it began there (config/oidc.py). POST only.
+    path("logout/", OIDCLogoutView.as_view(), name="logout"),
     path("oidc/", include("config.oidc")),
     path("", web.home, name="home"),
     path("mina-personer/", web.caseload, name="caseload"),

@@ -285,7 +285,7 @@ class AccessLogViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, viewsets.Ge
     The administrator sees every row, a unit manager their unit's staff. Reading it is logged."""
 
     permission_classes = [HasRole]
-    allowed_roles = frozenset({Role.ADMINISTRATOR, Role.UNIT_MANAGER})
+    allowed_roles = selectors.ACCESS_LOG_REVIEWERS
     serializer_class = s.AccessLogEntrySerializer
     filter_backends = []
     access_object_type = "audit.accesslogentry"

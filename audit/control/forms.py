@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from audit.control.models import ChecklistValue, SamplePopulation
+from audit.recording.models import AccessAction, Channel
+from cases import identity
 from cases.models import Staff
 from config.web_forms import DateInput
 
@@ -61,3 +64,47 @@ class AnswerReviewForm(forms.Form):
 
     value = forms.ChoiceField(label="Svar", choices=ChecklistValue.choices, widget=forms.RadioSelect, required=False)
     comment = forms.CharField(label="Kommentar (krävs för ej aktuellt och för ändrat svar)", required=False)
+
+
+class AccessLogSearchForm(forms.Form):
+    """Loggkontroll: who read a person, or what a staff member read, in a period, channel and action.
+
+    Posted, never a GET query: a personnummer must not end up in the address, the browser history
+    or a proxy's log. The person field takes a personnummer (or samordningsnummer) or a person id
+    (a purged person has only their id left in the log)."""
+
+    person = forms.CharField(label="Person (personnummer eller person-id)", required=False, max_length=20)
+    actor = forms.TypedChoiceField(label="Medarbetare", required=False, coerce=int, empty_value=None)
+    date_from = forms.DateField(label="Från och med", required=False, widget=DateInput())
+    date_to = forms.DateField(label="Till och med", required=False, widget=DateInput())
+    channel = forms.ChoiceField(label="Kanal", required=False, choices=[("", "Alla kanaler"), *Channel.choices])
+    action = forms.ChoiceField(label="Åtgärd", required=False, choices=[("", "Alla åtgärder"), *AccessAction.choices])
+
+    def __init__(self, *args, readers: list[Staff], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].choices = [("", "Alla medarbetare")] + [
+            (s.pk, f"{s.get_full_name() or s.get_username()} ({s.get_username()})") for s in readers
+        ]
+
+    def clean_person(self):
+        """A person id, or a personnummer turned into its canonical form (looked up by the view)."""
+        value = self.cleaned_data["person"].strip()
+        if not value:
+            return None
+        if value.isdigit() and len(value) < 10:
+            return int(value)
+        try:
+            return identity.parse(value).canonical
+        except ValidationError:
+            raise ValidationError(
+                "Ange ett giltigt personnummer (ÅÅÅÅMMDD-NNNN) eller ett person-id.", code="invalid"
+            ) from None
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and data.get("person") is None and data.get("actor") is None:
+            self.add_error("person", "Ange en person eller välj en medarbetare.")
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "Till och med-datumet är före från och med-datumet.")
+        return data

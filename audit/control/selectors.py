@@ -262,6 +262,26 @@ def actions_due(*, user: Staff, by: datetime.date) -> QuerySet[CorrectiveAction]
     )
 
 
+# Who may review the access log (loggkontroll): the administrator every row, a unit manager the
+# reads of their own unit's staff. The API and the page both use these, so they cannot disagree.
+ACCESS_LOG_REVIEWERS = frozenset({Role.ADMINISTRATOR, Role.UNIT_MANAGER})
+
+
+def _reviewed_staff(user: Staff) -> QuerySet[Staff] | None:
+    """The staff whose reads `user` reviews; None for every row (the administrator)."""
+    if user.role == Role.ADMINISTRATOR:
+        return None
+    if user.role == Role.UNIT_MANAGER and user.unit_id:
+        return Staff.objects.filter(unit_id=user.unit_id)
+    return Staff.objects.none()
+
+
+def access_log_readers(*, user: Staff) -> QuerySet[Staff]:
+    """The staff members a reviewer may pick (what a given staff member read), by name."""
+    staff = _reviewed_staff(user)
+    return (Staff.objects.all() if staff is None else staff).order_by("last_name", "first_name", "pk")
+
+
 def access_log_review(
     *, user: Staff, person: int | None = None, actor: int | None = None, date_from=None, date_to=None,
     channel: str | None = None, action: str | None = None,
@@ -272,10 +292,11 @@ def access_log_review(
     from audit.recording.models import AccessLogEntry
 
     qs = AccessLogEntry.objects.all()
-    if user.role == Role.UNIT_MANAGER and user.unit_id:
-        qs = qs.filter(actor_id__in=Staff.objects.filter(unit_id=user.unit_id).values("pk"))
-    elif user.role != Role.ADMINISTRATOR:
+    if user.role not in ACCESS_LOG_REVIEWERS:
         return qs.none()
+    staff = _reviewed_staff(user)
+    if staff is not None:
+        qs = qs.filter(actor_id__in=staff.values("pk"))
     filters = {
         "person_id": person, "actor_id": actor, "occurred_at__date__gte": date_from,
         "occurred_at__date__lte": date_to, "channel": channel, "action": action,

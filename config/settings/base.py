@@ -134,6 +134,13 @@ OIDC_STAFF_CLAIM = env.str("OIDC_STAFF_CLAIM", default="email")
 OIDC_STAFF_FIELD = env.str("OIDC_STAFF_FIELD", default="email")
 OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=False)
 LOGIN_REDIRECT_URL_FAILURE = "/login/?oidc=misslyckades"
+# Signing out of a session begun at the provider ends the provider's session too (RP-initiated
+# logout: its end_session_endpoint with the ID token as id_token_hint), so the next person at the
+# computer is not signed straight back in. Empty: only this service's session ends.
+OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_OP_LOGOUT_URL_METHOD = "config.oidc.provider_logout_url"
+OIDC_STORE_ID_TOKEN = True  # kept in the session only for the id_token_hint at sign-out
+LOGOUT_REDIRECT_URL = "/login/"
 
 # django-axes first: it refuses a locked-out account or address before anything is checked.
 AUTHENTICATION_BACKENDS = [

@@ -198,3 +198,42 @@ def test_the_limits_default_from_the_norms_and_a_setting_overrides_them(settings
     assert {p.key: p.default_value() for p in MANY_PERSONS.params} == {"lookback_days": 7, "max_persons": 60}
     settings.AUDIT_LOG_REVIEW_NORMS = {"MAX_DISTINCT_PERSONS_PER_DAY": 25}
     assert {p.key: p.default_value() for p in MANY_PERSONS.params}["max_persons"] == 25
+
+
+def _moved(staff, unit, at: datetime.datetime):
+    """Move `staff` to `unit` (a save, as the admin does), the move dated `at` for the test."""
+    from cases.models import StaffAssignmentPeriod
+
+    staff.unit = unit
+    staff.save()
+    spells = StaffAssignmentPeriod.objects.filter(staff=staff)
+    assert spells.count() == 2
+    spells.filter(ended_at__isnull=False).update(ended_at=at)
+    spells.filter(ended_at__isnull=True).update(started_at=at)
+
+
+def test_a_reader_is_judged_by_the_unit_they_were_at_when_they_read(people, run_rule, units):
+    home, other = units
+    reader, home_person, other_person = people["mine"], people["person"], ApplicantFactory(registered_unit=other)
+    before_at_home = _read(reader, home_person, when=_at(10))
+    other_before_move = _read(reader, other_person, when=_at(11))
+    _moved(reader, other, _at(12))
+    home_after_move = _read(reader, home_person, when=_at(14))
+    other_after_move = _read(reader, other_person, when=_at(15))
+    subjects = {s for s, _, _ in _flags(run_rule, "l02_read_outside_scope", DAY + datetime.timedelta(days=1))}
+    assert subjects == {other_before_move.pk, home_after_move.pk}
+    assert before_at_home.pk not in subjects and other_after_move.pk not in subjects
+
+
+def test_a_unit_managers_sight_through_a_coordinator_is_the_coordinators_unit_at_the_time(people, run_rule, units):
+    home, other = units
+    assignment = CoordinatorAssignmentFactory(
+        case=CaseFactory(unit=other), coordinator=StaffFactory(role=Role.COORDINATOR, unit=home),
+        applicant=ApplicantFactory(registered_unit=other), start_date=DAY - datetime.timedelta(days=10),
+    )
+    while_coordinator_at_home = _read(people["manager"], assignment.applicant, when=_at(10))
+    _moved(assignment.coordinator, other, _at(12))
+    after_coordinator_left = _read(people["manager"], assignment.applicant, when=_at(14))
+    subjects = {s for s, _, _ in _flags(run_rule, "l02_read_outside_scope", DAY + datetime.timedelta(days=1))}
+    assert subjects == {after_coordinator_left.pk}
+    assert while_coordinator_at_home.pk not in subjects

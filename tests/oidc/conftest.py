@@ -51,7 +51,8 @@ def oidc_issuer(live_server):
         _missing("oidc-provider är inte installerat (npm ci --prefix tests/oidc); OIDC-testerna hoppas över")
     port = _free_port()
     env = {**os.environ, "OIDC_PORT": str(port), "OIDC_CLIENT_ID": CLIENT_ID, "OIDC_CLIENT_SECRET": CLIENT_SECRET,
-           "OIDC_REDIRECT_URI": f"{live_server.url}/oidc/callback/", "OIDC_ACCOUNTS": json.dumps(ACCOUNTS)}
+           "OIDC_REDIRECT_URI": f"{live_server.url}/oidc/callback/", "OIDC_ACCOUNTS": json.dumps(ACCOUNTS),
+           "OIDC_POST_LOGOUT_REDIRECT_URI": f"{live_server.url}/login/"}
     process = subprocess.Popen([node, str(HERE / "provider.mjs")], env=env, cwd=HERE,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
@@ -82,6 +83,7 @@ def oidc_provider(oidc_issuer, settings):
     settings.OIDC_OP_TOKEN_ENDPOINT = f"{oidc_issuer}/token"
     settings.OIDC_OP_USER_ENDPOINT = f"{oidc_issuer}/me"
     settings.OIDC_OP_JWKS_ENDPOINT = f"{oidc_issuer}/jwks"
+    settings.OIDC_OP_LOGOUT_ENDPOINT = f"{oidc_issuer}/session/end"
     settings.AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "config.oidc.StaffOIDCBackend",
                                         "django.contrib.auth.backends.ModelBackend"]
     return oidc_issuer

@@ -1,6 +1,6 @@
 // A real OpenID Connect provider for the test suite (panva's oidc-provider), on a loopback port.
 // Started by tests/oidc/conftest.py with:
-//   OIDC_PORT, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI,
+//   OIDC_PORT, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI, OIDC_POST_LOGOUT_REDIRECT_URI,
 //   OIDC_ACCOUNTS  JSON {login: {claim: value, ...}}: the claims each login name gets.
 // Its development sign-in pages take any login name (and any password); the account's claims
 // come from OIDC_ACCOUNTS. Prints "READY <issuer>" when it listens.
@@ -15,6 +15,8 @@ const provider = new Provider(issuer, {
     client_id: process.env.OIDC_CLIENT_ID,
     client_secret: process.env.OIDC_CLIENT_SECRET,
     redirect_uris: [process.env.OIDC_REDIRECT_URI],
+    // RP-initiated logout (end_session_endpoint, /session/end) comes back here.
+    post_logout_redirect_uris: [process.env.OIDC_POST_LOGOUT_REDIRECT_URI],
     grant_types: ['authorization_code'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_post',

@@ -87,3 +87,47 @@ def test_with_password_login_off_only_the_identity_provider_signs_in(oidc_provid
     session, landed = sign_in_at_provider(live_server, "karin")
     assert "/login/" not in landed.url
     assert session.get(f"{live_server.url}/api/v1/cases/", timeout=20).status_code == 200
+
+
+def _provider_asks_for_login(session: requests.Session, live_server) -> bool:
+    """Start a sign-in again: does the provider ask who you are, or sign you straight back in?"""
+    page = session.get(f"{live_server.url}/login/", timeout=20)
+    start = re.search(r'href="(/oidc/authenticate/[^"]*)"', page.text).group(1)
+    return 'name="login"' in session.get(f"{live_server.url}{start}", timeout=20).text
+
+
+def test_signing_out_ends_the_session_at_the_identity_provider_too(oidc_provider, live_server):
+    StaffFactory(role=Role.CASEWORKER, username="karin.b", email="karin.berg@kommun.example")
+    session, _ = sign_in_at_provider(live_server, "karin")
+    # Control: ending only this service's session leaves the provider's, which signs straight back in.
+    service_cookie = session.cookies.get("sessionid")
+    session.cookies.set("sessionid", None)
+    assert not _provider_asks_for_login(session, live_server)
+    assert session.get(f"{live_server.url}/api/v1/cases/", timeout=20).status_code == 200
+    assert session.cookies.get("sessionid") != service_cookie
+
+    home = session.get(f"{live_server.url}/", timeout=20)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', home.text).group(1)
+    confirm = session.post(f"{live_server.url}/logout/", data={"csrfmiddlewaretoken": csrf}, timeout=20)
+    # The provider's end_session_endpoint, with this session's ID token as the hint, asks to confirm.
+    assert confirm.url.startswith(f"{oidc_provider}/session/end"), confirm.url
+    assert "id_token_hint" in confirm.history[-1].headers["Location"]
+    back = _submit_provider_form(session, confirm, xsrf=re.search(r'name="xsrf" value="([^"]+)"', confirm.text).group(1),
+                                 logout="yes")
+    assert back.url == f"{live_server.url}/login/", back.url
+    assert session.get(f"{live_server.url}/api/v1/cases/", timeout=20).status_code in (401, 403)
+    assert _provider_asks_for_login(session, live_server)
+
+
+def test_signing_out_of_a_password_session_goes_to_the_login_page(oidc_provider, live_server):
+    StaffFactory(role=Role.CASEWORKER, username="karin.b", email="karin.berg@kommun.example")
+    session = requests.Session()
+    page = session.get(f"{live_server.url}/login/", timeout=20)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    signed_in = session.post(f"{live_server.url}/login/", timeout=20, data={
+        "csrfmiddlewaretoken": csrf, "username": "karin.b", "password": "lösenord-för-test"})
+    assert "/login/" not in signed_in.url
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', signed_in.text).group(1)
+    out = session.post(f"{live_server.url}/logout/", data={"csrfmiddlewaretoken": csrf}, timeout=20)
+    assert out.url == f"{live_server.url}/login/" and not out.history[0].headers["Location"].startswith(oidc_provider)
+    assert session.get(f"{live_server.url}/api/v1/cases/", timeout=20).status_code in (401, 403)

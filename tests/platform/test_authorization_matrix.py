@@ -49,7 +49,7 @@ ROUTES = {
     "import-records": IMPORT,
     "rule-runs": STAFF,
     # The access-log review.
-    "control-access-log-list": ACCESS_LOG,
+    "control-access-log-list": ACCESS_LOG, "access-log-review": ACCESS_LOG,
     # Aggregates and reports (what the board sees).
     "delegated-decisions": AGGREGATE, "control-flag-counts": AGGREGATE, "report-snapshot-list": AGGREGATE,
     "report-snapshot-detail": AGGREGATE, "report-snapshot-data": AGGREGATE, "report-snapshot-download": AGGREGATE,

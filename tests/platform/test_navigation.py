@@ -15,12 +15,14 @@ pytestmark = pytest.mark.django_db
 MENU = {
     Role.COORDINATOR: [("Mina personer", "caseload"), ("Flaggor", "flag-list")],
     Role.UNIT_MANAGER: [("Enhetsöversikt", "unit-overview"), ("Flaggor", "flag-list"), ("Stickprov", "sample-list"),
-                        ("Regelkörningar", "rule-runs"), ("Rapporter", "report-list")],
+                        ("Regelkörningar", "rule-runs"), ("Loggkontroll", "access-log-review"),
+                        ("Rapporter", "report-list")],
     Role.INSATS_STAFF: [("Mina deltagare", "attendance-participants"), ("Närvaro", "attendance-week"),
                         ("Flaggor", "flag-list")],
     Role.CASEWORKER: [("Flaggor", "flag-list")],
     Role.BOARD: [("Rapporter", "report-list")],
-    Role.ADMINISTRATOR: [("Regelkörningar", "rule-runs"), ("Rapporter", "report-list")],
+    Role.ADMINISTRATOR: [("Regelkörningar", "rule-runs"), ("Loggkontroll", "access-log-review"),
+                         ("Rapporter", "report-list")],
 }
 
 

@@ -5,7 +5,8 @@ l01: the hash chain over the access log and change events is broken (the nightly
 found a row altered, removed or inserted out of order). One flag per break, for the administrator.
 l02-l06 review the reads themselves, over the last days (parameter `lookback_days`): a read of a
 person outside the reader's scope at the time (caseworkers and unit managers: the person's unit or a
-case at the reader's unit; coordinators: an assignment open that day), a read of a person with
+case at the unit the reader was at when reading, cases.StaffAssignmentPeriod; coordinators: an
+assignment open that day), a read of a person with
 skyddad identitet, more distinct persons read in a day than the limit, reads outside working hours,
 and more refused requests in a day than the limit. Each finding is one access-log row (the first of
 its kind per reader and day, or per reader, person and day), owned by the manager of the reader's unit.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncDate
 
 from audit.control.models import OwnerBasis, Severity
 from audit.control.norms import norm
@@ -24,7 +25,8 @@ from audit.control.rules.base import FunctionRule, Param, register
 from audit.control.rules.common import ID
 from audit.control.rules.ownership import owned
 from audit.recording.models import AccessAction, AccessLogEntry, ChainVerification, Channel
-from cases.models import Applicant, CoordinatorAssignment, HouseholdMember, Role, Staff
+from cases.models import Applicant, HouseholdMember, Role, Staff, StaffAssignmentPeriod
+from cases.selectors import open_assignments
 
 
 def administrator():
@@ -118,19 +120,36 @@ def _reader_unit():
     return Subquery(Staff.objects.filter(pk=OuterRef("actor_id")).values("unit_id")[:1], output_field=ID)
 
 
+def _spell_at(staff, at):
+    """The staff member's spells of role and unit (cases.StaffAssignmentPeriod) that cover the instant
+    `at`: the one they were in then (spells do not overlap; the first has no start)."""
+    return StaffAssignmentPeriod.objects.filter(staff_id=staff).filter(
+        Q(started_at__isnull=True) | Q(started_at__lte=at), Q(ended_at__isnull=True) | Q(ended_at__gt=at)
+    )
+
+
+def _reader_unit_at_read():
+    """The reader's unit when they read; their current unit where no spell covers the read."""
+    spell = _spell_at(OuterRef("actor_id"), OuterRef("occurred_at")).order_by("-pk").values("unit_id")[:1]
+    return Coalesce(Subquery(spell, output_field=ID), _reader_unit())
+
+
 def _in_scope() -> Q:
-    """The person was in the reader's scope on the day of the read (the reader's current unit)."""
-    day = OuterRef("read_day")
+    """The person was in the reader's scope when they read, as cases.selectors scopes a user: the
+    reader's role is the log row's (recorded at the read), their unit the one they were at then, and
+    a coordinator assignment counts if it was open that day (for a unit manager: held by a
+    coordinator who was at the manager's unit then)."""
     by_unit = Q(actor_role__in=(Role.CASEWORKER, Role.UNIT_MANAGER)) & (
         Exists(Applicant.objects.filter(pk=OuterRef("person_id"), registered_unit_id=OuterRef("scope_unit")))
         | Exists(HouseholdMember.objects.filter(
             applicant_id=OuterRef("person_id"), household__cases__unit_id=OuterRef("scope_unit")))
     )
-    assignments = CoordinatorAssignment.objects.filter(applicant_id=OuterRef("person_id"), start_date__lte=day).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day)
+    assignments = open_assignments(on=OuterRef("read_day")).filter(applicant_id=OuterRef("person_id"))
+    coordinator_at_unit = _spell_at(OuterRef("coordinator_id"), OuterRef(OuterRef("occurred_at"))).filter(
+        unit_id=OuterRef(OuterRef("scope_unit"))
     )
     by_assignment = (Q(actor_role=Role.COORDINATOR) & Exists(assignments.filter(coordinator_id=OuterRef("actor_id")))) | (
-        Q(actor_role=Role.UNIT_MANAGER) & Exists(assignments.filter(coordinator__unit_id=OuterRef("scope_unit")))
+        Q(actor_role=Role.UNIT_MANAGER) & Exists(assignments.filter(Exists(coordinator_at_unit)))
     )
     return by_unit | by_assignment
 
@@ -138,7 +157,7 @@ def _in_scope() -> Q:
 def _out_of_scope_reads(qs):
     return (
         qs.filter(person_id__isnull=False, actor_role__in=(Role.CASEWORKER, Role.UNIT_MANAGER, Role.COORDINATOR))
-        .annotate(scope_unit=_reader_unit(), read_day=TruncDate("occurred_at"))
+        .annotate(scope_unit=_reader_unit_at_read(), read_day=TruncDate("occurred_at"))
         .exclude(_in_scope())
     )
 
