@@ -144,8 +144,34 @@ def _set_role(alias: str, role: str | None) -> None:
             cursor.execute("RESET ROLE")
 
 
+# Django keeps the serialized copy of the migrations' reference data (what serialized rollback
+# reloads after a flush) as an attribute of one connection object, the one the test database was
+# set up with. A test may get another object for the same database: Django keeps connections per
+# thread, but per asyncio context while an event loop is marked running in the thread, and
+# Playwright's sync API (the browser tests' session-scoped browser) leaves its loop marked running
+# in the main thread from the first browser test to the end of the session. Every transactional
+# test after it then found no copy, reloaded nothing, and ran on a database its predecessor's flush
+# had emptied (issue 16). So the copy is kept here per database alias and given to whichever
+# connection object the harness's reset uses, as Django's own parallel runner gives it to each
+# worker process's connection.
+_SERIALIZED_COPIES: dict[str, str] = {}
+
+
+def _keep_serialized_copies() -> None:
+    for connection in connections.all():
+        if hasattr(connection, "_test_serialized_contents"):
+            _SERIALIZED_COPIES[connection.alias] = connection._test_serialized_contents
+
+
+def _give_serialized_copies() -> None:
+    for alias, contents in _SERIALIZED_COPIES.items():
+        if not hasattr(connections[alias], "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = contents
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    _keep_serialized_copies()
     role = _app_role_in_use()
     if not role:
         yield
@@ -161,11 +187,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
             connection.close()
 
 
-def _as_owner(name):
+def _harness_reset(name):
+    """Wrap the harness's reset (flush, reload): as the owner, with the serialized copy at hand."""
     raw = TransactionTestCase.__dict__[name]
     method = raw.__func__ if isinstance(raw, classmethod) else raw
 
     def run(self_or_cls, *args, **kwargs):
+        _give_serialized_copies()
         role = connections["default"].settings_dict.get("OPTIONS", {}).get("assume_role")
         if not role:
             return method(self_or_cls, *args, **kwargs)
@@ -178,8 +206,8 @@ def _as_owner(name):
     setattr(TransactionTestCase, name, classmethod(run) if isinstance(raw, classmethod) else run)
 
 
-_as_owner("_fixture_setup")
-_as_owner("_fixture_teardown")
+_harness_reset("_fixture_setup")
+_harness_reset("_fixture_teardown")
 
 
 @pytest.fixture
