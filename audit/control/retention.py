@@ -241,7 +241,7 @@ def _delete(label: str, pks: list[int]) -> int:
     using = router.db_for_write(model)
     removed = 0
     for start in range(0, len(pks), DELETE_CHUNK):
-        removed += model.objects.filter(pk__in=pks[start:start + DELETE_CHUNK])._raw_delete(using)
+        removed += model.objects.filter(pk__in=pks[start:start + DELETE_CHUNK])._raw_delete(using) or 0
     return removed
 
 
@@ -263,10 +263,10 @@ def retention_purge(*, today: datetime.date | None = None) -> RetentionPurge:
     for label in personakt.deletion_order() if ids else ():
         if label == "cases.decisionexecutionevent":
             continue  # with the decisions, below
-        if label == "cases.decision":
+        if label == "cases.decision" and ids[label]:
             events, decisions = purge.purge_decisions(decision_ids=ids[label], purge_id=protocol.pk)
             removed.update({"cases.decisionexecutionevent": events, label: decisions})
-        elif ids[label]:
+        elif ids[label] and label != "cases.decision":
             removed[label] = _delete(label, ids[label])
     expected = {label: n for label, n in protocol.counts.items() if label not in LOG_KINDS}
     if {label: n for label, n in removed.items() if n} != expected:  # something changed under us: undo it all

@@ -187,8 +187,8 @@ def purge_decisions(*, decision_ids: list[int], purge_id: int) -> tuple[int, int
     if connection.vendor != "postgresql":
         from cases.models import Decision, DecisionExecutionEvent
 
-        return (DecisionExecutionEvent.objects.filter(decision_id__in=decision_ids)._raw_delete(connection.alias),
-                Decision.objects.filter(pk__in=decision_ids)._raw_delete(connection.alias))
+        return (DecisionExecutionEvent.objects.filter(decision_id__in=decision_ids)._raw_delete(connection.alias) or 0,
+                Decision.objects.filter(pk__in=decision_ids)._raw_delete(connection.alias) or 0)
     with connection.cursor() as cursor:
         cursor.execute("SELECT gallring_purge_decisions(%s::bigint[], %s)", [list(decision_ids), purge_id])
         events, decisions = cursor.fetchone()[0]
