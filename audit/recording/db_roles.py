@@ -48,9 +48,11 @@ def apply_grants(connection, role: str | None = None) -> bool:
         cursor.execute(f"GRANT USAGE ON SCHEMA {schema} TO {app}")
         cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {app}")
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {app}")
-        cursor.execute("SELECT to_regprocedure('audit_purge_log(bigint[], bigint)') IS NOT NULL")
-        if cursor.fetchone()[0]:  # gallring's one way past the append-only log (audit/recording/purge.py)
-            cursor.execute(f"GRANT EXECUTE ON FUNCTION audit_purge_log(bigint[], bigint) TO {app}")
+        # Gallring's ways past the append-only log and signed decisions (audit/recording/purge.py).
+        for function in ("audit_purge_log(bigint[], bigint)", "gallring_purge_decisions(bigint[], bigint)"):
+            cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [function])
+            if cursor.fetchone()[0]:
+                cursor.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {app}")
         existing = set(connection.introspection.table_names(cursor))
         for table, rights in ALLOWED.items():
             if table not in existing:  # migrated back before it

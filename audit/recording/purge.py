@@ -6,6 +6,13 @@ gallringsprotokoll row (`audit_retentionpurge`, not a dry run), copies each remo
 and hashes to `audit_purgedchainlink` (the purge marker, so the chain still verifies across the
 gap without the removed content), then deletes the persons' access-log rows and change events.
 The append-only trigger lets a DELETE through only while this function has set `audit.purge`.
+
+Signed decisions and their execution events (cases migration 0005) are append-only the same way,
+but the application role holds DELETE on those tables, so a setting alone would not do: the
+trigger there also requires that the deleting role owns the table, which inside the SECURITY
+DEFINER function `gallring_purge_decisions` it does, and outside it the application role never
+does. That function refuses without a protocol row, refuses decisions of a case not closed, and
+writes its own change event (counts only), so even a misuse of it leaves a trace in the chain.
 """
 
 from __future__ import annotations
@@ -66,6 +73,84 @@ def _purge_function(schema: str) -> str:
     """
 
 
+DECISIONS_REFUSE = """
+CREATE OR REPLACE FUNCTION cases_refuse_decision_change() RETURNS trigger AS $$
+BEGIN
+    -- Gallring only: gallring_purge_decisions sets gallring.purge and runs as the tables' owner.
+    -- The application role can set the setting itself but never owns the table, so it is refused.
+    IF TG_OP = 'DELETE' AND coalesce(current_setting('gallring.purge', true), '') <> ''
+       AND pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION '% holds signed decisions, append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+DECISIONS_REFUSE_ORIGINAL = """
+CREATE OR REPLACE FUNCTION cases_refuse_decision_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION '% holds signed decisions, append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+DECISIONS_SIGNATURE = "gallring_purge_decisions(bigint[], bigint)"
+
+
+def _decisions_function(schema: str) -> str:
+    return f"""
+    CREATE OR REPLACE FUNCTION gallring_purge_decisions(decision_ids bigint[], purge bigint) RETURNS bigint[]
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+    DECLARE
+        events bigint;
+        decisions bigint;
+    BEGIN
+        IF NOT EXISTS (SELECT 1 FROM audit_retentionpurge WHERE id = purge AND NOT dry_run) THEN
+            RAISE EXCEPTION 'gallring_purge_decisions needs a gallringsprotokoll (purge %)', purge
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF EXISTS (SELECT 1 FROM cases_decision d JOIN cases_application a ON a.id = d.application_id
+                   JOIN cases_case c ON c.id = a.case_id WHERE d.id = ANY(decision_ids) AND c.status <> 'closed') THEN
+            RAISE EXCEPTION 'gallring_purge_decisions: a decision of a case not closed (purge %)', purge
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        PERFORM set_config('gallring.purge', purge::text, true);
+        DELETE FROM cases_decisionexecutionevent WHERE decision_id = ANY(decision_ids);
+        GET DIAGNOSTICS events = ROW_COUNT;
+        DELETE FROM cases_decision WHERE id = ANY(decision_ids);
+        GET DIAGNOSTICS decisions = ROW_COUNT;
+        PERFORM set_config('gallring.purge', '', true);
+        INSERT INTO audit_changeevent (occurred_at, actor_username, action, object_type, object_id, changes, channel)
+            VALUES (now(), '', 'retention.purge_decisions', 'audit.retentionpurge', purge::text,
+                    jsonb_build_object('cases.decision', decisions, 'cases.decisionexecutionevent', events), 'task');
+        RETURN ARRAY[events, decisions];
+    END;
+    $$;
+    REVOKE ALL ON FUNCTION {DECISIONS_SIGNATURE} FROM PUBLIC;
+    """
+
+
+def install_decisions(schema_editor) -> None:
+    """Gallring's one way past the signed decisions' protection (audit migration 0018)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT current_schema()")
+        schema = cursor.fetchone()[0]
+    schema_editor.execute(DECISIONS_REFUSE, params=None)
+    schema_editor.execute(_decisions_function(schema), params=None)
+
+
+def uninstall_decisions(schema_editor) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(f"DROP FUNCTION IF EXISTS {DECISIONS_SIGNATURE}", params=None)
+    schema_editor.execute(DECISIONS_REFUSE_ORIGINAL, params=None)
+
+
 def install(schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -94,3 +179,17 @@ def purge_log(*, person_ids: list[int], purge_id: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT audit_purge_log(%s::bigint[], %s)", [list(person_ids), purge_id])
         return cursor.fetchone()[0]
+
+
+def purge_decisions(*, decision_ids: list[int], purge_id: int) -> tuple[int, int]:
+    """Remove these signed decisions and their execution events (PostgreSQL: through
+    `gallring_purge_decisions`); answers (events, decisions) removed."""
+    if connection.vendor != "postgresql":
+        from cases.models import Decision, DecisionExecutionEvent
+
+        return (DecisionExecutionEvent.objects.filter(decision_id__in=decision_ids)._raw_delete(connection.alias) or 0,
+                Decision.objects.filter(pk__in=decision_ids)._raw_delete(connection.alias) or 0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gallring_purge_decisions(%s::bigint[], %s)", [list(decision_ids), purge_id])
+        events, decisions = cursor.fetchone()[0]
+        return events, decisions

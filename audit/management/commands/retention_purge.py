@@ -8,9 +8,11 @@ Also run yearly by Celery beat (`audit.retention_purge`, 15 January).
 
 import datetime
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.control import retention
+from audit.control.retention_models import RetentionHoldKind
 from audit.recording.context import channel_context
 from config.errors import DomainError
 
@@ -25,20 +27,41 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run, today, **options):
         if dry_run:
             preview = retention.retention_preview(today=today)
-            self.stdout.write(f"Provkörning: sista anteckning före {preview['cutoff']}, {preview['persons']} personer.")
-            for kind, count in preview["counts"].items():
-                self.stdout.write(f"  {kind}: {count}")
-            for kind, count in preview["blocked_by"].items():
-                self.stdout.write(f"  hindras av {kind}: {count}")
+            self.stdout.write(f"Provkörning: sista anteckning före {preview['cutoff']}, {preview['persons']} personer, "
+                              f"{preview['households']} hushåll.")
+            self._counts(preview["counts"], preview["kept"])
             return
         try:
             with channel_context("command", endpoint="retention_purge"):
                 protocol = retention.retention_purge(today=today)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(f"Gallrat: {protocol.persons} personer (gallringsprotokoll {protocol.pk}).")
-        for kind, count in protocol.counts.items():
-            self.stdout.write(f"  {kind}: {count}")
+        self.stdout.write(f"Gallrat: {protocol.persons} personer, {protocol.households} hushåll "
+                          f"(gallringsprotokoll {protocol.pk}).")
+        self._counts(protocol.counts, protocol.kept)
+
+    def _counts(self, counts: dict, kept: dict) -> None:
+        for kind, count in counts.items():
+            self.stdout.write(f"  {kind_name(kind)}: {count}")
+        for reason, count in kept.items():
+            self.stdout.write(f"  bevaras ({KEPT_NAMES.get(reason, reason)}): {count}")
+
+
+KEPT_NAMES = {**dict(RetentionHoldKind.choices), retention.OPEN_CASE: "ärende som inte är avslutat",
+              retention.CASE_TYPE: "ärendetyp som bevaras längre"}
+
+
+# Kinds whose models carry no Swedish name of their own.
+NAMES = {
+    "cases.applicationmember": "personer i ansökningar", "cases.applicationincome": "inkomster i ansökningar",
+    "cases.applicationcost": "kostnader i ansökningar", "cases.calculationline": "beräkningsrader",
+    "audit.controlsampleitem": "poster i stickprov", "audit.checklistanswer": "svar i stickprov",
+}
+
+
+def kind_name(label: str) -> str:
+    """The kind's plain Swedish name (its verbose name in plural)."""
+    return NAMES.get(label) or str(apps.get_model(label)._meta.verbose_name_plural)
 
 
 def argparse_help() -> str:
