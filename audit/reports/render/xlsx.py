@@ -11,7 +11,10 @@ from openpyxl.styles import Alignment, Font
 
 from audit.reports.render import made_text, period_text, unit_text
 
-FORMATS = {"int": "#,##0", "kr": '#,##0" kr"', "days": "#,##0", "percent": '0.0" %"', "date": "yyyy-mm-dd"}
+# Number formats (Excel shows them with the reader's separators: a decimal comma and a space in
+# Swedish); the cell keeps its value. "number" shows up to two decimals, as the pages do.
+FORMATS = {"int": "#,##0", "kr": '#,##0" kr"', "days": "#,##0", "percent": '0.0" %"', "date": "yyyy-mm-dd",
+           "number": "#,##0.0#"}
 
 
 def _cell(value, kind: str):
