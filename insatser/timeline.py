@@ -113,7 +113,7 @@ def _exemptions(applicant_id: int) -> list[Event]:
     return [
         Event(e.valid_from, "exemption", "insatser.exemption", e.pk,
               f"Avsteg från heltidsaktivering: {e.get_reason_display().lower()}",
-              f"{e.valid_from}–{e.valid_to}; krav {e.required_hours_per_week} tim/vecka; omprövas {e.review_on}")
+              f"{e.valid_from}–{e.valid_to}; krav {swedish.number(e.required_hours_per_week)} tim/vecka; omprövas {e.review_on}")
         for e in Exemption.objects.filter(applicant_id=applicant_id)
     ]
 

@@ -44,7 +44,7 @@ DEVELOPER_TEXT = {
     "placeholder": re.compile(r"Platshållare|placeholder", re.IGNORECASE),
     # A section of the audit is cited "avsnitt 3.4.2"; any other digit-dot-digit is a number
     # written the English way.
-    "decimal point": re.compile(r"(?<!avsnitt )(?<![\d.])\d+\.\d+(?![\d.])"),
+    "decimal point": re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])"),
     "plural after 1": re.compile(
         r"(?<![\d,])(?<!\d\s)(?<!\d\u00a0)\b1[\s\u00a0](?:personer|aktiviteter|flaggor|planer|dagar|månader|veckor|åtgärder|"
         r"timmar|uppföljningar|anvisningar|insatser|ärenden|beslut(?:en)|punkter|kontrollpunkter|regler)\b"
@@ -53,12 +53,17 @@ DEVELOPER_TEXT = {
 }
 
 
+# Sections of the audit as cited ("avsnitt 3.4.2", "avsnitten 3.2.3 och 3.4"): not numbers.
+CITED_SECTIONS = re.compile(r"avsnitt(?:en)? \d+(?:\.\d+)*(?:(?:, | och )\d+(?:\.\d+)*)*")
+
+
 def developer_text(text: str) -> list[tuple[str, str]]:
     """(kind, the text around it) for each piece of developer text in `text`."""
     found = []
     for name, pattern in DEVELOPER_TEXT.items():
-        for m in pattern.finditer(text):
-            found.append((name, text[max(0, m.start() - 30): m.end() + 30].replace("\n", " ")))
+        searched = CITED_SECTIONS.sub("avsnitt", text) if name == "decimal point" else text
+        for m in pattern.finditer(searched):
+            found.append((name, searched[max(0, m.start() - 30): m.end() + 30].replace("\n", " ")))
     return found
 
 
@@ -86,7 +91,7 @@ class _Visible(HTMLParser):
         if tag in ("script", "style"):
             self._skip += 1
         for key, value in attrs:
-            if value and key in self.SHOWN_ATTRIBUTES and not (tag == "input" and dict(attrs).get("type") == "hidden"):
+            if value and key in self.SHOWN_ATTRIBUTES and (key != "value" or dict(attrs).get("type") in ("submit", "button")):
                 self.parts.append(value)
 
     def handle_endtag(self, tag):
@@ -111,7 +116,7 @@ def test_the_checker_finds_each_kind_of_developer_text():
         "004:347-349", "värde None",
     ]
     assert all(developer_text(s) for s in samples), [s for s in samples if not developer_text(s)]
-    fine = ["Granskningsrapport 2025, avsnitt 3.4.2", "12,5 timmar", "1 aktivitet", "SoL 4 kap. 1 §",
+    fine = ["Granskningsrapport 2025, avsnitt 3.4.2", "Granskningsrapport 2025, avsnitten 3.2.3 och 3.4", "12,5 timmar", "1 aktivitet", "SoL 4 kap. 1 §",
             "2026-03-01", "1 234 kr", "Kvartal 1 2026"]
     assert not [s for s in fine if developer_text(s)]
 

@@ -52,9 +52,9 @@ def format_value(value, kind: str) -> str:
         return swedish.kr(value)
     if kind == "percent":
         return swedish.percent(value)
-    if kind in ("int", "days"):
+    if kind == "int":
         return swedish.number(value, 0)
-    return swedish.number(value)
+    return swedish.number(value)  # days and numbers: the decimals they have (a mean wait of 7,4 days)
 
 
 def table_rows(table: dict) -> list[list[str]]:

@@ -66,6 +66,8 @@ def render_xlsx(snapshot) -> bytes:
             for cell, col in zip(ws[ws.max_row], cols, strict=True):
                 if col["kind"] in FORMATS and cell.value is not None:
                     cell.number_format = FORMATS[col["kind"]]
+                    if col["kind"] in ("int", "days") and isinstance(cell.value, float) and not cell.value.is_integer():
+                        cell.number_format = FORMATS["number"]  # e.g. a mean of days: show its decimal
         for i, col in enumerate(cols, start=1):
             ws.column_dimensions[ws.cell(row=4, column=i).column_letter].width = max(12, min(50, len(col["label"]) + 4))
         ws.freeze_panes = "A5"
