@@ -81,3 +81,29 @@ def test_the_flag_page_says_what_to_do_what_closes_it_and_links_the_cause(client
     assert "Granskningsrapport 2025, avsnitt 3.4.2" in body
     assert reverse("plan_detail", args=[plan.pk]) in body
     assert reverse("person", args=[person.pk]) in body
+
+
+def test_every_rule_has_plain_texts_and_a_cited_source():
+    """One place per rule: its definition holds a title, what to do, what closes it and a source
+    cited as the audit or the law is, none of them developer text."""
+    from audit.control.rules import REGISTRY
+    from tests.platform.test_plain_swedish import developer_text
+
+    for rule in REGISTRY.values():
+        texts = [rule.title, rule.description, rule.what_to_do, rule.closes_when, rule.source,
+                 *(p.source for p in rule.params), *(p.label for p in rule.params)]
+        assert rule.what_to_do and rule.closes_when and rule.source, rule.code
+        assert not [found for t in texts for found in developer_text(t)], rule.code
+
+
+def test_rules_sync_refreshes_the_texts_but_keeps_the_settings():
+    from audit.control import engine
+    from audit.control.models import Rule
+
+    engine.rules_sync()
+    rule = Rule.objects.get(code="r01_follow_up_interval")
+    Rule.objects.filter(pk=rule.pk).update(source="DOMAIN.md 2.7", what_to_do="", enabled=False, escalate_after_days=30)
+    engine.rules_sync()
+    rule.refresh_from_db()
+    assert rule.source.startswith("Granskningsrapport 2025") and rule.what_to_do
+    assert rule.enabled is False and rule.escalate_after_days == 30
