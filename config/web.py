@@ -24,6 +24,7 @@ from insatser import full_time
 from insatser import selectors as insatser_selectors
 from insatser.models import ParticipationStatus
 from insatser.timeline import Event, person_timeline
+from planning import bip
 from planning import selectors as planning_selectors
 from planning.models import PlanStatus
 from planning.selectors import current_plan
@@ -113,9 +114,12 @@ def _timeline(user, person_id: int) -> list:
         events.append(Event(a.assessed_on, "assessment", "planning.assessment", a.pk,
                             f"Kartläggning av {a.made_by.get_full_name()}"))
     for b in planning_selectors.bip_assessment_list(user=user).filter(applicant_id=person_id):
-        answers = "; ".join(f"{x.indicator.name}: {x.value}" for x in b.answers.all())
-        events.append(Event(b.assessed_on, "bip", "planning.bipassessment", b.pk, f"BIP-skattning ({b.instrument.name})",
-                            answers))
+        rows = list(b.answers.all())
+        if bip.is_licensed(x.indicator for x in rows):
+            detail, title = "; ".join(f"{x.indicator.name}: {x.value}" for x in rows), f"BIP-skattning ({b.instrument.name})"
+        else:  # placeholder names are not shown (planning/bip.py)
+            detail, title = bip.missing_text(x.indicator for x in rows), "BIP-skattning"
+        events.append(Event(b.assessed_on, "bip", "planning.bipassessment", b.pk, title, detail))
     return sorted(events, key=lambda e: (e.date, e.object_id), reverse=True)
 
 

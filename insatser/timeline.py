@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from cases.models import Staff
+from config import swedish
 from planning.selectors import timeline_entries
 
 from .models import Exemption, InsatsDecision, Participation, ParticipationExtension, Referral
@@ -93,7 +94,7 @@ def _participations(applicant_id: int) -> list[Event]:
     for p in rows:
         events.append(Event(p.start_date, "participation_start", "insatser.participation", p.pk,
                             f"Deltagande i {p.insats.name} börjar",
-                            f"{p.weekly_hours} timmar i veckan; beslutsperioden slutar {p.decision_period_end}"))
+                            f"{swedish.number(p.weekly_hours)} timmar i veckan; beslutsperioden slutar {p.decision_period_end}"))
         for ext in p.extensions.all():
             events.append(Event(ext.decided_on, "participation_extension", "insatser.participation", p.pk,
                                 f"Deltagande i {p.insats.name} förlängt till {ext.new_end}", ext.special_reason))
@@ -112,7 +113,7 @@ def _exemptions(applicant_id: int) -> list[Event]:
     return [
         Event(e.valid_from, "exemption", "insatser.exemption", e.pk,
               f"Avsteg från heltidsaktivering: {e.get_reason_display().lower()}",
-              f"{e.valid_from}–{e.valid_to}; krav {e.required_hours_per_week} tim/vecka; omprövas {e.review_on}")
+              f"{e.valid_from}–{e.valid_to}; krav {swedish.number(e.required_hours_per_week)} tim/vecka; omprövas {e.review_on}")
         for e in Exemption.objects.filter(applicant_id=applicant_id)
     ]
 

@@ -19,7 +19,7 @@ from cases.selectors import applicants_for
 from config.web_auth import person_in_scope, role_required
 from config.web_forms import add_service_errors, run_service
 
-from . import quality, selectors, services
+from . import bip, quality, selectors, services
 from .forms import ActivityFormSet, AssessmentForm, FollowUpForm, PlanForm, SubgoalFormSet
 from .models import PlanStatus
 
@@ -227,7 +227,13 @@ def plan_new_version(request, pk: int):
 
 
 def _bip_instrument():
-    return selectors.bip_instrument_list().first()
+    """The instrument in use and, when it is not the licensed one, what the page says is missing
+    (placeholder indicators are never shown: planning/bip.py)."""
+    instrument = selectors.bip_instrument_list().first()
+    indicators = list(instrument.indicators.all()) if instrument else []
+    if bip.is_licensed(indicators):
+        return instrument, ""
+    return None, bip.missing_text(indicators)
 
 
 @login_required
@@ -235,7 +241,7 @@ def _bip_instrument():
 @require_http_methods(["GET", "POST"])
 def follow_up_new(request, pk: int):
     plan = _plan_in_scope(request.user, pk)
-    instrument = _bip_instrument()
+    instrument, bip_missing = _bip_instrument()
     previous_bip = selectors.bip_assessment_list(user=request.user).filter(applicant_id=plan.applicant_id).first()
     previous_values = {a.indicator.code: a.value for a in previous_bip.answers.all()} if previous_bip else {}
     last_follow_up = selectors.follow_up_list(user=request.user).filter(plan__applicant_id=plan.applicant_id).first()
@@ -272,7 +278,7 @@ def follow_up_new(request, pk: int):
             return redirect("person", pk=plan.applicant_id)
     _log_read(request.user, plan)
     return render(request, "planning/follow_up_form.html", {
-        "plan": plan, "person": plan.applicant, "form": form, "previous_bip": previous_bip,
+        "plan": plan, "person": plan.applicant, "form": form, "previous_bip": previous_bip, "bip_missing": bip_missing,
         "previous_values": previous_values, "last_follow_up": last_follow_up,
         "bip_rows": [(i, form[name], previous_values.get(i.code)) for i, name in form.bip_fields],
         "progress_rows": [(s, form[name]) for s, name in form.subgoal_fields],

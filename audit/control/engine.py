@@ -52,8 +52,15 @@ def chunk_size() -> int:
     return int(getattr(settings, "AUDIT_RULE_CHUNK_SIZE", DEFAULT_CHUNK_SIZE))
 
 
+# Texts the code owns: a new wording reaches every page at the next sync. Settings a municipality
+# makes (enabled, severity, escalation days, parameter values) are never overwritten.
+RULE_TEXTS = ["title", "source", "description", "what_to_do", "closes_when"]
+PARAMETER_TEXTS = ["label", "unit", "source"]
+
+
 def rules_sync() -> None:
-    """Create the Rule and RuleParameter rows of rules defined in code; never overwrite settings."""
+    """Create the Rule and RuleParameter rows of rules defined in code and refresh their texts;
+    never overwrite settings."""
     Rule.objects.bulk_create(
         [
             Rule(
@@ -61,12 +68,16 @@ def rules_sync() -> None:
                 title=r.title,
                 source=r.source,
                 description=r.description,
+                what_to_do=r.what_to_do,
+                closes_when=r.closes_when,
                 severity=r.severity,
                 schedule=r.schedule,
             )
             for r in REGISTRY.values()
         ],
-        ignore_conflicts=True,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=RULE_TEXTS,
     )
     ids = dict(Rule.objects.filter(code__in=REGISTRY).values_list("code", "pk"))
     RuleParameter.objects.bulk_create(
@@ -85,7 +96,9 @@ def rules_sync() -> None:
             for r in REGISTRY.values()
             for p in r.params
         ],
-        ignore_conflicts=True,
+        update_conflicts=True,
+        unique_fields=["rule", "key"],
+        update_fields=PARAMETER_TEXTS,
     )
 
 

@@ -57,8 +57,12 @@ class Rule(TimeStampedModel):
 
     code = models.SlugField("kod", max_length=50, unique=True)
     title = models.CharField("benämning", max_length=200)
-    source = models.CharField("källa (DOMAIN.md)", max_length=200)
+    # The texts users read (title, description, what to do, what closes it, source as the audit
+    # or the law is cited) come from the rule's definition in code and are refreshed by rules_sync.
+    source = models.CharField("källa", max_length=200)
     description = models.TextField("beskrivning", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
+    what_to_do = models.TextField("att göra", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
+    closes_when = models.TextField("flaggan stängs", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     severity = models.PositiveSmallIntegerField("allvarlighetsgrad", choices=Severity.choices, default=Severity.MEDIUM)
     schedule = models.CharField("körs", max_length=16, choices=Schedule.choices, default=Schedule.NIGHTLY)
     enabled = models.BooleanField("aktiv", default=True)
@@ -74,7 +78,7 @@ class Rule(TimeStampedModel):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.title}"
+        return self.title
 
 
 class RuleParameter(TimeStampedModel):
@@ -88,7 +92,7 @@ class RuleParameter(TimeStampedModel):
     default = models.IntegerField("standardvärde")
     min_value = models.IntegerField("lägsta värde")
     max_value = models.IntegerField("högsta värde")
-    source = models.CharField("källa (DOMAIN.md)", max_length=200)
+    source = models.CharField("källa", max_length=200)
 
     class Meta:
         verbose_name = "regelparameter"

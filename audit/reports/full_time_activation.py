@@ -17,6 +17,7 @@ import datetime
 from django.db.models import Count, DateField, Exists, OuterRef, Q, Value
 from django.utils import timezone
 
+from audit import sources
 from audit.reports import board_norms
 from audit.reports.base import (
     BOARD_AND_MANAGERS,
@@ -34,7 +35,8 @@ from insatser.full_time import full_time_activity, week_of
 from insatser.models import Exemption, ExemptionReason
 
 YOUNG = next(g for g in GROUPS if g.key == "age_18_29")
-SOURCE = "DOMAIN.md avsnitt 3 och 5 (004:114-116, 652-657; 003:546)"
+# DOMAIN.md sections 3 and 5 (004:114-116, 652-657; 003:546).
+SOURCE = sources.both(sources.audit("2", "3.4.5"), sources.minutes(38))
 
 
 def reference_day(params: ReportParams) -> datetime.date:
@@ -122,9 +124,9 @@ def _weekly_table(params: ReportParams, on: datetime.date) -> Table:
             "Veckor (måndag–söndag) som börjar inom perioden, till och med referensdagen. Under normen: personer "
             "med ett försörjningshinder av arbetsmarknadsskäl som gäller någon dag i veckan, i ett ärende som inte "
             "avslutats före veckan. Heltid: planerade timmar (deltagandenas veckoschema, de dagar deltagandet "
-            "pågår) respektive rapporterad närvaro är minst normen, 40 timmar i veckan (insatser.norms); under ett "
+            "pågår) respektive rapporterad närvaro är minst normen, 40 timmar i veckan; under ett "
             "avsteg gäller avstegets egna timkrav i stället. Samma beräkning som egenkontrollens regel "
-            f"(insatser.full_time). 18–29 år: ålder på periodens sista dag ({SOURCE})."
+            f"över heltidsaktivering. 18–29 år: ålder på periodens sista dag ({SOURCE})."
         ),
     )
 
@@ -174,8 +176,8 @@ def _exemption_table(params: ReportParams, on: datetime.date) -> Table:
         rows=rows,
         definition=(
             "Dokumenterade avsteg som gäller någon dag under perioden, per kodat skäl. Längd: avstegets hela "
-            "giltighetstid i dagar (från och med–till och med); gränserna är en rapportinställning "
-            "(audit.reports.board_norms). Omprövningsdatum passerat: avsteget gäller på referensdagen "
+            "giltighetstid i dagar (från och med–till och med); gränserna är kommunens inställning för "
+            "rapporten. Omprövningsdatum passerat: avsteget gäller på referensdagen "
             f"{on:%Y-%m-%d} och dess datum för omprövning ligger före den dagen. Varje avsteg ska dokumenteras "
             f"med skäl och period, följas upp och redovisas för nämnden ({SOURCE})."
         ),

@@ -68,7 +68,7 @@ def _flags(start: datetime.date, end: datetime.date, unit_id: int | None) -> lis
     )
     qs = Flag.objects.all() if unit_id is None else Flag.objects.filter(unit_id=unit_id)
     rows = (
-        qs.values("rule__code", "rule__title", "unit__name")
+        qs.values("rule__code", "rule__title", "rule__source", "unit__name")
         .annotate(
             opened=Count("pk", filter=Q(first_seen__gte=start, first_seen__lte=end)),
             resolved=Count("pk", filter=Q(resolved_on__gte=start, resolved_on__lte=end)),
@@ -84,7 +84,8 @@ def _flags(start: datetime.date, end: datetime.date, unit_id: int | None) -> lis
         .order_by("rule__code", "unit__name")
     )
     return [
-        {"rule": r["rule__code"], "title": r["rule__title"], "unit": r["unit__name"] or NO_UNIT,
+        # The rule by its title and source, as the board reads it (its code is the program's).
+        {"title": r["rule__title"], "source": r["rule__source"], "unit": r["unit__name"] or NO_UNIT,
          **{k: r[k] for k in ("opened", "resolved", "closed", "escalated", "live_at_end")}}
         for r in rows
     ]
@@ -170,7 +171,7 @@ def build(params: ReportParams) -> ReportData:
         Table(
             key="flags",
             title="Flaggor per regel och enhet",
-            columns=[Column("rule", "Regel"), Column("title", "Benämning"), Column("unit", "Enhet"),
+            columns=[Column("title", "Regel"), Column("source", "Källa"), Column("unit", "Enhet"),
                      Column("opened", "Öppnade", "int"), Column("resolved", "Lösta", "int"),
                      Column("closed", "Avslutade", "int"), Column("escalated", "Eskalerade", "int"),
                      Column("live_at_end", "Öppna vid periodens slut", "int")],

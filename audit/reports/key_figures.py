@@ -7,6 +7,7 @@ laid out as tables with their definitions.
 
 from __future__ import annotations
 
+from audit import sources
 from audit.reports import board_norms
 from audit.reports import key_figure_queries as kq
 from audit.reports.base import (
@@ -22,7 +23,11 @@ from audit.reports.base import (
 from audit.reports.figures import GROUP_KEYS, GROUPS, SPLIT_NOTE, comparison_table, pct, ratio
 from insatser.models import ClosingReason
 
-SOURCE = "DOMAIN.md avsnitt 5"
+# Figures are cited as the board's documents are: the annual report for earlier values, the
+# audit for what it asks. DOMAIN.md section 5 and the line references stay in the comments.
+ANNUAL = sources.ANNUAL_REPORT
+STRATEGY = sources.audit("3.2.3")  # 004:336-346: the strategy's key figures
+CLOSING_SOURCE = sources.audit("3.4.3")  # 004:573-576
 HOUSEHOLD_RULE = (
     "Hushåll med försörjningsstöd en månad: hushållet har en ansökan för månaden (ej återtagen) med ett beslut "
     "om försörjningsstöd med bifall eller delvis bifall, belopp över 0 kr, som gäller (inte ersatt av ett "
@@ -75,14 +80,14 @@ def _months_table(period: Period, previous: Period, now: dict, before: dict) -> 
         columns=[Column("month", "Månad"), Column("current", period.label, "int"),
                  Column("previous", f"Samma månad {previous.label}", "int")],
         rows=rows,
-        definition=f"{HOUSEHOLD_RULE} Antal olika hushåll per kalendermånad ({SOURCE}; 000:498, 2806).",
+        definition=f"{HOUSEHOLD_RULE} Antal olika hushåll per kalendermånad ({ANNUAL}).",
     )
 
 
 CLOSING_RULE = (
-    "Avslut av deltagande som koordinatorn föreslagit och handläggaren bekräftat (båda har avslutat, "
-    "004:573-576), räknade på avslutsdatum inom perioden, per kodad avslutsorsak. Enhet: den "
-    f"föreslående koordinatorns enhet ({SOURCE}; 004:336-346)."
+    "Avslut av deltagande som koordinatorn föreslagit och handläggaren bekräftat (båda har avslutat), "
+    "räknade på avslutsdatum inom perioden, per kodad avslutsorsak. Enhet: den "
+    f"föreslående koordinatorns enhet ({STRATEGY})."
 )
 
 
@@ -119,7 +124,7 @@ def _months_by_group_table(period: Period, now: dict) -> Table:
         title=f"Hushåll med försörjningsstöd per månad, kön och ålder ({period.label})",
         columns=[Column("month", "Månad"), *(Column(g.key, g.label, "int") for g in GROUPS)],
         rows=[{"month": f"{month:%Y-%m}", **now["households"][f"m{i}"]} for i, month in enumerate(period.months())],
-        definition=f"{HOUSEHOLD_RULE} ({SOURCE}; 000:498, 2806). {SPLIT_NOTE}",
+        definition=f"{HOUSEHOLD_RULE} ({ANNUAL}). {SPLIT_NOTE}",
     )
 
 
@@ -139,7 +144,7 @@ def build(params: ReportParams) -> ReportData:
     participation_rule = (
         "Olika personer med minst ett deltagande som pågår någon dag under perioden (från startdatum till "
         "slutdatum, eller till beslutsperiodens slut om deltagandet inte avslutats). Enhet: den enhet som "
-        f"utför insatsen ({SOURCE}; 004:336-346)."
+        f"utför insatsen ({STRATEGY})."
     )
     tables = [
         _months_table(period, previous, now, before),
@@ -147,31 +152,31 @@ def build(params: ReportParams) -> ReportData:
         compare("households_average", "Hushåll med försörjningsstöd, genomsnitt per månad", "number",
                 d_now["average"], d_before["average"],
                 f"{HOUSEHOLD_RULE} Summan av antalet hushåll per månad delad med periodens antal månader "
-                f"({SOURCE}; 000:498, 2806)."),
+                f"({ANNUAL})."),
         compare("income_support_paid", "Utbetalt försörjningsstöd (kr)", "kr",
                 now["amounts"]["income_support"], before["amounts"]["income_support"],
                 "Summa beviljat belopp i gällande beslut om försörjningsstöd (bifall och delvis bifall) för "
-                f"ansökningar som avser periodens månader, hela kronor. Enhet: ärendets enhet ({SOURCE}; 000:488)."),
+                f"ansökningar som avser periodens månader, hela kronor. Enhet: ärendets enhet ({ANNUAL})."),
         compare("other_costs_paid", "Utbetalt bistånd till livsföring i övrigt (kr)", "kr",
                 now["amounts"]["other_costs"], before["amounts"]["other_costs"],
                 "Summa beviljat belopp i gällande beslut om kostnadsposter (livsföring i övrigt) för ansökningar "
-                f"som avser periodens månader, hela kronor ({SOURCE})."),
+                "som avser periodens månader, hela kronor."),
         compare("cost_per_household", "Kostnad per hushåll och månad (kr)", "kr",
                 d_now["cost_per_household"], d_before["cost_per_household"],
                 "Utbetalt försörjningsstöd delat med antalet hushållsmånader (summan av hushåll per månad), "
-                f"avrundat till hela kronor ({SOURCE}; 000:488: 9 800 kr/månad 2024)."),
+                f"avrundat till hela kronor (9 800 kr/månad 2024 enligt {ANNUAL})."),
         compare("long_term_recipients", "Långvarigt biståndsmottagande (hushåll)", "int",
                 now["long_term"]["long_term"], before["long_term"]["long_term"],
                 f"Hushåll med försörjningsstöd (regeln ovan) i minst {minimum} av de {window} kalendermånader som "
-                f"slutar med periodens sista månad ({SOURCE}; 000:2777)."),
+                f"slutar med periodens sista månad ({ANNUAL})."),
         compare("long_term_share", "Andel långvariga av hushållen med försörjningsstöd (%)", "percent",
                 d_now["long_term_share"], d_before["long_term_share"],
                 f"Långvariga hushåll delat med alla hushåll med försörjningsstöd någon av samma {window} månader, "
-                f"i procent ({SOURCE}; 000:2777: 52 % 2023)."),
+                f"i procent (52 % 2023 enligt {ANNUAL})."),
         compare("waiting_mean", "Väntetid från ansökan till beslut, medelvärde (dagar)", "days",
                 d_now["mean_wait"], d_before["mean_wait"],
                 "Dagar från ansökans inkomstdatum till det första beslutet i ansökan (rättelser räknas inte), för "
-                f"ansökningar vars första beslut fattades inom perioden. Enhet: ärendets enhet ({SOURCE}; 000:2270)."),
+                f"ansökningar vars första beslut fattades inom perioden. Enhet: ärendets enhet ({ANNUAL})."),
         compare("waiting_median", "Väntetid från ansökan till beslut, median (dagar)", "days",
                 now["waiting"]["median"], before["waiting"]["median"],
                 "Som medelvärdet, men medianen (mittvärdet; medel av de två mittersta vid jämnt antal)."),
@@ -181,12 +186,12 @@ def build(params: ReportParams) -> ReportData:
         compare("coordinator_closings", "Koordinatorns avslut", "int",
                 now["closings"]["count"], before["closings"]["count"],
                 "Avslut av deltagande som koordinatorn föreslagit och handläggaren bekräftat, avslutsdatum inom "
-                f"perioden; personens kön och ålder. Enhet: koordinatorns enhet ({SOURCE}; 004:573-576)."),
+                f"perioden; personens kön och ålder. Enhet: koordinatorns enhet ({CLOSING_SOURCE})."),
         *_reason_tables(period, previous, now, before),
         compare("closings_to_work_or_studies", "Andel avslut till arbete eller studier (%)", "percent",
                 d_now["work_or_studies_share"], d_before["work_or_studies_share"],
                 "Avslut med orsak Arbete eller Studier delat med alla koordinatorns avslut ovan, i procent "
-                f"({SOURCE}; 000:1153-1155: 44 % 2022, 25 % 2023)."),
+                f"(44 % 2022, 25 % 2023 enligt {ANNUAL})."),
         compare("insats_matchning_participants", "Deltagare med en eller flera insatser på Insats & Matchning",
                 "int", now["participants"]["insats_matchning"], before["participants"]["insats_matchning"],
                 f"{participation_rule} Insatser som utförs av enheten med kod '{im_code}'."),
@@ -198,7 +203,7 @@ def build(params: ReportParams) -> ReportData:
                 f"{participation_rule} Insatstyp arbetsträning."),
         compare("in_praktik", "Antal i praktik", "int",
                 now["participants"]["praktik"], before["participants"]["praktik"],
-                f"{participation_rule} Insatstyp praktik eller språkpraktik (DOMAIN.md 2.6)."),
+                f"{participation_rule} Insatstyp praktik eller språkpraktik."),
     ]
     charts = [
         Chart("Hushåll med försörjningsstöd per månad, i år och året före", "households_per_month", "month",

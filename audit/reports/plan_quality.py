@@ -28,8 +28,9 @@ from audit.reports.figures import GROUPS, SPLIT_NOTE, fenced, group_q, pct, rati
 from cases.expressions import AddMonths
 from cases.models import Applicant, CoordinatorAssignment
 from insatser.models import Participation
+from planning import bip
 from planning import norms as planning_norms
-from planning.models import BipAnswer, FollowUp, ImplementationPlan, PlanStatus
+from planning.models import BipAnswer, BipIndicator, FollowUp, ImplementationPlan, PlanStatus
 from planning.quality import (
     CHECKPOINT_CODES,
     CHECKPOINTS,
@@ -273,8 +274,21 @@ def _follow_up_tables(params: ReportParams, on: datetime.date) -> list[Table]:
     return [compliance, made_table]
 
 
+BIP_COLUMNS = [
+    Column("indicator", "Indikator"), Column("persons", "Personer mätta minst två gånger", "int"),
+    Column("mean", "Genomsnittlig förändring (skalsteg)", "number"),
+    Column("improved", "Förbättrats", "int"), Column("unchanged", "Oförändrade", "int"),
+    Column("worsened", "Försämrats", "int"),
+]
+
+
 def _bip_table(params: ReportParams) -> Table:
     period = params.period
+    indicators = list(BipIndicator.objects.filter(instrument__is_active=True).only("is_confirmed"))
+    if not bip.is_licensed(indicators):
+        # Placeholder indicator names are not shown to the board (planning/bip.py).
+        return Table(key="bip_progress", title="BIP: stegförflyttning per indikator", columns=BIP_COLUMNS, rows=[],
+                     definition=bip.missing_text(indicators))
     in_period = BipAnswer.objects.filter(
         assessment__assessed_on__gte=period.start, assessment__assessed_on__lte=period.end
     )
@@ -310,10 +324,7 @@ def _bip_table(params: ReportParams) -> Table:
     return Table(
         key="bip_progress",
         title="BIP: stegförflyttning per indikator",
-        columns=[Column("indicator", "Indikator"), Column("persons", "Personer mätta minst två gånger", "int"),
-                 Column("mean", "Genomsnittlig förändring (skalsteg)", "number"),
-                 Column("improved", "Förbättrats", "int"), Column("unchanged", "Oförändrade", "int"),
-                 Column("worsened", "Försämrats", "int")],
+        columns=BIP_COLUMNS,
         rows=[
             {"indicator": r["indicator__name"], "persons": r["persons"],
              "mean": ratio(r["mean"], 1, "0.01") if r["mean"] is not None else None,
@@ -323,8 +334,7 @@ def _bip_table(params: ReportParams) -> Table:
         definition=(
             "För varje person och indikator: skillnaden mellan värdet vid personens sista och första "
             "BIP-skattning inom perioden (samma instrument). Bara personer med minst två skattningar under "
-            "perioden räknas. Indikatorer och skala är data; namn märkta [Platshållare] är inte bekräftade mot "
-            "det licensierade instrumentet."
+            "perioden räknas."
         ),
     )
 

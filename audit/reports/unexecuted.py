@@ -25,6 +25,7 @@ from django.db.models import CharField, Count, DurationField, ExpressionWrapper,
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
+from audit import sources
 from audit.reports import norms
 from audit.reports.base import (
     BOARD_AND_MANAGERS,
@@ -65,7 +66,7 @@ UNKNOWN_GENDER = "unknown"
 DEFINITION_COMMON = (
     "Beviljade beslut (bifall eller delvis bifall, belopp över 0 kr) om ekonomiskt bistånd "
     "(SoL 12 kap. 1 §, tidigare 4 kap. 1 §). Redovisas enligt SoL 34 kap. (tidigare 16 kap. 6 f–h §§), "
-    "protokoll 003 rad 304–322 och DOMAIN.md avsnitt 3 och 5. "
+    f"{sources.minutes(35)}. "
     f"Ett beslut är ej verkställt när det inte verkställts {MONTHS} månader efter beslutsdagen: "
     f"verkställighet senast samma datum {MONTHS} månader senare (eller månadens sista dag om den "
     "dagen saknas) räknas som i tid, dagen efter är beslutet rapporteringspliktigt. På samma sätt "
@@ -278,8 +279,7 @@ STATISTICS_TABLES = {
     "item": ("Typ av bistånd", "Beslutspost: försörjningsstöd eller livsföring i övrigt."),
     "band": ("Tid sedan beslut eller avbrott",
              "Tid från beslutsdagen (vid avbrott: avbrottsdagen) till verkställigheten om den kom under "
-             "kvartalet, annars till kvartalets sista dag. Indelningen är kommunens val "
-             "(audit/reports/norms.py)."),
+             "kvartalet, annars till kvartalets sista dag. Indelningen är kommunens val."),
     "gender": ("Kvinnor och män",
                "Juridiskt kön för hushållets sökande (i första hand sökande, annars medsökande); "
                "protokoll 003 rad 320–322."),

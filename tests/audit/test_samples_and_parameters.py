@@ -118,7 +118,9 @@ def test_every_rule_is_listed_with_source_and_severity(api_as, unit_manager):
     engine.rules_sync()
     rules = api_as(unit_manager).get("/api/v1/control/rules/").json()
     codes = [r["code"] for r in rules]
-    assert sorted(codes) == sorted(engine.REGISTRY) and all(r["source"].startswith("DOMAIN.md") for r in rules)
+    assert sorted(codes) == sorted(engine.REGISTRY)
+    # Cited as the audit or the law is cited, never by the developers' DOMAIN.md.
+    assert all(r["source"].startswith(("Granskningsrapport 2025, avsnitt", "SoL ", "OSL ")) for r in rules), rules
     assert ControlSample.objects.count() == 0
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessLogEntry, ChangeEvent
-from planning.models import BipAssessment, FollowUp, ImplementationPlan, PlanStatus
+from planning.models import BipAssessment, BipIndicator, FollowUp, ImplementationPlan, PlanStatus
 from tests.factories.cases import CoordinatorAssignmentFactory
 from tests.factories.planning import SignedPlanFactory, SubgoalFactory
 
@@ -93,7 +93,16 @@ def test_subgoal_error_is_shown_by_its_row_and_nothing_saved(browser_client, per
     assert plan.long_term_goal == "" and plan.subgoals.count() == 0
 
 
+def test_without_the_licensed_bip_instrument_the_form_says_what_is_missing(browser_client, person, coordinator):
+    plan = SignedPlanFactory(applicant=person, created_by=coordinator)
+    page = browser_client.get(reverse("follow_up_new", args=[plan.pk])).content.decode()
+    assert "kommunen har inte lagt in det licensierade BIP-instrumentet" in page
+    assert "10 av 11 indikatorer saknar bekräftad benämning" in page
+    assert "BIP-indikatorer" not in page and "latshållare" not in page
+
+
 def test_follow_up_with_bip_and_change_since_last_time(browser_client, person, coordinator):
+    BipIndicator.objects.update(is_confirmed=True)  # the municipality has loaded its licensed instrument
     plan = SignedPlanFactory(applicant=person, created_by=coordinator)
     subgoal = SubgoalFactory(plan=plan)
     url = reverse("follow_up_new", args=[plan.pk])

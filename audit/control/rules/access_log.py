@@ -19,6 +19,7 @@ import datetime
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncDate
 
+from audit import sources
 from audit.control.models import OwnerBasis, Severity
 from audit.control.norms import norm
 from audit.control.rules.base import FunctionRule, Param, register
@@ -58,10 +59,13 @@ CHAIN_BROKEN = register(
     FunctionRule(
         code="l01_audit_chain_broken",
         title="Loggens hashkedja är bruten: en loggpost har ändrats, tagits bort eller lagts in i fel ordning",
-        source="DOMAIN.md 7 (OSL 26 kap. 1 §: varje läsning loggas och loggen kontrolleras)",
+        # DOMAIN.md 7 (OSL 26 kap. 1 §: every read is logged and the log is checked).
+        source=sources.OSL_SECRECY,
+        what_to_do="Utred vem som ändrat loggen och återställ den från säkerhetskopia.",
+        closes_when="När nästa kontroll av loggen finner kedjan hel.",
         description=(
             "Den nattliga kontrollen av åtkomstloggen och ändringshändelserna fann en rad vars innehåll "
-            "eller plats i kedjan inte stämmer. Utred vem som ändrat loggen och återställ den från säkerhetskopia."
+            "eller plats i kedjan inte stämmer."
         ),
         severity=Severity.HIGH,
         subject_model="audit.ChainVerification",
@@ -74,7 +78,16 @@ CHAIN_BROKEN = register(
 
 # --- review of the reads (loggkontroll) --------------------------------------------------------
 
-SOURCE = "DOMAIN.md 7 (OSL 26 kap. 1 §; loggar ska kontrolleras systematiskt)"
+# DOMAIN.md 7 (OSL 26 kap. 1 §; the logs are to be reviewed systematically).
+SOURCE = sources.OSL_SECRECY
+LOG_WHAT_TO_DO = (
+    "Fråga medarbetaren vad läsningarna gällde och skriv ner svaret; kontakta systemförvaltaren om "
+    "läsningarna inte hörde till arbetet."
+)
+LOG_CLOSES_WHEN = (
+    "När du avslutar flaggan med vad kontrollen visade, eller när läsningarna inte längre ligger inom de "
+    "granskade dagarna."
+)
 READS = (AccessAction.READ, AccessAction.LIST, AccessAction.SEARCH, AccessAction.EXPORT)
 # Reads by people, not by scheduled jobs or commands.
 HUMAN_CHANNELS = (Channel.API, Channel.UI, Channel.ADMIN)
@@ -228,6 +241,7 @@ def _log_rule(code, title, description, find, *, params=(), facts=(), severity=S
     return register(
         FunctionRule(
             code=code, title=title, source=SOURCE, description=description, severity=severity,
+            what_to_do=LOG_WHAT_TO_DO, closes_when=LOG_CLOSES_WHEN,
             subject_model="audit.AccessLogEntry", params=(lookback(), *params),
             owners=(OwnerBasis.READER_MANAGER, OwnerBasis.ADMINISTRATOR),
             facts=("actor_id", "actor_username", "day", *facts), find=find, examine=examine,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
+from audit import sources
 from audit.control.models import ActionStatus, CorrectiveAction, OwnerBasis, Severity
 from audit.control.rules.base import FunctionRule, register
 from audit.control.rules.common import ID
@@ -25,9 +26,12 @@ def _open_actions(*, as_of, params):
 ACTION_OVERDUE = register(
     FunctionRule(
         code="r12_action_overdue",
+        # DOMAIN.md 4 (004:89-90: findings become actions that are documented and followed up).
         title="Åtgärd har passerat sitt slutdatum utan att vara genomförd",
-        source="DOMAIN.md 4 (004:89-90: åtgärder ska dokumenteras och följas upp)",
+        source=sources.audit("1", "4"),
         description="En planerad åtgärd vars datum 'klar senast' har passerat.",
+        what_to_do="Genomför åtgärden och avsluta den med resultatet, eller följ upp den och skriv varför den dröjer.",
+        closes_when="När åtgärden avslutas med ett resultat.",
         severity=Severity.HIGH,
         subject_model="audit.CorrectiveAction",
         reads=("audit.correctiveaction",),

@@ -26,6 +26,8 @@ PERSON = "flag_person"
 class Param:
     """A configurable limit with its default from DOMAIN.md and the range an administrator may set.
 
+    `source` is what users read: the audit or the law cited (audit.sources), never DOMAIN.md.
+
     `default` is a number, or a function reading it from the app's norms module (planning.norms,
     insatser.norms), so a norm has one default and a settings override of it applies here too.
     """
@@ -44,6 +46,14 @@ class Param:
 
 @dataclass(frozen=True)
 class RuleDefinition:
+    """A rule and everything users read about it, in one place.
+
+    `title`, `description`, `what_to_do`, `closes_when` and `source` are shown on the worklist,
+    the flag page, the person page and report 6, in plain Swedish. `source` cites the audit or
+    the law as they are cited (audit.sources); DOMAIN.md and line references belong in a comment
+    beside the rule. `code` is for the program and is never shown.
+    """
+
     code: str
     title: str
     source: str
@@ -56,7 +66,9 @@ class RuleDefinition:
     # The rule's own links of the ownership chain, tried before the standard chain
     # (audit/control/rules/ownership.py): OwnerBasis values whose staff id findings() annotates.
     owners: tuple[str, ...] = ()
-
+    # What the responsible person does about a flag, and what closes it (the flag page says both).
+    what_to_do: str = ""
+    closes_when: str = ""
 
     # The facts the rule reads, as the models whose saved changes can change its result
     # ("app_label.model", as change events name them). A change to one re-checks the rule for the

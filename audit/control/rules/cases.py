@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 
+from audit import sources
 from audit.control.models import OwnerBasis, Severity
 from audit.control.rules.base import FunctionRule, Param, register
 from audit.control.rules.common import months_before
@@ -53,12 +54,15 @@ def _long_case_without_coordination(*, as_of, params):
 LONG_CASE = register(
     FunctionRule(
         code="r04_case_without_coordinator_or_plan",
+        # DOMAIN.md 2.3 and 3 (004:519-521: a coordinator when the case is expected to last over 3 months).
         title="Ärende längre än 3 månader med arbetsmarknadsskäl saknar koordinator eller plan",
-        source="DOMAIN.md 2.3 och 3 (004:519-521: koordinator när ärendet väntas pågå mer än 3 månader)",
+        source=sources.audit("3.4.2"),
         description=(
             "Ett öppet ärende som pågått längre än gränsen, där en vuxen har försörjningshinder av "
             "arbetsmarknadsskäl, men ingen koordinator är tilldelad eller ingen gällande plan finns."
         ),
+        what_to_do="Tilldela personen en koordinator och se till att en genomförandeplan görs och fastställs.",
+        closes_when="När personen har både koordinator och en gällande plan, eller ärendet avslutas.",
         severity=Severity.MEDIUM,
         subject_model="cases.Case",
         reads=("cases.case", "cases.casesupportbarrier", "cases.coordinatorassignment", "planning.implementationplan"),
@@ -66,7 +70,7 @@ LONG_CASE = register(
         params=(
             Param(
                 "case_months", "Ärendets längd", cases_norms.COORDINATOR_AFTER_MONTHS, 1, 24, "månader",
-                "DOMAIN.md 3 (004:519)",
+                sources.audit("3.4.2"),
             ),
         ),
         facts=("opened_on", "has_coordinator", "has_plan"),
@@ -103,12 +107,18 @@ def _unexecuted(*, as_of, params):
 UNEXECUTED = register(
     FunctionRule(
         code="r10_decision_not_executed",
+        # DOMAIN.md 3 and 5 (003:304-314; SoL 34:1-3).
         title="Beviljat beslut har inte verkställts inom 3 månader",
-        source="DOMAIN.md 3 och 5 (003:304-314; SoL 34 kap. 1-3 §§)",
+        source=sources.both(sources.SOL_DECISION_NOT_EXECUTED, sources.minutes(35)),
         description=(
             "Ett beviljat beslut som inte verkställts inom gränsen från beslutsdatum, eller vars "
             "verkställighet avbrutits och inte återupptagits inom gränsen."
         ),
+        what_to_do=(
+            "Verkställ beslutet och registrera det, eller skriv skälet till dröjsmålet: beslutet rapporteras "
+            "till IVO och revisorerna varje kvartal."
+        ),
+        closes_when="När beslutet verkställs eller ersätts av ett nytt beslut.",
         severity=Severity.HIGH,
         subject_model="cases.Decision",
         reads=("cases.decision", "cases.decisionexecutionevent"),
@@ -116,7 +126,7 @@ UNEXECUTED = register(
         params=(
             Param(
                 "months", "Tid till rapportering", cases_norms.UNEXECUTED_REPORT_AFTER_MONTHS, 1, 12, "månader",
-                "DOMAIN.md 3 (003:304-314)",
+                sources.both(sources.SOL_DECISION_NOT_EXECUTED, sources.minutes(35)),
             ),
         ),
         facts=("decided_on", "latest_event", "latest_event_on"),

@@ -11,6 +11,7 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, Value
 from django.utils import timezone
 
+from audit import sources
 from audit.control.models import OwnerBasis, Schedule, Severity
 from audit.control.rules.base import FunctionRule, Param, register
 from audit.control.rules.common import grace_days, past_limit
@@ -50,16 +51,19 @@ def _queued_without_temporary_activity(*, as_of, params):
 QUEUE_WAIT = register(
     FunctionRule(
         code="r06a_queue_without_temporary_activity",
+        # DOMAIN.md 2.5 and 3 (004:550-552).
         title="Anvisning i kö längre än 2 veckor utan tillfällig aktivitet",
-        source="DOMAIN.md 2.5 och 3 (004:550-552)",
+        source=sources.audit("3.4.2"),
         description="En anvisning som stått i kö längre än gränsen medan personen saknar pågående tillfällig aktivitet.",
+        what_to_do="Ge personen en tillfällig aktivitet medan hen väntar, eller starta insatsen.",
+        closes_when="När personen har en pågående tillfällig aktivitet eller anvisningen inte längre står i kö.",
         severity=Severity.MEDIUM,
         subject_model="insatser.Referral",
         reads=("insatser.referral", "insatser.participation"),
         params=(
             Param(
                 "max_queue_days", "Längsta väntan i kö", lambda: insatser_norms.norm("MAX_QUEUE_WAIT_DAYS"), 1, 90,
-                "dagar", "DOMAIN.md 3 (004:550)",
+                "dagar", sources.audit("3.4.2"),
             ),
         ),
         facts=("queued_on", "insats_id"),
@@ -85,13 +89,16 @@ def _referral_expired(*, as_of, params):
 REFERRAL_EXPIRED = register(
     FunctionRule(
         code="r06b_referral_past_time_limit",
+        # DOMAIN.md 2.5 and 3 (004:553-555: the coordinator's referral normally holds 3 months).
         title="Anvisningen har passerat sin tidsgräns",
-        source="DOMAIN.md 2.5 och 3 (004:553-555: koordinatorns anvisning gäller normalt 3 månader)",
+        source=sources.audit("3.4.2"),
         description="En anvisning som fortfarande gäller i praktiken (ej återkallad, deltagandet pågår) efter sitt slutdatum.",
+        what_to_do="Pröva om anvisningen ska förlängas eller återkallas, eller avsluta deltagandet.",
+        closes_when="När anvisningen förlängs eller återkallas, eller deltagandet avslutas.",
         severity=Severity.MEDIUM,
         subject_model="insatser.Referral",
         reads=("insatser.referral", "insatser.participation"),
-        params=(grace_days("DOMAIN.md 3 (004:553-555)"),),
+        params=(grace_days(sources.audit("3.4.2")),),
         facts=("valid_until", "status"),
         owners=(OwnerBasis.REFERRER,),
         find=_referral_expired,
@@ -119,13 +126,16 @@ def _past_decision_period(*, as_of, params):
 DECISION_PERIOD = register(
     FunctionRule(
         code="r07_participation_past_decision_period",
+        # DOMAIN.md 2.6 and 3 (004:567-572: a decision period of 6 months).
         title="Deltagande har passerat beslutsperioden utan avslut eller förlängning",
-        source="DOMAIN.md 2.6 och 3 (004:567-572: beslutsperiod 6 månader)",
+        source=sources.audit("3.4.3"),
         description="Ett pågående deltagande vars beslutsperiod (med eventuell förlängning) har löpt ut och som inte avslutats.",
+        what_to_do="Förläng deltagandet med ett skäl, eller föreslå att det avslutas.",
+        closes_when="När beslutsperioden förlängs eller ett avslut föreslås.",
         severity=Severity.HIGH,
         subject_model="insatser.Participation",
         reads=("insatser.participation", "insatser.participationclosing"),
-        params=(grace_days("DOMAIN.md 3 (004:567-572)"),),
+        params=(grace_days(sources.audit("3.4.3")),),
         facts=("decision_period_end", "start_date"),
         owners=(OwnerBasis.COORDINATOR, OwnerBasis.REFERRER),
         find=_past_decision_period,
@@ -160,13 +170,19 @@ def _not_full_time(*, as_of, params):
 FULL_TIME = register(
     FunctionRule(
         code="r08_full_time_activation",
+        # DOMAIN.md 3 (004:114-116, 652-657; 003:546). The computation is
+        # insatser.full_time.full_time_activity, shared with the caseload and the API.
         title="Heltidsaktivering: senaste hela veckans schemalagda eller närvarotimmar under normen",
-        source="DOMAIN.md 3 (004:114-116, 652-657; 003:546)",
+        source=sources.both(sources.audit("2", "3.4.5"), sources.minutes(38)),
         description=(
             "En person med försörjningshinder av arbetsmarknadsskäl vars schemalagda eller faktiska "
-            "timmar förra hela veckan (måndag-söndag) understiger normen (insatser.norms), utan avsteg. "
-            "Beräkningen är insatser.full_time.full_time_activity."
+            "timmar förra hela veckan (måndag–söndag) understiger heltidsnormen, utan avsteg."
         ),
+        what_to_do=(
+            "Planera fler aktiviteter så att personen är aktiverad på heltid, registrera närvaron, "
+            "eller besluta om ett tidsbegränsat avsteg med skäl."
+        ),
+        closes_when="När en hel vecka når normen i både schema och närvaro, eller ett avsteg gäller.",
         severity=Severity.HIGH,
         subject_model="cases.Applicant",
         reads=("insatser.participation", "insatser.weeklyattendance", "insatser.exemption", "cases.casesupportbarrier"),
@@ -177,7 +193,7 @@ FULL_TIME = register(
             Param(
                 "norm_hours", "Heltidsnorm", lambda: insatser_norms.norm("FULL_TIME_HOURS_PER_WEEK"),
                 1, insatser_norms.DEFAULTS["MAX_SCHEDULED_HOURS_PER_WEEK"], "timmar/vecka",
-                "DOMAIN.md 3 heltidsaktivering (004:114-116, 652-657; 003:546)",
+                sources.both(sources.audit("2", "3.4.5"), sources.minutes(38)),
             ),
         ),
         facts=("week_start", "scheduled_hours", "attended_hours", "norm_hours"),
@@ -200,13 +216,16 @@ def _exemption_review_passed(*, as_of, params):
 EXEMPTION_REVIEW = register(
     FunctionRule(
         code="r09_exemption_review_passed",
+        # DOMAIN.md 3 (an exemption is documented, limited in time and followed up; 004:652-657).
         title="Avsteg har passerat sitt omprövningsdatum",
-        source="DOMAIN.md 3 (avsteg ska dokumenteras, tidsbegränsas och följas upp)",
+        source=sources.audit("3.4.5"),
         description="Ett avsteg från heltidsaktivering som fortfarande gäller men vars omprövningsdatum har passerat.",
+        what_to_do="Pröva avsteget på nytt: förläng det med ett nytt omprövningsdatum och skäl, eller avsluta det.",
+        closes_when="När avsteget får ett nytt omprövningsdatum eller upphör att gälla.",
         severity=Severity.MEDIUM,
         subject_model="insatser.Exemption",
         reads=("insatser.exemption",),
-        params=(grace_days("DOMAIN.md 3 (avsteg tidsbegränsas och följs upp; 004:652-657)"),),
+        params=(grace_days(sources.audit("3.4.5")),),
         facts=("review_on", "valid_to", "reason"),
         owners=(OwnerBasis.DECIDED_BY,),
         find=_exemption_review_passed,
@@ -230,9 +249,12 @@ def _closing_one_sided(*, as_of, params):
 CLOSING_ONE_SIDED = register(
     FunctionRule(
         code="r11_closing_one_sided",
+        # DOMAIN.md 2.8 (004:573-576: the coordinator and the caseworker both close).
         title="Avslut bekräftat av bara en part i mer än 2 veckor",
-        source="DOMAIN.md 2.8 (004:573-576: koordinator och handläggare avslutar båda)",
+        source=sources.audit("3.4.3"),
         description="Ett avslut som koordinatorn föreslagit men handläggaren inte bekräftat inom gränsen.",
+        what_to_do="Handläggaren bekräftar avslutet, eller kontaktar koordinatorn om det inte ska avslutas.",
+        closes_when="När handläggaren bekräftar avslutet.",
         severity=Severity.MEDIUM,
         subject_model="insatser.ParticipationClosing",
         reads=("insatser.participationclosing",),
@@ -241,7 +263,7 @@ CLOSING_ONE_SIDED = register(
             Param(
                 "max_days", "Längsta tid med ensidigt avslut",
                 lambda: insatser_norms.norm("CLOSING_CONFIRMATION_MAX_DAYS"), 1, 90, "dagar",
-                "DOMAIN.md 2.8 (004:573-576)",
+                sources.audit("3.4.3"),
             ),
         ),
         facts=("proposed_at", "end_date", "reason"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
+from audit import sources
 from audit.control.models import Severity
 from audit.control.rules.base import FunctionRule, Param, register
 from audit.control.rules.common import grace_days, has_open_assignment, months_before, past_limit
@@ -49,15 +50,18 @@ def _follow_up_overdue(*, as_of, params):
     return owned(qs, as_of=as_of, person="pk")
 
 
+# DOMAIN.md 2.7 and 3 (004:347-349, 478: participants are followed up once a month).
 FOLLOW_UP_INTERVAL = register(
     FunctionRule(
         code="r01_follow_up_interval",
         title="Aktiv deltagare har inte följts upp inom uppföljningsintervallet",
-        source="DOMAIN.md 2.7 och 3 (004:347-349, 478: uppföljning en gång i månaden)",
+        source=sources.audit("3.2.3", "3.4"),
         description=(
             "En person med pågående deltagande vars senaste uppföljning (eller, om ingen finns, "
             "deltagandets start) ligger längre tillbaka än uppföljningsintervallet."
         ),
+        what_to_do="Följ upp personens deltagande tillsammans med personen och registrera uppföljningen i planen.",
+        closes_when="När en uppföljning registreras eller deltagandet avslutas.",
         severity=Severity.HIGH,
         subject_model="cases.Applicant",
         reads=("planning.followup", "insatser.participation"),
@@ -65,7 +69,7 @@ FOLLOW_UP_INTERVAL = register(
         params=(
             Param(
                 "interval_months", "Uppföljningsintervall", lambda: planning_norms.norm("follow_up_interval_months"),
-                1, 12, "månader", "DOMAIN.md 3 (004:347, 478)",
+                1, 12, "månader", sources.audit("3.2.3", "3.4"),
             ),
         ),
         facts=("last_follow_up", "active_since"),
@@ -97,16 +101,19 @@ def _plan_follow_up_date_passed(*, as_of, params):
 PLAN_FOLLOW_UP_DATE = register(
     FunctionRule(
         code="r02_plan_follow_up_date_passed",
+        # DOMAIN.md 2.4 and 3 (004:531-537: the plan says when it is to be followed up at the latest).
         title="Planens datum för uppföljning har passerat utan uppföljning",
-        source="DOMAIN.md 2.4 och 3 (004:531-537: planen anger när den ska följas upp senast)",
+        source=sources.audit("3.4.2"),
         description=(
             "En gällande genomförandeplan vars uppföljningsdatum (planens eget, eller det som "
             "senaste uppföljningen satte) har passerat utan att planen följts upp."
         ),
+        what_to_do="Följ upp planen med personen och registrera uppföljningen med datum för nästa uppföljning.",
+        closes_when="När planen följs upp med ett nytt datum för nästa uppföljning, eller en ny plan ersätter den.",
         severity=Severity.HIGH,
         subject_model="planning.ImplementationPlan",
         reads=("planning.implementationplan", "planning.followup"),
-        params=(grace_days("DOMAIN.md 3 (004:531-537)"),),
+        params=(grace_days(sources.audit("3.4.2")),),
         facts=("due_on", "latest_follow_up_on"),
         find=_plan_follow_up_date_passed,
         examine=lambda *, as_of, params: _current(as_of),
@@ -134,16 +141,19 @@ def _plan_expired(*, as_of, params):
 PLAN_EXPIRED = register(
     FunctionRule(
         code="r03_plan_expired",
+        # DOMAIN.md 2.4 and 3 (004:524-527: a plan holds for 6 months, then a new plan).
         title="Genomförandeplanen har passerat sin giltighetstid och ingen ny plan finns",
-        source="DOMAIN.md 2.4 och 3 (004:524-527: planen gäller 6 månader, därefter ny plan)",
+        source=sources.audit("3.4.2"),
         description=(
             "Personens senaste fastställda plan gällde till ett datum som passerat, ingen ny version "
             "är fastställd, och personen har fortfarande koordinator eller pågående deltagande."
         ),
+        what_to_do="Gör en ny genomförandeplan tillsammans med personen och fastställ den.",
+        closes_when="När en ny plan fastställs, eller personen inte längre har koordinator eller pågående deltagande.",
         severity=Severity.HIGH,
         subject_model="planning.ImplementationPlan",
         reads=("planning.implementationplan", "cases.coordinatorassignment", "insatser.participation"),
-        params=(grace_days("DOMAIN.md 3 (004:524-527)"),),
+        params=(grace_days(sources.audit("3.4.2")),),
         facts=("valid_until", "made_on"),
         find=_plan_expired,
         examine=lambda *, as_of, params: _latest_signed_plans(as_of),
@@ -165,12 +175,16 @@ def _plan_quality_failing(*, as_of, params):
 PLAN_QUALITY = register(
     FunctionRule(
         code="r05_plan_quality",
+        # DOMAIN.md 4 (004:864-933: the auditors' checkpoints) and 2.4 (004:527-537). The
+        # checkpoints are planning.quality's; which are required is planning.norms.
         title="Fastställd plan uppfyller inte en obligatorisk kvalitetspunkt",
-        source="DOMAIN.md 4 (004:864-933: revisorernas kontrollpunkter) och 2.4 (004:527-537)",
+        source=sources.audit("3.4.2", "3.4.4.1", appendix="B"),
         description=(
-            "En gällande plan som inte klarar en av de obligatoriska kontrollpunkterna i "
-            "planeringens kvalitetsfunktion (planning.quality; obligatoriska enligt planning.norms)."
+            "En gällande plan som inte klarar en av de kontrollpunkter för planer som kommunen har gjort "
+            "obligatoriska (samma punkter som planens checklista visar)."
         ),
+        what_to_do="Öppna planens checklista, komplettera planen med det som saknas och fastställ en ny version.",
+        closes_when="När den gällande planen klarar alla obligatoriska kontrollpunkter.",
         severity=Severity.MEDIUM,
         subject_model="planning.ImplementationPlan",
         reads=("planning.implementationplan", "planning.followup"),

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from audit.control import reevaluation, services
 from audit.control.forms import AcknowledgeForm, CloseFlagForm, CompleteForm, CorrectiveActionForm, FollowUpForm
-from audit.control.models import LIVE_FLAG_STATUSES, ActionStatus, CorrectiveAction, FlagStatus, FlagTransition
+from audit.control.models import (
+    LIVE_FLAG_STATUSES,
+    ActionStatus,
+    CorrectiveAction,
+    FlagStatus,
+    FlagTransition,
+    Severity,
+)
 from audit.control.selectors import flag_worklist, flags_for
+from audit.control.subjects import causes
 from audit.control.views.common import WORKLIST_ROLES, error_status, log_persons, owners_for
 from config.web_auth import role_required
 from config.web_forms import run_service
@@ -24,25 +34,60 @@ _ACTIONS = Prefetch(
 )
 
 
+# Rows per page of the worklist.
+WORKLIST_PAGE_SIZE = 50
+
+
 @login_required
 @role_required(*WORKLIST_ROLES)
 def flag_list(request):
-    """Live flags the user may handle, most severe and oldest first; optionally one rule."""
+    """Live flags the user may handle, most severe and oldest first; filtered by rule, severity,
+    age and responsible person; paginated, with the counts per severity of the filtered list.
+
+    A fixed number of queries whatever the number of flags: the counts, the rules and the
+    responsible people offered by the filters, the page's count and rows, and their actions."""
+    today = timezone.localdate()
     rule = request.GET.get("regel") or None
+    severity = _number(request.GET.get("allvarlighet"))
+    responsible = _number(request.GET.get("ansvarig"))
     # Age limits (days since first seen), e.g. from a cell of the unit manager's overview.
-    min_age, max_age = (_days(request.GET.get(k)) for k in ("min_dagar", "max_dagar"))
-    flags = list(
-        flag_worklist(
-            user=request.user, rule=rule, status=list(LIVE_FLAG_STATUSES), min_age_days=min_age, max_age_days=max_age
-        ).prefetch_related(_ACTIONS)
+    min_age, max_age = (_number(request.GET.get(k)) for k in ("min_dagar", "max_dagar"))
+    filtered = flag_worklist(
+        user=request.user, rule=rule, responsible=responsible, status=list(LIVE_FLAG_STATUSES),
+        min_age_days=min_age, max_age_days=max_age, today=today,
     )
+    by_severity = dict(
+        filtered.order_by().values_list("rule__severity").annotate(n=Count("pk")).values_list("rule__severity", "n")
+    )
+    counts = [{"severity": s, "label": s.label, "count": by_severity.get(s.value, 0)}
+              for s in sorted(Severity, reverse=True)]
+    if severity is not None:
+        filtered = filtered.filter(rule__severity=severity)
+    page = Paginator(filtered.prefetch_related(_ACTIONS), WORKLIST_PAGE_SIZE).get_page(request.GET.get("sida"))
+    flags = list(page.object_list)
+    for flag in flags:
+        flag.days_open = (today - flag.first_seen).days
     log_persons(request.user, "audit.flag", flags, lambda f: f.person_id)
-    rules = sorted({(f.rule.code, f.rule.title) for f in flags})
-    context = {"flags": flags, "rule": rule, "rules": rules, "min_age": min_age, "max_age": max_age, "nav": "flags"}
+    live = flags_for(request.user).filter(status__in=LIVE_FLAG_STATUSES).order_by()
+    rules = list(live.values_list("rule__code", "rule__title").distinct().order_by("rule__title"))
+    owners = [
+        (pk, f"{first} {last}")
+        for pk, first, last in live.exclude(responsible=None)
+        .values_list("responsible_id", "responsible__first_name", "responsible__last_name")
+        .distinct().order_by("responsible__first_name", "responsible__last_name")
+    ]
+    query = request.GET.copy()
+    query.pop("sida", None)
+    context = {
+        "flags": flags, "page": page, "counts": counts, "total": sum(by_severity.values()),
+        "rule": rule, "rules": rules, "severity": severity, "severities": sorted(Severity, reverse=True),
+        "responsible": responsible, "owners": owners, "min_age": min_age, "max_age": max_age,
+        "query": query.urlencode(), "nav": "flags",
+    }
     return render(request, "audit/flag_list.html", context)
 
 
-def _days(value: str | None) -> int | None:
+def _number(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
@@ -122,5 +167,7 @@ def flag_detail(request, pk: int):
         "can_close": flag.status in (FlagStatus.ACKNOWLEDGED, FlagStatus.ACTION_PLANNED),
         "planned": ActionStatus.PLANNED,
         "rechecked_when": reevaluation.facts_in_words(flag.rule.code),
+        "causes": causes(flag),
+        "days_open": (timezone.localdate() - flag.first_seen).days,
     }
     return render(request, "audit/flag_detail.html", context, status=status)

@@ -8,8 +8,11 @@ write the same tables with their definitions.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django.utils import timezone
+
+from config import swedish
 
 WHOLE_AREA = "Hela nämndens område"
 
@@ -40,15 +43,18 @@ def file_stem(snapshot) -> str:
 
 
 def format_value(value, kind: str) -> str:
-    """A cell as the board reads it: Swedish number format, '–' for no value."""
+    """A cell as the board reads it: Swedish number format (config.swedish), '–' for no value."""
     if value is None or value == "":
         return "–"
-    if kind in ("int", "kr", "days") and isinstance(value, (int, float)):
-        text = f"{round(value):,}".replace(",", "\u00a0")
-        return f"{text} kr" if kind == "kr" else text
-    if kind == "percent" and isinstance(value, (int, float)):
-        return f"{value:.1f}".replace(".", ",") + "\u00a0%"
-    return str(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return str(value)
+    if kind == "kr":
+        return swedish.kr(value)
+    if kind == "percent":
+        return swedish.percent(value)
+    if kind == "int":
+        return swedish.number(value, 0)
+    return swedish.number(value)  # days and numbers: the decimals they have (a mean wait of 7,4 days)
 
 
 def table_rows(table: dict) -> list[list[str]]:

@@ -1,5 +1,7 @@
-"""CSV: a zip with one file per table (header row = column labels, then values as stored: ISO
-dates, whole numbers, a decimal point), plus definitioner.csv with each table's definition.
+"""CSV: a zip with one file per table (header row = column labels, then the values: ISO dates,
+numbers with a decimal comma and no thousands separator, separated by semicolons, as a Swedish
+spreadsheet reads them), plus definitioner.csv with each table's definition. Each file is named
+after its table's Swedish title.
 
 One file per table because each table has its own columns, and a CSV with several tables in it
 cannot be read by a program; the zip keeps the set together with what each figure means.
@@ -11,16 +13,28 @@ import csv
 import io
 import zipfile
 
+from django.utils.text import slugify
+
 from audit.reports.render import made_text, period_text, unit_text
+from config.swedish import plain_number
+
+# Swedish spreadsheets use the comma for decimals, so fields are separated by semicolons.
+DELIMITER = ";"
 
 
 def table_csv(table: dict) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow([c["label"] for c in table["columns"]])
     for row in table["rows"]:
-        writer.writerow(["" if row.get(c["key"]) is None else row.get(c["key"]) for c in table["columns"]])
+        writer.writerow([plain_number(row.get(c["key"])) for c in table["columns"]])
     return out.getvalue()
+
+
+def file_name(number: int, table: dict) -> str:
+    """"03-hushall-med-forsorjningsstod-per-manad.csv": the table's Swedish title, in order."""
+    title = slugify(table["title"].split(" (")[0], allow_unicode=True)[:60].strip("-") or "tabell"
+    return f"{number:02d}-{title}.csv"
 
 
 def render_csv_zip(snapshot) -> bytes:
@@ -28,12 +42,12 @@ def render_csv_zip(snapshot) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         defs = io.StringIO()
-        writer = csv.writer(defs, lineterminator="\r\n")
+        writer = csv.writer(defs, delimiter=DELIMITER, lineterminator="\r\n")
         writer.writerow(["fil", "tabell", "definition"])
         writer.writerow(["", "Rapport", f"{data.get('title', snapshot.title)}; {period_text(data)}; "
                                          f"{unit_text(data)}; framtagen {made_text(snapshot)}"])
         for i, table in enumerate(data.get("tables", []), start=1):
-            name = f"{i:02d}_{table['key']}.csv"
+            name = file_name(i, table)
             zf.writestr(name, table_csv(table).encode("utf-8"))
             writer.writerow([name, table["title"], table["definition"]])
         zf.writestr("definitioner.csv", defs.getvalue().encode("utf-8"))

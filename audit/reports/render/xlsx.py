@@ -11,7 +11,10 @@ from openpyxl.styles import Alignment, Font
 
 from audit.reports.render import made_text, period_text, unit_text
 
-FORMATS = {"int": "#,##0", "kr": '#,##0" kr"', "days": "#,##0", "percent": '0.0" %"', "date": "yyyy-mm-dd"}
+# Number formats (Excel shows them with the reader's separators: a decimal comma and a space in
+# Swedish); the cell keeps its value. "number" shows up to two decimals, as the pages do.
+FORMATS = {"int": "#,##0", "kr": '#,##0" kr"', "days": "#,##0", "percent": '0.0" %"', "date": "yyyy-mm-dd",
+           "number": "#,##0.0#"}
 
 
 def _cell(value, kind: str):
@@ -63,6 +66,8 @@ def render_xlsx(snapshot) -> bytes:
             for cell, col in zip(ws[ws.max_row], cols, strict=True):
                 if col["kind"] in FORMATS and cell.value is not None:
                     cell.number_format = FORMATS[col["kind"]]
+                    if col["kind"] in ("int", "days") and isinstance(cell.value, float) and not cell.value.is_integer():
+                        cell.number_format = FORMATS["number"]  # e.g. a mean of days: show its decimal
         for i, col in enumerate(cols, start=1):
             ws.column_dimensions[ws.cell(row=4, column=i).column_letter].width = max(12, min(50, len(col["label"]) + 4))
         ws.freeze_panes = "A5"

@@ -30,4 +30,4 @@ def xlsx_sheets(body: bytes) -> dict[str, list[tuple]]:
 
 def csv_files(body: bytes) -> dict[str, list[list[str]]]:
     with zipfile.ZipFile(io.BytesIO(body)) as zf:
-        return {name: list(csv.reader(io.StringIO(zf.read(name).decode("utf-8")))) for name in zf.namelist()}
+        return {name: list(csv.reader(io.StringIO(zf.read(name).decode("utf-8")), delimiter=";")) for name in zf.namelist()}

@@ -47,8 +47,8 @@ def test_internal_control_for_a_quarter(report_world):
                                         "opened": 1, "resolved": 0, "avg_seconds": 4}]
     # Flags: 2 first seen in Q1, 1 resolved 1 March, 1 closed by the manager and escalated in
     # January, 1 still open on 31 March; the April flag is not counted.
-    assert [(r["rule"], r["unit"], r["opened"], r["resolved"], r["closed"], r["escalated"], r["live_at_end"])
-            for r in rows(data, "flags")] == [("test_manual_rule", "Ekonomiskt bistånd", 2, 1, 1, 1, 1)]
+    assert [(r["title"], r["unit"], r["opened"], r["resolved"], r["closed"], r["escalated"], r["live_at_end"])
+            for r in rows(data, "flags")] == [("Testregel", "Ekonomiskt bistånd", 2, 1, 1, 1, 1)]
     assert rows(data, "actions") == [{"unit": "Ekonomiskt bistånd", "created": 2, "completed": 1, "planned": 1,
                                       "overdue": 1, "followed_up": 0}]
     assert rows(data, "samples") == [{"unit": "Ekonomiskt bistånd", "samples": 1, "cases": 1}]

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from audit.reports.render import format_value
-from audit.reports.render.csv import render_csv_zip
+from audit.reports.render.csv import file_name, render_csv_zip
 from audit.reports.render.pdf import render_pdf
 from audit.reports.render.xlsx import render_xlsx
 
@@ -40,7 +40,7 @@ def test_xlsx_has_one_sheet_per_table_with_definition_and_typed_cells(report6):
     flags = next(rows for name, rows in sheets.items() if name.startswith("Flaggor"))
     assert flags[0][0] == "Flaggor per regel och enhet"
     assert flags[1][0].startswith("Definition: Öppnade")
-    assert flags[3][:4] == ("Regel", "Benämning", "Enhet", "Öppnade")
+    assert flags[3][:4] == ("Regel", "Källa", "Enhet", "Öppnade")
     assert flags[4][3] == 2 and isinstance(flags[4][3], int)
     questions = next(rows for name, rows in sheets.items() if name.startswith("Stickprovens"))
     assert questions[4][-1] == 100 and not isinstance(questions[4][-1], str)
@@ -53,11 +53,13 @@ def test_csv_zip_has_one_parseable_file_per_table_and_the_definitions(report6):
     assert "definitioner.csv" in files
     tables = report6.data["tables"]
     assert len(files) == len(tables) + 1
-    flags = files["02_flags.csv"]
+    name = file_name(2, tables[1])
+    assert name == "02-flaggor-per-regel-och-enhet.csv"
+    flags = files[name]
     assert flags[0] == [c["label"] for c in tables[1]["columns"]]
     assert flags[1][3] == "2"
     defs = {row[0]: row for row in files["definitioner.csv"][1:]}
-    assert defs["02_flags.csv"][2] == tables[1]["definition"]
+    assert defs[name][2] == tables[1]["definition"]
 
 
 def test_dates_in_xlsx_are_date_cells(report_world, make_snapshot):
@@ -79,7 +81,8 @@ def test_web_page_has_accessible_charts_beside_their_tables(report_world, report
 
 
 def test_numbers_in_swedish_format():
-    assert format_value(1234567, "kr") == "1\u00a0234\u00a0567 kr"
+    assert format_value(1234567, "kr") == "1\u00a0234\u00a0567\u00a0kr"
+    assert format_value(7.45, "days") == "7,45" and format_value(2.5, "number") == "2,5"
     assert format_value(12.345, "percent") == "12,3\u00a0%"
     assert format_value(None, "int") == "–"
 
