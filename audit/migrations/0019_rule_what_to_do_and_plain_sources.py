@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0017_access_actions_and_log_review_owners'),
+        ('audit', '0018_gallring_households_and_case_types'),
     ]
 
     operations = [
