@@ -1,0 +1,75 @@
+"""audit.control.selectors: the worklist's age filters, the age bands, the escalated flags and the
+unit manager's corrective actions, each read straight from the selector (what the pages show)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from audit.control import selectors
+from audit.control.models import FlagStatus
+from cases.models import Role
+from tests.factories.audit import CorrectiveActionFactory, FlagFactory
+from tests.factories.cases import CaseFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _flags_aged(responsible, *days):
+    today = timezone.localdate()
+    return [FlagFactory(responsible=responsible, first_seen=today - datetime.timedelta(days=d)) for d in days]
+
+
+def test_worklist_age_filters_count_days_back_from_today(caseworker):
+    new, week_old, old = _flags_aged(caseworker, 0, 5, 20)
+    today = timezone.localdate()
+
+    def ids(**filters):
+        return {f.pk for f in selectors.flag_worklist(user=caseworker, today=today, **filters)}
+
+    assert ids(max_age_days=10) == {new.pk, week_old.pk}
+    assert ids(min_age_days=3, max_age_days=10) == {week_old.pk}
+    assert ids(max_age_days=5) == {new.pk, week_old.pk}  # the limit day itself is included
+    assert ids(min_age_days=20) == {old.pk}
+
+
+def test_age_bands_count_the_live_flags_by_days_since_first_seen(caseworker):
+    _flags_aged(caseworker, 0, 5, 20, 40)
+    today = timezone.localdate()
+    (row,) = selectors.flag_counts_by_rule_and_age(user=caseworker, today=today, bands=[(0, 7), (8, 30), (31, None)])
+    assert (row["total"], row["band0"], row["band1"], row["band2"]) == (4, 2, 1, 1)
+
+
+def test_escalated_lists_only_the_live_flags_escalated_to_the_manager(unit_manager):
+    caseworker = StaffFactory(role=Role.CASEWORKER, unit=unit_manager.unit)
+    escalated, not_escalated, resolved = _flags_aged(caseworker, 40, 40, 40)
+    now = timezone.now()
+    for flag in (escalated, resolved):
+        flag.escalated_at, flag.escalated_to = now, unit_manager
+    resolved.status, resolved.resolved_on = FlagStatus.RESOLVED, timezone.localdate()
+    for flag in (escalated, resolved):
+        flag.save()
+    assert list(selectors.flags_escalated(user=unit_manager)) == [escalated]
+
+
+def test_the_unit_manager_sees_the_actions_on_the_units_flags_and_samples(unit_manager):
+    """A corrective action from the unit's own control sample belongs to the unit whoever owns it;
+    a caseworker sees the actions on flags they see, not the unit's sample findings."""
+    from audit.control.models import ChecklistAnswer
+    from audit.control.services import sample_draw
+
+    caseworker = StaffFactory(role=Role.CASEWORKER, unit=unit_manager.unit)
+    on_flag = CorrectiveActionFactory(flag=FlagFactory(responsible=caseworker))
+    elsewhere = CorrectiveActionFactory(flag=FlagFactory(responsible=StaffFactory(unit__code="annan"),
+                                                         person__registered_unit__code="annan"))
+    CaseFactory(unit=unit_manager.unit, opened_on=timezone.localdate() - datetime.timedelta(days=10))
+    today = timezone.localdate()
+    sample = sample_draw(actor=unit_manager, unit=unit_manager.unit, period_start=today - datetime.timedelta(days=60),
+                         period_end=today, size=1, seed=7)
+    answer = ChecklistAnswer.objects.filter(item__sample=sample).first()
+    from_sample = CorrectiveActionFactory(flag=None, sample_answer=answer, owner=caseworker, created_by=unit_manager)
+    assert set(selectors.actions_for(unit_manager)) == {on_flag, from_sample}
+    assert set(selectors.actions_for(caseworker)) == {on_flag, from_sample}  # the owner sees theirs
+    assert elsewhere not in selectors.actions_for(caseworker)
+    other_caseworker = StaffFactory(role=Role.CASEWORKER, unit=unit_manager.unit)
+    assert from_sample not in selectors.actions_for(other_caseworker)
