@@ -95,3 +95,13 @@ def test_support_barrier_list_offers_the_active_barriers_only(db):
     listed = list(selectors.support_barrier_list())
     assert listed and retired not in listed
     assert all(b.is_active for b in listed)
+
+
+def test_a_household_is_seen_through_its_case_or_through_an_adult_member_the_user_sees(caseworker):
+    from tests.factories.cases import HouseholdMemberFactory
+
+    with_case = CaseFactory(unit=caseworker.unit).household
+    member_only = HouseholdMemberFactory(applicant=ApplicantFactory(registered_unit=caseworker.unit)).household
+    other_unit = UnitFactory(code="annan-enhet")
+    HouseholdMemberFactory(applicant=ApplicantFactory(registered_unit=other_unit))
+    assert set(selectors.households_for(caseworker)) == {with_case, member_only}

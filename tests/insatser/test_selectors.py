@@ -93,3 +93,19 @@ def test_closings_pending_are_the_unconfirmed_ones_of_the_users_persons(casework
         proposed_by=insats_staff, proposed_at=now, confirmed_by=caseworker, confirmed_at=now)
     assert list(selectors.closings_pending(user=caseworker)) == [pending]
     assert not selectors.closings_pending(user=insats_staff).exists()
+
+
+def test_a_caseworker_is_no_provider_and_the_lists_offer_active_tracks_only(caseworker, insats_staff):
+    """Participants reach staff through the provider unit only for insats staff and unit managers;
+    a caseworker whose unit happens to run an insats sees its participants only as their own persons."""
+    from insatser.models import Track
+    from tests.factories.cases import ApplicantFactory
+    from tests.factories.insatser import ParticipationFactory
+
+    elsewhere = ApplicantFactory(registered_unit__code="annan", registered_unit__name="Annan")
+    at_caseworkers_unit = ParticipationFactory(applicant=elsewhere, insats=InsatsFactory(provider_unit=caseworker.unit))
+    assert at_caseworkers_unit not in selectors.participations_for(caseworker)
+    assert elsewhere not in selectors.persons_for(caseworker)
+    retired = Track.objects.create(code="utgangen-bana", name="Utgången", is_active=False)
+    tracks = list(selectors.track_list())
+    assert tracks and retired not in tracks and all(t.is_active for t in tracks)

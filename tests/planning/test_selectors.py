@@ -120,3 +120,27 @@ def test_the_timeline_has_each_kind_in_date_order_and_only_the_kinds_asked():
                                                           kinds=("follow_up",))] == ["follow_up"]
     assert [e["kind"] for e in selectors.timeline_entries(user=coordinator, applicant_id=person.pk,
                                                           kinds=("plan", "bip_assessment"))] == ["plan", "bip_assessment"]
+
+
+def test_bip_change_is_the_step_since_the_previous_assessment_and_plan_list_names_the_next_version():
+    """Stegförflyttning (DOMAIN.md 5): each answer with the same indicator's value at the person's
+    previous assessment and the step since; none for a first assessment."""
+    from planning.models import BipAnswer, BipAssessment, BipInstrument
+
+    coordinator, case, person, _ = _coordinator_world()
+    instrument = BipInstrument.objects.get(code="bip-standard")
+    indicator = instrument.indicators.order_by("position").first()
+    for on, value in ((D(2025, 1, 1), 2), (D(2025, 4, 1), 4), (D(2025, 7, 1), 3)):
+        assessment = BipAssessment.objects.create(applicant=person, instrument=instrument, assessed_on=on,
+                                                  recorded_by=coordinator)
+        BipAnswer.objects.create(assessment=assessment, indicator=indicator, value=value)
+    rows = selectors.bip_answers_with_change().filter(indicator=indicator).order_by("assessment__assessed_on")
+    assert [(r.value, r.previous_value, r.change) for r in rows] == [(2, None, None), (4, 2, 2), (3, 4, -1)]
+    assert list(selectors.bip_instrument_list()) == [instrument]
+    BipInstrument.objects.filter(pk=instrument.pk).update(is_active=False)
+    assert list(selectors.bip_instrument_list()) == []
+
+    first = SignedPlanFactory(applicant=person, case=case, made_on=D(2025, 2, 1))
+    second = SignedPlanFactory(applicant=person, case=case, made_on=D(2025, 5, 1), version=2, supersedes=first)
+    by_id = {p.pk: p.q_superseded_by for p in selectors.plan_list(user=coordinator)}
+    assert by_id == {first.pk: second.pk, second.pk: None}
