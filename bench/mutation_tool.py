@@ -63,20 +63,34 @@ def select(session: str, functions: list[str]) -> None:
                 db.set_result(item.job_id, WorkResult(output="not selected", worker_outcome=WorkerOutcome.SKIPPED))
 
 
-def known_equivalent(path: Path = EQUIVALENT_LIST) -> dict[str, str]:
-    """`file:line Operator` -> why, from the list (blank lines and # comments ignored)."""
-    known = {}
+def known_equivalent(path: Path = EQUIVALENT_LIST) -> dict[str, list[tuple[str, str]]]:
+    """`file:line Operator` -> [(text, why)], from the list (blank lines and # comments ignored).
+    `text`, when an entry gives one after the operator, must be in the mutated line (spaces
+    ignored): it tells apart two mutants of one site, e.g. `[:2]` from `[:0]`."""
+    known: dict[str, list[tuple[str, str]]] = {}
     for raw in path.read_text().splitlines() if path.exists() else []:
         entry, _, why = raw.partition("#")
         if entry.strip():
-            location, operator = entry.split()
-            known[f"{location} {operator}"] = why.strip()
+            location, operator, *text = entry.split()
+            known.setdefault(f"{location} {operator}", []).append(("".join(text), why.strip()))
     return known
 
 
 def _key(item) -> str:
     m = item.mutations[0]
     return f"{m.module_path}:{m.start_pos[0]} {m.operator_name.removeprefix('core/')}"
+
+
+def _mutated_line(result) -> str:
+    lines = (result.diff or "").splitlines()
+    return "".join(line[1:] for line in lines if line.startswith("+") and not line.startswith("+++")).replace(" ", "")
+
+
+def _why_equivalent(known, item, result) -> str | None:
+    for text, why in known.get(_key(item), []):
+        if text.replace(" ", "") in _mutated_line(result):
+            return why
+    return None
 
 
 def rate(session: str, module: str) -> dict:
@@ -87,15 +101,19 @@ def rate(session: str, module: str) -> dict:
         for item, result in db.completed_work_items:
             if result.worker_outcome == WorkerOutcome.SKIPPED:
                 continue
+            why = _why_equivalent(known, item, result)
             if result.test_outcome == TestOutcome.KILLED:
                 killed += 1
-                if _key(item) in known:
+                if why is not None:
                     stale.add(_key(item))
             elif result.test_outcome == TestOutcome.INCOMPETENT:
                 incompetent += 1
+            elif why is not None:
+                survived += 1
+                equivalent.append(f"{_key(item)}  ({why})")
             else:
                 survived += 1
-                (equivalent if _key(item) in known else survivors).append(_key(item))
+                survivors.append(_key(item))
         pending = db.num_work_items - db.num_results
     total = killed + survived
     others = total - len(equivalent)
@@ -110,7 +128,7 @@ def rate(session: str, module: str) -> dict:
     for line in survivors:
         print(f"    survived: {line}")
     for line in equivalent:
-        print(f"    survived, equivalent: {line}  ({known[line]})")
+        print(f"    survived, equivalent: {line}")
     for line in sorted(stale):
         print(f"    listed as equivalent but killed: {line}")
     return figures
