@@ -73,3 +73,11 @@ def test_the_unit_manager_sees_the_actions_on_the_units_flags_and_samples(unit_m
     assert elsewhere not in selectors.actions_for(caseworker)
     other_caseworker = StaffFactory(role=Role.CASEWORKER, unit=unit_manager.unit)
     assert from_sample not in selectors.actions_for(other_caseworker)
+
+
+def test_a_deactivated_account_sees_no_flag_and_no_action(caseworker, unit_manager):
+    CorrectiveActionFactory(flag=FlagFactory(responsible=caseworker))
+    for user in (caseworker, unit_manager):
+        user.is_active = False
+        assert not selectors.flags_for(user).exists(), user.role
+        assert not selectors.actions_for(user).exists(), user.role
