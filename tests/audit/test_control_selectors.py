@@ -81,3 +81,34 @@ def test_a_deactivated_account_sees_no_flag_and_no_action(caseworker, unit_manag
         user.is_active = False
         assert not selectors.flags_for(user).exists(), user.role
         assert not selectors.actions_for(user).exists(), user.role
+
+
+def _sample(unit_manager, size=1):
+    from audit.control.services import sample_draw
+
+    today = timezone.localdate()
+    for _ in range(size):
+        CaseFactory(unit=unit_manager.unit, opened_on=today - datetime.timedelta(days=10))
+    return sample_draw(actor=unit_manager, unit=unit_manager.unit, period_start=today - datetime.timedelta(days=60),
+                       period_end=today, size=size, seed=7)
+
+
+def test_control_samples_are_the_unit_managers_only(unit_manager):
+    sample = _sample(unit_manager)
+    assert list(selectors.samples_for(unit_manager)) == [sample]
+    assert not selectors.samples_for(StaffFactory(role=Role.CASEWORKER, unit=unit_manager.unit)).exists()
+    unit_manager.is_active = False
+    assert not selectors.samples_for(unit_manager).exists()
+
+
+def test_a_question_without_answers_counts_zero_of_zero(unit_manager):
+    from audit.control.checklist import QUESTIONS
+    from audit.control.models import ChecklistAnswer
+
+    sample = _sample(unit_manager)
+    unanswered = QUESTIONS[0].code
+    ChecklistAnswer.objects.filter(item__sample=sample, question=unanswered).delete()
+    rows = {r["question"]: r for r in selectors.sample_results(sample=sample)}
+    assert {k: rows[unanswered][k] for k in ("yes", "no", "not_applicable", "unknown", "reviewed", "of")} == {
+        "yes": 0, "no": 0, "not_applicable": 0, "unknown": 0, "reviewed": 0, "of": 0}
+    assert rows[QUESTIONS[1].code]["of"] == 1
