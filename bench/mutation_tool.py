@@ -14,6 +14,7 @@ Known-equivalent mutants (no test can tell them from the code) are listed in
 bench/mutation_equivalent.txt as `file:line Operator  # why`. They still count in the raw rate;
 the rate is printed a second time over the others, "killed / (total - equivalent)". A listed
 mutant that is killed is reported (the list is stale there: the line moved or a test now sees it).
+A mutant that does not compile (cosmic-ray: killed) is counted incompetent, out of both rates.
 """
 
 from __future__ import annotations
@@ -93,6 +94,12 @@ def _why_equivalent(known, item, result) -> str | None:
     return None
 
 
+def _does_not_compile(result) -> bool:
+    """A mutant Python refuses to import (a bare `*` first in a signature made `/`: `def f(/, x)`).
+    cosmic-ray reports it killed; it is counted incompetent here, out of the rate."""
+    return "SyntaxError" in (result.output or "")
+
+
 def rate(session: str, module: str) -> dict:
     killed = survived = incompetent = 0
     survivors, equivalent, stale = [], [], set()
@@ -102,7 +109,9 @@ def rate(session: str, module: str) -> dict:
             if result.worker_outcome == WorkerOutcome.SKIPPED:
                 continue
             why = _why_equivalent(known, item, result)
-            if result.test_outcome == TestOutcome.KILLED:
+            if result.test_outcome == TestOutcome.KILLED and _does_not_compile(result):
+                incompetent += 1  # cosmic-ray calls it killed; no test was asked anything
+            elif result.test_outcome == TestOutcome.KILLED:
                 killed += 1
                 if why is not None:
                     stale.add(_key(item))
