@@ -227,3 +227,18 @@ def test_a_plan_replaced_before_its_end_without_a_follow_up_is_not_applicable_no
     assert cp["followed_up_within_6_months"] == NA
     reason = {a.code: a.reason for a in q.checkpoints}["followed_up_within_6_months"]
     assert reason == f"Ej aktuellt: planen ersattes av en ny version {replaced_on}, före giltighetstidens slut ({plan.valid_until})."
+
+
+def test_a_plan_whose_case_closed_before_its_end_without_a_follow_up_is_not_applicable():
+    # Each cause alone makes the follow-up checkpoint not applicable: here only the case closing.
+    from tests.factories.cases import CaseFactory
+
+    plan = build(followed_up=False)
+    closed_on = D(2024, 6, 3)
+    plan.case = CaseFactory(with_applicant=plan.applicant, status="closed", closed_on=closed_on,
+                            closing_reason="work")
+    plan.save()
+    cp, _, q = answers(plan, AFTER)
+    assert cp["followed_up_within_6_months"] == NA
+    reason = {a.code: a.reason for a in q.checkpoints}["followed_up_within_6_months"]
+    assert reason == f"Ej aktuellt: ärendet avslutades {closed_on}, före giltighetstidens slut ({plan.valid_until})."
