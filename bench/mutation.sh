@@ -33,7 +33,7 @@ MODULES=(
   "exemptions|insatser/services.py|exemption_create|tests/insatser/test_services.py tests/insatser/test_api.py"
   "rules|audit/control/rules/planning.py audit/control/rules/cases.py audit/control/rules/insatser.py audit/control/rules/actions.py audit/control/rules/common.py||tests/audit/test_rules_planning.py tests/audit/test_rules_cases.py tests/audit/test_rules_insatser.py tests/audit/test_rule_actions.py tests/audit/test_rule_parameters.py"
   "execution_selectors|cases/execution_selectors.py||tests/audit/reports/test_unexecuted.py tests/cases/finance/test_delay_reason.py tests/audit/test_rules_cases.py"
-  "scoping|cases/selectors.py insatser/selectors.py planning/selectors.py audit/control/selectors.py||tests/cases/test_scoping.py tests/insatser/test_selectors.py tests/planning/test_selectors.py tests/audit/test_api.py"
+  "scoping|cases/selectors.py insatser/selectors.py planning/selectors.py audit/control/selectors.py||tests/cases/test_scoping.py tests/insatser/test_selectors.py tests/planning/test_selectors.py tests/audit/test_api.py tests/audit/test_control_selectors.py tests/audit/test_access_log_review.py tests/audit/test_views_rule_runs.py"
   "access_log|audit/recording/log.py||tests/audit/test_access_log.py tests/cases/test_search_privacy.py"
   "engine|audit/control/engine.py||tests/audit/test_engine_lifecycle.py tests/audit/test_rules_planning.py tests/audit/test_rule_parameters.py"
 )

@@ -107,3 +107,86 @@ def test_a_failing_service_leaves_no_change_event(world):
         )
     assert Case.objects.count() == cases_before
     assert not ChangeEvent.objects.exists()
+
+
+# The recording layer itself (audit.recording.log): what a read or a change leaves in the log.
+# "Every read logged" (DOMAIN.md 7, OSL 26 kap. 1 §): no row may be lost or made up.
+
+
+def test_a_repeated_subject_is_logged_once_and_the_subjects_after_it_still_are(world):
+    from audit.recording.log import record_access
+
+    a, b = world.applicant.pk, world.co_applicant.pk
+    record_access(actor=world.users["caseworker"], action="list", object_type="cases.applicant",
+                  subjects=[(a, a), (a, a), (b, b), (b, None)])
+    rows = [(r.object_id, r.person_id) for r in _rows(action="list")]
+    assert len(rows) == 3
+    assert set(rows) == {(str(a), a), (str(b), b), (str(b), None)}
+
+
+def test_an_actor_that_is_not_a_signed_in_user_is_logged_as_no_one(world):
+    """Only an authenticated user is named in the log; anything else (no user, an object without
+    is_authenticated) gets an empty actor, never an id or name taken from it."""
+    from types import SimpleNamespace
+
+    from audit.recording.log import record_access
+
+    pk = world.applicant.pk
+    not_a_user = SimpleNamespace(pk=world.users["caseworker"].pk, get_username=lambda: "x", role="caseworker")
+    record_access(actor=not_a_user, action="read", object_type="cases.applicant", subjects=[(pk, pk)])
+    record_access(actor=None, action="list", object_type="cases.applicant", subjects=[(pk, pk)])
+    for action in ("read", "list"):
+        row = _rows(action=action).get()
+        assert (row.actor_id, row.actor_username, row.actor_role) == (None, "", ""), action
+
+
+def test_snapshot_keeps_empty_values_empty_and_numbers_numbers(world):
+    """The old and new values in a change event are the stored values: an empty field is null
+    (not the text "None"), a number stays a number, a date is written as an ISO date."""
+    from audit.recording.log import snapshot
+
+    applicant = world.applicant
+    values = snapshot(applicant, ["registered_unit", "birth_date", "first_name"])
+    assert values["registered_unit"] == applicant.registered_unit_id
+    assert values["birth_date"] == applicant.birth_date.isoformat()
+    assert values["first_name"] == applicant.first_name
+    applicant.registered_unit = None
+    assert snapshot(applicant, ["registered_unit"]) == {"registered_unit": None}
+    applicant.registered_unit_id = world.case.unit_id
+    assert snapshot(applicant, ["registered_unit"]) == {"registered_unit": world.case.unit_id}
+
+
+def test_a_creation_records_every_new_value_and_a_create_row(world):
+    """A creation has no old values: every field given is in the change event (old value null),
+    and the access log says the person's data was created, not updated."""
+    from audit.recording.log import record_change
+
+    applicant, user = world.applicant, world.users["caseworker"]
+    record_change(actor=user, action="applicant.create", instance=applicant, person_ids=[applicant.pk],
+                  after={"city": "Ekby", "first_name": "Sara"})
+    event = ChangeEvent.objects.get(action="applicant.create")
+    assert event.changes == {"city": [None, "Ekby"], "first_name": [None, "Sara"]}
+    assert _rows(action="create", person_id=applicant.pk, object_id=str(applicant.pk)).exists()
+    assert not _rows(action="update").exists()
+
+
+def test_the_listeners_hear_the_persons_of_each_saved_object_without_the_empty_one(world):
+    """changes_recorded tells the control layer whose facts changed (it re-checks their flags):
+    the persons named, never a None for an object that concerns no one person."""
+    from audit.recording.log import Change, record_changes
+    from audit.recording.signals import changes_recorded
+
+    heard = []
+
+    def listener(sender, action, changes, **kwargs):
+        heard.extend(changes)
+
+    changes_recorded.connect(listener)
+    try:
+        record_changes(actor=world.users["caseworker"], action="applicant.update", changes=[
+            Change(world.applicant, [world.applicant.pk, None], {"city": "A"}, {"city": "B"}),
+            Change(world.case, [None], {"status": "active"}, {"status": "closed"}),
+        ])
+    finally:
+        changes_recorded.disconnect(listener)
+    assert heard == [("cases.applicant", world.applicant.pk, [world.applicant.pk]), ("cases.case", world.case.pk, [])]

@@ -147,3 +147,69 @@ def test_facts_are_stored_as_json_values():
     assert engine._jsonable(decimal.Decimal("37.5")) == "37.5"
     assert engine._jsonable(D(2026, 3, 1)) == "2026-03-01"
     assert engine._jsonable(7) == 7
+
+
+# A re-check after a saved fact (README, Egenkontroll: re-checks) looks at the subjects the fact
+# may have changed, in bounded chunks.
+
+
+def test_the_subjects_a_saved_fact_touches_are_the_objects_the_persons_subjects_and_their_live_flags():
+    from audit.control.models import Rule
+    from tests.factories.audit import FlagFactory
+
+    rule = REGISTRY["r07_participation_past_decision_period"]  # subject: the participation
+    person, other = ApplicantFactory(), ApplicantFactory()
+    theirs, someone_elses = ParticipationFactory(applicant=person), ParticipationFactory(applicant=other)
+    rule_row, _ = Rule.objects.get_or_create(code=rule.code, defaults={"title": rule.title})
+    gone = FlagFactory(rule=rule_row, subject_type=rule.subject_type, subject_id=987654, person=person)
+    FlagFactory(rule=rule_row, subject_type=rule.subject_type, subject_id=876543, person=person,
+                status=FlagStatus.RESOLVED, resolved_on=D(2026, 1, 1))
+
+    touched = engine.subjects_touched(rule, object_ids=["5"], person_ids=[person.pk, None])
+    assert touched == {5, theirs.pk, gone.subject_id}
+    assert someone_elses.pk not in touched
+    assert engine.subjects_touched(rule, object_ids=[7], person_ids=[None]) == {7}
+
+
+def test_explicit_subject_ids_are_cut_into_sorted_chunks_of_at_most_the_chunk_size(settings):
+    assert engine.id_chunks([5, 1, 4, 2, 3, 3], 2) == [[1, 2], [3, 4], [5]]
+    assert engine.id_chunks([], 2) == []
+    settings.AUDIT_RULE_CHUNK_SIZE = 3
+    assert engine.id_chunks(range(1, 8)) == [[1, 2, 3], [4, 5, 6], [7]]
+
+
+def test_a_reassigned_flag_says_why_its_new_owner_was_chosen_and_nothing_when_no_link_named_anyone():
+    from audit.control.rules import ownership
+    from tests.factories.audit import FlagFactory
+
+    rule = REGISTRY[RULE]
+    named, unnamed = FlagFactory(), FlagFactory()
+    before = ownership.Owner(None, None, "")
+    engine._reassign({
+        named.pk: ("open", before, ownership.Owner(named.responsible_id, named.unit_id, "caseworker")),
+        unnamed.pk: ("open", before, ownership.Owner(None, None, "")),
+    }, rule)
+    comments = dict(FlagTransition.objects.filter(event="reassigned").values_list("flag_id", "comment"))
+    assert comments == {
+        named.pk: f"{engine.REASSIGNED_REASON} ({ownership.explain(rule, 'caseworker')})",
+        unnamed.pk: engine.REASSIGNED_REASON,
+    }
+
+
+def test_a_chunk_of_explicit_ids_finds_what_a_range_finds_and_a_chunk_is_one_or_the_other():
+    engine.rules_sync()
+    person = ApplicantFactory()
+    plan = SignedPlanFactory(applicant=person, made_on=D(2025, 12, 1))
+    ParticipationFactory(applicant=person, start_date=D(2026, 1, 5))
+    FollowUpFactory(plan=plan, followed_up_on=D(2026, 2, 1))
+    other = ApplicantFactory()
+
+    counts = engine.run_chunk(rule_code=RULE, subject_ids=[person.pk, other.pk], as_of=D(2026, 3, 10))
+    assert (counts.flags_opened, Flag.objects.get().subject_id) == (1, person.pk)
+    assert engine.run_chunk(rule_code=RULE, subject_ids=[other.pk], as_of=D(2026, 3, 10)).flags_resolved == 0
+    for bad in ({"lower": 1, "subject_ids": [person.pk]}, {"upper": 9, "subject_ids": [person.pk]}):
+        with pytest.raises(ValueError, match="not both"):
+            engine.run_chunk(rule_code=RULE, as_of=D(2026, 3, 10), **bad)
+    for bad in ({"lower": 1}, {"upper": 9}, {}):
+        with pytest.raises(ValueError, match="needs both lower and upper"):
+            engine.run_chunk(rule_code=RULE, as_of=D(2026, 3, 10), **bad)

@@ -54,3 +54,54 @@ def test_roles_without_case_scope_see_no_person(role, eb_unit):
     assert not selectors.applicants_for(user).exists()
     assert not selectors.cases_for(user).exists()
     assert not selectors.households_for(user).exists()
+
+
+def test_a_deactivated_account_sees_nothing_whatever_its_role_and_unit(eb_unit, coordinator_unit):
+    """Deny by default: an account switched off (is_active False) keeps its role and unit, and sees
+    no case, no person and no household."""
+    case = CaseFactory(unit=eb_unit)
+    for role, unit in ((Role.CASEWORKER, eb_unit), (Role.UNIT_MANAGER, eb_unit), (Role.COORDINATOR, coordinator_unit)):
+        user = StaffFactory(role=role, unit=unit, is_active=False)
+        if role == Role.COORDINATOR:
+            CoordinatorAssignmentFactory(case=case, applicant=case.household.members.get().applicant,
+                                         coordinator=user, start_date=datetime.date.today())
+        assert not selectors.cases_for(user).exists(), role
+        assert not selectors.applicants_for(user).exists(), role
+        assert not selectors.households_for(user).exists(), role
+
+
+def test_a_coordinator_does_not_see_the_cases_of_their_own_unit_only_their_assignments(coordinator):
+    """The unit's cases are the caseworkers' and unit manager's scope; a coordinator sees a case
+    through an open assignment only, even one run at the coordinator's unit."""
+    CaseFactory(unit=coordinator.unit, with_applicant=ApplicantFactory(registered_unit=coordinator.unit))
+    assert not selectors.cases_for(coordinator).exists()
+    assert not selectors.applicants_for(coordinator).exists()
+
+
+def test_search_by_personal_identity_number_or_by_name_alone(caseworker):
+    sara = ApplicantFactory(registered_unit=caseworker.unit, first_name="Sara", last_name="Lind")
+    omar = ApplicantFactory(registered_unit=caseworker.unit, first_name="Omar", last_name="Berg")
+    by_number = selectors.applicant_search(user=caseworker, personal_identity_number=sara.personal_identity_number)
+    assert list(by_number) == [sara]
+    assert list(selectors.applicant_search(user=caseworker, name="lind sara")) == [sara]
+    assert list(selectors.applicant_search(user=caseworker, name="Berg")) == [omar]
+    assert set(selectors.applicant_search(user=caseworker)) == {sara, omar}
+
+
+def test_support_barrier_list_offers_the_active_barriers_only(db):
+    from cases.models import SupportBarrier
+
+    retired = SupportBarrier.objects.create(code="gammal-kod", name="Utgången", group="Övrigt", is_active=False)
+    listed = list(selectors.support_barrier_list())
+    assert listed and retired not in listed
+    assert all(b.is_active for b in listed)
+
+
+def test_a_household_is_seen_through_its_case_or_through_an_adult_member_the_user_sees(caseworker):
+    from tests.factories.cases import HouseholdMemberFactory
+
+    with_case = CaseFactory(unit=caseworker.unit).household
+    member_only = HouseholdMemberFactory(applicant=ApplicantFactory(registered_unit=caseworker.unit)).household
+    other_unit = UnitFactory(code="annan-enhet")
+    HouseholdMemberFactory(applicant=ApplicantFactory(registered_unit=other_unit))
+    assert set(selectors.households_for(caseworker)) == {with_case, member_only}

@@ -215,3 +215,30 @@ def test_a_plan_without_activities_fails_activities_responsible_and_how():
     draft = PlanFactory(made_on=MADE)
     reasons = {a.code: a.reason for a in answers(draft, AFTER)[2].checkpoints}
     assert reasons["time_bound"] == f"Upprättad {MADE}; giltighetstiden sätts när planen fastställs."
+
+
+def test_a_plan_replaced_before_its_end_without_a_follow_up_is_not_applicable_not_no():
+    # DOMAIN.md 4 / annotate_quality: "followed up within 6 months" does not apply when a later
+    # signed version replaced the plan before its six months were over; it says so and when.
+    plan = build(followed_up=False)
+    replaced_on = D(2024, 6, 3)
+    SignedPlanFactory(applicant=plan.applicant, version=2, supersedes=plan, made_on=replaced_on)
+    cp, _, q = answers(plan, AFTER)
+    assert cp["followed_up_within_6_months"] == NA
+    reason = {a.code: a.reason for a in q.checkpoints}["followed_up_within_6_months"]
+    assert reason == f"Ej aktuellt: planen ersattes av en ny version {replaced_on}, före giltighetstidens slut ({plan.valid_until})."
+
+
+def test_a_plan_whose_case_closed_before_its_end_without_a_follow_up_is_not_applicable():
+    # Each cause alone makes the follow-up checkpoint not applicable: here only the case closing.
+    from tests.factories.cases import CaseFactory
+
+    plan = build(followed_up=False)
+    closed_on = D(2024, 6, 3)
+    plan.case = CaseFactory(with_applicant=plan.applicant, status="closed", closed_on=closed_on,
+                            closing_reason="work")
+    plan.save()
+    cp, _, q = answers(plan, AFTER)
+    assert cp["followed_up_within_6_months"] == NA
+    reason = {a.code: a.reason for a in q.checkpoints}["followed_up_within_6_months"]
+    assert reason == f"Ej aktuellt: ärendet avslutades {closed_on}, före giltighetstidens slut ({plan.valid_until})."
