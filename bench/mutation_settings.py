@@ -2,8 +2,18 @@
 pytest's --reuse-db keeps it between the hundreds of short runs (migrating it each time would
 cost more than the tests)."""
 
-from config.settings.test import *  # noqa: F403
-from config.settings.test import VAR_DIR
+import os
+
+# Importing config starts the Celery app, whose beat schedule reads a setting while this module
+# is still half-imported (Django would find it empty and fail). Let that first read load the
+# test settings; once this module has finished, Django loads it and its values take over.
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+import config  # noqa: E402, F401
+
+os.environ["DJANGO_SETTINGS_MODULE"] = __name__
+
+from config.settings.test import *  # noqa: E402, F403
+from config.settings.test import VAR_DIR  # noqa: E402
 
 DATABASES = {
     "default": {
