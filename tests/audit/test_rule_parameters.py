@@ -141,6 +141,8 @@ def test_an_administrator_sets_a_limit_within_its_range_and_no_further(administr
     RuleParameter.objects.filter(rule__code=code, key=key).delete()
     engine.rules_sync()
     parameter = RuleParameter.objects.get(rule__code=code, key=key)
+    if key == "grace_days":  # no margin unless the municipality sets one: flag the day after the limit
+        assert parameter.default == parameter.value == 0
     for value in (lowest, highest):
         assert services.rule_parameter_update(actor=administrator, parameter=parameter, value=value).value == value
     for value in (lowest - 1, highest + 1):

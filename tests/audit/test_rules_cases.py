@@ -80,3 +80,12 @@ def test_rule_10_a_decision_of_a_single_krona_is_still_to_be_executed(run_rule, 
     decision = _decision(caseworker, D(2019, 3, 1))
     Decision.objects.filter(pk=decision.pk).update(amount=1, amount_applied=1)
     assert run_rule("r10_decision_not_executed", D(2019, 6, 2)) == {decision.pk}
+
+
+def test_rule_10_an_interrupted_decision_of_0_kr_is_never_reported(run_rule, caseworker):
+    # Nothing to execute, so nothing to resume (cases.execution_selectors: 0 kr never appears).
+    decision = _decision(caseworker, D(2019, 3, 1))
+    for kind, day in (("executed", D(2019, 3, 5)), ("interrupted", D(2019, 4, 10))):
+        decision_services.decision_record_execution(actor=caseworker, decision=decision, kind=kind, occurred_on=day)
+    Decision.objects.filter(pk=decision.pk).update(amount=0, amount_applied=0)
+    assert run_rule("r10_decision_not_executed", D(2019, 7, 11)) == set()
