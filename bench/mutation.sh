@@ -34,7 +34,7 @@ MODULES=(
   "rules_planning|audit/control/rules/planning.py||tests/audit/test_rules_planning.py tests/audit/test_rule_parameters.py"
   "rules_cases|audit/control/rules/cases.py||tests/audit/test_rules_cases.py tests/audit/test_rule_parameters.py"
   "rules_insatser|audit/control/rules/insatser.py||tests/audit/test_rules_insatser.py tests/audit/test_rule_parameters.py"
-  "rules_actions|audit/control/rules/actions.py audit/control/rules/common.py||tests/audit/test_rule_actions.py tests/audit/test_rule_parameters.py tests/audit/test_rules_planning.py"
+  "rules_actions|audit/control/rules/actions.py audit/control/rules/common.py||tests/audit/test_rule_actions.py tests/audit/test_rule_parameters.py tests/audit/test_rules_planning.py tests/audit/test_ownership.py"
   "execution_selectors|cases/execution_selectors.py||tests/audit/reports/test_unexecuted.py tests/cases/finance/test_delay_reason.py tests/audit/test_rules_cases.py"
   "scoping|cases/selectors.py insatser/selectors.py planning/selectors.py audit/control/selectors.py||tests/cases/test_scoping.py tests/insatser/test_selectors.py tests/planning/test_selectors.py tests/audit/test_api.py"
   "access_log|audit/recording/log.py||tests/audit/test_access_log.py tests/cases/test_search_privacy.py"
