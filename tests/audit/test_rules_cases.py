@@ -89,3 +89,13 @@ def test_rule_10_an_interrupted_decision_of_0_kr_is_never_reported(run_rule, cas
         decision_services.decision_record_execution(actor=caseworker, decision=decision, kind=kind, occurred_on=day)
     Decision.objects.filter(pk=decision.pk).update(amount=0, amount_applied=0)
     assert run_rule("r10_decision_not_executed", D(2019, 7, 11)) == set()
+
+
+def test_rule_10_a_granted_decision_of_0_kr_is_never_reported_and_an_interrupted_one_of_1_kr_is(run_rule, caseworker):
+    nothing = _decision(caseworker, D(2019, 3, 1))
+    Decision.objects.filter(pk=nothing.pk).update(amount=0, amount_applied=0)
+    single = _decision(caseworker, D(2019, 3, 1))
+    for kind, day in (("executed", D(2019, 3, 5)), ("interrupted", D(2019, 4, 10))):
+        decision_services.decision_record_execution(actor=caseworker, decision=single, kind=kind, occurred_on=day)
+    Decision.objects.filter(pk=single.pk).update(amount=1, amount_applied=1)
+    assert run_rule("r10_decision_not_executed", D(2019, 7, 11)) == {single.pk}
