@@ -8,7 +8,7 @@
 #   bash bench/mutation.sh                       # every module, in the order below
 #   bash bench/mutation.sh identity calculation  # some of them
 #   FRESH=1 bash bench/mutation.sh quality       # forget a module's earlier results
-#   bash bench/mutation.sh rules & bash bench/mutation.sh scoping   # two at once (own trees)
+#   bash bench/mutation.sh rules_cases & bash bench/mutation.sh scoping   # two at once (own trees)
 #   RETEST=1 bash bench/mutation.sh identity     # run the survivors again (after adding tests)
 #
 # Prints per module "killed/total rate %" and each surviving mutant (file:line operator); the
@@ -30,8 +30,11 @@ MODULES=(
   "calculation|cases/calculation.py||tests/cases/finance/test_worked_examples.py"
   "quality|planning/quality.py||tests/planning/test_quality.py"
   "full_time|insatser/full_time.py||tests/insatser/test_full_time.py"
-  "exemptions|insatser/services.py|exemption_create|tests/insatser/test_services.py tests/insatser/test_api.py"
-  "rules|audit/control/rules/planning.py audit/control/rules/cases.py audit/control/rules/insatser.py audit/control/rules/actions.py audit/control/rules/common.py||tests/audit/test_rules_planning.py tests/audit/test_rules_cases.py tests/audit/test_rules_insatser.py tests/audit/test_rule_actions.py tests/audit/test_rule_parameters.py"
+  "exemptions|insatser/services.py|exemption_create|tests/insatser/test_exemptions.py"
+  "rules_planning|audit/control/rules/planning.py||tests/audit/test_rules_planning.py tests/audit/test_rule_parameters.py"
+  "rules_cases|audit/control/rules/cases.py||tests/audit/test_rules_cases.py tests/audit/test_rule_parameters.py"
+  "rules_insatser|audit/control/rules/insatser.py||tests/audit/test_rules_insatser.py tests/audit/test_rule_parameters.py"
+  "rules_actions|audit/control/rules/actions.py audit/control/rules/common.py||tests/audit/test_rule_actions.py tests/audit/test_rule_parameters.py tests/audit/test_rules_planning.py tests/audit/test_ownership.py"
   "execution_selectors|cases/execution_selectors.py||tests/audit/reports/test_unexecuted.py tests/cases/finance/test_delay_reason.py tests/audit/test_rules_cases.py"
   "scoping|cases/selectors.py insatser/selectors.py planning/selectors.py audit/control/selectors.py||tests/cases/test_scoping.py tests/insatser/test_selectors.py tests/planning/test_selectors.py tests/audit/test_api.py tests/audit/test_control_selectors.py tests/audit/test_access_log_review.py tests/audit/test_views_rule_runs.py"
   "access_log|audit/recording/log.py||tests/audit/test_access_log.py tests/cases/test_search_privacy.py"

@@ -5,8 +5,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from audit.control import engine
+from audit.control import engine, services
 from audit.control.models import Flag, RuleParameter
 from audit.control.rules import REGISTRY
 from audit.control.rules.insatser import last_full_week
@@ -113,3 +114,39 @@ def test_rule_11_max_days_default_is_the_insatser_norm_and_follows_its_override(
     settings.INSATSER_NORMS = {"CLOSING_CONFIRMATION_MAX_DAYS": 10}
     parameter.delete()
     assert engine.parameters_for(REGISTRY["r11_closing_one_sided"])["max_days"] == 10
+
+
+# The range an administrator may set each limit within (shown with the parameter): a month or
+# more up to a year for the plan and report intervals, up to two years for a case's length, a day
+# to a quarter for queue and closing days, no grace up to a quarter, and never a norm above the
+# most hours a week that may be scheduled (60).
+RANGES = [
+    ("r01_follow_up_interval", "interval_months", 1, 12),
+    ("r02_plan_follow_up_date_passed", "grace_days", 0, 90),
+    ("r03_plan_expired", "grace_days", 0, 90),
+    ("r04_case_without_coordinator_or_plan", "case_months", 1, 24),
+    ("r06a_queue_without_temporary_activity", "max_queue_days", 1, 90),
+    ("r06b_referral_past_time_limit", "grace_days", 0, 90),
+    ("r07_participation_past_decision_period", "grace_days", 0, 90),
+    ("r08_full_time_activation", "norm_hours", 1, 60),
+    ("r09_exemption_review_passed", "grace_days", 0, 90),
+    ("r10_decision_not_executed", "months", 1, 12),
+    ("r11_closing_one_sided", "max_days", 1, 90),
+]
+
+
+@pytest.mark.parametrize(("code", "key", "lowest", "highest"), RANGES)
+def test_an_administrator_sets_a_limit_within_its_range_and_no_further(administrator, code, key, lowest, highest):
+    # The range as a new installation gets it from the rule (a stored row is never overwritten).
+    RuleParameter.objects.filter(rule__code=code, key=key).delete()
+    engine.rules_sync()
+    parameter = RuleParameter.objects.get(rule__code=code, key=key)
+    if key == "grace_days":  # no margin unless the municipality sets one: flag the day after the limit
+        assert parameter.default == parameter.value == 0
+    for value in (lowest, highest):
+        assert services.rule_parameter_update(actor=administrator, parameter=parameter, value=value).value == value
+    for value in (lowest - 1, highest + 1):
+        with pytest.raises(ValidationError) as refused:
+            services.rule_parameter_update(actor=administrator, parameter=parameter, value=value)
+        assert set(refused.value.message_dict) == {"value"}
+        assert RuleParameter.objects.get(pk=parameter.pk).value == highest

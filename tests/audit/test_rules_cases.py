@@ -2,7 +2,10 @@
 
 import datetime
 
+from audit.control.models import Flag
 from cases import decision_services
+from cases.finance_models import Decision
+from cases.models import HouseholdMember, MemberRole
 from tests.audit.helpers import person_with_barrier
 from tests.factories.cases import CoordinatorAssignmentFactory
 from tests.factories.finance import family_case, granted_month
@@ -50,7 +53,49 @@ def test_rule_10_interrupted_and_not_resumed_within_three_months(run_rule, casew
 
     assert run_rule("r10_decision_not_executed", D(2019, 7, 10)) == set()
     assert run_rule("r10_decision_not_executed", D(2019, 7, 11)) == {decision.pk}
+    facts = Flag.objects.get(rule__code="r10_decision_not_executed", subject_id=decision.pk).facts
+    assert (facts["latest_event"], facts["latest_event_on"]) == ("interrupted", "2019-04-10")
     decision_services.decision_record_execution(
         actor=caseworker, decision=decision, kind="resumed", occurred_on=D(2019, 7, 12)
     )
     assert run_rule("r10_decision_not_executed", D(2019, 7, 13)) == set()
+
+
+def test_rule_10_flag_is_about_the_households_applicant_even_if_the_co_applicant_was_registered_first(
+    run_rule, caseworker
+):
+    # The decision is the applicant's (whose kön the reports count, who the flag is about).
+    case, members = family_case(unit=caseworker.unit)
+    decision = granted_month(actor=caseworker, case=case, month=D(2019, 3, 1), members=members)[2]
+    first, second = (m for m in members if m.role in (MemberRole.APPLICANT, MemberRole.CO_APPLICANT))
+    HouseholdMember.objects.filter(pk=first.pk).update(role=MemberRole.OTHER_ADULT)
+    HouseholdMember.objects.filter(pk=second.pk).update(role=MemberRole.APPLICANT)
+    HouseholdMember.objects.filter(pk=first.pk).update(role=MemberRole.CO_APPLICANT)
+
+    assert run_rule("r10_decision_not_executed", D(2019, 6, 2)) == {decision.pk}
+    assert Flag.objects.get(rule__code="r10_decision_not_executed").person_id == second.applicant_id
+
+
+def test_rule_10_a_decision_of_a_single_krona_is_still_to_be_executed(run_rule, caseworker):
+    decision = _decision(caseworker, D(2019, 3, 1))
+    Decision.objects.filter(pk=decision.pk).update(amount=1, amount_applied=1)
+    assert run_rule("r10_decision_not_executed", D(2019, 6, 2)) == {decision.pk}
+
+
+def test_rule_10_an_interrupted_decision_of_0_kr_is_never_reported(run_rule, caseworker):
+    # Nothing to execute, so nothing to resume (cases.execution_selectors: 0 kr never appears).
+    decision = _decision(caseworker, D(2019, 3, 1))
+    for kind, day in (("executed", D(2019, 3, 5)), ("interrupted", D(2019, 4, 10))):
+        decision_services.decision_record_execution(actor=caseworker, decision=decision, kind=kind, occurred_on=day)
+    Decision.objects.filter(pk=decision.pk).update(amount=0, amount_applied=0)
+    assert run_rule("r10_decision_not_executed", D(2019, 7, 11)) == set()
+
+
+def test_rule_10_a_granted_decision_of_0_kr_is_never_reported_and_an_interrupted_one_of_1_kr_is(run_rule, caseworker):
+    nothing = _decision(caseworker, D(2019, 3, 1))
+    Decision.objects.filter(pk=nothing.pk).update(amount=0, amount_applied=0)
+    single = _decision(caseworker, D(2019, 3, 1))
+    for kind, day in (("executed", D(2019, 3, 5)), ("interrupted", D(2019, 4, 10))):
+        decision_services.decision_record_execution(actor=caseworker, decision=single, kind=kind, occurred_on=day)
+    Decision.objects.filter(pk=single.pk).update(amount=1, amount_applied=1)
+    assert run_rule("r10_decision_not_executed", D(2019, 7, 11)) == {single.pk}

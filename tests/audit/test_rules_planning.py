@@ -55,6 +55,18 @@ def test_rule_1_resolves_when_followed_up(run_rule):
     assert run_rule("r01_follow_up_interval", D(2026, 3, 11)) == set()
 
 
+def test_rule_1_in_two_insatser_at_once_counts_from_the_first_start(run_rule):
+    # Without a follow-up, the month runs from when the person began taking part, not from
+    # the start of a second insats joined later (on PostgreSQL this is also the subquery that
+    # must return one row per person).
+    person = _participant(D(2026, 1, 5))
+    ParticipationFactory(applicant=person, start_date=D(2026, 3, 1))
+
+    assert run_rule("r01_follow_up_interval", D(2026, 3, 10)) == {person.pk}
+    flag = Flag.objects.get(subject_id=person.pk, rule__code="r01_follow_up_interval")
+    assert flag.facts["active_since"] == "2026-01-05"
+
+
 def test_rule_2_plans_follow_up_date_passed(run_rule):
     as_of = D(2026, 2, 10)
     due_today = _complete_plan(made_on=D(2026, 1, 1), latest_follow_up_on=as_of)

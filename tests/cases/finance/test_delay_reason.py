@@ -60,3 +60,15 @@ def test_the_ivo_report_gives_the_documented_reason(caseworker):
     # histories.build writes each event's note as "<kind> <date>".
     assert by_decision[built.pks[id(never)]]["delay_reason"] == "delay_noted 2024-03-01"
     assert by_decision[built.pks[id(interrupted)]]["delay_reason"] == "delay_noted 2024-02-20"
+
+
+def test_without_a_documented_reason_the_report_gives_the_note_made_at_the_late_execution(caseworker):
+    late = History("granted", D(2024, 1, 15), events=[("executed", D(2024, 5, 20))])
+    noted = History("granted", D(2024, 1, 16), events=[("delay_noted", D(2024, 3, 1)), ("executed", D(2024, 5, 21))])
+    built = build([late, noted], staff=caseworker)
+    period = parse_period(kind="quarter", year=2024, number=2, today=D(2025, 6, 30))
+    rows = unexecuted.ivo_rows(ReportParams(period=period, unit_id=built.unit_id, today=D(2025, 6, 30)))
+    by_decision = {r["decision"]: r for r in rows}
+    assert by_decision[built.pks[id(late)]]["delay_reason"] == "executed 2024-05-20"
+    # A reason documented for the delay wins over the note made at the execution.
+    assert by_decision[built.pks[id(noted)]]["delay_reason"] == "delay_noted 2024-03-01"
