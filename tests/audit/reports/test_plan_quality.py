@@ -15,6 +15,7 @@ import pytest
 from audit.reports import get_report
 from audit.reports.base import ReportParams, parse_period
 from cases.models import Unit
+from planning.models import BipIndicator
 
 from .board_fixture import plan_world
 
@@ -33,7 +34,9 @@ def _rows(data, key):
 
 @pytest.fixture
 def world():
-    return plan_world()
+    built = plan_world()
+    BipIndicator.objects.update(is_confirmed=True)  # the municipality has loaded its licensed instrument
+    return built
 
 
 def test_share_of_active_participants_with_a_valid_plan(world):
@@ -85,6 +88,11 @@ def test_bip_progress_per_indicator(world):
         (2, Decimal("-1.00"), 0, 1, 1),
     ]
     assert rows[0]["indicator"] == "Handläggarens tro på att individen får jobb"
+
+
+def test_bip_progress_is_not_reported_from_placeholder_indicators(world):
+    BipIndicator.objects.filter(pk=BipIndicator.objects.order_by("pk").values("pk")[:1]).update(is_confirmed=False)
+    assert _rows(_build(), "bip_progress") == []
 
 
 def test_unit_filter(world):
