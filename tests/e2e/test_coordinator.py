@@ -55,6 +55,10 @@ def story(coordinator, caseworker):
     ParticipationFactory(insats=full)  # someone else has the only place
     # Installed by a data migration; an earlier transactional test may have flushed it.
     instrument = bip_default.install(BipInstrument, BipIndicator, BipScaleStep)
+    # The municipality has loaded its licensed instrument: every indicator's name confirmed (until
+    # then the follow-up form says BIP is missing instead of showing placeholder names).
+    instrument.indicators.filter(code="halsa").update(name="Hälsa")
+    instrument.indicators.update(is_confirmed=True)
     earlier = BipAssessment.objects.create(applicant=person, instrument=instrument, recorded_by=coordinator,
                                            assessed_on=today - datetime.timedelta(days=40))
     BipAnswer.objects.create(assessment=earlier, indicator=instrument.indicators.get(code="halsa"), value=2)
@@ -128,11 +132,11 @@ def test_coordinator_plans_refers_follows_up_and_closes(page, live_server, login
     expect(page.get_by_text("Förra gången: 2")).to_be_visible()
     page.get_by_label("Form").select_option(label="Möte")
     page.get_by_role("radio", name="Ja").check()
-    page.get_by_label("[Platshållare] Hälsa").select_option("4")
+    page.get_by_label("Hälsa", exact=True).select_option("4")
     page.get_by_label("Handläggarens tro på att individen får jobb").select_option("3")
     page.get_by_role("button", name="Registrera uppföljning").click()
     expect(page.get_by_text(re.compile(r"Uppföljningen är registrerad\. Förändring sedan förra BIP-skattningen: "
-                                       r"\[Platshållare\] Hälsa: 2 → 4"))).to_be_visible()
+                                       r"Hälsa: 2 → 4"))).to_be_visible()
     expect(page.locator(".timeline")).to_contain_text("Följer planeringen")
 
     # A place elsewhere has started (insats staff's work, outside this story): propose a closing.
