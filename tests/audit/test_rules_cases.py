@@ -2,13 +2,16 @@
 
 import datetime
 
+import pytest
+from django.db import connection
+
 from audit.control.models import Flag
-from cases import decision_services
+from cases import application_services, decision_services
 from cases.finance_models import Decision
 from cases.models import HouseholdMember, MemberRole
 from tests.audit.helpers import person_with_barrier
 from tests.factories.cases import CoordinatorAssignmentFactory
-from tests.factories.finance import family_case, granted_month
+from tests.factories.finance import family_case, granted_month, make_application, point_for
 from tests.factories.planning import SignedPlanFactory
 
 D = datetime.date
@@ -33,6 +36,20 @@ def test_rule_4_case_over_three_months_with_barrier_and_no_coordinator_or_plan(r
 def _decision(caseworker, month):
     case, members = family_case(unit=caseworker.unit)
     return granted_month(actor=caseworker, case=case, month=month, members=members)[2]
+
+
+def _decision_of(caseworker, month, amount):
+    """A decision granting `amount` kr in part (delvis bifall), made so: signed decisions cannot be
+    changed afterwards."""
+    case, members = family_case(unit=caseworker.unit)
+    application = make_application(actor=caseworker, case=case, month=month, members=members,
+                                   costs=({"cost_type": "housing", "amount_applied": 6000},))
+    application_services.application_calculate(actor=caseworker, application=application)
+    return decision_services.decision_make(
+        actor=caseworker, application=application, item_kind="income_support", outcome="partly_granted",
+        amount=amount, legal_basis="sol-12-1", delegation_point=point_for(caseworker),
+        reasoning="Behovet är styrkt.", decided_on=month,
+    )
 
 
 def test_rule_10_granted_decision_not_executed_within_three_months(run_rule, caseworker):
@@ -77,11 +94,18 @@ def test_rule_10_flag_is_about_the_households_applicant_even_if_the_co_applicant
 
 
 def test_rule_10_a_decision_of_a_single_krona_is_still_to_be_executed(run_rule, caseworker):
-    decision = _decision(caseworker, D(2019, 3, 1))
-    Decision.objects.filter(pk=decision.pk).update(amount=1, amount_applied=1)
+    decision = _decision_of(caseworker, D(2019, 3, 1), 1)
     assert run_rule("r10_decision_not_executed", D(2019, 6, 2)) == {decision.pk}
 
 
+# A granted 0 kr decision cannot be made through the service (bifall is the sum applied for, never 0) and
+# signed decisions cannot be changed on PostgreSQL (trigger), so these two build one by an UPDATE that
+# only SQLite allows: an import from an earlier system is where such a row could come from.
+_zero_kr_only_on_sqlite = pytest.mark.skipif(connection.vendor == "postgresql",
+                                             reason="signed decisions cannot be changed on PostgreSQL")
+
+
+@_zero_kr_only_on_sqlite
 def test_rule_10_an_interrupted_decision_of_0_kr_is_never_reported(run_rule, caseworker):
     # Nothing to execute, so nothing to resume (cases.execution_selectors: 0 kr never appears).
     decision = _decision(caseworker, D(2019, 3, 1))
@@ -91,11 +115,11 @@ def test_rule_10_an_interrupted_decision_of_0_kr_is_never_reported(run_rule, cas
     assert run_rule("r10_decision_not_executed", D(2019, 7, 11)) == set()
 
 
+@_zero_kr_only_on_sqlite
 def test_rule_10_a_granted_decision_of_0_kr_is_never_reported_and_an_interrupted_one_of_1_kr_is(run_rule, caseworker):
     nothing = _decision(caseworker, D(2019, 3, 1))
     Decision.objects.filter(pk=nothing.pk).update(amount=0, amount_applied=0)
-    single = _decision(caseworker, D(2019, 3, 1))
+    single = _decision_of(caseworker, D(2019, 3, 1), 1)
     for kind, day in (("executed", D(2019, 3, 5)), ("interrupted", D(2019, 4, 10))):
         decision_services.decision_record_execution(actor=caseworker, decision=single, kind=kind, occurred_on=day)
-    Decision.objects.filter(pk=single.pk).update(amount=1, amount_applied=1)
     assert run_rule("r10_decision_not_executed", D(2019, 7, 11)) == {single.pk}
