@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.control import engine, services
+from audit.control import engine, selectors, services
 from audit.control.models import Rule, RuleRun, RuleRunChunk, RunStatus, RunTrigger
 from cases.models import Role
 from tests.factories.cases import StaffFactory, UnitFactory
@@ -146,3 +146,16 @@ def test_services_start_is_the_same_as_the_api(manager):
     engine.rules_sync()
     run = services.rule_run_start(actor=manager, rule_codes=[R12])
     assert run.chunks_total >= 1
+
+
+def test_the_parts_done_are_counted_not_the_parts_left(client, manager):
+    # A run just started has none of its parts done; a finished one has all of them.
+    engine.rules_sync()
+    finished = _run([R09], minutes_ago=90)
+    _run([R12], status=RunStatus.RUNNING, minutes_ago=1, chunks_done=0, activity_minutes_ago=0)
+    rows = {row["rule"].code: row for row in selectors.rule_status()}
+    assert (rows[R12]["running"]["done"], rows[R12]["running"]["chunks"]) == (0, 2)
+    assert rows[R09]["last"]["run"] == finished
+    assert (rows[R09]["last"]["done"], rows[R09]["last"]["chunks"]) == (2, 2)
+    client.force_login(manager)
+    assert "(0 av 2 delar klara)" in client.get(URL).content.decode()
