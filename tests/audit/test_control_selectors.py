@@ -112,3 +112,10 @@ def test_a_question_without_answers_counts_zero_of_zero(unit_manager):
     assert {k: rows[unanswered][k] for k in ("yes", "no", "not_applicable", "unknown", "reviewed", "of")} == {
         "yes": 0, "no": 0, "not_applicable": 0, "unknown": 0, "reviewed": 0, "of": 0}
     assert rows[QUESTIONS[1].code]["of"] == 1
+
+
+def test_a_plan_state_no_sampled_person_had_counts_zero(unit_manager):
+    # One sampled person without any plan: the signed and draft lines are there, with 0.
+    sample = _sample(unit_manager)
+    states = {line["state"]: line["count"] for line in selectors.sample_plan_states(sample=sample)}
+    assert states == {"signed": 0, "draft": 0, "none": 1}

@@ -266,3 +266,12 @@ def test_leaving_the_coordinator_before_the_plans_end_is_not_applicable_but_afte
     assignment.save()
     assert assignment.end_date < AFTER
     assert answers(plan, AFTER)[0]["followed_up_within_6_months"] == N
+
+
+def test_warnings_are_the_failed_checkpoints_that_do_not_block(settings):
+    # Signing (DOMAIN.md 2, step 4; blocking_checkpoints): a failed checkpoint that is not
+    # required does not refuse signing but is shown as a warning; by default the set is the norm's.
+    _, _, q = answers(build(responsible=False, sub_goals=False, followed_up=False), AFTER)
+    assert [a.code for a in q.warnings(frozenset({"sub_goals"}))] == ["responsible_named", "followed_up_within_6_months"]
+    settings.PLANNING_NORMS = {"required_checkpoints": ["responsible_named"]}
+    assert [a.code for a in q.warnings()] == ["sub_goals", "followed_up_within_6_months"]
