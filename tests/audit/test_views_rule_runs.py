@@ -157,5 +157,6 @@ def test_the_parts_done_are_counted_not_the_parts_left(client, manager):
     assert (rows[R12]["running"]["done"], rows[R12]["running"]["chunks"]) == (0, 2)
     assert rows[R09]["last"]["run"] == finished
     assert (rows[R09]["last"]["done"], rows[R09]["last"]["chunks"]) == (2, 2)
+    assert rows[R09]["last"]["work_seconds"] == 1.4  # the two chunks' 700 ms
     client.force_login(manager)
     assert "(0 av 2 delar klara)" in client.get(URL).content.decode()
