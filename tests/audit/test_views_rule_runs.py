@@ -4,6 +4,7 @@ a unit manager or administrator starts a run now (POST, CSRF, the service's own 
 import datetime
 
 import pytest
+from django.db.models import Max
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -160,3 +161,20 @@ def test_the_parts_done_are_counted_not_the_parts_left(client, manager):
     assert rows[R09]["last"]["work_seconds"] == 1.4  # the two chunks' 700 ms
     client.force_login(manager)
     assert "(0 av 2 delar klara)" in client.get(URL).content.decode()
+
+
+def test_a_run_quiet_for_exactly_the_stall_age_is_not_stalled_yet():
+    # Stalled means quiet for longer than the stall age (AUDIT_RUN_STALLED_AFTER_SECONDS).
+    engine.rules_sync()
+    run = _run([R12], status=RunStatus.RUNNING, minutes_ago=30, chunks_done=0)
+    quiet_since = services.last_activity(
+        RuleRun.objects.filter(pk=run.pk).annotate(
+            last_sent=Max("chunks__dispatched_at"), last_begun=Max("chunks__started_at"),
+            last_finished=Max("chunks__finished_at"),
+        ).get()
+    )
+    at_the_limit = quiet_since + services.stalled_after()
+    rows = {row["rule"].code: row for row in selectors.rule_status(now=at_the_limit)}
+    assert rows[R12]["running"]["stalled"] is False
+    rows = {row["rule"].code: row for row in selectors.rule_status(now=at_the_limit + datetime.timedelta(seconds=1))}
+    assert rows[R12]["running"]["stalled"] is True
