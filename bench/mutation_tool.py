@@ -101,7 +101,7 @@ def _does_not_compile(result) -> bool:
 
 
 def rate(session: str, module: str) -> dict:
-    killed = survived = incompetent = 0
+    killed = survived = incompetent = not_applied = 0
     survivors, equivalent, stale = [], [], set()
     known = known_equivalent()
     with use_db(session, WorkDB.Mode.open) as db:
@@ -117,6 +117,10 @@ def rate(session: str, module: str) -> dict:
                     stale.add(_key(item))
             elif result.test_outcome == TestOutcome.INCOMPETENT:
                 incompetent += 1
+            elif result.worker_outcome == WorkerOutcome.NO_TEST:
+                # cosmic-ray found no such operator at the recorded place: the code moved since
+                # `init`. Nothing was tested; counted apart (FRESH=1 re-reads the current code).
+                not_applied += 1
             elif why is not None:
                 survived += 1
                 equivalent.append(f"{_key(item)}  ({why})")
@@ -127,11 +131,12 @@ def rate(session: str, module: str) -> dict:
     total = killed + survived
     others = total - len(equivalent)
     figures = {"module": module, "killed": killed, "survived": survived, "incompetent": incompetent,
-               "pending": pending, "kill_rate": round(100 * killed / total, 1) if total else None,
+               "pending": pending, "not_applied": not_applied, "kill_rate": round(100 * killed / total, 1) if total else None,
                "equivalent": len(equivalent),
                "kill_rate_without_equivalent": round(100 * killed / others, 1) if others else None}
     print(f"{module:<22} {killed:>4}/{total:<4} killed  {figures['kill_rate']} %"
-          + (f"  ({pending} not run)" if pending else ""))
+          + (f"  ({pending} not run)" if pending else "")
+          + (f"  ({not_applied} not applicable to the code as it is now)" if not_applied else ""))
     print(f"{'':<22} {killed:>4}/{others:<4} killed without the {len(equivalent)} known-equivalent"
           f"  {figures['kill_rate_without_equivalent']} %")
     for line in survivors:

@@ -62,6 +62,15 @@ def test_who_read_a_person_the_manager_sees_their_staff_and_the_administrator_ev
     assert _ids(api_as(people["manager"]).get(URL, {"person": person.pk})) == [mine.pk]
 
 
+def test_staff_who_are_no_reviewers_may_pick_no_reader(people):
+    # Deny by default: only the administrator and a unit manager review the log; a caseworker gets
+    # no list of readers to pick from, not their own unit's staff.
+    from audit.control import selectors
+
+    assert not selectors.access_log_readers(user=people["mine"]).exists()
+    assert set(selectors.access_log_readers(user=people["manager"])) == {people["manager"], people["mine"]}
+
+
 def test_what_a_staff_member_read_filtered_by_period_channel_and_action(people, api_as):
     staff, client = people["mine"], api_as(people["manager"])
     early = _read(staff, 1, when=_at(9, DAY - datetime.timedelta(days=3)))

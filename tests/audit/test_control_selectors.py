@@ -112,3 +112,24 @@ def test_a_question_without_answers_counts_zero_of_zero(unit_manager):
     assert {k: rows[unanswered][k] for k in ("yes", "no", "not_applicable", "unknown", "reviewed", "of")} == {
         "yes": 0, "no": 0, "not_applicable": 0, "unknown": 0, "reviewed": 0, "of": 0}
     assert rows[QUESTIONS[1].code]["of"] == 1
+
+
+def test_a_plan_state_no_sampled_person_had_counts_zero(unit_manager):
+    # One sampled person without any plan: the signed and draft lines are there, with 0.
+    sample = _sample(unit_manager)
+    states = {line["state"]: line["count"] for line in selectors.sample_plan_states(sample=sample)}
+    assert states == {"signed": 0, "draft": 0, "none": 1}
+
+
+def test_staff_see_the_flags_they_must_act_on_and_the_flags_on_persons_they_see(caseworker):
+    # DOMAIN.md 4: every finding has someone who must act on it, so the one responsible sees it
+    # even when the person is outside their unit; a flag on a person they see is theirs to read too.
+    from tests.factories.cases import ApplicantFactory, UnitFactory
+
+    other_unit = UnitFactory(code="annan-enhet")
+    theirs_elsewhere = FlagFactory(responsible=caseworker, person=ApplicantFactory(registered_unit=other_unit))
+    colleagues_in_unit = FlagFactory(responsible=StaffFactory(role=Role.CASEWORKER, unit=caseworker.unit),
+                                     person=ApplicantFactory(registered_unit=caseworker.unit))
+    FlagFactory(responsible=StaffFactory(role=Role.CASEWORKER, unit=other_unit),
+                person=ApplicantFactory(registered_unit=other_unit))
+    assert set(selectors.flags_for(caseworker)) == {theirs_elsewhere, colleagues_in_unit}

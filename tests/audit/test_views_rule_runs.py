@@ -4,11 +4,12 @@ a unit manager or administrator starts a run now (POST, CSRF, the service's own 
 import datetime
 
 import pytest
+from django.db.models import Max
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.control import engine, services
+from audit.control import engine, selectors, services
 from audit.control.models import Rule, RuleRun, RuleRunChunk, RunStatus, RunTrigger
 from cases.models import Role
 from tests.factories.cases import StaffFactory, UnitFactory
@@ -146,3 +147,34 @@ def test_services_start_is_the_same_as_the_api(manager):
     engine.rules_sync()
     run = services.rule_run_start(actor=manager, rule_codes=[R12])
     assert run.chunks_total >= 1
+
+
+def test_the_parts_done_are_counted_not_the_parts_left(client, manager):
+    # A run just started has none of its parts done; a finished one has all of them.
+    engine.rules_sync()
+    finished = _run([R09], minutes_ago=90)
+    _run([R12], status=RunStatus.RUNNING, minutes_ago=1, chunks_done=0, activity_minutes_ago=0)
+    rows = {row["rule"].code: row for row in selectors.rule_status()}
+    assert (rows[R12]["running"]["done"], rows[R12]["running"]["chunks"]) == (0, 2)
+    assert rows[R09]["last"]["run"] == finished
+    assert (rows[R09]["last"]["done"], rows[R09]["last"]["chunks"]) == (2, 2)
+    assert rows[R09]["last"]["work_seconds"] == 1.4  # the two chunks' 700 ms
+    client.force_login(manager)
+    assert "(0 av 2 delar klara)" in client.get(URL).content.decode()
+
+
+def test_a_run_quiet_for_exactly_the_stall_age_is_not_stalled_yet():
+    # Stalled means quiet for longer than the stall age (AUDIT_RUN_STALLED_AFTER_SECONDS).
+    engine.rules_sync()
+    run = _run([R12], status=RunStatus.RUNNING, minutes_ago=30, chunks_done=0)
+    quiet_since = services.last_activity(
+        RuleRun.objects.filter(pk=run.pk).annotate(
+            last_sent=Max("chunks__dispatched_at"), last_begun=Max("chunks__started_at"),
+            last_finished=Max("chunks__finished_at"),
+        ).get()
+    )
+    at_the_limit = quiet_since + services.stalled_after()
+    rows = {row["rule"].code: row for row in selectors.rule_status(now=at_the_limit)}
+    assert rows[R12]["running"]["stalled"] is False
+    rows = {row["rule"].code: row for row in selectors.rule_status(now=at_the_limit + datetime.timedelta(seconds=1))}
+    assert rows[R12]["running"]["stalled"] is True

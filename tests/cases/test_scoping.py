@@ -27,6 +27,19 @@ def test_caseworker_sees_cases_and_persons_of_own_unit_only(caseworker):
     assert other.household.members.get().applicant not in visible
 
 
+def test_a_caseworker_does_not_see_through_a_coordinator_of_the_same_unit(caseworker):
+    # Sight through a coordinator assignment is the coordinator's and their unit manager's, not
+    # a caseworker's: a coordinator placed in the caseworker's unit gives the caseworker nothing.
+    colleague = StaffFactory(role=Role.COORDINATOR, unit=caseworker.unit)
+    other_unit = UnitFactory(code="annan-enhet")
+    other = CaseFactory(unit=other_unit, with_applicant=ApplicantFactory(registered_unit=other_unit))
+    assignment = CoordinatorAssignmentFactory(case=other, coordinator=colleague,
+                                              start_date=datetime.date.today() - datetime.timedelta(days=10))
+    assert other not in selectors.cases_for(caseworker)
+    assert assignment.applicant not in selectors.applicants_for(caseworker)
+    assert assignment.applicant in selectors.applicants_for(colleague)
+
+
 def test_coordinator_sees_only_persons_with_an_open_assignment(coordinator):
     today = datetime.date.today()
     mine = CoordinatorAssignmentFactory(coordinator=coordinator, start_date=today - datetime.timedelta(days=10))

@@ -242,3 +242,36 @@ def test_a_plan_whose_case_closed_before_its_end_without_a_follow_up_is_not_appl
     assert cp["followed_up_within_6_months"] == NA
     reason = {a.code: a.reason for a in q.checkpoints}["followed_up_within_6_months"]
     assert reason == f"Ej aktuellt: ärendet avslutades {closed_on}, före giltighetstidens slut ({plan.valid_until})."
+
+
+def test_leaving_the_coordinator_before_the_plans_end_is_not_applicable_but_after_it_is_no():
+    # DOMAIN.md 4: the follow-up checkpoint is "ej aktuellt" when it cannot apply. A person whose
+    # assignment to the coordinator ended before the plan's six months were over could not be
+    # followed up within them; one who left after they were over could have been, so it is "Nej".
+    from tests.factories.cases import CaseFactory, CoordinatorAssignmentFactory
+
+    plan = build(followed_up=False)
+    plan.case = CaseFactory(with_applicant=plan.applicant)
+    plan.save()
+    left_on = D(2024, 6, 3)
+    assignment = CoordinatorAssignmentFactory(case=plan.case, applicant=plan.applicant, start_date=D(2024, 2, 1),
+                                              end_date=left_on)
+    cp, _, q = answers(plan, AFTER)
+    assert cp["followed_up_within_6_months"] == NA
+    reason = {a.code: a.reason for a in q.checkpoints}["followed_up_within_6_months"]
+    assert reason == (f"Ej aktuellt: personens uppdrag hos koordinator avslutades {left_on}, "
+                      f"före giltighetstidens slut ({plan.valid_until}).")
+
+    assignment.end_date = plan.valid_until + datetime.timedelta(days=14)  # left after the end, before AFTER
+    assignment.save()
+    assert assignment.end_date < AFTER
+    assert answers(plan, AFTER)[0]["followed_up_within_6_months"] == N
+
+
+def test_warnings_are_the_failed_checkpoints_that_do_not_block(settings):
+    # Signing (DOMAIN.md 2, step 4; blocking_checkpoints): a failed checkpoint that is not
+    # required does not refuse signing but is shown as a warning; by default the set is the norm's.
+    _, _, q = answers(build(responsible=False, sub_goals=False, followed_up=False), AFTER)
+    assert [a.code for a in q.warnings(frozenset({"sub_goals"}))] == ["responsible_named", "followed_up_within_6_months"]
+    settings.PLANNING_NORMS = {"required_checkpoints": ["responsible_named"]}
+    assert [a.code for a in q.warnings()] == ["sub_goals", "followed_up_within_6_months"]
