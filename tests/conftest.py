@@ -277,4 +277,7 @@ class _TimePerDirectory:
 
 
 def pytest_configure(config):
-    config.pluginmanager.register(_TimePerDirectory(), "time-per-directory")
+    # Under pytest-xdist only the controlling process sums the times (every test's report reaches
+    # it); its processes would each write a partial sum.
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_TimePerDirectory(), "time-per-directory")
