@@ -43,7 +43,7 @@ _CONTENT = {
 }
 
 
-def _hash_function(table: str) -> str:
+def hash_function(table: str) -> str:
     return f"""
     CREATE OR REPLACE FUNCTION {table}_hash(r {table}) RETURNS text LANGUAGE sql STABLE AS $$
         SELECT encode(sha256(convert_to(jsonb_build_array(
@@ -54,7 +54,7 @@ def _hash_function(table: str) -> str:
     """
 
 
-def _link_function(table: str, schema: str) -> str:
+def link_function(table: str, schema: str) -> str:
     # Per row: lock the head, continue from the last link (the head, or a row this transaction
     # wrote after it: rows written earlier in the same statement are visible here). Per
     # statement: move the head to the statement's last link, once. Updating the head row per
@@ -87,7 +87,7 @@ def _link_function(table: str, schema: str) -> str:
         END IF;
         NEW.chain_seq := v_last_seq + 1;
         NEW.prev_hash := v_last_hash;
-        NEW.row_hash := {table}_hash(NEW);
+        NEW.row_hash := {table}_hash(ROW(NEW.*)::{table});
         RETURN NEW;
     END;
     $$;
@@ -147,13 +147,13 @@ def install(schema_editor) -> None:
         cursor.execute("SELECT current_schema()")
         schema = cursor.fetchone()[0]
     for table in LOG_TABLES:
-        schema_editor.execute(_hash_function(table), params=None)
+        schema_editor.execute(hash_function(table), params=None)
     for table in LOG_TABLES:
         schema_editor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only", params=None)
     schema_editor.execute(_LINK_EXISTING, params=None)
     for table in LOG_TABLES:
         schema_editor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only", params=None)
-        schema_editor.execute(_link_function(table, schema), params=None)
+        schema_editor.execute(link_function(table, schema), params=None)
 
 
 def uninstall(schema_editor) -> None:
