@@ -54,11 +54,40 @@ def hash_function(table: str) -> str:
     """
 
 
+def tail_function(schema: str) -> str:
+    # The links written by the statement running, in a temporary table of the session owned by
+    # the owner role (made by this SECURITY DEFINER function, so the application role can neither
+    # read, change nor drop it; one it made itself under that name is refused). The row trigger
+    # finds the last link there with one index probe, instead of probing the end of the chain_seq
+    # index of every monthly partition of the access log for every row.
+    return f"""
+    CREATE OR REPLACE FUNCTION audit_chain_tail_begin() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+    BEGIN
+        IF to_regclass('pg_temp.audit_chain_tail') IS NULL THEN
+            CREATE TEMP TABLE audit_chain_tail (seq bigint PRIMARY KEY, hash text NOT NULL);
+        END IF;
+        IF (SELECT relowner FROM pg_class WHERE oid = 'pg_temp.audit_chain_tail'::regclass)
+           IS DISTINCT FROM (SELECT oid FROM pg_roles WHERE rolname = current_user) THEN
+            RAISE EXCEPTION 'audit_chain_tail belongs to another role: the log is not written'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NULL;
+    END;
+    $$;
+    REVOKE ALL ON FUNCTION audit_chain_tail_begin() FROM PUBLIC;
+    """
+
+
 def link_function(table: str, schema: str) -> str:
-    # Per row: lock the head, continue from the last link (the head, or a row this transaction
-    # wrote after it: rows written earlier in the same statement are visible here). Per
-    # statement: move the head to the statement's last link, once. Updating the head row per
-    # row would pile up its versions inside one transaction and make a bulk INSERT quadratic.
+    # Per statement, first: make sure the session's tail table is there. Per row: lock the head,
+    # continue from the last link (the head, or a row this statement wrote after it, from the
+    # tail), note the new link in the tail. Per statement, last: move the head to the statement's
+    # last link, once, and empty the tail (the head now covers it; a statement nested inside
+    # another one moves the head to its own last link, which the outer one then continues from).
+    # Updating the head row per row would pile up its versions inside one transaction and make
+    # a bulk INSERT quadratic. NEW is the row of the partition it lands in: cast to the table's
+    # row for the hash.
     return f"""
     CREATE OR REPLACE FUNCTION {table}_chain_link() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
@@ -73,14 +102,7 @@ def link_function(table: str, schema: str) -> str:
             INSERT INTO audit_chainhead (id, seq, last_hash) VALUES (1, 0, '{GENESIS}') ON CONFLICT (id) DO NOTHING;
             SELECT seq, last_hash INTO v_head_seq, v_head_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE;
         END IF;
-        -- The last link of each table, straight from the end of its chain_seq index.
-        SELECT l.seq, l.hash INTO v_last_seq, v_last_hash FROM (
-            (SELECT chain_seq AS seq, row_hash AS hash FROM audit_accesslogentry
-             WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1)
-            UNION ALL
-            (SELECT chain_seq, row_hash FROM audit_changeevent
-             WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1)
-        ) l ORDER BY l.seq DESC LIMIT 1;
+        SELECT seq, hash INTO v_last_seq, v_last_hash FROM pg_temp.audit_chain_tail ORDER BY seq DESC LIMIT 1;
         IF v_last_seq IS NULL OR v_last_seq <= v_head_seq THEN
             v_last_seq := v_head_seq;
             v_last_hash := v_head_hash;
@@ -88,6 +110,7 @@ def link_function(table: str, schema: str) -> str:
         NEW.chain_seq := v_last_seq + 1;
         NEW.prev_hash := v_last_hash;
         NEW.row_hash := {table}_hash(ROW(NEW.*)::{table});
+        INSERT INTO pg_temp.audit_chain_tail (seq, hash) VALUES (NEW.chain_seq, NEW.row_hash);
         RETURN NEW;
     END;
     $$;
@@ -97,11 +120,17 @@ def link_function(table: str, schema: str) -> str:
         UPDATE audit_chainhead h SET seq = n.chain_seq, last_hash = n.row_hash
         FROM (SELECT chain_seq, row_hash FROM new_rows ORDER BY chain_seq DESC LIMIT 1) n
         WHERE h.id = 1 AND n.chain_seq > h.seq;
+        DELETE FROM pg_temp.audit_chain_tail;
         RETURN NULL;
     END;
     $$;
     REVOKE ALL ON FUNCTION {table}_chain_link() FROM PUBLIC;
     REVOKE ALL ON FUNCTION {table}_chain_head() FROM PUBLIC;
+    DROP TRIGGER IF EXISTS {table}_chain_begin ON {table};
+    DROP TRIGGER IF EXISTS {table}_chain ON {table};
+    DROP TRIGGER IF EXISTS {table}_chain_head ON {table};
+    CREATE TRIGGER {table}_chain_begin BEFORE INSERT ON {table}
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_tail_begin();
     CREATE TRIGGER {table}_chain BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_chain_link();
     CREATE TRIGGER {table}_chain_head AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows
         FOR EACH STATEMENT EXECUTE FUNCTION {table}_chain_head();
@@ -151,6 +180,7 @@ def install(schema_editor) -> None:
     for table in LOG_TABLES:
         schema_editor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only", params=None)
     schema_editor.execute(_LINK_EXISTING, params=None)
+    schema_editor.execute(tail_function(schema), params=None)
     for table in LOG_TABLES:
         schema_editor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only", params=None)
         schema_editor.execute(link_function(table, schema), params=None)
@@ -160,11 +190,13 @@ def uninstall(schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     for table in LOG_TABLES:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_chain_begin ON {table}", params=None)
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_chain ON {table}", params=None)
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_chain_head ON {table}", params=None)
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_chain_link()", params=None)
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_chain_head()", params=None)
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_hash({table})", params=None)
+    schema_editor.execute("DROP FUNCTION IF EXISTS audit_chain_tail_begin()", params=None)
 
 
 # --- verification ------------------------------------------------------------------------------

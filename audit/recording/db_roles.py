@@ -138,7 +138,7 @@ def role_problems(connection) -> list[str]:
         cursor.execute(_TRIGGERS, [list(LOG_TABLES)])
         enabled = {name for (name,) in cursor.fetchall()}
         for table in LOG_TABLES:
-            for trigger in (f"{table}_append_only", f"{table}_chain", f"{table}_chain_head"):
+            for trigger in (f"{table}_append_only", f"{table}_chain_begin", f"{table}_chain", f"{table}_chain_head"):
                 if trigger not in enabled:
                     problems.append(f"utlösaren {trigger} saknas eller är avstängd")
     return problems

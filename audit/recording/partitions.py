@@ -216,7 +216,11 @@ def install(schema_editor) -> None:
     # The chain's hash function now takes the partitioned table's row; the link trigger on it.
     schema_editor.execute(f"DROP FUNCTION {TABLE}_hash({TABLE}_unpartitioned)", params=None)
     schema_editor.execute(chain.hash_function(TABLE), params=None)
-    schema_editor.execute(chain.link_function(TABLE, schema), params=None)
+    # Both tables' triggers now find the last link in the statement's tail, not by probing
+    # the end of every partition's index (audit/recording/chain.py).
+    schema_editor.execute(chain.tail_function(schema), params=None)
+    for table in chain.LOG_TABLES:
+        schema_editor.execute(chain.link_function(table, schema), params=None)
     schema_editor.execute(f"DROP TABLE {TABLE}_unpartitioned", params=None)
 
 
