@@ -80,9 +80,9 @@ def tail_function(schema: str) -> str:
 
 
 def link_function(table: str, schema: str) -> str:
-    # Per statement, first: make sure the session's tail table is there. Per row: lock the head,
-    # continue from the last link (the head, or a row this statement wrote after it, from the
-    # tail), note the new link in the tail. Per statement, last: move the head to the statement's
+    # Per statement, first: make sure the session's tail table is there. Per row: continue from
+    # the last link (a row this statement wrote, from the tail; for its first row the head,
+    # locked), note the new link in the tail. Per statement, last: move the head to the statement's
     # last link, once, and empty the tail (the head now covers it; a statement nested inside
     # another one moves the head to its own last link, which the outer one then continues from).
     # Updating the head row per row would pile up its versions inside one transaction and make
@@ -97,13 +97,15 @@ def link_function(table: str, schema: str) -> str:
         v_last_seq bigint;
         v_last_hash text;
     BEGIN
-        SELECT seq, last_hash INTO v_head_seq, v_head_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE;
-        IF NOT FOUND THEN
-            INSERT INTO audit_chainhead (id, seq, last_hash) VALUES (1, 0, '{GENESIS}') ON CONFLICT (id) DO NOTHING;
-            SELECT seq, last_hash INTO v_head_seq, v_head_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE;
-        END IF;
+        -- A link in the tail means this statement has locked the head already (the lock is held
+        -- until the transaction ends; a failed statement takes its tail rows with it).
         SELECT seq, hash INTO v_last_seq, v_last_hash FROM pg_temp.audit_chain_tail ORDER BY seq DESC LIMIT 1;
-        IF v_last_seq IS NULL OR v_last_seq <= v_head_seq THEN
+        IF NOT FOUND THEN
+            SELECT seq, last_hash INTO v_head_seq, v_head_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE;
+            IF NOT FOUND THEN
+                INSERT INTO audit_chainhead (id, seq, last_hash) VALUES (1, 0, '{GENESIS}') ON CONFLICT (id) DO NOTHING;
+                SELECT seq, last_hash INTO v_head_seq, v_head_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE;
+            END IF;
             v_last_seq := v_head_seq;
             v_last_hash := v_head_hash;
         END IF;

@@ -17,7 +17,7 @@ from audit.models import AccessLogEntry, ChangeEvent, PurgedChainLink, Retention
 from audit.recording import chain, partitions
 from audit.recording.log import record_access
 from config.errors import DomainError
-from tests.conftest import _app_role_in_use
+from tests.conftest import _app_role_in_use, _set_role
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +188,28 @@ def test_the_daily_task_drops_nothing_without_a_keeping_time(settings):
     assert _reads().count() == 0
     assert access_log_partitions_maintain() == {"partitions_made": 0, "rows_dropped": 0}  # a re-run changes nothing
     assert RetentionPurge.objects.count() == 1
+
+
+@pytest.mark.skipif(not _app_role_in_use(), reason="needs PostgreSQL and DATABASE_APP_ROLE (set by .ci/run)")
+@pytest.mark.parametrize("statement", [
+    "SELECT * FROM pg_temp.audit_chain_tail",
+    "INSERT INTO pg_temp.audit_chain_tail VALUES (999999, 'x')",
+    "DELETE FROM pg_temp.audit_chain_tail",
+    "DROP TABLE pg_temp.audit_chain_tail",
+])
+def test_the_application_role_cannot_touch_the_chain_tail(statement):
+    _entry(timezone.now())  # the session's tail table, made by the owner role
+    with pytest.raises(DatabaseError), transaction.atomic():
+        _sql(statement)
+    assert chain.verify().intact
+
+
+@pytest.mark.skipif(not _app_role_in_use(), reason="needs PostgreSQL and DATABASE_APP_ROLE (set by .ci/run)")
+def test_a_tail_table_the_application_role_made_itself_is_refused(as_owner_role):
+    _sql("DROP TABLE IF EXISTS pg_temp.audit_chain_tail")  # rolled back with the test
+    _set_role("default", _app_role_in_use())
+    _sql("CREATE TEMP TABLE audit_chain_tail (seq bigint PRIMARY KEY, hash text NOT NULL)")
+    _sql("INSERT INTO audit_chain_tail VALUES (999999, 'forged')")
+    with pytest.raises(DatabaseError, match="another role"), transaction.atomic():
+        _entry(timezone.now())
+    assert not _reads().exists()
