@@ -7,7 +7,10 @@ row trigger sets the three in the same transaction as the row, holding the one-r
 (`audit_chainhead`) FOR UPDATE until the transaction ends, so concurrent writers queue for the
 head and never fork the chain; a statement trigger moves the head once per INSERT. The trigger function is SECURITY DEFINER (the owner role): the
 application role can neither choose a row's place or hash nor change the head. A bulk INSERT
-stays one statement; the trigger links its rows one by one.
+stays one statement; the trigger links its rows one by one, each from the statement's last link,
+kept in a per-session temporary table of the owner role (`audit_chain_tail`, see tail_function):
+one probe of a small index per row, however many monthly partitions the access log has
+(audit/recording/partitions.py).
 
 The content hash is a SQL function per table (`audit_accesslog_hash(row)`), used by the trigger
 and by the verification alike, so both read the row exactly the same way: the row as canonical
