@@ -324,6 +324,15 @@ AUDIT_CHUNK_MAX_DISPATCHES = env.int("AUDIT_CHUNK_MAX_DISPATCHES", default=5)
 AUDIT_CHAIN_ANCHOR_DIR = env.str("AUDIT_CHAIN_ANCHOR_DIR", default=str(VAR_DIR / "audit-chain"))
 AUDIT_CHAIN_ANCHOR_EMAILS = env.list("AUDIT_CHAIN_ANCHOR_EMAILS", default=[])
 
+# The access log, partitioned by month on PostgreSQL (audit/recording/partitions.py): partitions
+# are made this many months ahead of the current one, daily. Months older than
+# AUDIT_ACCESS_LOG_KEEP_MONTHS are dropped whole by the same task; unset (the default), nothing is
+# dropped, because how long the log of reads is kept is the municipality's decision (DOMAIN.md 7
+# sets the file's retention, not the log's). The database never drops a month that ended less
+# than 12 months ago.
+AUDIT_ACCESS_LOG_MONTHS_AHEAD = env.int("AUDIT_ACCESS_LOG_MONTHS_AHEAD", default=3)
+AUDIT_ACCESS_LOG_KEEP_MONTHS = env.int("AUDIT_ACCESS_LOG_KEEP_MONTHS", default=None)
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kommun.example")
 
