@@ -100,17 +100,11 @@ class CaseloadRow:
         return sum(self.flags.values())
 
 
-def caseload(
-    *,
-    user: Staff,
-    search: str = "",
-    show: str = "",
-    sort: str = "namn",
-    on: datetime.date | None = None,
-    flag_counts=None,
-) -> list[CaseloadRow]:
-    """Rows for the start page. `flag_counts(person_ids) -> {person_id: {severity: n}}` is the
-    hook for open flags (audit's control layer); without it no flags are shown."""
+def caseload_persons(
+    *, user: Staff, search: str = "", show: str = "", sort: str = "namn", on: datetime.date | None = None
+) -> QuerySet[Applicant]:
+    """The caseload's persons, filtered (`show`, a key of FILTERS) and sorted (`sort`, a key of
+    SORTS), as one query the caller may page before `caseload_rows` adds hours and flags."""
     on = on or timezone.localdate()
     qs = _search(caseload_queryset(user=user, on=on), search)
     if show == "utan_plan":
@@ -121,7 +115,15 @@ def caseload(
         qs = qs.filter(queued_referrals__gt=0)
     elif show == "utkast":
         qs = qs.filter(has_draft=True)
-    persons = list(qs.order_by(*SORTS.get(sort, SORTS["namn"])))
+    return qs.order_by(*SORTS.get(sort, SORTS["namn"]))
+
+
+def caseload_rows(persons, *, on: datetime.date | None = None, flag_counts=None) -> list[CaseloadRow]:
+    """Rows for `persons` (from caseload_persons, all or one page): this week's hours in one query,
+    open flags through `flag_counts(person_ids) -> {person_id: {severity: n}}` (audit's control
+    layer; without it no flags are shown)."""
+    on = on or timezone.localdate()
+    persons = list(persons)
     ids = [p.pk for p in persons]
     hours = {}
     if ids:
@@ -137,3 +139,18 @@ def caseload(
             row.under_norm = not h.is_scheduled_full_time
         rows.append(row)
     return rows
+
+
+def caseload(
+    *,
+    user: Staff,
+    search: str = "",
+    show: str = "",
+    sort: str = "namn",
+    on: datetime.date | None = None,
+    flag_counts=None,
+) -> list[CaseloadRow]:
+    """Every row of the caseload (the start page shows them all)."""
+    on = on or timezone.localdate()
+    persons = caseload_persons(user=user, search=search, show=show, sort=sort, on=on)
+    return caseload_rows(persons, on=on, flag_counts=flag_counts)
