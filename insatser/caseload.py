@@ -1,9 +1,10 @@
 """A coordinator's caseload: every person assigned to them, with what the start page shows.
 
 Two queries whatever the caseload size: one for the persons with plan, follow-up and queue
-facts as subquery annotations, one for this week's hours (insatser.full_time). Open flags
-belong to audit's control layer, which this app may not import (ARCHITECTURE.md): the caller
-passes them in through `flag_counts` (see config/web.py, which composes the page).
+facts as subquery annotations (`caseload_persons`, which a caller may page), one for this week's
+hours (`caseload_rows`, insatser.full_time). Open flags belong to audit's control layer, which
+this app may not import (ARCHITECTURE.md): the caller passes them in through `flag_counts` (see
+config/caseload.py, which composes the page and the API alike).
 """
 
 from __future__ import annotations
@@ -140,17 +141,3 @@ def caseload_rows(persons, *, on: datetime.date | None = None, flag_counts=None)
         rows.append(row)
     return rows
 
-
-def caseload(
-    *,
-    user: Staff,
-    search: str = "",
-    show: str = "",
-    sort: str = "namn",
-    on: datetime.date | None = None,
-    flag_counts=None,
-) -> list[CaseloadRow]:
-    """Every row of the caseload (the start page shows them all)."""
-    on = on or timezone.localdate()
-    persons = caseload_persons(user=user, search=search, show=show, sort=sort, on=on)
-    return caseload_rows(persons, on=on, flag_counts=flag_counts)
