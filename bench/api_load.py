@@ -111,7 +111,7 @@ def start_gunicorn(mode: str, port: int, workers: int, threads: int) -> subproce
            "DATABASE_POOL_MAX_SIZE": str(threads), "DATABASE_POOL_MIN_SIZE": str(min(2, threads))}
     cmd = [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-           "--keep-alive", "5", "--log-level", "warning", "--chdir", str(ROOT)]
+           "--keep-alive", "5", "--graceful-timeout", "10", "--log-level", "warning", "--chdir", str(ROOT)]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -220,11 +220,15 @@ def main() -> None:
                     serial[name].append(load(port, path, auth, creds, 1, args.seconds / 2))
         finally:
             proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # requests still in flight on a loaded machine
+                proc.kill()
+                proc.wait()
         results[mode] = {name: summary(r) for name, r in runs.items()}
         for name, r in serial.items():
             results[mode][name]["one_client_p50_ms"] = summary(r)["p50_ms"]
-        print(f"{mode}: done (load {os.getloadavg()[0]:.2f})", flush=True)
+        print(f"{mode}: {json.dumps(results[mode])} (load {os.getloadavg()[0]:.2f})", flush=True)
         results[mode]["ratio"] = round(results[mode]["caseload"]["rps"] / results[mode]["bare"]["rps"], 2) \
             if results[mode]["bare"]["rps"] else None
 
