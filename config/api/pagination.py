@@ -17,6 +17,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -33,8 +34,12 @@ class BoundedPaginator(DjangoPaginator):
 
     @cached_property
     def count(self) -> int:
-        head = self.object_list[: self.limit + 1]
-        return head.count() if hasattr(head, "count") and not isinstance(head, list) else len(head)
+        rows = self.object_list
+        if isinstance(rows, QuerySet):
+            # Only the primary keys, unordered: the count needs neither the columns, the
+            # annotations in SELECT nor the sort (annotations a filter uses stay in WHERE).
+            return rows.order_by().values("pk")[: self.limit + 1].count()
+        return len(rows[: self.limit + 1])
 
     @property
     def is_exact(self) -> bool:
