@@ -35,11 +35,14 @@ class BoundedPaginator(DjangoPaginator):
     @cached_property
     def count(self) -> int:
         rows = self.object_list
-        if isinstance(rows, QuerySet):
-            # Only the primary keys, unordered: the count needs neither the columns, the
-            # annotations in SELECT nor the sort (annotations a filter uses stay in WHERE).
-            return rows.order_by().values("pk")[: self.limit + 1].count()
-        return len(rows[: self.limit + 1])
+        if not isinstance(rows, QuerySet):
+            return len(rows[: self.limit + 1])
+        if rows.query.group_by is None and not rows.query.distinct and rows._fields is None:
+            # Rows of a model: only the primary keys, unordered. The count needs neither the
+            # columns, the annotations in SELECT nor the sort (annotations a filter uses stay in
+            # WHERE). Grouped, distinct or values() lists are counted as they are.
+            rows = rows.order_by().values("pk")
+        return rows[: self.limit + 1].count()
 
     @property
     def is_exact(self) -> bool:
