@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -19,7 +18,6 @@ from audit.models import AccessAction
 from audit.recording.log import record_access
 from cases.models import Role
 from cases.selectors import open_assignments
-from insatser import caseload as caseload_selectors
 from insatser import full_time
 from insatser import selectors as insatser_selectors
 from insatser.models import ParticipationStatus
@@ -29,6 +27,7 @@ from planning import selectors as planning_selectors
 from planning.models import PlanStatus
 from planning.selectors import current_plan
 
+from . import caseload as shared_caseload
 from .web_auth import person_in_scope, role_required
 
 SEARCH_SESSION_KEY = "caseload_search"
@@ -41,26 +40,8 @@ def home(request):
     return render(request, "home.html")
 
 
-def open_flag_counts(user):
-    """The caseload's flag hook: {person_id: {severity: open flags}} in one query."""
-
-    def counts(person_ids):
-        rows = (
-            flags_for(user)
-            .filter(person_id__in=person_ids, status__in=LIVE_FLAG_STATUSES)
-            .values("person_id", "rule__severity")
-            .annotate(n=Count("pk"))
-        )
-        out: dict[int, dict[int, int]] = {}
-        for row in rows:
-            out.setdefault(row["person_id"], {})[row["rule__severity"]] = row["n"]
-        return out
-
-    return counts
-
-
 class CaseloadFilterForm(forms.Form):
-    visa = forms.ChoiceField(label="Visa", choices=list(caseload_selectors.FILTERS.items()), required=False)
+    visa = forms.ChoiceField(label="Visa", choices=list(shared_caseload.FILTERS.items()), required=False)
     sortera = forms.ChoiceField(
         label="Sortera efter",
         required=False,
@@ -73,7 +54,7 @@ class CaseloadSearchForm(forms.Form):
 
 
 @login_required
-@role_required(Role.COORDINATOR)
+@role_required(*shared_caseload.CASELOAD_ROLES)
 @require_http_methods(["GET", "POST"])
 def caseload(request):
     # The search text may be a personnummer: it comes by POST and is kept in the session,
@@ -91,9 +72,8 @@ def caseload(request):
         show = filter_form.cleaned_data["visa"] or ""
         sort = filter_form.cleaned_data["sortera"] or "namn"
     today = timezone.localdate()
-    rows = caseload_selectors.caseload(
-        user=request.user, search=search, show=show, sort=sort, on=today, flag_counts=open_flag_counts(request.user)
-    )
+    persons = shared_caseload.caseload_persons(user=request.user, search=search, show=show, sort=sort, on=today)
+    rows = shared_caseload.caseload_rows(user=request.user, persons=persons, on=today)
     record_access(
         actor=request.user,
         action=AccessAction.SEARCH if search else AccessAction.LIST,

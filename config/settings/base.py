@@ -98,6 +98,35 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and not DATABASE_JIT:
 # as this role, which may only INSERT and SELECT on the access log and change events; migrations
 # run as the owner (`bin/migrate` with MIGRATE_DATABASE_URL) and grant this role its rights.
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
+# Connection reuse (README, Settings, "Database connections"). Without it every request opens a
+# PostgreSQL connection (a new backend process) and closes it again. DATABASE_CONN_MAX_AGE keeps
+# each worker thread's connection open that many seconds, checked before reuse
+# (CONN_HEALTH_CHECKS); DATABASE_POOL=1 uses psycopg's connection pool instead (psycopg_pool,
+# DATABASE_POOL_MIN_SIZE/DATABASE_POOL_MAX_SIZE per worker process). Development and tests default
+# to neither; production (config/settings/production.py) defaults to CONN_MAX_AGE, measured with
+# bench/api_load.py.
+DATABASE_POOL = env.bool("DATABASE_POOL", default=False)
+DATABASE_CONN_MAX_AGE = env.int("DATABASE_CONN_MAX_AGE", default=0)
+
+
+def configure_connection_reuse(database: dict, *, pool: bool, conn_max_age: int) -> None:
+    """The one place connection reuse is set (base for development, production with its default)."""
+    database["CONN_HEALTH_CHECKS"] = True
+    if pool and database["ENGINE"].endswith("postgresql"):
+        database["CONN_MAX_AGE"] = 0  # Django refuses a persistent connection on top of a pool
+        database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
+            "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+        }
+    else:
+        database["CONN_MAX_AGE"] = conn_max_age
+
+
+configure_connection_reuse(DATABASES["default"], pool=DATABASE_POOL, conn_max_age=DATABASE_CONN_MAX_AGE)
+# The API's lists count at most this many rows (config/api/pagination.py): `count` is exact up to
+# here and "more than" beyond it, so a page over a large scope never counts the whole scope.
+API_COUNT_BOUND = env.int("API_COUNT_BOUND", default=1000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cases.Staff"
