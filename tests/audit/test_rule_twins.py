@@ -27,7 +27,7 @@ from audit.models import AccessLogEntry
 from audit.recording.models import ChainVerification
 from bench import rule_twins
 from cases import application_services, decision_services
-from cases.models import CaseSupportBarrier, HouseholdMember, MemberRole, Role
+from cases.models import CaseSupportBarrier, HouseholdMember, MemberRole, Role, Staff
 from insatser.models import InsatsType, ParticipationClosing, ReferralStatus
 from planning.norms import add_months
 from tests.audit.helpers import labour_market_barrier, person_with_barrier
@@ -86,6 +86,13 @@ def _plan_edges(as_of, edges):
         if coordinated:
             CoordinatorAssignmentFactory(case=CaseFactory(with_applicant=person), applicant=person,
                                          start_date=as_of - D(days=200))
+    # ... and one expired yesterday whose new version is signed but made only next week: no plan is in
+    # force today.
+    person = ApplicantFactory()
+    expired = SignedPlanFactory(applicant=person, made_on=as_of - D(days=181), valid_until=as_of - D(days=1))
+    SignedPlanFactory(applicant=person, version=2, supersedes=expired, made_on=as_of + D(days=7))
+    CoordinatorAssignmentFactory(case=CaseFactory(with_applicant=person), applicant=person, start_date=as_of - D(days=200))
+    edges["r03_plan_expired"] = expired.pk
     # Rule 4: a couple who both have a labour-market barrier; the first has a coordinator and a plan,
     # the second has a coordinator and no plan.
     first, case = person_with_barrier(opened_on=as_of - D(days=200))
@@ -218,6 +225,17 @@ def _log_edges(as_of, edges):
     _log(coordinator, at_home, _at(tuesday, 10, 10))
     _log(manager, elsewhere, _at(tuesday, 13))
     _log(manager, at_home, _at(tuesday, 13, 5))
+    # ... and the manager of the coordinators' unit reading a person assigned to one of them, a
+    # coordinator with no recorded spells (staff loaded in bulk, as the bench generator does): the
+    # coordinator's unit is then their current one, as for the reader.
+    team = UnitFactory(code="twin-koordinatorer")
+    team_manager = StaffFactory(role=Role.UNIT_MANAGER, unit=team)
+    unrecorded = Staff.objects.bulk_create([Staff(username="twin-koordinator-utan-period", role=Role.COORDINATOR,
+                                                  unit=team)])[0]
+    theirs_assigned = ApplicantFactory(registered_unit=other)
+    CoordinatorAssignmentFactory(case=CaseFactory(with_applicant=theirs_assigned, unit=other),
+                                 applicant=theirs_assigned, coordinator=unrecorded, start_date=as_of - D(days=30))
+    edges["l02_read_outside_scope"] = _log(team_manager, theirs_assigned, _at(tuesday, 14)).pk
     # l03: a protected person read by two readers; the first reader changed the record before reading.
     _log(theirs, protected, _at(tuesday, 9))
     _log(mine, protected, _at(tuesday, 8), action="update")
@@ -277,6 +295,16 @@ def population(django_db_setup, django_db_blocker):
 
 # Twin and rule disagree on one edge subject: the twin follows the definition, the rule does not.
 DIVERGENT = {
+    "r03_plan_expired": (
+        "An expired plan whose new version is signed but made after the run date: the rule counts any "
+        "signed newer version (planning.selectors.current_plans only one made by the day), so a person with "
+        "no plan in force is not found."
+    ),
+    "l02_read_outside_scope": (
+        "A unit manager reading a person assigned to a coordinator of their unit who has no spell recorded "
+        "(cases.StaffAssignmentPeriod): the reader falls back to their current unit, the coordinator does not, "
+        "so an in-scope read is found."
+    ),
     "r04_case_without_coordinator_or_plan": (
         "A case where two adults have a labour-market barrier: the rule checks only the first adult's plan "
         "(and a coordinator assignment of anyone on the case), so a second adult without a plan is not found."
