@@ -196,6 +196,23 @@ def test_many_refused_requests_in_a_day(people, run_rule):
     assert {s for s, _, _ in _flags(run_rule, "l06_many_refused_requests")} == {refused[0].pk}
 
 
+def test_a_day_is_found_by_its_first_row_of_the_kind_whatever_came_before_it(people, run_rule):
+    # A change before the day's first read, a read before the day's first refused request: the
+    # earlier row is of another kind and does not hide the finding.
+    _limit("l04_many_persons_in_a_day", "max_persons", 2)
+    _limit("l06_many_refused_requests", "max_refused", 2)
+    protected = ApplicantFactory(protected_identity=True)
+    _read(people["mine"], protected, when=_at(8), action="update")
+    first_read = _read(people["mine"], protected, when=_at(9))
+    for person, minute in ((424242, 1), (424243, 2)):
+        _read(people["mine"], person, when=_at(9).replace(minute=minute))
+    refused = [_read(people["mine"], None, action="refused", object_id="404", when=_at(14 + i)) for i in range(3)]
+
+    assert {s for s, _, _ in _flags(run_rule, "l03_read_protected_identity")} == {first_read.pk}
+    assert {s for s, _, _ in _flags(run_rule, "l04_many_persons_in_a_day")} == {first_read.pk}
+    assert {s for s, _, _ in _flags(run_rule, "l06_many_refused_requests")} == {refused[0].pk}
+
+
 def test_the_rules_look_back_only_their_window(people, run_rule):
     old = _read(people["mine"], ApplicantFactory(protected_identity=True), when=_at(10, DAY - datetime.timedelta(days=30)))
     assert old.pk not in {s for s, _, _ in _flags(run_rule, "l03_read_protected_identity", timezone.localdate())}

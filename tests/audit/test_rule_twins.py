@@ -313,18 +313,6 @@ DIVERGENT = {
         "A break without a sequence number found by two verifications: the rule compares broken_seq with = "
         "and NULL never equals NULL, so the second verification is a second finding of the same break."
     ),
-    "l03_read_protected_identity": (
-        "The first read of the day is found only if no log row of any kind (here a change) came before it: "
-        "the earlier-row test is not limited to reads by people."
-    ),
-    "l04_many_persons_in_a_day": (
-        "A reader whose day began with a change, not a read: no read is the day's first row, so the day "
-        "over the limit is not found."
-    ),
-    "l06_many_refused_requests": (
-        "A reader who read before being refused: the first refused request is not the day's first row, so "
-        "the day over the limit is not found."
-    ),
 }
 
 

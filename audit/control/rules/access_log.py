@@ -119,12 +119,15 @@ def _owned(qs, *, as_of, person):
     )
 
 
-def _first_per_day(qs, *fields):
-    """Only the first row per (reader, day[, fields]): one flag for a day's pattern, not one per read."""
+def _first_per_day(qs, *fields, actions=READS):
+    """Only the first row per (reader, day[, fields]): one flag for a day's pattern, not one per read.
+
+    The first of its kind: an earlier row counts only if it is of the window's actions and channels
+    (a change or a refused request made before the day's first read must not hide it)."""
     qs = qs.annotate(day=TruncDate("occurred_at"))
     earlier = AccessLogEntry.objects.annotate(day=TruncDate("occurred_at")).filter(
         actor_id=OuterRef("actor_id"), day=OuterRef("day"), pk__lt=OuterRef("pk"),
-        **{f: OuterRef(f) for f in fields},
+        action__in=actions, channel__in=HUMAN_CHANNELS, **{f: OuterRef(f) for f in fields},
     )
     return qs, earlier
 
@@ -187,9 +190,9 @@ def _protected_identity(*, as_of, params):
     return _owned(qs.exclude(Exists(earlier)), as_of=as_of, person="person_id")
 
 
-def _over_daily_limit(window, *, as_of, count, limit: int, name: str):
+def _over_daily_limit(window, *, as_of, count, limit: int, name: str, actions=READS):
     """The reader's first row of each day on which `count` over that day's rows passes `limit`."""
-    qs, earlier = _first_per_day(window)
+    qs, earlier = _first_per_day(window, actions=actions)
     per_day = (
         window.annotate(day=TruncDate("occurred_at")).filter(actor_id=OuterRef("actor_id"), day=OuterRef("day"))
         .values("actor_id").annotate(n=count).values("n")
@@ -226,6 +229,7 @@ def _after_hours(*, as_of, params):
 def _refused(*, as_of, params):
     return _over_daily_limit(
         _refused_window(as_of=as_of, params=params), as_of=as_of, count=Count("pk"), limit=params["max_refused"], name="refused",
+        actions=(AccessAction.REFUSED,),
     )
 
 
