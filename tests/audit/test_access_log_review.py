@@ -11,7 +11,8 @@ from django.utils import timezone
 from audit.control import engine
 from audit.control.models import Flag, RuleParameter
 from audit.models import AccessLogEntry
-from cases.models import Role
+from audit.recording.models import ChainVerification
+from cases.models import Role, Staff
 from tests.factories.cases import ApplicantFactory, CaseFactory, CoordinatorAssignmentFactory, StaffFactory, UnitFactory
 
 URL = "/api/v1/control/access-log/"
@@ -263,3 +264,41 @@ def test_a_unit_managers_sight_through_a_coordinator_is_the_coordinators_unit_at
     subjects = {s for s, _, _ in _flags(run_rule, "l02_read_outside_scope", DAY + datetime.timedelta(days=1))}
     assert subjects == {after_coordinator_left.pk}
     assert while_coordinator_at_home.pk not in subjects
+
+
+def test_a_coordinator_with_no_recorded_spell_is_judged_by_their_current_unit(people, run_rule, units):
+    # DOMAIN.md 7: access for the staff whose work needs it. A unit manager sees the persons assigned
+    # to a coordinator at their unit; staff loaded in bulk or imported have no recorded spell
+    # (cases.StaffAssignmentPeriod), so their unit then is their current one, as for the reader.
+    home, other = units
+    ours, theirs = Staff.objects.bulk_create([
+        Staff(username="koordinator-utan-period-hem", role=Role.COORDINATOR, unit=home),
+        Staff(username="koordinator-utan-period-annan", role=Role.COORDINATOR, unit=other),
+    ])
+    reads = {}
+    for coordinator in (ours, theirs):
+        assignment = CoordinatorAssignmentFactory(
+            case=CaseFactory(unit=other), coordinator=coordinator, applicant=ApplicantFactory(registered_unit=other),
+            start_date=DAY - datetime.timedelta(days=10),
+        )
+        reads[coordinator.pk] = _read(people["manager"], assignment.applicant)
+    subjects = {s for s, _, _ in _flags(run_rule, "l02_read_outside_scope", DAY + datetime.timedelta(days=1))}
+    assert subjects == {reads[theirs.pk].pk}
+
+
+def _broken(day: datetime.date, table: str, seq: int | None):
+    return ChainVerification.objects.create(
+        checked_at=_at(2, day), intact=False, broken_table=table, broken_seq=seq, reason="raden har ändrats",
+    )
+
+
+def test_a_chain_break_found_again_is_one_finding_with_or_without_a_sequence_number(people, run_rule):
+    # DOMAIN.md 7 (the log is checked): a break stays until repaired, so each nightly verification
+    # finds it again; the first verification of each break is the finding. A break at the chain's
+    # head has no sequence number, and is still the same break the next night.
+    days = [DAY - datetime.timedelta(days=n) for n in (2, 1, 0)]
+    with_seq = [_broken(day, "audit_accesslogentry", 17) for day in days]
+    without_seq = [_broken(day, "audit_chainhead", None) for day in days]
+    found = _flags(run_rule, "l01_audit_chain_broken", DAY)
+    assert {s for s, _, _ in found} == {with_seq[0].pk, without_seq[0].pk}
+    assert {r for _, r, _ in found} == {people["admin"].pk}

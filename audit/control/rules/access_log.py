@@ -18,6 +18,7 @@ import datetime
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.db.models.lookups import IsNull
 
 from audit import sources
 from audit.control.models import OwnerBasis, Severity
@@ -41,12 +42,11 @@ def administrator():
 def _chain_breaks(*, as_of, params):
     # A break stays until someone repairs it, so every nightly verification finds it again: only
     # the first verification of each break is a finding, and its flag stays until closed.
+    # The same break: its table, place and reason, the place compared as IS NOT DISTINCT FROM (a
+    # break at the chain's head has no sequence number, and NULL = NULL is never true).
+    same_seq = Q(broken_seq=OuterRef("broken_seq")) | (Q(broken_seq__isnull=True) & IsNull(OuterRef("broken_seq"), True))
     earlier = ChainVerification.objects.filter(
-        intact=False,
-        broken_table=OuterRef("broken_table"),
-        broken_seq=OuterRef("broken_seq"),
-        reason=OuterRef("reason"),
-        pk__lt=OuterRef("pk"),
+        same_seq, intact=False, broken_table=OuterRef("broken_table"), reason=OuterRef("reason"), pk__lt=OuterRef("pk"),
     )
     chain_breaks = ChainVerification.objects.filter(intact=False, checked_at__date__lte=as_of).exclude(Exists(earlier))
     return owned(
@@ -144,10 +144,17 @@ def _spell_at(staff, at):
     )
 
 
+def _unit_at(staff, at):
+    """The staff member's unit at the instant `at`: their spell's, else their current unit (staff
+    loaded in bulk or imported have no recorded spell)."""
+    spell = _spell_at(staff, at).order_by("-pk").values("unit_id")[:1]
+    current = Staff.objects.filter(pk=staff).values("unit_id")[:1]
+    return Coalesce(Subquery(spell, output_field=ID), Subquery(current, output_field=ID))
+
+
 def _reader_unit_at_read():
     """The reader's unit when they read; their current unit where no spell covers the read."""
-    spell = _spell_at(OuterRef("actor_id"), OuterRef("occurred_at")).order_by("-pk").values("unit_id")[:1]
-    return Coalesce(Subquery(spell, output_field=ID), _reader_unit())
+    return _unit_at(OuterRef("actor_id"), OuterRef("occurred_at"))
 
 
 def _in_scope() -> Q:
@@ -161,11 +168,12 @@ def _in_scope() -> Q:
             applicant_id=OuterRef("person_id"), household__cases__unit_id=OuterRef("scope_unit")))
     )
     assignments = open_assignments(on=OuterRef("read_day")).filter(applicant_id=OuterRef("person_id"))
-    coordinator_at_unit = _spell_at(OuterRef("coordinator_id"), OuterRef(OuterRef("occurred_at"))).filter(
-        unit_id=OuterRef(OuterRef("scope_unit"))
-    )
+    # The coordinator's unit at the read, found as the reader's is (with the same fallback).
+    coordinator_at_unit = assignments.annotate(
+        coordinator_unit=_unit_at(OuterRef("coordinator_id"), OuterRef(OuterRef("occurred_at")))
+    ).filter(coordinator_unit=OuterRef("scope_unit"))
     by_assignment = (Q(actor_role=Role.COORDINATOR) & Exists(assignments.filter(coordinator_id=OuterRef("actor_id")))) | (
-        Q(actor_role=Role.UNIT_MANAGER) & Exists(assignments.filter(Exists(coordinator_at_unit)))
+        Q(actor_role=Role.UNIT_MANAGER) & Exists(coordinator_at_unit)
     )
     return by_unit | by_assignment
 
