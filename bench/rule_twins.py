@@ -64,12 +64,12 @@ R01 = """
     SELECT a.applicant_id, a.applicant_id FROM active a LEFT JOIN last_follow_up l USING (applicant_id)
     WHERE GREATEST(l.day, a.since) < (%(as_of)s::date - make_interval(months => %(interval_months)s))::date"""
 
-# Rule 2 (DOMAIN.md 2.4, 3): a plan in force whose date to be followed up at the latest has passed:
-# the date the latest follow-up set, else the plan's own.
+# Rule 2 (DOMAIN.md 2.4, 2.7, 3): a plan in force whose date to be followed up at the latest has
+# passed: the date the latest follow-up made by the run date set, else the plan's own.
 R02 = f"""
     SELECT p.id, p.applicant_id FROM planning_implementationplan p
     LEFT JOIN LATERAL (
-        SELECT f.next_follow_up_on FROM planning_followup f WHERE f.plan_id = p.id
+        SELECT f.next_follow_up_on FROM planning_followup f WHERE f.plan_id = p.id AND f.followed_up_on <= %(as_of)s
         ORDER BY f.followed_up_on DESC, f.id DESC LIMIT 1) last ON true
     WHERE p.id >= %(lo)s AND p.id < %(hi)s AND {PLAN_IN_FORCE.format(alias="p")}
       AND COALESCE(last.next_follow_up_on, p.latest_follow_up_on) < {PAST_LIMIT}"""
