@@ -1,0 +1,113 @@
+"""bench/dataset.py: the set-based generator writes data the app reads as it reads its own
+(PostgreSQL only: the generator uses PostgreSQL's functions)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from stdnum.se import personnummer
+
+from audit.control import engine
+from audit.control.models import Flag
+from audit.control.rules import REGISTRY
+from audit.reports import get_report
+from audit.reports.base import ReportParams, parse_period
+from bench import dataset
+from cases.models import Applicant
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the generator runs inside PostgreSQL"),
+    pytest.mark.django_db(transaction=True),
+]
+
+PERSONS = 300
+TODAY = datetime.date(2026, 6, 17)
+# The rules the generated data is made to trip (the access-log rules and overdue corrective
+# actions need rows the generator does not write: see bench/README.md).
+DOMAIN_RULES = sorted(code for code in REGISTRY if code.startswith("r") and code != "r12_action_overdue")
+
+
+@pytest.fixture
+def generated(settings):
+    rows = dataset.generate(PERSONS, seed=7, today=TODAY)
+    return rows
+
+
+def test_row_counts_follow_the_densities(generated):
+    counts = dataset.summary()
+    per_person = {table: n / PERSONS for table, n in counts.items()}
+    assert counts["cases_applicant"] == PERSONS
+    # The issue's target at 1 000 000 persons: 5 follow-ups, 2 participations, 3 decisions per person.
+    assert 4.0 <= per_person["planning_followup"] <= 6.0, per_person
+    assert 1.6 <= per_person["insatser_participation"] <= 2.4, per_person
+    assert 2.4 <= per_person["cases_decision"] <= 3.6, per_person
+    assert 0.75 <= per_person["cases_case"] <= 0.9, per_person
+    for table in dataset.TABLES:
+        assert counts[table] > 0, table
+
+
+def test_same_seed_same_data(generated):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT md5(string_agg(personal_identity_number || birth_date, ',' ORDER BY id)) FROM cases_applicant")
+        first = cursor.fetchone()[0]
+        cursor.execute("SELECT md5(string_agg(followed_up_on::text, ',' ORDER BY id)) FROM planning_followup")
+        first_fu = cursor.fetchone()[0]
+        cursor.execute("TRUNCATE cases_applicant, cases_household, planning_implementationplan, cases_application CASCADE")
+        cursor.execute("SELECT coalesce(max(id), 0) FROM cases_applicant")
+    # Ids continue after the first load, so compare the content, not the ids.
+    dataset.generate(PERSONS, seed=7, today=TODAY)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT md5(string_agg(followed_up_on::text, ',' ORDER BY id)) FROM planning_followup")
+        assert cursor.fetchone()[0] == first_fu
+        cursor.execute("SELECT count(*) FROM cases_applicant")
+        assert cursor.fetchone()[0] == PERSONS
+    assert first
+
+
+def test_personnummer_valid_and_matching_birth_and_gender(generated):
+    rows = list(Applicant.objects.values_list("personal_identity_number", "birth_date", "legal_gender"))
+    assert len({r[0] for r in rows}) == PERSONS
+    for number, birth, gender in rows:
+        assert personnummer.is_valid(number), number
+        assert personnummer.get_birth_date(number) == birth
+        assert personnummer.get_gender(number) == ("M" if gender == "man" else "F")
+
+
+def test_keys_are_consistent(generated):
+    # The load runs without per-row foreign-key triggers: every reference must exist anyway.
+    checks = {
+        "member household": "SELECT count(*) FROM cases_householdmember m LEFT JOIN cases_household h ON h.id = m.household_id WHERE h.id IS NULL",
+        "case household": "SELECT count(*) FROM cases_case c LEFT JOIN cases_household h ON h.id = c.household_id WHERE h.id IS NULL",
+        "plan person": "SELECT count(*) FROM planning_implementationplan p LEFT JOIN cases_applicant a ON a.id = p.applicant_id WHERE a.id IS NULL",
+        "plan case": "SELECT count(*) FROM planning_implementationplan p LEFT JOIN cases_case c ON c.id = p.case_id WHERE c.id IS NULL",
+        "plan supersedes same person": "SELECT count(*) FROM planning_implementationplan p JOIN planning_implementationplan o ON o.id = p.supersedes_id WHERE o.applicant_id <> p.applicant_id OR o.version <> p.version - 1",
+        "follow-up plan": "SELECT count(*) FROM planning_followup f LEFT JOIN planning_implementationplan p ON p.id = f.plan_id WHERE p.id IS NULL",
+        "referral plan person": "SELECT count(*) FROM insatser_referral r JOIN planning_implementationplan p ON p.id = r.plan_id WHERE p.applicant_id <> r.applicant_id",
+        "participation referral": "SELECT count(*) FROM insatser_participation x JOIN insatser_referral r ON r.id = x.referral_id WHERE r.applicant_id <> x.applicant_id OR r.status <> 'started'",
+        "barrier case household": "SELECT count(*) FROM cases_casesupportbarrier b JOIN cases_case c ON c.id = b.case_id WHERE NOT EXISTS (SELECT 1 FROM cases_householdmember m WHERE m.household_id = c.household_id AND m.applicant_id = b.applicant_id)",
+        "decision application": "SELECT count(*) FROM cases_decision d LEFT JOIN cases_application a ON a.id = d.application_id WHERE a.id IS NULL",
+        "event decision": "SELECT count(*) FROM cases_decisionexecutionevent e LEFT JOIN cases_decision d ON d.id = e.decision_id WHERE d.id IS NULL OR e.occurred_on < d.decided_on",
+        "staff": "SELECT count(*) FROM cases_coordinatorassignment c LEFT JOIN cases_staff s ON s.id = c.coordinator_id WHERE s.id IS NULL OR s.role <> 'coordinator'",
+    }
+    with connection.cursor() as cursor:
+        broken = {}
+        for name, sql in checks.items():
+            cursor.execute(sql)
+            broken[name] = cursor.fetchone()[0]
+    assert broken == dict.fromkeys(checks, 0)
+
+
+def test_rules_find_something_and_reports_run(generated):
+    engine.rules_sync()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    for code in DOMAIN_RULES:
+        for lo, hi in engine.plan_chunks(REGISTRY[code], 10_000):
+            engine.run_chunk(rule_code=code, lower=lo, upper=hi, as_of=TODAY)
+    found = {code: Flag.objects.filter(rule__code=code, status="open").count() for code in DOMAIN_RULES}
+    assert all(found.values()), found
+    # The board reports of the generated year run and count the generated persons.
+    for code in ("key_figures", "plan_quality", "full_time_activation"):
+        period = parse_period(kind="year", year=TODAY.year, number=None, today=TODAY)
+        data = get_report(code).build(ReportParams(period=period, unit_id=None, today=TODAY))
+        assert data is not None
