@@ -45,7 +45,7 @@ TABLES = (
     "cases_coordinatorassignment", "insatser_insatsdecision", "planning_implementationplan", "planning_subgoal",
     "planning_planactivity", "planning_followup", "insatser_referral", "insatser_participation",
     "insatser_participationclosing", "insatser_weeklyattendance", "insatser_exemption", "cases_application",
-    "cases_decision", "cases_decisionexecutionevent",
+    "cases_decision", "cases_decisionexecutionevent", "audit_accesslogentry",
 )
 # Births are spread over 17 519 days (1958-2005); the serial's tens take 90 values, so at most
 # 17 519 * 90 distinct personnummer from this generator.
@@ -98,14 +98,15 @@ SELECT k, k - co::int AS p, co, lm,
 FROM (SELECT k, (k %% 2 = 0 AND {R('k', 1)} < 0.35) AS co, {R('k', 10)} < 0.72 AS lm
       FROM generate_series(1, %(n)s::bigint) k) s;
 CREATE TEMP TABLE gen_case ON COMMIT DROP AS
-SELECT p, opened, unit_id, caseworker,
+SELECT p, opened, u, unit_id, caseworker,
        CASE WHEN {R('p', 3)} < 0.4 AND opened + close_after < %(t)s THEN opened + close_after END AS closed_on,
        (%(case_reasons)s::text[])[1 + floor({R('p', 4)} * 7)::int] AS closing_reason,
        floor({R('p', 5)} * {R('p', 5)} * 3)::int AS children
-FROM (SELECT p, %(t)s::date - 1 - floor({R('p', 2)} * 820)::int AS opened,
+FROM (SELECT p, %(t)s::date - 1 - floor({R('p', 2)} * 820)::int AS opened, u,
              60 + floor({R('p', 6)} * 440)::int AS close_after,
-             {pick_id('eb_units', 'p', 7)} AS unit_id, {pick_id('caseworkers', 'p', 8)} AS caseworker
-      FROM gen_person WHERE NOT co) s;
+             (%(eb_units)s::bigint[])[1 + u] AS unit_id,
+             (%(caseworkers)s::bigint[])[1 + u + {len(EB_UNITS)} * floor({R('p', 8)} * (cardinality(%(caseworkers)s::bigint[]) / {len(EB_UNITS)}))::int] AS caseworker
+      FROM (SELECT p, floor({R('p', 7)} * {len(EB_UNITS)})::int AS u FROM gen_person WHERE NOT co) s) s;
 ALTER TABLE gen_case ADD PRIMARY KEY (p);
 ALTER TABLE gen_person ADD COLUMN start_on date, ADD COLUMN end_on date;
 UPDATE gen_person g SET start_on = c.opened + 5 + floor({R('g.k', 13)} * 35)::int, end_on = c.closed_on
@@ -122,7 +123,7 @@ INSERT INTO cases_applicant (id, created_at, updated_at, personal_identity_numbe
 SELECT %(a0)s + k, now(), now(), substr(to_char(birth, 'YYYY'), 1, 2) || base9 || {_luhn_check('base9')}::text, false,
        birth, CASE WHEN male THEN 'man' ELSE 'kvinna' END,
        {pick('first_names', 'k', 20)}, {pick('last_names', 'k', 21)}, '', '', '', '', '',
-       {R('k', 22)} < 0.003, c.unit_id
+       {R('k', 22)} < 0.003 OR k %% 997 = 1, c.unit_id
 FROM (SELECT k, p, birth, male,
              substr(to_char(birth, 'YYYYMMDD'), 3) || lpad((100 + q * 10 + CASE WHEN male THEN 1 + 2 * g5 ELSE 2 * g5 END)::text, 3, '0') AS base9
       FROM (SELECT k, p, DATE '1958-01-01' + ((%(a0)s + k) %% {BIRTH_DAYS})::int AS birth,
@@ -386,6 +387,52 @@ FROM (SELECT d.id AS decision_id, d.decided_by_id, e.kind, d.decided_on + e.afte
 WHERE occurred_on <= %(t)s;
 """
 
+# The access log of the last 7 days (the review's window, audit.control.norms LOOKBACK_DAYS), a
+# bounded sample (%(log_reads)s reads, not a year's log: the hash chain is a per-row trigger, so
+# these rows are written with the triggers on, after the load). Caseworkers read persons of
+# their unit's cases on weekdays in working hours; 1 % of the reads are at 21-22 in the evening,
+# 0.5 % by a caseworker of another unit; every person with protected identity is read once;
+# one caseworker reads 80 persons in a day and one is refused 15 times (the review rules l02-l06).
+ACCESS_LOG = f"""
+INSERT INTO audit_accesslogentry (occurred_at, actor_id, actor_username, actor_role, action, person_id, object_type,
+    object_id, channel, ip_address, endpoint, prev_hash, row_hash)
+SELECT at, s.id, s.username, s.role, action, person_id, 'applicant', object_id, 'ui',
+       ('10.0.' || (s.id %% 250) || '.' || (1 + s.id %% 200))::inet, endpoint, '', ''
+FROM (
+    SELECT i, (%(t)s::date - 1 - floor({R('i', 140)} * 7)::int
+               - greatest(0, extract(isodow FROM %(t)s::date - 1 - floor({R('i', 140)} * 7)::int)::int - 5))
+               + make_interval(hours => CASE WHEN {R('i', 141)} < 0.01 THEN 21 ELSE 8 + floor({R('i', 142)} * 9)::int END,
+                               mins => floor({R('i', 143)} * 60)::int) AS at,
+           CASE WHEN {R('i', 144)} < 0.005
+                THEN (%(caseworkers)s::bigint[])[1 + (c.u + 1) %% {len(EB_UNITS)} + {len(EB_UNITS)} * floor({R('i', 145)} * (cardinality(%(caseworkers)s::bigint[]) / {len(EB_UNITS)}))::int]
+                ELSE c.caseworker END AS actor, 'read' AS action, %(a0)s + g.k AS person_id,
+           (%(a0)s + g.k)::text AS object_id, 'cases:applicant-detail' AS endpoint
+    FROM generate_series(1, %(log_reads)s) i
+    JOIN gen_person g ON g.k = 1 + floor({R('i', 146)} * %(n)s)::bigint JOIN gen_case c ON c.p = g.p
+    UNION ALL
+    SELECT 0, %(t)s::date - 1 + time '10:30', c.caseworker, 'read', a.id, a.id::text, 'cases:applicant-detail'
+    FROM cases_applicant a JOIN gen_person g ON g.k = a.id - %(a0)s JOIN gen_case c ON c.p = g.p
+    WHERE a.id > %(a0)s AND a.protected_identity
+    UNION ALL
+    SELECT i, %(t)s::date - 2 + time '09:00' + make_interval(mins => i::int), (%(caseworkers)s::bigint[])[1], 'read',
+           %(a0)s + i, (%(a0)s + i)::text, 'cases:applicant-detail'
+    FROM generate_series(1, least(80, %(n)s)) i
+    UNION ALL
+    SELECT i, %(t)s::date - 3 + time '13:00' + make_interval(mins => i::int), (%(caseworkers)s::bigint[])[2], 'refused',
+           NULL, '403', 'cases:applicant-detail'
+    FROM generate_series(1, 15) i
+) r JOIN cases_staff s ON s.id = r.actor
+ORDER BY at;
+"""
+
+# One verification of the chain that found a break (rule l01), marked as the benchmark's own.
+CHAIN_CHECK = """
+INSERT INTO audit_chainverification (checked_at, intact, rows_checked, last_seq, last_hash, broken_table, broken_id,
+    broken_seq, reason)
+VALUES (%(t)s::date - 1 + time '03:00', false, 0, NULL, '', 'audit_accesslogentry', NULL, 1,
+        'Benchmarkdata: simulerat brott i kedjan');
+"""
+
 STEPS = (
     ("persons (work tables)", PERSONS), ("cases_applicant", APPLICANTS), ("cases_household", HOUSEHOLDS),
     ("cases_case", CASES), ("cases_householdmember", MEMBERS), ("cases_casesupportbarrier", BARRIERS),
@@ -480,9 +527,11 @@ def _advance_sequence(cursor, table: str) -> None:
 
 
 def generate(persons: int, seed: int = 2026, *, today: datetime.date | None = None, skip: float = 0.1,
-             months: int = 12, weeks: int = 8, verbose: bool = False) -> dict[str, int]:
+             months: int = 12, weeks: int = 8, log_reads: int | None = None,
+             verbose: bool = False) -> dict[str, int]:
     """Load `persons` persons and everything around them; returns rows written per step.
-    PostgreSQL only. Runs in one transaction (the caller's, if any)."""
+    PostgreSQL only. Runs in one transaction (the caller's, if any). `log_reads`: reads written to
+    the access log (default: one per person, at most 20 000; 0 writes no audit rows)."""
     from insatser.models import ClosingReason, ExemptionReason
 
     if connection.vendor != "postgresql":
@@ -503,7 +552,7 @@ def generate(persons: int, seed: int = 2026, *, today: datetime.date | None = No
         if base["a0"] + persons >= MAX_PERSONS:
             raise ValueError(f"persons: at most {MAX_PERSONS - base['a0'] - 1} more persons fit the personnummer range")
         params |= base | {
-            "n": persons, "t": today, "skip": skip, "months": months, "weeks": weeks,
+            "n": persons, "log_reads": min(persons, 20_000) if log_reads is None else log_reads, "t": today, "skip": skip, "months": months, "weeks": weeks,
             "last_monday": today - datetime.timedelta(days=today.weekday() + 7),
             "case_reasons": ["work", "studies", "other_benefit", "moved", "no_application", "no_application", "other"],
             "closing_reasons": [c for c in ClosingReason.values if c != "decision_period_over"],
@@ -522,6 +571,13 @@ def generate(persons: int, seed: int = 2026, *, today: datetime.date | None = No
             _advance_sequence(cursor, table)
         if superuser:
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        for name, sql in (("audit_accesslogentry", ACCESS_LOG), ("audit_chainverification", CHAIN_CHECK)):
+            if params["log_reads"]:
+                started = time.perf_counter()
+                cursor.execute(sql, params)
+                rows[name] = cursor.rowcount
+                if verbose:
+                    print(f"  {name:<36}{cursor.rowcount:>11} rows {time.perf_counter() - started:>8.1f} s", flush=True)
     return rows
 
 
