@@ -503,6 +503,64 @@ EXPLICIT_IDS = {"a0": "cases_applicant", "h0": "cases_household", "c0": "cases_c
                 "pl0": "planning_implementationplan"}
 
 
+def control_sample(seed: int, today: datetime.date) -> int:
+    """The coordinator unit's own control (DOMAIN.md 4; 004:583-605) for the last ended quarter:
+    10 persons drawn by the app's own service (audit.control.services.sample_draw, prefilled
+    from the data), and a corrective action for each "no", due three weeks ago and still
+    planned (rule r12 finds them). Returns the number of actions."""
+    from audit.control import services
+    from audit.control.models import CorrectiveAction, SamplePopulation
+    from cases.models import Role, Staff, Unit
+
+    unit = Unit.objects.get(code="bench-koordinator")
+    manager = Staff.objects.filter(role=Role.UNIT_MANAGER, unit=unit).order_by("pk").first()
+    quarter_start = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    period_end = quarter_start - datetime.timedelta(days=1)
+    period_start = datetime.date(period_end.year, period_end.month - 2, 1)
+    population = services.sample_population(unit=unit, period_start=period_start, period_end=period_end,
+                                            population=SamplePopulation.PERSONS)
+    if not population:
+        return 0
+    sample = services.sample_draw(actor=manager, unit=unit, period_start=period_start, period_end=period_end,
+                                  size=min(10, len(population)), seed=seed, population=SamplePopulation.PERSONS)
+    answers = [a for item in sample.items.order_by("position") for a in item.answers.order_by("pk") if a.prefilled == "no"]
+    CorrectiveAction.objects.bulk_create(
+        CorrectiveAction(sample_answer=a, description="Komplettera planen med det som saknas.", owner=manager,
+                         due_date=today - datetime.timedelta(days=21), created_by=manager)
+        for a in answers[:5]
+    )
+    return len(answers[:5])
+
+
+def _drop_secondary_indexes(cursor) -> list[str]:
+    """For the target tables that are empty: drop their indexes other than the primary key and
+    those behind a constraint, returning the statements that rebuild them. Building an index
+    once over the loaded rows is several times faster than growing it row by row; a unique
+    index rebuilt over rows that break it fails the load (nothing is kept)."""
+    cursor.execute(
+        """
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+        WHERE t.relname = ANY(%s) AND NOT i.indisprimary
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+        """,
+        [list(TABLES)],
+    )
+    found = cursor.fetchall()
+    empty = set()
+    for table in TABLES:
+        cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
+        if cursor.fetchone()[0]:
+            empty.add(table)
+    rebuild = []
+    for name, definition in found:
+        table = definition.split(" ON ", 1)[1].split()[0].removeprefix("public.").removeprefix("ONLY ")
+        if table.removeprefix("public.") in empty:
+            cursor.execute(f"DROP INDEX {name}")
+            rebuild.append(definition)
+    return rebuild
+
+
 def _bases(cursor) -> dict:
     """The id after which this load writes, per table: past both the rows there and the sequence
     (an id the sequence gave out is never reused). Random choices are keyed by the id relative to
@@ -547,6 +605,7 @@ def generate(persons: int, seed: int = 2026, *, today: datetime.date | None = No
             cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         cursor.execute("SET LOCAL jit = off")
         base = _bases(cursor)
         if base["a0"] + persons >= MAX_PERSONS:
@@ -559,6 +618,7 @@ def generate(persons: int, seed: int = 2026, *, today: datetime.date | None = No
             "exemption_reasons": list(ExemptionReason.values),
             "first_names": list(FIRST_NAMES), "last_names": list(LAST_NAMES),
         }
+        rebuild = _drop_secondary_indexes(cursor) if superuser else []
         for name, sql in STEPS:
             started = time.perf_counter()
             cursor.execute(sql, params)
@@ -566,6 +626,11 @@ def generate(persons: int, seed: int = 2026, *, today: datetime.date | None = No
             rows[name] = count
             if verbose:
                 print(f"  {name:<36}{count:>11} rows {time.perf_counter() - started:>8.1f} s", flush=True)
+        started = time.perf_counter()
+        for definition in rebuild:
+            cursor.execute(definition)
+        if verbose and rebuild:
+            print(f"  {len(rebuild)} indexes rebuilt{'':<19}{time.perf_counter() - started:>17.1f} s", flush=True)
         # The sequences continue after the ids set here.
         for table in EXPLICIT_IDS.values():
             _advance_sequence(cursor, table)
@@ -578,6 +643,8 @@ def generate(persons: int, seed: int = 2026, *, today: datetime.date | None = No
                 rows[name] = cursor.rowcount
                 if verbose:
                     print(f"  {name:<36}{cursor.rowcount:>11} rows {time.perf_counter() - started:>8.1f} s", flush=True)
+        if params["log_reads"]:
+            rows["audit_correctiveaction"] = control_sample(seed, today)
     return rows
 
 
@@ -588,6 +655,20 @@ def summary() -> dict[str, int]:
             cursor.execute(f"SELECT count(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
     return counts
+
+
+def backend_cpu_s() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (user + system), read from
+    /proc when the server runs on this machine; None otherwise. On a shared machine it says how
+    much work the load was, whatever the other processes took of the wall time."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -602,9 +683,13 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     call_command("migrate", verbosity=0)
+    cpu_before = backend_cpu_s()
     started = time.perf_counter()
     rows = generate(args.persons, args.seed, verbose=True)
     load_s = time.perf_counter() - started
+    cpu_after = backend_cpu_s()
+    backend_cpu = round(cpu_after - cpu_before, 1) if cpu_before is not None and cpu_after is not None else None
+    load_average = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     with connection.cursor() as cursor:
         started = time.perf_counter()
         cursor.execute("ANALYZE")
@@ -613,11 +698,11 @@ def main() -> None:
         size = cursor.fetchone()[0]
     written = sum(v for k, v in rows.items() if not k.startswith("persons"))
     print(f"{args.persons} persons: {written} rows in {load_s:.1f} s (+ ANALYZE {analyze_s:.1f} s), "
-          f"database {size / 2**30:.2f} GiB")
+          f"database {size / 2**30:.2f} GiB; backend CPU {backend_cpu} s; load average {load_average}")
     print(json.dumps({
         "persons": args.persons, "seed": args.seed, "seconds": round(load_s, 1), "analyze_s": round(analyze_s, 1),
-        "rows": written, "rows_per_s": round(written / load_s), "database_mb": round(size / 2**20),
-        "tables": summary(),
+        "backend_cpu_s": backend_cpu, "load_average": load_average, "rows": written,
+        "rows_per_s": round(written / load_s), "database_mb": round(size / 2**20), "tables": summary(),
     }))
 
 
