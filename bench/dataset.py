@@ -26,6 +26,7 @@ import datetime
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -96,7 +97,7 @@ SELECT k, k - co::int AS p, co, lm,
        lm AND {R('k', 11)} < 0.85 AS assigned,
        {pick_id('coordinators', 'k', 12)} AS coordinator
 FROM (SELECT k, (k %% 2 = 0 AND {R('k', 1)} < 0.35) AS co, {R('k', 10)} < 0.72 AS lm
-      FROM generate_series(1, %(n)s::bigint) k) s;
+      FROM generate_series(1, %(n)s::bigint) k OFFSET 0) s;
 CREATE TEMP TABLE gen_case ON COMMIT DROP AS
 SELECT p, opened, u, unit_id, caseworker,
        CASE WHEN {R('p', 3)} < 0.4 AND opened + close_after < %(t)s THEN opened + close_after END AS closed_on,
@@ -106,7 +107,7 @@ FROM (SELECT p, %(t)s::date - 1 - floor({R('p', 2)} * 820)::int AS opened, u,
              60 + floor({R('p', 6)} * 440)::int AS close_after,
              (%(eb_units)s::bigint[])[1 + u] AS unit_id,
              (%(caseworkers)s::bigint[])[1 + u + {len(EB_UNITS)} * floor({R('p', 8)} * (cardinality(%(caseworkers)s::bigint[]) / {len(EB_UNITS)}))::int] AS caseworker
-      FROM (SELECT p, floor({R('p', 7)} * {len(EB_UNITS)})::int AS u FROM gen_person WHERE NOT co) s) s;
+      FROM (SELECT p, floor({R('p', 7)} * {len(EB_UNITS)})::int AS u FROM gen_person WHERE NOT co OFFSET 0) s OFFSET 0) s;
 ALTER TABLE gen_case ADD PRIMARY KEY (p);
 ALTER TABLE gen_person ADD COLUMN start_on date, ADD COLUMN end_on date;
 UPDATE gen_person g SET start_on = c.opened + 5 + floor({R('g.k', 13)} * 35)::int, end_on = c.closed_on
@@ -128,7 +129,7 @@ FROM (SELECT k, p, birth, male,
              substr(to_char(birth, 'YYYYMMDD'), 3) || lpad((100 + q * 10 + CASE WHEN male THEN 1 + 2 * g5 ELSE 2 * g5 END)::text, 3, '0') AS base9
       FROM (SELECT k, p, DATE '1958-01-01' + ((%(a0)s + k) %% {BIRTH_DAYS})::int AS birth,
                    (%(a0)s + k) / {BIRTH_DAYS} AS q, {R('k', 23)} < 0.52 AS male, floor({R('k', 24)} * 5)::int AS g5
-            FROM gen_person) s) s
+            FROM gen_person OFFSET 0) s OFFSET 0) s
 JOIN gen_case c USING (p);
 """
 
@@ -197,7 +198,7 @@ FROM (SELECT g.k, g.p, g.coordinator, v, g.start_on + 10 + 182 * v AS made,
       FROM (SELECT *, least(5, (least(coalesce(end_on, %(t)s::date), %(t)s::date - 1) - start_on - 10) / 182) AS last_v
             FROM gen_person WHERE assigned AND start_on + 10 < least(coalesce(end_on, %(t)s::date), %(t)s::date)) g
       JOIN LATERAL generate_series(0, g.last_v - CASE WHEN g.last_v > 0 AND {R('g.k', 33)} < 0.15 THEN 1 ELSE 0 END) v
-      ON true) s;
+      ON true OFFSET 0) s;
 """
 
 SUBGOALS = f"""
@@ -233,7 +234,7 @@ FROM (SELECT (p.id - %(pl0)s) * 8 + j AS key, p.made_on + 30 * j - floor({R('(p.
              g.end_on
       FROM planning_implementationplan p JOIN gen_person g ON g.k = p.applicant_id - %(a0)s
       JOIN generate_series(1, 6) j ON {R('(p.id - %(pl0)s) * 8 + j', 40)} >= %(skip)s
-      WHERE p.id > %(pl0)s) s
+      WHERE p.id > %(pl0)s OFFSET 0) s
 WHERE day < least(valid_until, coalesce(end_on, %(t)s::date), %(t)s::date);
 """
 
@@ -258,8 +259,8 @@ FROM (SELECT key, referred_on, started_on, applicant_id, plan_id, created_by_id,
                    {pick_id('insatser', '(p.id - %(pl0)s) * 4 + i', 55)} AS insats
             FROM planning_implementationplan p
             JOIN generate_series(1, 3) i ON {R('(p.id - %(pl0)s) * 4 + i', 50)} < (ARRAY[0.95, 0.75, 0.35])[i]
-            WHERE p.id > %(pl0)s) s
-      WHERE referred_on < %(t)s) s;
+            WHERE p.id > %(pl0)s OFFSET 0) s
+      WHERE referred_on < %(t)s OFFSET 0) s;
 """
 
 # A participation per started referral: a decision period of 6 months (DOMAIN.md 3); most end
@@ -280,7 +281,7 @@ FROM (SELECT r.id, r.started_on AS start_date, dpe, least(dpe, r.started_on + 20
              {R('(r.id - %(rf0)s)', 64)} < 0.35 AS part_time, r.applicant_id, r.insats_id
       FROM insatser_referral r
       CROSS JOIN LATERAL (SELECT ((r.started_on + interval '6 months')::date - 1) AS dpe) d
-      WHERE r.id > %(rf0)s AND r.status = 'started') s;
+      WHERE r.id > %(rf0)s AND r.status = 'started' OFFSET 0) s;
 """
 
 # Every closed participation has its closing, confirmed by a caseworker; 4 % of the open ones have
@@ -322,7 +323,7 @@ SELECT now(), now(), {pick('exemption_reasons', 'k', 90)}, 'Enligt läkarintyg e
        vf + length, (ARRAY[0, 10, 20])[1 + floor({R('k', 91)} * 3)::int], vf, vf + floor(length * {R('k', 92)})::int,
        %(a0)s + k, coordinator
 FROM (SELECT k, coordinator, %(t)s::date - floor({R('k', 93)} * 150)::int AS vf, 90 + floor({R('k', 94)} * 150)::int AS length
-      FROM gen_person WHERE lm AND {R('k', 95)} < 0.04) s;
+      FROM gen_person WHERE lm AND {R('k', 95)} < 0.04 OFFSET 0) s;
 """
 
 # Monthly applications for a run of months ending with the case (or this month), about 3.5 per
@@ -352,7 +353,7 @@ FROM (SELECT a.id, a.created_by_id, 3000 + floor({R('(a.id - %(ap0)s)', 110)} * 
              CASE WHEN {R('(a.id - %(ap0)s)', 111)} < 0.85 THEN 'granted' WHEN {R('(a.id - %(ap0)s)', 111)} < 0.93 THEN 'partly_granted'
                   ELSE 'refused' END AS outcome,
              least(a.received_on + 1 + floor({R('(a.id - %(ap0)s)', 112)} * 30)::int, %(t)s::date) AS decided_on
-      FROM cases_application a WHERE a.id > %(ap0)s AND a.status = 'decided') s;
+      FROM cases_application a WHERE a.id > %(ap0)s AND a.status = 'decided' OFFSET 0) s;
 """
 
 # 1 % of the decisions made before the last 40 days are corrected 10-40 days later by a new decision
@@ -383,7 +384,7 @@ FROM (SELECT d.id AS decision_id, d.decided_by_id, e.kind, d.decided_on + e.afte
           ('interrupted', 20 + floor({R('(d.id - %(d0)s)', 133)} * 40)::int, {R('(d.id - %(d0)s)', 131)} < 0.965 AND {R('(d.id - %(d0)s)', 134)} < 0.005),
           ('resumed', 70 + floor({R('(d.id - %(d0)s)', 133)} * 30)::int,
            {R('(d.id - %(d0)s)', 131)} < 0.965 AND {R('(d.id - %(d0)s)', 134)} < 0.0025)) e(kind, after, wanted)
-      WHERE d.id > %(d0)s AND d.outcome IN ('granted', 'partly_granted') AND e.wanted) s
+      WHERE d.id > %(d0)s AND d.outcome IN ('granted', 'partly_granted') AND e.wanted OFFSET 0) s
 WHERE occurred_on <= %(t)s;
 """
 
@@ -404,14 +405,17 @@ FROM (
                + make_interval(hours => CASE WHEN {R('i', 141)} < 0.01 THEN 21 ELSE 8 + floor({R('i', 142)} * 9)::int END,
                                mins => floor({R('i', 143)} * 60)::int) AS at,
            CASE WHEN {R('i', 144)} < 0.005
-                THEN (%(caseworkers)s::bigint[])[1 + (c.u + 1) %% {len(EB_UNITS)} + {len(EB_UNITS)} * floor({R('i', 145)} * (cardinality(%(caseworkers)s::bigint[]) / {len(EB_UNITS)}))::int]
-                ELSE c.caseworker END AS actor, 'read' AS action, %(a0)s + g.k AS person_id,
-           (%(a0)s + g.k)::text AS object_id, 'cases:applicant-detail' AS endpoint
+                THEN (%(caseworkers)s::bigint[])[1 + array_position(%(eb_units)s::bigint[], c.unit_id) %% {len(EB_UNITS)}
+                     + {len(EB_UNITS)} * floor({R('i', 145)} * (cardinality(%(caseworkers)s::bigint[]) / {len(EB_UNITS)}))::int]
+                ELSE c.responsible_caseworker_id END AS actor, 'read' AS action, m.applicant_id AS person_id,
+           m.applicant_id::text AS object_id, 'cases:applicant-detail' AS endpoint
     FROM generate_series(1, %(log_reads)s) i
-    JOIN gen_person g ON g.k = 1 + floor({R('i', 146)} * %(n)s)::bigint JOIN gen_case c ON c.p = g.p
+    JOIN cases_householdmember m ON m.applicant_id = %(a0)s + 1 + floor({R('i', 146)} * %(n)s)::bigint
+    JOIN cases_case c ON c.household_id = m.household_id
     UNION ALL
-    SELECT 0, %(t)s::date - 1 + time '10:30', c.caseworker, 'read', a.id, a.id::text, 'cases:applicant-detail'
-    FROM cases_applicant a JOIN gen_person g ON g.k = a.id - %(a0)s JOIN gen_case c ON c.p = g.p
+    SELECT 0, %(t)s::date - 1 + time '10:30', c.responsible_caseworker_id, 'read', a.id, a.id::text, 'cases:applicant-detail'
+    FROM cases_applicant a JOIN cases_householdmember m ON m.applicant_id = a.id
+    JOIN cases_case c ON c.household_id = m.household_id
     WHERE a.id > %(a0)s AND a.protected_identity
     UNION ALL
     SELECT i, %(t)s::date - 2 + time '09:00' + make_interval(mins => i::int), (%(caseworkers)s::bigint[])[1], 'read',
@@ -532,7 +536,7 @@ def control_sample(seed: int, today: datetime.date) -> int:
     return len(answers[:5])
 
 
-def _drop_secondary_indexes(cursor) -> list[str]:
+def _drop_secondary_indexes(cursor, tables) -> list[str]:
     """For the target tables that are empty: drop their indexes other than the primary key and
     those behind a constraint, returning the statements that rebuild them. Building an index
     once over the loaded rows is several times faster than growing it row by row; a unique
@@ -544,11 +548,11 @@ def _drop_secondary_indexes(cursor) -> list[str]:
         WHERE t.relname = ANY(%s) AND NOT i.indisprimary
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
         """,
-        [list(TABLES)],
+        [list(tables)],
     )
     found = cursor.fetchall()
     empty = set()
-    for table in TABLES:
+    for table in tables:
         cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
         if cursor.fetchone()[0]:
             empty.add(table)
@@ -584,12 +588,86 @@ def _advance_sequence(cursor, table: str) -> None:
         cursor.execute(f"SELECT max(nextval({sequence})) FROM generate_series(1, %s)", [top - at])
 
 
+# The finance branch needs only the work tables: with the per-row triggers off it loads on a
+# second connection while the main one loads the rest (two cores).
+FINANCE = ("cases_application", "cases_decision", "cases_decision (corrections)", "cases_decisionexecutionevent")
+
+
+def _session(cursor, superuser: bool) -> None:
+    if superuser:
+        # Per-row foreign-key and append-only triggers off for this transaction only.
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    cursor.execute("SET LOCAL synchronous_commit = off")
+    cursor.execute("SET LOCAL work_mem = '256MB'")
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    cursor.execute("SET LOCAL jit = off")
+
+
+def _work_tables(sql: str, shared: bool) -> str:
+    """The work tables: temporary in one transaction; unlogged tables when two connections share them."""
+    if not shared:
+        return sql
+    sql = sql.replace("gen_person", "bench_gen_person").replace("gen_case", "bench_gen_case")
+    return sql.replace("CREATE TEMP TABLE bench_gen_person ON COMMIT DROP", "CREATE UNLOGGED TABLE bench_gen_person").replace(
+        "CREATE TEMP TABLE bench_gen_case ON COMMIT DROP", "CREATE UNLOGGED TABLE bench_gen_case")
+
+
+def _load(steps, params, *, superuser: bool, shared: bool, tables, rows: dict, verbose: bool) -> None:
+    """Run the steps in one transaction on this thread's connection."""
+    cpu_before = backend_cpu_s()
+    with transaction.atomic(), connection.cursor() as cursor:
+        _session(cursor, superuser)
+        rebuild = _drop_secondary_indexes(cursor, tables) if superuser else []
+        for name, sql in steps:
+            started = time.perf_counter()
+            cursor.execute(_work_tables(sql, shared), params)
+            rows[name] = cursor.rowcount
+            if verbose:
+                print(f"  {name:<36}{cursor.rowcount:>11} rows {time.perf_counter() - started:>8.1f} s", flush=True)
+        started = time.perf_counter()
+        for definition in rebuild:
+            cursor.execute(definition)
+        if verbose and rebuild:
+            print(f"  {len(rebuild):>3} indexes rebuilt ({', '.join(sorted({d.split(' ON ', 1)[1].split()[0].removeprefix('public.') for d in rebuild}))[:40]}...)"
+                  f" {time.perf_counter() - started:>6.1f} s", flush=True)
+    cpu_after = backend_cpu_s()
+    if cpu_before is not None and cpu_after is not None:
+        STATS["backend_cpu_s"] = STATS.get("backend_cpu_s", 0.0) + cpu_after - cpu_before
+
+
+# Figures of the last generate(): backend CPU seconds summed over its connections.
+STATS: dict[str, float] = {}
+
+
+def _in_thread(target, **kwargs):
+    """Run `target` on a second database connection (Django's connections are per thread)."""
+    outcome = {}
+
+    def run():
+        try:
+            target(**kwargs)
+        except Exception as error:  # noqa: BLE001 (re-raised in the caller's thread)
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="dataset-finance")
+    thread.start()
+    return thread, outcome
+
+
 def generate(persons: int, seed: int = 2026, *, today: datetime.date | None = None, skip: float = 0.1,
-             months: int = 12, weeks: int = 8, log_reads: int | None = None,
+             months: int = 12, weeks: int = 8, log_reads: int | None = None, parallel: bool | None = None,
              verbose: bool = False) -> dict[str, int]:
     """Load `persons` persons and everything around them; returns rows written per step.
-    PostgreSQL only. Runs in one transaction (the caller's, if any). `log_reads`: reads written to
-    the access log (default: one per person, at most 20 000; 0 writes no audit rows)."""
+    PostgreSQL only. `log_reads`: reads written to the access log (default: one per person, at most
+    20 000; 0 writes no audit rows).
+
+    As superuser (the benchmarks) the per-row triggers are off, empty tables get their indexes
+    rebuilt after the load, and `parallel` (default: on) loads the applications and decisions on a
+    second connection: three transactions (work tables, the two branches), so a failure can leave
+    part of the load; point it at a scratch database. Otherwise (the app's role, the tests) all
+    runs in one transaction, the caller's if any, with every trigger and check on."""
     from insatser.models import ClosingReason, ExemptionReason
 
     if connection.vendor != "postgresql":
@@ -597,55 +675,67 @@ def generate(persons: int, seed: int = 2026, *, today: datetime.date | None = No
     today = today or timezone.localdate()
     params = reference_data(persons, seed)
     rows: dict[str, int] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
+    STATS.clear()
+    with connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         superuser = cursor.fetchone()[0]
-        if superuser:
-            # Per-row foreign-key and append-only triggers off for this transaction only.
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute("SET LOCAL synchronous_commit = off")
-        cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-        cursor.execute("SET LOCAL jit = off")
+        shared = superuser and (parallel is None or parallel) and not connection.in_atomic_block
         base = _bases(cursor)
-        if base["a0"] + persons >= MAX_PERSONS:
-            raise ValueError(f"persons: at most {MAX_PERSONS - base['a0'] - 1} more persons fit the personnummer range")
-        params |= base | {
-            "n": persons, "log_reads": min(persons, 20_000) if log_reads is None else log_reads, "t": today, "skip": skip, "months": months, "weeks": weeks,
-            "last_monday": today - datetime.timedelta(days=today.weekday() + 7),
-            "case_reasons": ["work", "studies", "other_benefit", "moved", "no_application", "no_application", "other"],
-            "closing_reasons": [c for c in ClosingReason.values if c != "decision_period_over"],
-            "exemption_reasons": list(ExemptionReason.values),
-            "first_names": list(FIRST_NAMES), "last_names": list(LAST_NAMES),
-        }
-        rebuild = _drop_secondary_indexes(cursor) if superuser else []
-        for name, sql in STEPS:
-            started = time.perf_counter()
-            cursor.execute(sql, params)
-            count = cursor.rowcount
-            rows[name] = count
-            if verbose:
-                print(f"  {name:<36}{count:>11} rows {time.perf_counter() - started:>8.1f} s", flush=True)
-        started = time.perf_counter()
-        for definition in rebuild:
-            cursor.execute(definition)
-        if verbose and rebuild:
-            print(f"  {len(rebuild)} indexes rebuilt{'':<19}{time.perf_counter() - started:>17.1f} s", flush=True)
-        # The sequences continue after the ids set here.
+    if base["a0"] + persons >= MAX_PERSONS:
+        raise ValueError(f"persons: at most {MAX_PERSONS - base['a0'] - 1} more persons fit the personnummer range")
+    params |= base | {
+        "n": persons, "log_reads": min(persons, 20_000) if log_reads is None else log_reads, "t": today,
+        "skip": skip, "months": months, "weeks": weeks,
+        "last_monday": today - datetime.timedelta(days=today.weekday() + 7),
+        "case_reasons": ["work", "studies", "other_benefit", "moved", "no_application", "no_application", "other"],
+        "closing_reasons": [c for c in ClosingReason.values if c != "decision_period_over"],
+        "exemption_reasons": list(ExemptionReason.values),
+        "first_names": list(FIRST_NAMES), "last_names": list(LAST_NAMES),
+    }
+    work, *main_steps = STEPS
+    finance = [step for step in main_steps if step[0] in FINANCE]
+    main_steps = [step for step in main_steps if step[0] not in FINANCE]
+    finance_tables = ("cases_application", "cases_decision", "cases_decisionexecutionevent")
+    main_tables = tuple(t for t in TABLES if t not in finance_tables)
+    options = {"params": params, "superuser": superuser, "shared": shared, "rows": rows, "verbose": verbose}
+    if shared:
+        _load([work], **options, tables=())  # committed: both connections read the work tables
+        try:
+            thread, outcome = _in_thread(_load, steps=finance, tables=finance_tables, **options)
+            _load(main_steps, **options, tables=main_tables)
+            thread.join()
+            if "error" in outcome:
+                raise outcome["error"]
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE IF EXISTS bench_gen_person, bench_gen_case")
+        _finish(params, seed, today, rows=rows, verbose=verbose)
+    else:
+        with transaction.atomic():
+            _load([work, *main_steps, *finance], **options, tables=TABLES)
+            _finish(params, seed, today, rows=rows, verbose=verbose)
+    return rows
+
+
+def _finish(params, seed, today, *, rows, verbose) -> None:
+    """Sequences past the ids set here; the audit rows (with every trigger on)."""
+    with transaction.atomic(), connection.cursor() as cursor:
         for table in EXPLICIT_IDS.values():
             _advance_sequence(cursor, table)
-        if superuser:
-            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+    if params["log_reads"]:
+        _audit_rows(params, seed, today, rows=rows, verbose=verbose)
+
+
+def _audit_rows(params, seed, today, *, rows, verbose) -> None:
+    """The access log sample and the control sample, written with every trigger on."""
+    with transaction.atomic(), connection.cursor() as cursor:
         for name, sql in (("audit_accesslogentry", ACCESS_LOG), ("audit_chainverification", CHAIN_CHECK)):
-            if params["log_reads"]:
-                started = time.perf_counter()
-                cursor.execute(sql, params)
-                rows[name] = cursor.rowcount
-                if verbose:
-                    print(f"  {name:<36}{cursor.rowcount:>11} rows {time.perf_counter() - started:>8.1f} s", flush=True)
-        if params["log_reads"]:
-            rows["audit_correctiveaction"] = control_sample(seed, today)
-    return rows
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            rows[name] = cursor.rowcount
+            if verbose:
+                print(f"  {name:<36}{cursor.rowcount:>11} rows {time.perf_counter() - started:>8.1f} s", flush=True)
+        rows["audit_correctiveaction"] = control_sample(seed, today)
 
 
 def summary() -> dict[str, int]:
@@ -683,12 +773,10 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     call_command("migrate", verbosity=0)
-    cpu_before = backend_cpu_s()
     started = time.perf_counter()
     rows = generate(args.persons, args.seed, verbose=True)
     load_s = time.perf_counter() - started
-    cpu_after = backend_cpu_s()
-    backend_cpu = round(cpu_after - cpu_before, 1) if cpu_before is not None and cpu_after is not None else None
+    backend_cpu = round(STATS["backend_cpu_s"], 1) if "backend_cpu_s" in STATS else None
     load_average = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     with connection.cursor() as cursor:
         started = time.perf_counter()
