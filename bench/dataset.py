@@ -328,19 +328,31 @@ FROM (SELECT k, coordinator, %(t)s::date - floor({R('k', 93)} * 150)::int AS vf,
 
 # Monthly applications for a run of months ending with the case (or this month), about 3.5 per
 # case: 1 + 9 * u^2 months (u uniform), never before the case opened.
+# The days from an application to its decision, 1-30 (the board's figure is 16 days on average:
+# 000:2270), keyed by case and month so both steps below compute the same.
+DECISION_DELAY = f"(1 + floor({R('(%(key)s)', 103)} * 30)::int)"
+
+
+def _decision_delay(case_index: str, month: str) -> str:
+    return DECISION_DELAY.replace("%(key)s", f"({case_index}) * 100000 + extract(year FROM {month})::int * 12 + extract(month FROM {month})::int")
+
+
 APPLICATIONS = f"""
 INSERT INTO cases_application (created_at, updated_at, month, received_on, status, notes, case_id, created_by_id)
-SELECT now(), now(), month, least(greatest(month + floor({R('c.p * 16 + j', 101)} * 12)::int, c.opened), %(t)s::date),
-       CASE WHEN month = date_trunc('month', %(t)s::date)::date AND {R('c.p * 16 + j', 102)} < 0.3 THEN 'received'
-            ELSE 'decided' END, '', %(c0)s + c.p, c.caseworker
-FROM gen_case c
-JOIN LATERAL (SELECT j, (date_trunc('month', coalesce(c.closed_on, %(t)s::date)) - make_interval(months => j))::date AS month
-              FROM generate_series(0, floor(%(months)s * {R('c.p', 100)} * {R('c.p', 100)})::int) j) m
-  ON m.month >= date_trunc('month', c.opened)::date;
+SELECT now(), now(), month, received_on,
+       CASE WHEN received_on + {_decision_delay('p', 'month')} > %(t)s THEN 'received' ELSE 'decided' END,
+       '', %(c0)s + p, caseworker
+FROM (SELECT c.p, c.caseworker, month,
+             least(greatest(month + floor({R('c.p * 16 + j', 101)} * 12)::int, c.opened), %(t)s::date) AS received_on
+      FROM gen_case c
+      JOIN LATERAL (SELECT j, (date_trunc('month', coalesce(c.closed_on, %(t)s::date)) - make_interval(months => j))::date AS month
+                    FROM generate_series(0, floor(%(months)s * {R('c.p', 100)} * {R('c.p', 100)})::int) j) m
+        ON m.month >= date_trunc('month', c.opened)::date
+      OFFSET 0) s;
 """
 
 # One decision on försörjningsstöd per decided application: bifall 85 %, delvis bifall 8 %,
-# avslag 7 %, decided 1-30 days after the application arrived (signed, in its final state).
+# avslag 7 % (signed, in its final state).
 DECISIONS = f"""
 INSERT INTO cases_decision (created_at, updated_at, item_kind, outcome, amount_applied, amount, reasoning,
     decided_by_role, decided_on, signed_at, appeal_information, norm_is_official, application_id, calculation_id,
@@ -352,7 +364,7 @@ SELECT now(), now(), 'income_support', outcome, applied,
 FROM (SELECT a.id, a.created_by_id, 3000 + floor({R('(a.id - %(ap0)s)', 110)} * 12000)::int AS applied,
              CASE WHEN {R('(a.id - %(ap0)s)', 111)} < 0.85 THEN 'granted' WHEN {R('(a.id - %(ap0)s)', 111)} < 0.93 THEN 'partly_granted'
                   ELSE 'refused' END AS outcome,
-             least(a.received_on + 1 + floor({R('(a.id - %(ap0)s)', 112)} * 30)::int, %(t)s::date) AS decided_on
+             a.received_on + {_decision_delay('a.case_id - %(c0)s', 'a.month')} AS decided_on
       FROM cases_application a WHERE a.id > %(ap0)s AND a.status = 'decided' OFFSET 0) s;
 """
 
@@ -375,16 +387,22 @@ FROM cases_decision WHERE id > %(d0)s AND decided_on < %(t)s::date - 40 AND {R('
 EXECUTIONS = f"""
 INSERT INTO cases_decisionexecutionevent (created_at, updated_at, kind, occurred_on, note, decision_id,
     recorded_by_id)
-SELECT now(), now(), kind, occurred_on, '', decision_id, decided_by_id
-FROM (SELECT d.id AS decision_id, d.decided_by_id, e.kind, d.decided_on + e.after AS occurred_on
-      FROM cases_decision d
-      CROSS JOIN LATERAL (VALUES
-          ('executed', 1 + floor({R('(d.id - %(d0)s)', 130)} * 10)::int, {R('(d.id - %(d0)s)', 131)} < 0.965),
-          ('delay_noted', 5 + floor({R('(d.id - %(d0)s)', 130)} * 20)::int, {R('(d.id - %(d0)s)', 131)} >= 0.965 AND {R('(d.id - %(d0)s)', 132)} < 0.5),
-          ('interrupted', 20 + floor({R('(d.id - %(d0)s)', 133)} * 40)::int, {R('(d.id - %(d0)s)', 131)} < 0.965 AND {R('(d.id - %(d0)s)', 134)} < 0.005),
-          ('resumed', 70 + floor({R('(d.id - %(d0)s)', 133)} * 30)::int,
-           {R('(d.id - %(d0)s)', 131)} < 0.965 AND {R('(d.id - %(d0)s)', 134)} < 0.0025)) e(kind, after, wanted)
-      WHERE d.id > %(d0)s AND d.outcome IN ('granted', 'partly_granted') AND e.wanted OFFSET 0) s
+WITH d AS MATERIALIZED (
+    SELECT id, decided_by_id, decided_on, {R('(id - %(d0)s)', 130)} AS u_after, {R('(id - %(d0)s)', 131)} AS u_done,
+           {R('(id - %(d0)s)', 132)} AS u_note, {R('(id - %(d0)s)', 133)} AS u_gap, {R('(id - %(d0)s)', 134)} AS u_break
+    FROM cases_decision WHERE id > %(d0)s AND outcome IN ('granted', 'partly_granted'))
+SELECT now(), now(), kind, occurred_on, '', id, decided_by_id
+FROM (SELECT id, decided_by_id, 'executed' AS kind, decided_on + 1 + floor(u_after * 10)::int AS occurred_on
+      FROM d WHERE u_done < 0.965
+      UNION ALL
+      SELECT id, decided_by_id, 'delay_noted', decided_on + 5 + floor(u_after * 20)::int FROM d
+      WHERE u_done >= 0.965 AND u_note < 0.5
+      UNION ALL
+      SELECT id, decided_by_id, 'interrupted', decided_on + 20 + floor(u_gap * 40)::int FROM d
+      WHERE u_done < 0.965 AND u_break < 0.005
+      UNION ALL
+      SELECT id, decided_by_id, 'resumed', decided_on + 70 + floor(u_gap * 30)::int FROM d
+      WHERE u_done < 0.965 AND u_break < 0.0025) e
 WHERE occurred_on <= %(t)s;
 """
 
@@ -657,7 +675,7 @@ def _in_thread(target, **kwargs):
 
 
 def generate(persons: int, seed: int = 2026, *, today: datetime.date | None = None, skip: float = 0.1,
-             months: int = 12, weeks: int = 8, log_reads: int | None = None, parallel: bool | None = None,
+             months: int = 15, weeks: int = 8, log_reads: int | None = None, parallel: bool | None = None,
              verbose: bool = False) -> dict[str, int]:
     """Load `persons` persons and everything around them; returns rows written per step.
     PostgreSQL only. `log_reads`: reads written to the access log (default: one per person, at most
