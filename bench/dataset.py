@@ -765,6 +765,40 @@ def summary() -> dict[str, int]:
     return counts
 
 
+# References the load must keep by construction (the benchmarks load without the per-row
+# foreign-key triggers): each query counts the rows that break one.
+KEY_CHECKS = {
+    "member household": "SELECT count(*) FROM cases_householdmember m LEFT JOIN cases_household h ON h.id = m.household_id WHERE h.id IS NULL",
+    "member person": "SELECT count(*) FROM cases_householdmember m LEFT JOIN cases_applicant a ON a.id = m.applicant_id WHERE m.applicant_id IS NOT NULL AND a.id IS NULL",
+    "case household": "SELECT count(*) FROM cases_case c LEFT JOIN cases_household h ON h.id = c.household_id WHERE h.id IS NULL",
+    "plan person": "SELECT count(*) FROM planning_implementationplan p LEFT JOIN cases_applicant a ON a.id = p.applicant_id WHERE a.id IS NULL",
+    "plan case": "SELECT count(*) FROM planning_implementationplan p LEFT JOIN cases_case c ON c.id = p.case_id WHERE c.id IS NULL",
+    "plan supersedes same person": "SELECT count(*) FROM planning_implementationplan p JOIN planning_implementationplan o ON o.id = p.supersedes_id WHERE o.applicant_id <> p.applicant_id OR o.version <> p.version - 1",
+    "follow-up plan": "SELECT count(*) FROM planning_followup f LEFT JOIN planning_implementationplan p ON p.id = f.plan_id WHERE p.id IS NULL",
+    "referral plan person": "SELECT count(*) FROM insatser_referral r LEFT JOIN planning_implementationplan p ON p.id = r.plan_id WHERE p.id IS NULL OR p.applicant_id <> r.applicant_id",
+    "participation referral": "SELECT count(*) FROM insatser_participation x LEFT JOIN insatser_referral r ON r.id = x.referral_id WHERE r.id IS NULL OR r.applicant_id <> x.applicant_id OR r.status <> 'started'",
+    "closing participation": "SELECT count(*) FROM insatser_participationclosing c LEFT JOIN insatser_participation x ON x.id = c.participation_id WHERE x.id IS NULL",
+    "attendance participation": "SELECT count(*) FROM insatser_weeklyattendance w LEFT JOIN insatser_participation x ON x.id = w.participation_id WHERE x.id IS NULL",
+    "barrier in the case's household": "SELECT count(*) FROM cases_casesupportbarrier b JOIN cases_case c ON c.id = b.case_id WHERE NOT EXISTS (SELECT 1 FROM cases_householdmember m WHERE m.household_id = c.household_id AND m.applicant_id = b.applicant_id)",
+    "assignment case": "SELECT count(*) FROM cases_coordinatorassignment a LEFT JOIN cases_case c ON c.id = a.case_id WHERE c.id IS NULL",
+    "application case": "SELECT count(*) FROM cases_application a LEFT JOIN cases_case c ON c.id = a.case_id WHERE c.id IS NULL",
+    "decision application": "SELECT count(*) FROM cases_decision d LEFT JOIN cases_application a ON a.id = d.application_id WHERE a.id IS NULL OR a.status <> 'decided'",
+    "event decision": "SELECT count(*) FROM cases_decisionexecutionevent e LEFT JOIN cases_decision d ON d.id = e.decision_id WHERE d.id IS NULL OR e.occurred_on < d.decided_on",
+    "coordinator is one": "SELECT count(*) FROM cases_coordinatorassignment c LEFT JOIN cases_staff s ON s.id = c.coordinator_id WHERE s.id IS NULL OR s.role <> 'coordinator'",
+    "caseworker of the case's unit": "SELECT count(*) FROM cases_case c LEFT JOIN cases_staff s ON s.id = c.responsible_caseworker_id WHERE s.id IS NULL OR s.unit_id <> c.unit_id",
+}
+
+
+def check_keys() -> dict[str, int]:
+    """Rows breaking each of KEY_CHECKS (all zero when the load is consistent)."""
+    with connection.cursor() as cursor:
+        broken = {}
+        for name, sql in KEY_CHECKS.items():
+            cursor.execute(sql)
+            broken[name] = cursor.fetchone()[0]
+    return broken
+
+
 def backend_cpu_s() -> float | None:
     """CPU seconds used so far by this connection's PostgreSQL backend (user + system), read from
     /proc when the server runs on this machine; None otherwise. On a shared machine it says how
@@ -802,13 +836,17 @@ def main() -> None:
         analyze_s = time.perf_counter() - started
         cursor.execute("SELECT pg_database_size(current_database())")
         size = cursor.fetchone()[0]
+    started = time.perf_counter()
+    broken = {name: n for name, n in check_keys().items() if n}
+    print(f"keys checked in {time.perf_counter() - started:.1f} s: {broken or 'all consistent'}")
     written = sum(v for k, v in rows.items() if not k.startswith("persons"))
     print(f"{args.persons} persons: {written} rows in {load_s:.1f} s (+ ANALYZE {analyze_s:.1f} s), "
           f"database {size / 2**30:.2f} GiB; backend CPU {backend_cpu} s; load average {load_average}")
     print(json.dumps({
         "persons": args.persons, "seed": args.seed, "seconds": round(load_s, 1), "analyze_s": round(analyze_s, 1),
         "backend_cpu_s": backend_cpu, "load_average": load_average, "rows": written,
-        "rows_per_s": round(written / load_s), "database_mb": round(size / 2**20), "tables": summary(),
+        "rows_per_s": round(written / load_s), "database_mb": round(size / 2**20), "broken_keys": sum(broken.values()),
+        "tables": summary(),
     }))
 
 
