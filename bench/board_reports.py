@@ -3,10 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/eb_bench_reports \
         .venv/bin/python bench/board_reports.py --persons 20000
 
-Point DATABASE_URL at a scratch database: the script migrates it, writes the egenkontroll
-benchmark's population (bench/egenkontroll.py: persons, cases, plans, follow-ups, participations,
-attendance) plus monthly applications with granted försörjningsstöd decisions, then times each
-report for this year and this quarter, with its number of queries.
+Point DATABASE_URL at a scratch database: the script migrates it, writes the population
+(by default bench/dataset.py inside PostgreSQL, which includes applications, decisions and their
+execution; `--generator python`: bench/egenkontroll.py's ORM generator plus add_finance below),
+then times each report for this year and this quarter, with its number of queries.
 """
 
 from __future__ import annotations
@@ -58,14 +58,19 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--skip-generate", action="store_true")
+    parser.add_argument("--generator", choices=("sql", "python"), default="sql")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     if not args.skip_generate:
         started = time.perf_counter()
-        with transaction.atomic():
-            population.generate(args.persons, args.seed)
-            add_finance(args.seed)
-        print(f"generated {args.persons} persons in {time.perf_counter() - started:.1f} s ({connection.vendor})")
+        if args.generator == "sql":
+            population.populate("sql", args.persons, args.seed)
+        else:
+            with transaction.atomic():
+                population.generate(args.persons, args.seed)
+                add_finance(args.seed)
+        print(f"generated {args.persons} persons in {time.perf_counter() - started:.1f} s "
+              f"({connection.vendor}, {args.generator})")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

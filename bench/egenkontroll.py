@@ -3,8 +3,9 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/eb_bench \
         .venv/bin/python bench/egenkontroll.py --persons 100000
 
-Point DATABASE_URL at a scratch database: the script migrates it and writes the population
-(bulk INSERTs in batches). It then times
+Point DATABASE_URL at a scratch database: the script migrates it and writes the population,
+by default set-based inside PostgreSQL (bench/dataset.py, `--generator sql`); `--generator python`
+keeps the older, slower generator below (ORM bulk INSERTs in batches, also on SQLite). It then times
   1. a full rule run (every rule, every chunk, flags upserted) through audit.control.engine in-process,
   2. the re-run (the same day: nothing new, every flag kept),
   3. every rule's plain-SQL twin (bench/rule_twins.py, PostgreSQL only) on the same data, in the
@@ -191,6 +192,17 @@ def run_twins(as_of, chunk) -> tuple[dict[str, float], dict[str, set[int]]]:
     return times, found
 
 
+def populate(generator: str, persons: int, seed: int) -> None:
+    """Write the population with the chosen generator (sql: bench/dataset.py, PostgreSQL only)."""
+    if generator == "sql":
+        import dataset  # same directory
+
+        dataset.generate(persons, seed)
+    else:
+        with transaction.atomic():
+            generate(persons, seed)
+
+
 def run_all(as_of, chunk) -> dict[str, float]:
     times = {}
     for code, rule in sorted(REGISTRY.items()):
@@ -207,15 +219,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--chunk", type=int, default=engine.DEFAULT_CHUNK_SIZE)
     parser.add_argument("--skip-generate", action="store_true", help="Reuse the population already in the database.")
+    parser.add_argument("--generator", choices=("sql", "python"), default="sql",
+                        help="sql: bench/dataset.py inside PostgreSQL (default); python: the ORM generator here.")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
     vendor = connection.vendor
     if not args.skip_generate:
         started = time.perf_counter()
-        with transaction.atomic():
-            generate(args.persons, args.seed)
-        print(f"generated {args.persons} persons in {time.perf_counter() - started:.1f} s ({vendor})")
+        populate(args.generator, args.persons, args.seed)
+        print(f"generated {args.persons} persons in {time.perf_counter() - started:.1f} s ({vendor}, {args.generator})")
         if vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # planner statistics for the freshly loaded tables
