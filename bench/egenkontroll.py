@@ -9,15 +9,18 @@ Point DATABASE_URL at a scratch database: the script migrates it and writes the 
   2. the re-run (the same day: nothing new, every flag kept),
   3. the same rules' findings written by hand as plain SQL (PostgreSQL only) on the same data,
 and prints the ratio engine / plain SQL, per rule and in total. It also checks that each
-hand-written query finds exactly the subjects the rule flags.
+hand-written query finds exactly the subjects the rule flags. The last line is one JSON object
+(persons, engine_s, raw_sql_s, ratio, rerun_s, rerun_ratio, peak_rss_mb).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import random
+import resource
 import sys
 import time
 from decimal import Decimal
@@ -269,6 +272,22 @@ def main() -> None:
               f"{sql_total:.2f} s (query only): ratio {engine_total / sql_total:.1f}")
         print(f"the same rules' ORM queries alone: {query_total:.2f} s vs plain SQL {sql_total:.2f} s: "
               f"ratio {query_total / sql_total:.1f}")
+    full, rerun = sum(first.values()), sum(second.values())
+    print(json.dumps({
+        "persons": Applicant.objects.count(),
+        "database": vendor,
+        "chunk": args.chunk,
+        "flags": flags,
+        "engine_s": round(full, 3),
+        "twin_rules_engine_s": round(engine_total, 3),
+        "raw_sql_s": round(sql_total, 3),
+        "ratio": round(engine_total / sql_total, 2) if sql_total else None,
+        "orm_query_s": round(query_total, 3),
+        "rerun_s": round(rerun, 3),
+        "rerun_ratio": round(rerun / full, 3) if full else None,
+        # The process's peak resident memory (kB on Linux), generation included unless --skip-generate.
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }))
 
 
 if __name__ == "__main__":
