@@ -1,31 +1,33 @@
-"""The rule engine: turns a rule's set-based findings into flags, idempotently.
+"""The rule engine: turns a rule's set-based findings into flags, idempotently, inside the database.
 
 For one rule and one chunk of subjects (a range of subject ids, as the nightly run slices the
-table, or an explicit set of ids, as a re-check after a saved fact names them) it runs the rule's
-set-based query once and
-  1. inserts a flag for each finding that has no live flag yet (bulk INSERT ... ON CONFLICT DO
-     NOTHING against the partial unique constraint `one_live_flag_per_rule_subject`),
-  2. marks live flags still found as seen today and checked now (one UPDATE), and gives them their
-     current owner where it changed (audit/control/rules/ownership.py: one UPDATE + one INSERT of
-     history rows),
-  3. resolves live flags no longer found, with the date and why (one UPDATE + one bulk INSERT of
-     history rows).
-Nothing loops over all persons: Python only compares the chunk's findings with the chunk's live
-flags (both bounded by the chunk size) to build those statements. A fixed number of queries per
-chunk; running a chunk twice changes nothing the second time. Both kinds of chunk are the same
-code below: only the WHERE on the subject id differs (`_scope`).
+table, or an explicit set of ids, as a re-check after a saved fact names them) the rule's own
+set-based query (compiled by the ORM) is the CTE `found`; the ownership chain
+(audit/control/rules/ownership.py `owner_sql`) and the flag's facts are computed from it in SQL,
+and the flags are written from it set-based:
+  1. a flag for each finding that has no live flag yet: INSERT ... SELECT ... ON CONFLICT DO NOTHING
+     against the partial unique constraint `one_live_flag_per_rule_subject` (a concurrent duplicate
+     is a no-op),
+  2. live flags still found: one UPDATE ... FROM the findings notes the day they were last seen and
+     checked, and gives them their current owner where it changed (IS DISTINCT FROM), touching only
+     rows that change, so a re-run the same day writes nothing,
+  3. live flags no longer found are resolved with the date and why (UPDATE ... FROM),
+and their history rows (FlagTransition) are INSERT ... SELECT. No Python object per finding and a
+fixed number of queries per chunk: on PostgreSQL one statement (writes in WITH), on SQLite (the
+demo's embedded database, no writes in WITH) one statement per step. Both kinds of chunk are the
+same code: only the condition on the subject id differs (`_scope`, `_scope_sql`). Chunks are
+disjoint ranges, so they may run in parallel on several workers with the same result.
 """
 
 from __future__ import annotations
 
 import datetime
-import decimal
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db import connection, transaction
+from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
 from audit.control.models import LIVE_FLAG_STATUSES, Flag, FlagStatus, FlagTransition, Rule, RuleParameter
@@ -124,33 +126,6 @@ def plan_chunks(rule: RuleDefinition, size: int | None = None) -> list[tuple[int
     return [(start, min(start + size, hi)) for start in range(lo, hi, size)]
 
 
-def _jsonable(value):
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else str(value)
-    return value
-
-
-def _reassign(changed: dict[int, tuple[str, ownership.Owner, ownership.Owner]], rule: RuleDefinition) -> None:
-    """Give live flags their current owner (one UPDATE, one INSERT of history rows)."""
-    if not changed:
-        return
-    now = timezone.now()
-    flags = [
-        Flag(pk=pk, responsible_id=new.responsible_id, unit_id=new.unit_id, owner_basis=new.basis, updated_at=now)
-        for pk, (_, _, new) in changed.items()
-    ]
-    Flag.objects.bulk_update(flags, ["responsible_id", "unit_id", "owner_basis", "updated_at"], batch_size=1000)
-    FlagTransition.objects.bulk_create(
-        FlagTransition(
-            flag_id=pk, from_status=status, to_status=status, event="reassigned", occurred_at=now,
-            comment=REASSIGNED_REASON + (f" ({ownership.explain(rule, new.basis)})" if new.basis else ""),
-        )
-        for pk, (status, _, new) in changed.items()
-    )
-
-
 def _scope(field: str, lower: int | None, upper: int | None, subject_ids: Collection[int] | None) -> Q:
     """The chunk's subjects as a condition on `field`: a range [lower, upper), or explicit ids."""
     if subject_ids is not None:
@@ -187,6 +162,187 @@ def id_chunks(ids: Iterable[int], size: int | None = None) -> list[list[int]]:
     return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 
+# --- the chunk, written inside the database ----------------------------------------------------
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _distinct(a: str, b: str) -> str:
+    """Null-safe "differs" (SQLite < 3.39 has no IS DISTINCT FROM; its IS NOT is the same)."""
+    return f"{a} IS DISTINCT FROM {b}" if _postgres() else f"{a} IS NOT {b}"
+
+
+def _fact_sql(column: str, output_field) -> str:
+    """A fact as the flag's JSON shows it (the flag page reads it): dates and times as ISO strings
+    (Python's isoformat: "2026-03-04", "2026-03-04T08:15:00+00:00", microseconds only when there are
+    some), whole decimals as integers, other decimals as strings ("37.50"), booleans as JSON."""
+    kind = output_field.get_internal_type() if output_field is not None else ""
+    if _postgres():
+        if kind == "DateTimeField":
+            return (
+                f"CASE WHEN date_trunc('second', {column}) = {column} "
+                f"THEN to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') "
+                f"ELSE to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') END"
+            )
+        if kind == "DecimalField":
+            return f"CASE WHEN {column} = trunc({column}) THEN to_jsonb({column}::bigint) ELSE to_jsonb({column}::text) END"
+        return column
+    if kind == "DateTimeField":  # stored as "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
+        return f"replace({column}, ' ', 'T') || '+00:00'"
+    if kind == "DecimalField":
+        places = getattr(output_field, "decimal_places", None)
+        text = f"printf('%%.{int(places)}f', {column})" if places is not None else f"CAST({column} AS TEXT)"
+        return (
+            f"CASE WHEN {column} IS NULL THEN NULL WHEN {column} = CAST({column} AS INTEGER) "
+            f"THEN CAST({column} AS INTEGER) ELSE {text} END"
+        )
+    if kind == "BooleanField":
+        return f"json(CASE WHEN {column} IS NULL THEN NULL WHEN {column} THEN 'true' ELSE 'false' END)"
+    return column
+
+
+def _facts_sql(found: str, facts: dict[str, str], query) -> str:
+    """The flag's facts as one JSON object built in SQL from the columns `facts` ({name: column of
+    `found`}) of the compiled `query` (their types say how each is written)."""
+    args = ", ".join(
+        f"'{name}', {_fact_sql(f'{found}.{_q(alias)}', query.annotations[alias].output_field)}"
+        for name, alias in facts.items()
+    )
+    return f"jsonb_build_object({args})" if _postgres() else f"json_object({args})"
+
+
+def _scope_sql(column: str, lower, upper, subject_ids) -> tuple[str, list]:
+    if subject_ids is not None:
+        ids = [int(pk) for pk in subject_ids]
+        if not ids:
+            return "1 = 0", []
+        return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
+    return f"{column} >= %s AND {column} < %s", [int(lower), int(upper)]
+
+
+def _chunk_ctes(rule: RuleDefinition, rule_id: int, findings, scope: tuple[str, list]) -> tuple[str, list]:
+    """The CTEs every statement of a chunk reads, as (SQL, params):
+    found  the rule's findings in the chunk (its own set-based query, compiled by the ORM),
+    owner  per finding: subject, person, owner (the ownership chain in SQL) and the facts as JSON,
+    live   the chunk's live flags of the rule."""
+    columns = {"pk": "f_subject", PERSON: "f_person", **{name: f"f_{name}" for name in ownership.fields(rule)}}
+    facts = {name: f"fact_{i}" for i, name in enumerate(rule.facts)}
+    qs = findings.order_by().values(
+        **{alias: F(name) for name, alias in columns.items()}, **{alias: F(name) for name, alias in facts.items()}
+    )
+    found_sql, found_params = qs.query.sql_with_params()
+    owner = ownership.owner_sql(rule, "found", {k: v for k, v in columns.items() if k != "pk"})
+    facts_sql = _facts_sql("found", facts, qs.query)
+    flag = _q(Flag._meta.db_table)
+    live_statuses = ", ".join(["%s"] * len(LIVE_FLAG_STATUSES))
+    ctes = (
+        f"found AS ({found_sql}), "
+        f"owner AS (SELECT found.{_q('f_subject')} AS subject_id, found.{_q('f_person')} AS person_id, "
+        f"{owner.responsible} AS responsible_id, {owner.unit} AS unit_id, {owner.basis} AS owner_basis, "
+        f"{facts_sql} AS facts FROM found {owner.joins}), "
+        f"live AS (SELECT id, subject_id, status, responsible_id, unit_id, owner_basis, last_seen FROM {flag} "
+        f"WHERE rule_id = %s AND subject_type = %s AND status IN ({live_statuses}) AND {scope[0]})"
+    )
+    params = [*found_params, *owner.params, rule_id, rule.subject_type, *LIVE_FLAG_STATUSES, *scope[1]]
+    return ctes, params
+
+
+def _kept_cte() -> str:
+    """Live flags still found, with their current owner and whether it changed."""
+    changed = " OR ".join(
+        _distinct(f"live.{c}", f"owner.{c}") for c in ("responsible_id", "unit_id", "owner_basis")
+    )
+    return (
+        "kept AS (SELECT live.id, live.status, live.last_seen, owner.responsible_id AS new_responsible_id, "
+        "owner.unit_id AS new_unit_id, owner.owner_basis AS new_owner_basis, "
+        f"({changed}) AS reassigned FROM live JOIN owner ON owner.subject_id = live.subject_id)"
+    )
+
+
+NOT_FOUND = "NOT EXISTS (SELECT 1 FROM owner WHERE owner.subject_id = live.subject_id)"
+NEW = "NOT EXISTS (SELECT 1 FROM live WHERE live.subject_id = owner.subject_id)"
+FLAG_COLUMNS = (
+    "created_at, updated_at, rule_id, subject_type, subject_id, person_id, responsible_id, unit_id, owner_basis, "
+    "first_seen, last_seen, checked_at, facts, status, resolution_reason"
+)
+TRANSITION_COLUMNS = "flag_id, from_status, to_status, event, occurred_at, comment"
+
+
+def _statements(rule: RuleDefinition, rule_id: int, ctes: str, cte_params: list, as_of, now):
+    """The chunk's SQL, with the params of each part:
+    resolve (UPDATE), keep and reassign (UPDATE ... FROM kept, only rows that change: last seen
+    before today, or a new owner), open (INSERT ... SELECT ... ON CONFLICT DO NOTHING against the
+    partial unique constraint `one_live_flag_per_rule_subject`) and history (INSERT ... SELECT)."""
+    flag, transition = _q(Flag._meta.db_table), _q(FlagTransition._meta.db_table)
+    explained = {basis: f"{REASSIGNED_REASON} ({ownership.explain(rule, basis)})" for basis in ownership.chain(rule)}
+    comment = "CASE kept.new_owner_basis " + "WHEN %s THEN %s " * len(explained) + "ELSE %s END"
+    comment_params = [v for pair in explained.items() for v in pair] + [REASSIGNED_REASON]
+    resolve_set = "status = %s, resolved_on = %s, resolution_reason = %s, checked_at = %s, updated_at = %s"
+    resolve_params = [FlagStatus.RESOLVED, as_of, RESOLVED_REASON, now, now]
+    keep_set = (
+        "last_seen = CASE WHEN kept.last_seen < %s THEN %s ELSE kept.last_seen END, "
+        "checked_at = CASE WHEN kept.last_seen < %s THEN %s ELSE f.checked_at END, "
+        "responsible_id = kept.new_responsible_id, unit_id = kept.new_unit_id, owner_basis = kept.new_owner_basis, "
+        "updated_at = CASE WHEN kept.reassigned THEN %s ELSE f.updated_at END"
+    )
+    keep_params = [as_of, as_of, as_of, now, now]
+    keep_where, keep_where_params = "f.id = kept.id AND (kept.last_seen < %s OR kept.reassigned)", [as_of]
+    resolved_history = "SELECT {id}, {status}, %s, %s, %s, %s FROM {src}"
+    resolved_history_params = [FlagStatus.RESOLVED, "auto_resolved", now, RESOLVED_REASON]
+    reassigned_history = f"SELECT {{id}}, {{status}}, {{status}}, %s, %s, {comment} FROM {{src}} WHERE {{src}}.reassigned"
+    reassigned_history_params = ["reassigned", now, *comment_params]
+    insert = (
+        f"SELECT %s, %s, %s, %s, owner.subject_id, owner.person_id, owner.responsible_id, owner.unit_id, "
+        f"owner.owner_basis, %s, %s, %s, owner.facts, %s, '' FROM owner WHERE {NEW}"
+    )
+    insert_params = [now, now, rule_id, rule.subject_type, as_of, as_of, now, FlagStatus.OPEN]
+    if _postgres():
+        # One statement: the findings are computed once and every write reads the same snapshot.
+        sql = (
+            f"WITH {ctes}, {_kept_cte()}, "
+            f"resolved AS (UPDATE {flag} AS f SET {resolve_set} FROM live WHERE f.id = live.id AND {NOT_FOUND} "
+            f"RETURNING f.id, live.status AS from_status), "
+            f"touched AS (UPDATE {flag} AS f SET {keep_set} FROM kept WHERE {keep_where} "
+            f"RETURNING f.id, kept.status, kept.reassigned, kept.new_owner_basis), "
+            f"opened AS (INSERT INTO {flag} ({FLAG_COLUMNS}) {insert} ON CONFLICT DO NOTHING RETURNING id), "
+            f"history AS (INSERT INTO {transition} ({TRANSITION_COLUMNS}) "
+            + resolved_history.format(id="id", status="from_status", src="resolved")
+            + " UNION ALL "
+            + reassigned_history.format(id="id", status="status", src="touched").replace("kept.new_owner_basis", "touched.new_owner_basis")
+            + ") SELECT (SELECT COUNT(*) FROM resolved), (SELECT COUNT(DISTINCT id) FROM kept), "
+            "(SELECT COUNT(*) FROM opened)"
+        )
+        params = [
+            *cte_params, *resolve_params, *keep_params, *keep_where_params, *insert_params,
+            *resolved_history_params, *reassigned_history_params,
+        ]
+        return [("counts", sql, params)]
+    # SQLite: no writes inside WITH, so one statement per step, each starting with its verb (its row
+    # count is what it changed) and reading the same CTEs; the order keeps the history's "from".
+    with_kept = f"WITH {ctes}, {_kept_cte()}"
+    return [
+        ("kept", f"WITH {ctes} SELECT COUNT(DISTINCT live.id) FROM live JOIN owner ON owner.subject_id = live.subject_id",
+         cte_params),
+        ("", f"INSERT INTO {transition} ({TRANSITION_COLUMNS}) WITH {ctes} "
+         + resolved_history.format(id="live.id", status="live.status", src="live") + f" WHERE {NOT_FOUND}",
+         [*cte_params, *resolved_history_params]),
+        ("resolved", f"UPDATE {flag} SET {resolve_set} WHERE id IN (WITH {ctes} SELECT live.id FROM live WHERE {NOT_FOUND})",
+         [*resolve_params, *cte_params]),
+        ("", f"INSERT INTO {transition} ({TRANSITION_COLUMNS}) {with_kept} "
+         + reassigned_history.format(id="kept.id", status="kept.status", src="kept"),
+         [*cte_params, *reassigned_history_params]),
+        ("", f"UPDATE {flag} AS f SET {keep_set} FROM ({with_kept} SELECT * FROM kept) AS kept WHERE {keep_where}",
+         [*keep_params, *cte_params, *keep_where_params]),
+        ("opened", f"INSERT INTO {flag} ({FLAG_COLUMNS}) WITH {ctes} {insert} ON CONFLICT DO NOTHING",
+         [*cte_params, *insert_params]),
+    ]
+
+
 @transaction.atomic
 def run_chunk(
     *,
@@ -196,96 +352,40 @@ def run_chunk(
     upper: int | None = None,
     subject_ids: Collection[int] | None = None,
 ) -> ChunkCounts:
-    """Evaluate one rule over one chunk: the range [lower, upper) of subject ids, or `subject_ids`."""
+    """Evaluate one rule over one chunk: the range [lower, upper) of subject ids, or `subject_ids`.
+
+    A fixed number of queries whatever the number of findings, and no Python object per finding:
+    the rule's findings, their owners and facts, and every write are SQL (`_chunk_ctes`,
+    `_statements`). A re-run the same day changes no row."""
     rule = REGISTRY[rule_code]
-    rule_row = Rule.objects.get(code=rule_code)
+    _scope("pk", lower, upper, subject_ids)  # validates the chunk
+    rule_id = Rule.objects.values_list("pk", flat=True).get(code=rule_code)
     params = parameters_for(rule)
     in_chunk = _scope("pk", lower, upper, subject_ids)
-    live = Flag.objects.filter(
-        _scope("subject_id", lower, upper, subject_ids),
-        rule=rule_row,
-        subject_type=rule.subject_type,
-        status__in=LIVE_FLAG_STATUSES,
-    )
-    # Locked before the rule's query: a nightly chunk and a re-check after a saved fact may look at
-    # the same subject at once; the second waits, and its query then reads what the first
-    # committed (no double resolution, and no flag reopened from data read before the fact).
-    live_before = {
-        subject_id: (pk, status, ownership.Owner(responsible_id, unit_id, basis))
-        # In primary-key order, so two overlapping chunks lock in the same order (no deadlock).
-        for subject_id, pk, status, responsible_id, unit_id, basis in live.select_for_update()
-        .order_by("pk")
-        .values_list("subject_id", "pk", "status", "responsible_id", "unit_id", "owner_basis")
-    }
-
-    counts = ChunkCounts(subjects_examined=rule.population(as_of=as_of, params=params).filter(in_chunk).count())
-    # The rule's query runs once per chunk; what follows compares at most a chunk's rows.
-    found = {
-        row["pk"]: row
-        for row in rule.findings(as_of=as_of, params=params)
-        .filter(in_chunk)
-        .values("pk", PERSON, *ownership.fields(rule), *rule.facts)
-    }
-    owners = ownership.resolve(rule, found.values())
-
-    # 3. resolve the live flags whose condition no longer holds, with the date and why.
-    stale = {pk: status for subject_id, (pk, status, _) in live_before.items() if subject_id not in found}
-    if stale:
-        now = timezone.now()
-        Flag.objects.filter(pk__in=stale).update(
-            status=FlagStatus.RESOLVED, resolved_on=as_of, resolution_reason=RESOLVED_REASON, checked_at=now,
-            updated_at=now,
-        )
-        FlagTransition.objects.bulk_create(
-            FlagTransition(
-                flag_id=pk,
-                from_status=status,
-                to_status=FlagStatus.RESOLVED,
-                event="auto_resolved",
-                occurred_at=now,
-                comment=RESOLVED_REASON,
+    scope = _scope_sql("subject_id", lower, upper, subject_ids)
+    ops = connection.ops
+    as_of_db, now_db = ops.adapt_datefield_value(as_of), ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        if connection.features.has_select_for_update:
+            # Locked before the rule's query: a nightly chunk and a re-check after a saved fact may
+            # look at the same subject at once; the second waits, and its query then reads what the
+            # first committed (no double resolution, and no flag reopened from data read before the
+            # fact). In primary-key order, so two overlapping chunks lock in the same order (no
+            # deadlock). Only a count comes back.
+            cursor.execute(
+                f"SELECT COUNT(*) FROM (SELECT id FROM {_q(Flag._meta.db_table)} WHERE rule_id = %s AND "
+                f"subject_type = %s AND status IN ({', '.join(['%s'] * len(LIVE_FLAG_STATUSES))}) AND {scope[0]} "
+                "ORDER BY id FOR UPDATE) AS locked",
+                [rule_id, rule.subject_type, *LIVE_FLAG_STATUSES, *scope[1]],
             )
-            for pk, status in stale.items()
-        )
-    counts.flags_resolved = len(stale)
-
-    # 2. the ones still found are kept; note the day they were last seen and checked (shown on the
-    # flag's page). Once a day: a re-run or re-check the same day writes nothing.
-    kept = [pk for subject_id, (pk, _, _) in live_before.items() if subject_id in found]
-    counts.flags_kept = len(kept)
-    if kept:
-        Flag.objects.filter(pk__in=kept, last_seen__lt=as_of).update(last_seen=as_of, checked_at=timezone.now())
-    # ... and follow their owner: a coordinator assigned, a caseworker gone, a flag made before
-    # the ownership chain (audit/control/rules/ownership.py) existed.
-    _reassign(
-        {pk: (status, before, owners[subject_id]) for subject_id, (pk, status, before) in live_before.items()
-         if subject_id in found and owners[subject_id] != before},
-        rule,
-    )
-
-    # 1. insert the new ones; the partial unique constraint makes a concurrent duplicate a no-op.
-    new = [row for subject_id, row in found.items() if subject_id not in live_before]
-    if new:
-        Flag.objects.bulk_create(
-            (
-                Flag(
-                    rule=rule_row,
-                    subject_type=rule.subject_type,
-                    subject_id=row["pk"],
-                    person_id=row[PERSON],
-                    responsible_id=owners[row["pk"]].responsible_id,
-                    unit_id=owners[row["pk"]].unit_id,
-                    owner_basis=owners[row["pk"]].basis,
-                    first_seen=as_of,
-                    last_seen=as_of,
-                    checked_at=timezone.now(),
-                    facts={name: _jsonable(row[name]) for name in rule.facts},
-                )
-                for row in new
-            ),
-            batch_size=1000,
-            ignore_conflicts=True,
-        )
-        # What was really inserted (a concurrent run may have inserted some first).
-        counts.flags_opened = live.count() - len(kept)
+        counts = ChunkCounts(subjects_examined=rule.population(as_of=as_of, params=params).filter(in_chunk).count())
+        ctes, cte_params = _chunk_ctes(rule, rule_id, rule.findings(as_of=as_of, params=params).filter(in_chunk), scope)
+        for name, sql, sql_params in _statements(rule, rule_id, ctes, cte_params, as_of_db, now_db):
+            cursor.execute(sql, sql_params)
+            if name == "counts":
+                counts.flags_resolved, counts.flags_kept, counts.flags_opened = cursor.fetchone()
+            elif name == "kept":
+                counts.flags_kept = cursor.fetchone()[0]
+            elif name:
+                setattr(counts, f"flags_{name}", cursor.rowcount)
     return counts
