@@ -12,11 +12,13 @@ and the flags are written from it set-based:
      checked, and gives them their current owner where it changed (IS DISTINCT FROM), touching only
      rows that change, so a re-run the same day writes nothing,
   3. live flags no longer found are resolved with the date and why (UPDATE ... FROM),
-and their history rows (FlagTransition) are INSERT ... SELECT. No Python object per finding and a
-fixed number of queries per chunk: on PostgreSQL one statement (writes in WITH), on SQLite (the
-demo's embedded database, no writes in WITH) one statement per step. Both kinds of chunk are the
-same code: only the condition on the subject id differs (`_scope`, `_scope_sql`). Chunks are
-disjoint ranges, so they may run in parallel on several workers with the same result.
+and their history rows (FlagTransition) are INSERT ... SELECT. The findings go once into a temporary
+table of the chunk's transaction, which every write reads. No Python object per finding and a fixed
+number of queries per chunk, the same SQL on PostgreSQL and on SQLite (the demo's embedded
+database, >= 3.35) but for the JSON functions and null-safe comparison (`_fact_sql`, `_distinct`).
+Both kinds of chunk are the same code: only the condition on the subject id differs (`_scope`,
+`_scope_sql`). Chunks are disjoint ranges, so they may run in parallel on several workers with the
+same result.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Max, Min, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from audit.control.models import LIVE_FLAG_STATUSES, Flag, FlagStatus, FlagTransition, Rule, RuleParameter
 from audit.control.rules import REGISTRY, ownership
 from audit.control.rules.base import PERSON, RuleDefinition
+from audit.control.rules.common import ID
 
 RESOLVED_REASON = "Villkoret gäller inte längre (kontrollerat vid regelkörning)."
 REASSIGNED_REASON = "Ny ansvarig enligt ansvarskedjan (kontrollerat vid regelkörning)."
@@ -225,47 +229,33 @@ def _scope_sql(column: str, lower, upper, subject_ids) -> tuple[str, list]:
     return f"{column} >= %s AND {column} < %s", [int(lower), int(upper)]
 
 
-def _chunk_ctes(rule: RuleDefinition, rule_id: int, findings, scope: tuple[str, list]) -> tuple[str, list]:
-    """The CTEs every statement of a chunk reads, as (SQL, params):
-    found  the rule's findings in the chunk (its own set-based query, compiled by the ORM),
-    owner  per finding: subject, person, owner (the ownership chain in SQL) and the facts as JSON,
-    live   the chunk's live flags of the rule."""
+FINDINGS = "egk_findings"  # the chunk's findings, a temporary table of the chunk's transaction
+
+
+def _findings_table(rule: RuleDefinition, findings) -> tuple[str, list]:
+    """CREATE TEMPORARY TABLE of the chunk's findings, as (SQL, params): the rule's own set-based
+    query (compiled by the ORM) as the CTE `found`, and per finding the subject, the person, the owner
+    (the ownership chain in SQL, ownership.owner_sql) and the facts as JSON. A table, not a CTE every
+    statement repeats: the rule's query runs once per chunk, and the planner joins the flags to a
+    table of known size (a CTE's row estimate from a rule's filters can be off by thousands)."""
     columns = {"pk": "f_subject", PERSON: "f_person", **{name: f"f_{name}" for name in ownership.fields(rule)}}
     facts = {name: f"fact_{i}" for i, name in enumerate(rule.facts)}
+    # Ids typed as ids (a rule's "no one" is a bare NULL, which PostgreSQL would read as text).
     qs = findings.order_by().values(
-        **{alias: F(name) for name, alias in columns.items()}, **{alias: F(name) for name, alias in facts.items()}
+        **{alias: Cast(F(name), ID) for name, alias in columns.items()},
+        **{alias: F(name) for name, alias in facts.items()},
     )
     found_sql, found_params = qs.query.sql_with_params()
     owner = ownership.owner_sql(rule, "found", {k: v for k, v in columns.items() if k != "pk"})
-    facts_sql = _facts_sql("found", facts, qs.query)
-    flag = _q(Flag._meta.db_table)
-    live_statuses = ", ".join(["%s"] * len(LIVE_FLAG_STATUSES))
-    ctes = (
-        f"found AS ({found_sql}), "
-        f"owner AS (SELECT found.{_q('f_subject')} AS subject_id, found.{_q('f_person')} AS person_id, "
+    sql = (
+        f"CREATE TEMPORARY TABLE {FINDINGS} AS WITH found AS ({found_sql}) "
+        f"SELECT found.{_q('f_subject')} AS subject_id, found.{_q('f_person')} AS person_id, "
         f"{owner.responsible} AS responsible_id, {owner.unit} AS unit_id, {owner.basis} AS owner_basis, "
-        f"{facts_sql} AS facts FROM found {owner.joins}), "
-        f"live AS (SELECT id, subject_id, status, responsible_id, unit_id, owner_basis, last_seen FROM {flag} "
-        f"WHERE rule_id = %s AND subject_type = %s AND status IN ({live_statuses}) AND {scope[0]})"
+        f"{_facts_sql('found', facts, qs.query)} AS facts FROM found {owner.joins}"
     )
-    params = [*found_params, *owner.params, rule_id, rule.subject_type, *LIVE_FLAG_STATUSES, *scope[1]]
-    return ctes, params
+    return sql, [*found_params, *owner.params]
 
 
-def _kept_cte() -> str:
-    """Live flags still found, with their current owner and whether it changed."""
-    changed = " OR ".join(
-        _distinct(f"live.{c}", f"owner.{c}") for c in ("responsible_id", "unit_id", "owner_basis")
-    )
-    return (
-        "kept AS (SELECT live.id, live.status, live.last_seen, owner.responsible_id AS new_responsible_id, "
-        "owner.unit_id AS new_unit_id, owner.owner_basis AS new_owner_basis, "
-        f"({changed}) AS reassigned FROM live JOIN owner ON owner.subject_id = live.subject_id)"
-    )
-
-
-NOT_FOUND = "NOT EXISTS (SELECT 1 FROM owner WHERE owner.subject_id = live.subject_id)"
-NEW = "NOT EXISTS (SELECT 1 FROM live WHERE live.subject_id = owner.subject_id)"
 FLAG_COLUMNS = (
     "created_at, updated_at, rule_id, subject_type, subject_id, person_id, responsible_id, unit_id, owner_basis, "
     "first_seen, last_seen, checked_at, facts, status, resolution_reason"
@@ -273,73 +263,49 @@ FLAG_COLUMNS = (
 TRANSITION_COLUMNS = "flag_id, from_status, to_status, event, occurred_at, comment"
 
 
-def _statements(rule: RuleDefinition, rule_id: int, ctes: str, cte_params: list, as_of, now):
-    """The chunk's SQL, with the params of each part:
-    resolve (UPDATE), keep and reassign (UPDATE ... FROM kept, only rows that change: last seen
-    before today, or a new owner), open (INSERT ... SELECT ... ON CONFLICT DO NOTHING against the
-    partial unique constraint `one_live_flag_per_rule_subject`) and history (INSERT ... SELECT)."""
+def _statements(rule: RuleDefinition, rule_id: int, scope: tuple[str, list], as_of, now) -> list[tuple[str, str, list]]:
+    """The chunk's writes after its findings table, in order, as (what its row count is, SQL, params):
+    the live flags still found (counted), the history and the UPDATE of those no longer found
+    (resolved), the history of those whose owner changed, one UPDATE ... FROM the findings of the
+    flags still found (last seen today, their current owner; only rows that change: last seen
+    before today, or an owner IS DISTINCT FROM the current one), and the INSERT ... SELECT ... ON
+    CONFLICT DO NOTHING of the new ones (the partial unique constraint
+    `one_live_flag_per_rule_subject` makes a concurrent duplicate a no-op). Each history row is
+    written before the change it records, so it has the state the flag had."""
     flag, transition = _q(Flag._meta.db_table), _q(FlagTransition._meta.db_table)
+    statuses = ", ".join(["%s"] * len(LIVE_FLAG_STATUSES))
+    live_sql = f"f.rule_id = %s AND f.subject_type = %s AND f.status IN ({statuses}) AND {scope[0]}"
+    live = [rule_id, rule.subject_type, *LIVE_FLAG_STATUSES, *scope[1]]
+    found = f"FROM {FINDINGS} AS o WHERE o.subject_id = f.subject_id"
+    changed = "(" + " OR ".join(_distinct(f"f.{c}", f"o.{c}") for c in ("responsible_id", "unit_id", "owner_basis")) + ")"
     explained = {basis: f"{REASSIGNED_REASON} ({ownership.explain(rule, basis)})" for basis in ownership.chain(rule)}
-    comment = "CASE kept.new_owner_basis " + "WHEN %s THEN %s " * len(explained) + "ELSE %s END"
+    comment = "CASE o.owner_basis " + "WHEN %s THEN %s " * len(explained) + "ELSE %s END"
     comment_params = [v for pair in explained.items() for v in pair] + [REASSIGNED_REASON]
-    resolve_set = "status = %s, resolved_on = %s, resolution_reason = %s, checked_at = %s, updated_at = %s"
-    resolve_params = [FlagStatus.RESOLVED, as_of, RESOLVED_REASON, now, now]
-    keep_set = (
-        "last_seen = CASE WHEN kept.last_seen < %s THEN %s ELSE kept.last_seen END, "
-        "checked_at = CASE WHEN kept.last_seen < %s THEN %s ELSE f.checked_at END, "
-        "responsible_id = kept.new_responsible_id, unit_id = kept.new_unit_id, owner_basis = kept.new_owner_basis, "
-        "updated_at = CASE WHEN kept.reassigned THEN %s ELSE f.updated_at END"
-    )
-    keep_params = [as_of, as_of, as_of, now, now]
-    keep_where, keep_where_params = "f.id = kept.id AND (kept.last_seen < %s OR kept.reassigned)", [as_of]
-    resolved_history = "SELECT {id}, {status}, %s, %s, %s, %s FROM {src}"
-    resolved_history_params = [FlagStatus.RESOLVED, "auto_resolved", now, RESOLVED_REASON]
-    reassigned_history = f"SELECT {{id}}, {{status}}, {{status}}, %s, %s, {comment} FROM {{src}} WHERE {{src}}.reassigned"
-    reassigned_history_params = ["reassigned", now, *comment_params]
-    insert = (
-        f"SELECT %s, %s, %s, %s, owner.subject_id, owner.person_id, owner.responsible_id, owner.unit_id, "
-        f"owner.owner_basis, %s, %s, %s, owner.facts, %s, '' FROM owner WHERE {NEW}"
-    )
-    insert_params = [now, now, rule_id, rule.subject_type, as_of, as_of, now, FlagStatus.OPEN]
-    if _postgres():
-        # One statement: the findings are computed once and every write reads the same snapshot.
-        sql = (
-            f"WITH {ctes}, {_kept_cte()}, "
-            f"resolved AS (UPDATE {flag} AS f SET {resolve_set} FROM live WHERE f.id = live.id AND {NOT_FOUND} "
-            f"RETURNING f.id, live.status AS from_status), "
-            f"touched AS (UPDATE {flag} AS f SET {keep_set} FROM kept WHERE {keep_where} "
-            f"RETURNING f.id, kept.status, kept.reassigned, kept.new_owner_basis), "
-            f"opened AS (INSERT INTO {flag} ({FLAG_COLUMNS}) {insert} ON CONFLICT DO NOTHING RETURNING id), "
-            f"history AS (INSERT INTO {transition} ({TRANSITION_COLUMNS}) "
-            + resolved_history.format(id="id", status="from_status", src="resolved")
-            + " UNION ALL "
-            + reassigned_history.format(id="id", status="status", src="touched").replace("kept.new_owner_basis", "touched.new_owner_basis")
-            + ") SELECT (SELECT COUNT(*) FROM resolved), (SELECT COUNT(DISTINCT id) FROM kept), "
-            "(SELECT COUNT(*) FROM opened)"
-        )
-        params = [
-            *cte_params, *resolve_params, *keep_params, *keep_where_params, *insert_params,
-            *resolved_history_params, *reassigned_history_params,
-        ]
-        return [("counts", sql, params)]
-    # SQLite: no writes inside WITH, so one statement per step, each starting with its verb (its row
-    # count is what it changed) and reading the same CTEs; the order keeps the history's "from".
-    with_kept = f"WITH {ctes}, {_kept_cte()}"
     return [
-        ("kept", f"WITH {ctes} SELECT COUNT(DISTINCT live.id) FROM live JOIN owner ON owner.subject_id = live.subject_id",
-         cte_params),
-        ("", f"INSERT INTO {transition} ({TRANSITION_COLUMNS}) WITH {ctes} "
-         + resolved_history.format(id="live.id", status="live.status", src="live") + f" WHERE {NOT_FOUND}",
-         [*cte_params, *resolved_history_params]),
-        ("resolved", f"UPDATE {flag} SET {resolve_set} WHERE id IN (WITH {ctes} SELECT live.id FROM live WHERE {NOT_FOUND})",
-         [*resolve_params, *cte_params]),
-        ("", f"INSERT INTO {transition} ({TRANSITION_COLUMNS}) {with_kept} "
-         + reassigned_history.format(id="kept.id", status="kept.status", src="kept"),
-         [*cte_params, *reassigned_history_params]),
-        ("", f"UPDATE {flag} AS f SET {keep_set} FROM ({with_kept} SELECT * FROM kept) AS kept WHERE {keep_where}",
-         [*keep_params, *cte_params, *keep_where_params]),
-        ("opened", f"INSERT INTO {flag} ({FLAG_COLUMNS}) WITH {ctes} {insert} ON CONFLICT DO NOTHING",
-         [*cte_params, *insert_params]),
+        ("kept", f"SELECT COUNT(*) FROM {flag} AS f JOIN {FINDINGS} AS o ON o.subject_id = f.subject_id WHERE {live_sql}",
+         live),
+        ("", f"INSERT INTO {transition} ({TRANSITION_COLUMNS}) SELECT f.id, f.status, %s, %s, %s, %s FROM {flag} AS f "
+         f"WHERE {live_sql} AND NOT EXISTS (SELECT 1 {found})",
+         [FlagStatus.RESOLVED, "auto_resolved", now, RESOLVED_REASON, *live]),
+        ("resolved", f"UPDATE {flag} AS f SET status = %s, resolved_on = %s, resolution_reason = %s, checked_at = %s, "
+         f"updated_at = %s WHERE {live_sql} AND NOT EXISTS (SELECT 1 {found})",
+         [FlagStatus.RESOLVED, as_of, RESOLVED_REASON, now, now, *live]),
+        ("", f"INSERT INTO {transition} ({TRANSITION_COLUMNS}) SELECT f.id, f.status, f.status, %s, %s, {comment} "
+         f"FROM {flag} AS f JOIN {FINDINGS} AS o ON o.subject_id = f.subject_id WHERE {live_sql} AND {changed}",
+         ["reassigned", now, *comment_params, *live]),
+        ("", f"UPDATE {flag} AS f SET last_seen = CASE WHEN f.last_seen < %s THEN %s ELSE f.last_seen END, "
+         "checked_at = CASE WHEN f.last_seen < %s THEN %s ELSE f.checked_at END, "
+         "responsible_id = o.responsible_id, unit_id = o.unit_id, owner_basis = o.owner_basis, "
+         f"updated_at = CASE WHEN {changed} THEN %s ELSE f.updated_at END "
+         f"{found} AND {live_sql} AND (f.last_seen < %s OR {changed})",
+         [as_of, as_of, as_of, now, now, *live, as_of]),
+        ("opened", f"INSERT INTO {flag} ({FLAG_COLUMNS}) SELECT %s, %s, %s, %s, o.subject_id, o.person_id, "
+         "o.responsible_id, o.unit_id, o.owner_basis, %s, %s, %s, o.facts, %s, '' "
+         f"FROM {FINDINGS} AS o WHERE NOT EXISTS (SELECT 1 FROM {flag} AS f WHERE f.subject_id = o.subject_id AND "
+         f"f.rule_id = %s AND f.subject_type = %s AND f.status IN ({statuses})) ON CONFLICT DO NOTHING",
+         [now, now, rule_id, rule.subject_type, as_of, as_of, now, FlagStatus.OPEN, rule_id, rule.subject_type,
+          *LIVE_FLAG_STATUSES]),
+        ("", f"DROP TABLE {FINDINGS}", []),
     ]
 
 
@@ -355,7 +321,7 @@ def run_chunk(
     """Evaluate one rule over one chunk: the range [lower, upper) of subject ids, or `subject_ids`.
 
     A fixed number of queries whatever the number of findings, and no Python object per finding:
-    the rule's findings, their owners and facts, and every write are SQL (`_chunk_ctes`,
+    the rule's findings, their owners and facts, and every write are SQL (`_findings_table`,
     `_statements`). A re-run the same day changes no row."""
     rule = REGISTRY[rule_code]
     _scope("pk", lower, upper, subject_ids)  # validates the chunk
@@ -379,12 +345,13 @@ def run_chunk(
                 [rule_id, rule.subject_type, *LIVE_FLAG_STATUSES, *scope[1]],
             )
         counts = ChunkCounts(subjects_examined=rule.population(as_of=as_of, params=params).filter(in_chunk).count())
-        ctes, cte_params = _chunk_ctes(rule, rule_id, rule.findings(as_of=as_of, params=params).filter(in_chunk), scope)
-        for name, sql, sql_params in _statements(rule, rule_id, ctes, cte_params, as_of_db, now_db):
+        table_sql, table_params = _findings_table(rule, rule.findings(as_of=as_of, params=params).filter(in_chunk))
+        cursor.execute(table_sql, table_params)
+        cursor.execute(f"CREATE INDEX {FINDINGS}_subject ON {FINDINGS} (subject_id)")
+        for name, sql, sql_params in _statements(rule, rule_id, _scope_sql("f.subject_id", lower, upper, subject_ids),
+                                                 as_of_db, now_db):
             cursor.execute(sql, sql_params)
-            if name == "counts":
-                counts.flags_resolved, counts.flags_kept, counts.flags_opened = cursor.fetchone()
-            elif name == "kept":
+            if name == "kept":
                 counts.flags_kept = cursor.fetchone()[0]
             elif name:
                 setattr(counts, f"flags_{name}", cursor.rowcount)
