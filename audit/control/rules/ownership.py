@@ -153,17 +153,18 @@ def owner_sql(rule: RuleDefinition, found: str, columns: dict[str, str]) -> Owne
 
     staff, case, person = Staff._meta.db_table, Case._meta.db_table, Applicant._meta.db_table
     col = {c: f"{found}.{q(name)}" for c, name in columns.items()}
+    # A unit's manager: its first active unit manager by id.
+    managers = (
+        f"(SELECT {q('unit_id')}, MIN({q('id')}) AS {q('id')} FROM {q(staff)} WHERE {q('role')} = %s "
+        f"AND {q('is_active')} GROUP BY {q('unit_id')})"
+    )
     joins = [
         f"LEFT JOIN {q(case)} AS own_k ON own_k.{q('id')} = {col[CASE]}",
         f"LEFT JOIN {q(staff)} AS own_cw ON own_cw.{q('id')} = own_k.{q('responsible_caseworker_id')} "
         f"AND own_cw.{q('is_active')}",
-        # Unit managers: the first active one of each unit by id.
-        f"LEFT JOIN (SELECT {q('unit_id')}, MIN({q('id')}) AS {q('id')} FROM {q(staff)} WHERE {q('role')} = %s "
-        f"AND {q('is_active')} GROUP BY {q('unit_id')}) AS own_km ON own_km.{q('unit_id')} = own_k.{q('unit_id')}",
+        f"LEFT JOIN {managers} AS own_km ON own_km.{q('unit_id')} = own_k.{q('unit_id')}",
         f"LEFT JOIN {q(person)} AS own_a ON own_a.{q('id')} = {col[PERSON]}",
-        f"LEFT JOIN (SELECT {q('unit_id')}, MIN({q('id')}) AS {q('id')} FROM {q(staff)} WHERE {q('role')} = %s "
-        f"AND {q('is_active')} GROUP BY {q('unit_id')}) AS own_rm "
-        f"ON own_rm.{q('unit_id')} = own_a.{q('registered_unit_id')}",
+        f"LEFT JOIN {managers} AS own_rm ON own_rm.{q('unit_id')} = own_a.{q('registered_unit_id')}",
     ]
     params: list = [Role.UNIT_MANAGER, Role.UNIT_MANAGER]
     owner_unit_code = norms.norm("CONTROL_OWNER_UNIT")
