@@ -28,6 +28,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import F, Max, Min, Q
 from django.db.models.functions import Cast
@@ -245,7 +246,15 @@ def _findings_table(rule: RuleDefinition, findings) -> tuple[str, list]:
         **{alias: Cast(F(name), ID) for name, alias in columns.items()},
         **{alias: F(name) for name, alias in facts.items()},
     )
-    found_sql, found_params = qs.query.sql_with_params()
+    try:
+        found_sql, found_params = qs.query.sql_with_params()
+    except EmptyResultSet:  # a condition the ORM knows matches nothing (an empty IN list): no rows
+        def typed_null(alias):
+            db_type = qs.query.annotations[alias].output_field.db_type(connection)
+            return f"CAST(NULL AS {db_type}) AS {_q(alias)}" if db_type else f"NULL AS {_q(alias)}"
+
+        found_sql = f"SELECT {', '.join(typed_null(a) for a in (*columns.values(), *facts.values()))} WHERE 1 = 0"
+        found_params = []
     owner = ownership.owner_sql(rule, "found", {k: v for k, v in columns.items() if k != "pk"})
     sql = (
         f"CREATE TEMPORARY TABLE {FINDINGS} AS WITH found AS ({found_sql}) "
@@ -324,7 +333,6 @@ def run_chunk(
     the rule's findings, their owners and facts, and every write are SQL (`_findings_table`,
     `_statements`). A re-run the same day changes no row."""
     rule = REGISTRY[rule_code]
-    _scope("pk", lower, upper, subject_ids)  # validates the chunk
     rule_id = Rule.objects.values_list("pk", flat=True).get(code=rule_code)
     params = parameters_for(rule)
     in_chunk = _scope("pk", lower, upper, subject_ids)

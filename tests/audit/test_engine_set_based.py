@@ -116,3 +116,12 @@ def test_how_the_subjects_are_cut_into_chunks_does_not_change_the_result():
         plans[2].follow_ups.filter(followed_up_on=AS_OF).delete()
     assert results[0] == results[1] == results[2]
     assert [row[1] for row in results[0]].count(FlagStatus.RESOLVED) == 1
+
+
+def test_an_empty_set_of_ids_is_a_chunk_of_nothing():
+    engine.rules_sync()
+    overdue(2)
+    one_chunk()
+    counts = engine.run_chunk(rule_code=RULE, subject_ids=[], as_of=AS_OF + datetime.timedelta(days=1))
+    assert counts.as_dict() == {"subjects_examined": 0, "flags_opened": 0, "flags_kept": 0, "flags_resolved": 0}
+    assert Flag.objects.filter(status=FlagStatus.OPEN, last_seen=AS_OF).count() == 2
