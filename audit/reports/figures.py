@@ -188,27 +188,27 @@ def household_medians(rows: QuerySet, groups: QuerySet, value: str, *, key: str 
     """Median of the integer column `value` of `rows` per group (joined to `groups` as in
     household_split), in one query.
 
-    Within each group the rows are numbered in order of `value` (a window function) and only the
-    middle row (odd count) or the two middle rows (even count) are kept; the groups' parts are
-    combined with UNION ALL over the joined rows, computed once. At most two values per group come
-    back, whatever the number of rows."""
-    qn = connection.ops.quote_name
-    head, params = _joined_to_groups(rows, groups)
-    v = qn(value)
-    parts = []
+    The query counts the rows per value and group (one pass, GROUP BY the value: one row back per
+    distinct value, e.g. per number of days, whatever the number of rows); the middle row (odd
+    count) or the mean of the two middle rows (even count) is then read off the counts."""
+    counts = household_split(rows, groups, {"n": ("COUNT", None)}, by=value, key=key)
+    out = {}
     for group in GROUPS:
-        where = "" if group.key == "total" else f" WHERE j.{qn('g_' + group.key)}"
-        parts.append(
-            f"SELECT '{group.key}' AS group_key, x.v FROM (SELECT j.{v} AS v, ROW_NUMBER() OVER (ORDER BY j.{v}) AS rn,"
-            f" COUNT(*) OVER () AS n FROM j{where}) x WHERE x.rn >= (x.n + 1) / 2 AND x.rn <= (x.n + 2) / 2"
-        )
-    sql = f"{head}, j AS (SELECT r.{v}, s.* FROM r LEFT JOIN s ON s.{qn(key)} = r.{qn(key)}) " + " UNION ALL ".join(parts)
-    middle: dict[str, list[int]] = {g.key: [] for g in GROUPS}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for group_key, v_ in cursor.fetchall():
-            middle[group_key].append(v_)
-    return {k: ratio(sum(vs), len(vs), "0.1") if vs else None for k, vs in middle.items()}
+        distribution = sorted((v, figures["n"][group.key]) for v, figures in counts.items() if figures["n"][group.key])
+        n = sum(count for _, count in distribution)
+        if not n:
+            out[group.key] = None
+            continue
+        middle, seen = [], 0
+        for position in sorted({(n + 1) // 2, (n + 2) // 2}):  # 1-based; one position when n is odd
+            for v, count in distribution:
+                if seen + count >= position:
+                    middle.append(v)
+                    break
+                seen += count
+            seen = 0
+        out[group.key] = ratio(sum(middle), len(middle), "0.1")
+    return out
 
 
 def pct(part, whole) -> Decimal | None:
