@@ -128,7 +128,13 @@ def test_a_person_without_a_case_goes_to_the_manager_of_their_registered_unit(eb
 def test_the_egenkontroll_owner_is_the_last_link_and_is_a_setting(eb_unit):
     unmanaged = UnitFactory(code="parketten", name="Parketten")
     quality = UnitFactory(code="kvalitet", name="Kvalitet och utveckling")
+    # In the same run, persons at units with a manager (one added before the owner, one after):
+    # each unit's manager is that unit's persons', and neither is the egenkontroll owner.
+    intern_service = UnitFactory(code="intern-service", name="Intern Service")
+    managers = {eb_unit: StaffFactory(role=Role.UNIT_MANAGER, unit=eb_unit)}
     owner = StaffFactory(role=Role.UNIT_MANAGER, unit=quality)
+    managers[intern_service] = StaffFactory(role=Role.UNIT_MANAGER, unit=intern_service)
+    managed = {unit: _plan_past_its_follow_up_date(ApplicantFactory(registered_unit=unit)) for unit in managers}
     plan = _plan_past_its_follow_up_date(ApplicantFactory(registered_unit=unmanaged))
     run_all()
     flag = flag_of(PLAN_DATE, plan.pk)
@@ -138,6 +144,7 @@ def test_the_egenkontroll_owner_is_the_last_link_and_is_a_setting(eb_unit):
         run_all()
     flag.refresh_from_db()
     assert (flag.responsible, flag.unit, flag.owner_basis) == (owner, quality, OwnerBasis.CONTROL_OWNER)
+    assert {unit: flag_of(PLAN_DATE, p.pk).responsible for unit, p in managed.items()} == managers
 
 
 def test_a_finding_nobody_answers_for_stays_with_the_unit_that_holds_the_case(eb_unit):
