@@ -273,11 +273,12 @@ def _check(day, *, table="", seq=None, reason=""):
     )
 
 
-def test_each_break_of_the_chain_is_one_flag_for_an_active_administrator(units, run_rule):
+def test_each_break_of_the_chain_is_one_flag_for_the_first_active_administrator(units, run_rule):
     # A break stays until someone repairs it, so every night's check finds it again: one flag per
     # break (table, row, what was wrong), from the first check that found it; none for an intact chain.
     StaffFactory(role=Role.ADMINISTRATOR, unit=None, is_active=False)  # has left: passed over
     administrator = StaffFactory(role=Role.ADMINISTRATOR, unit=None)
+    StaffFactory(role=Role.ADMINISTRATOR, unit=None)  # a second one: the flag has one owner, the first
     day = DAY - datetime.timedelta(days=3)
     _check(day)
     altered = _check(day + datetime.timedelta(days=1), table="audit_accesslogentry", seq=5, reason="ändrad rad")
