@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from audit.control import engine
 from audit.control.models import Flag, RuleParameter
-from audit.models import AccessLogEntry
-from audit.recording.models import ChainVerification
+from audit.models import AccessLogEntry, ChainVerification
 from cases.models import Role, Staff
 from tests.factories.cases import ApplicantFactory, CaseFactory, CoordinatorAssignmentFactory, StaffFactory, UnitFactory
 
@@ -190,6 +189,24 @@ def test_reads_outside_working_hours(people, run_rule):
     assert subjects == {night.pk, saturday.pk}
 
 
+def test_working_hours_are_from_the_start_hour_until_the_end_hour_monday_to_friday(people, run_rule):
+    # Defaults 07-19: a read at 07:00 or 18:59 is within working hours, one at 06:59 or 19:00 is not;
+    # Friday is a working day, Sunday is not (Saturday: the test above). One reader, one read a day.
+    def read(day, hour, minute=0):
+        return _read(people["mine"], 1, when=datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=STOCKHOLM))
+
+    monday = datetime.date(2026, 11, 23)
+    day = {name: monday + datetime.timedelta(days=i) for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
+    read(day["mon"], 7)
+    before_start = read(day["tue"], 6, 59)
+    read(day["wed"], 18, 59)
+    at_end = read(day["thu"], 19)
+    read(day["fri"], 12)
+    sunday = read(day["sun"], 12)
+    subjects = {s for s, _, _ in _flags(run_rule, "l05_read_outside_working_hours", day["sun"])}
+    assert subjects == {before_start.pk, at_end.pk, sunday.pk}
+
+
 def test_many_refused_requests_in_a_day(people, run_rule):
     _limit("l06_many_refused_requests", "max_refused", 2)
     refused = [_read(people["mine"], None, action="refused", object_id="404", when=_at(9 + i)) for i in range(3)]
@@ -302,3 +319,27 @@ def test_a_chain_break_found_again_is_one_finding_with_or_without_a_sequence_num
     found = _flags(run_rule, "l01_audit_chain_broken", DAY)
     assert {s for s, _, _ in found} == {with_seq[0].pk, without_seq[0].pk}
     assert {r for _, r, _ in found} == {people["admin"].pk}
+
+
+def _check(day, *, table="", seq=None, reason=""):
+    """One night's verification of the hash chain: intact unless it names a broken row."""
+    return ChainVerification.objects.create(
+        checked_at=_at(3, day), intact=not reason, broken_table=table, broken_id=seq, broken_seq=seq, reason=reason,
+    )
+
+
+def test_each_break_of_the_chain_is_one_flag_for_the_first_active_administrator(units, run_rule):
+    # A break stays until someone repairs it, so every night's check finds it again: one flag per
+    # break (table, row, what was wrong), from the first check that found it; none for an intact chain.
+    StaffFactory(role=Role.ADMINISTRATOR, unit=None, is_active=False)  # has left: passed over
+    administrator = StaffFactory(role=Role.ADMINISTRATOR, unit=None)
+    StaffFactory(role=Role.ADMINISTRATOR, unit=None)  # a second one: the flag has one owner, the first
+    day = DAY - datetime.timedelta(days=3)
+    _check(day)
+    altered = _check(day + datetime.timedelta(days=1), table="audit_accesslogentry", seq=5, reason="ändrad rad")
+    _check(day + datetime.timedelta(days=2), table="audit_accesslogentry", seq=5, reason="ändrad rad")
+    removed = _check(day + datetime.timedelta(days=2), table="audit_changeevent", seq=9, reason="borttagen rad")
+    _check(DAY, table="audit_accesslogentry", seq=5, reason="ändrad rad")
+    _check(DAY + datetime.timedelta(days=1), table="audit_accesslogentry", seq=12, reason="ändrad rad")  # after the day
+    assert _flags(run_rule, "l01_audit_chain_broken") == {(altered.pk, administrator.pk, None), (removed.pk, administrator.pk, None)}
+    assert not Flag.objects.filter(person__isnull=False).exists()
