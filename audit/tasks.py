@@ -126,3 +126,13 @@ def retention_purge() -> int:
 
     with channel_context("task", endpoint="audit.retention_purge"):
         return purge().persons
+
+
+@shared_task(name="audit.access_log_partitions", soft_time_limit=600, time_limit=660, **COMMON)
+def access_log_partitions() -> dict:
+    """Daily: the access log's partitions made ahead; months older than the keeping time dropped."""
+    from audit.control.log_retention import access_log_partitions_maintain
+    from audit.recording.context import channel_context
+
+    with channel_context("task", endpoint="audit.access_log_partitions"):
+        return access_log_partitions_maintain()

@@ -3,16 +3,19 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/eb_bench_reports \
         .venv/bin/python bench/board_reports.py --persons 20000
 
-Point DATABASE_URL at a scratch database: the script migrates it, writes the egenkontroll
-benchmark's population (bench/egenkontroll.py: persons, cases, plans, follow-ups, participations,
-attendance) plus monthly applications with granted försörjningsstöd decisions, then times each
-report for this year and this quarter, with its number of queries.
+Point DATABASE_URL at a scratch database: the script migrates it, writes the population
+(by default bench/dataset.py inside PostgreSQL, which includes applications, decisions and their
+execution; `--generator python`: bench/egenkontroll.py's ORM generator plus add_finance below),
+then times every board report for this year (and the quarterly ones for this quarter), with its
+number of queries. The last line is one JSON object: persons, decisions, database, jit,
+key_figures_year_s, slowest_report, slowest_s and each report's seconds and queries.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import random
 import time
 
@@ -25,7 +28,7 @@ from django.utils import timezone
 from audit.reports import get_report
 from audit.reports.base import ReportParams, parse_period
 from cases.finance_models import Application, Decision, DelegationPoint, LegalBasis
-from cases.models import Case, Staff
+from cases.models import Applicant, Case, Staff
 from planning.norms import add_months
 
 
@@ -58,28 +61,56 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--skip-generate", action="store_true")
+    parser.add_argument("--generator", choices=("sql", "python"), default="sql")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     if not args.skip_generate:
         started = time.perf_counter()
-        with transaction.atomic():
-            population.generate(args.persons, args.seed)
-            add_finance(args.seed)
-        print(f"generated {args.persons} persons in {time.perf_counter() - started:.1f} s ({connection.vendor})")
+        if args.generator == "sql":
+            population.populate("sql", args.persons, args.seed)
+        else:
+            with transaction.atomic():
+                population.generate(args.persons, args.seed)
+                add_finance(args.seed)
+        print(f"generated {args.persons} persons in {time.perf_counter() - started:.1f} s "
+              f"({connection.vendor}, {args.generator})", flush=True)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
     today = timezone.localdate()
-    print(f"{Decision.objects.count()} decisions; today {today}")
-    print(f"{'report':<24}{'period':<10}{'queries':>8}{'seconds':>9}")
-    for code in ("key_figures", "plan_quality", "full_time_activation"):
-        for kind, number in (("year", None), ("quarter", (today.month - 1) // 3 + 1)):
-            period = parse_period(kind=kind, year=today.year, number=number, today=today)
-            started = time.perf_counter()
-            with CaptureQueriesContext(connection) as ctx:
-                get_report(code).build(ReportParams(period=period, unit_id=None, today=today))
-            print(f"{code:<24}{kind:<10}{len(ctx.captured_queries):>8}{time.perf_counter() - started:>9.2f}")
-
+    decisions = Decision.objects.count()
+    print(f"{decisions} decisions; today {today}")
+    print(f"{'report':<34}{'period':<10}{'queries':>8}{'seconds':>9}")
+    year = parse_period(kind="year", year=today.year, today=today)
+    quarter = parse_period(kind="quarter", year=today.year, number=(today.month - 1) // 3 + 1, today=today)
+    runs = [  # (report, period kind, params): every report for a year; 4a and 4b exist only per quarter
+        *((code, kind, ReportParams(period=period, unit_id=None, today=today))
+          for code in ("key_figures", "plan_quality", "full_time_activation", "internal_control")
+          for kind, period in (("year", year), ("quarter", quarter))),
+        *((code, "quarter", ReportParams(period=quarter, unit_id=None, today=today))
+          for code in ("unexecuted_decisions_ivo", "unexecuted_decisions_statistics")),
+        ("delegated_decisions", "year", ReportParams(period=None, unit_id=None, date_from=year.start,
+                                                    date_to=min(year.end, today), today=today)),
+    ]
+    figures = {}
+    for code, kind, params in runs:
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as ctx:
+            get_report(code).build(params)
+        seconds = time.perf_counter() - started
+        figures[f"{code}_{kind}"] = {"s": round(seconds, 2), "queries": len(ctx.captured_queries)}
+        print(f"{code:<34}{kind:<10}{len(ctx.captured_queries):>8}{seconds:>9.2f}", flush=True)
+    slowest = max(figures, key=lambda k: figures[k]["s"])
+    jit = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            jit = cursor.fetchone()[0]
+    print(json.dumps({
+        "persons": Applicant.objects.count(), "decisions": decisions, "database": connection.vendor, "jit": jit,
+        "key_figures_year_s": figures["key_figures_year"]["s"], "slowest_report": slowest,
+        "slowest_s": figures[slowest]["s"], "reports": figures,
+    }))
 
 if __name__ == "__main__":
     main()

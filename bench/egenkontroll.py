@@ -3,21 +3,25 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/eb_bench \
         .venv/bin/python bench/egenkontroll.py --persons 100000
 
-Point DATABASE_URL at a scratch database: the script migrates it and writes the population
-(bulk INSERTs in batches). It then times
+Point DATABASE_URL at a scratch database: the script migrates it and writes the population,
+by default set-based inside PostgreSQL (bench/dataset.py, `--generator sql`); `--generator python`
+keeps the older, slower generator below (ORM bulk INSERTs in batches, also on SQLite). It then times
   1. a full rule run (every rule, every chunk, flags upserted) through audit.control.engine in-process,
   2. the re-run (the same day: nothing new, every flag kept),
-  3. the same rules' findings written by hand as plain SQL (PostgreSQL only) on the same data,
-and prints the ratio engine / plain SQL, per rule and in total. It also checks that each
-hand-written query finds exactly the subjects the rule flags.
+  3. every rule's plain-SQL twin (bench/rule_twins.py, PostgreSQL only) on the same data, in the
+     engine's chunks (one query per chunk of subject ids),
+and prints the ratio engine / plain SQL, per rule and in total, and one JSON object as its last
+line. It also checks that each twin finds exactly the subjects the rule flags.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import random
+import resource
 import sys
 import time
 from decimal import Decimal
@@ -40,6 +44,7 @@ settings.DEBUG = False  # no query log kept in memory
 from audit.control import engine  # noqa: E402
 from audit.control.models import Flag, Rule  # noqa: E402
 from audit.control.rules import REGISTRY  # noqa: E402
+from bench import rule_twins  # noqa: E402
 from cases.models import (  # noqa: E402
     Applicant,
     Case,
@@ -171,35 +176,31 @@ def generate(persons: int, seed: int) -> None:
     ])
 
 
-# Hand-written plain SQL for the same findings (PostgreSQL). %(as_of)s is the run date.
-PLAIN_SQL = {
-    "r01_follow_up_interval": """
-        WITH active AS (
-            SELECT applicant_id, MIN(start_date) AS since FROM insatser_participation
-            WHERE status = 'active' AND start_date <= %(as_of)s GROUP BY applicant_id),
-        last_fu AS (
-            SELECT p.applicant_id, MAX(f.followed_up_on) AS last FROM planning_followup f
-            JOIN planning_implementationplan p ON p.id = f.plan_id
-            WHERE f.followed_up_on <= %(as_of)s GROUP BY p.applicant_id)
-        SELECT a.applicant_id FROM active a LEFT JOIN last_fu l USING (applicant_id)
-        WHERE GREATEST(COALESCE(l.last, a.since), a.since) < (%(as_of)s::date - INTERVAL '1 month')::date""",
-    "r03_plan_expired": """
-        SELECT p.id FROM planning_implementationplan p
-        WHERE p.status = 'signed' AND p.made_on <= %(as_of)s AND p.valid_until < %(as_of)s
-          AND NOT EXISTS (SELECT 1 FROM planning_implementationplan n WHERE n.supersedes_id = p.id AND n.status = 'signed')
-          AND (EXISTS (SELECT 1 FROM cases_coordinatorassignment c WHERE c.applicant_id = p.applicant_id
-                       AND c.start_date <= %(as_of)s AND (c.end_date IS NULL OR c.end_date >= %(as_of)s))
-               OR EXISTS (SELECT 1 FROM insatser_participation x WHERE x.applicant_id = p.applicant_id
-                          AND x.status = 'active' AND x.start_date <= %(as_of)s))""",
-    "r07_participation_past_decision_period": """
-        SELECT x.id FROM insatser_participation x
-        WHERE x.status = 'active' AND x.start_date <= %(as_of)s AND x.decision_period_end < %(as_of)s
-          AND NOT EXISTS (SELECT 1 FROM insatser_participationclosing c WHERE c.participation_id = x.id)""",
-    "r06b_referral_past_time_limit": """
-        SELECT r.id FROM insatser_referral r
-        WHERE r.status <> 'withdrawn' AND r.referred_on <= %(as_of)s AND r.valid_until < %(as_of)s
-          AND NOT EXISTS (SELECT 1 FROM insatser_participation x WHERE x.referral_id = r.id AND x.status = 'closed')""",
-}
+def run_twins(as_of, chunk) -> tuple[dict[str, float], dict[str, set[int]]]:
+    """Every rule's plain-SQL twin (bench/rule_twins.py) run as the engine runs the rule: one query
+    per chunk of subject ids, the same chunks. Returns the time per rule and the subjects found."""
+    times, found = {}, {}
+    with connection.cursor() as cursor:
+        for code, rule in sorted(REGISTRY.items()):
+            params = engine.parameters_for(rule)
+            started = time.perf_counter()
+            subjects = set()
+            for lo, hi in engine.plan_chunks(rule, chunk):
+                subjects |= {s for s, _ in rule_twins.found(cursor, code, as_of=as_of, params=params, lo=lo, hi=hi)}
+            times[code] = time.perf_counter() - started
+            found[code] = subjects
+    return times, found
+
+
+def populate(generator: str, persons: int, seed: int) -> None:
+    """Write the population with the chosen generator (sql: bench/dataset.py, PostgreSQL only)."""
+    if generator == "sql":
+        import dataset  # same directory
+
+        dataset.generate(persons, seed)
+    else:
+        with transaction.atomic():
+            generate(persons, seed)
 
 
 def run_all(as_of, chunk) -> dict[str, float]:
@@ -218,15 +219,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--chunk", type=int, default=engine.DEFAULT_CHUNK_SIZE)
     parser.add_argument("--skip-generate", action="store_true", help="Reuse the population already in the database.")
+    parser.add_argument("--generator", choices=("sql", "python"), default="sql",
+                        help="sql: bench/dataset.py inside PostgreSQL (default); python: the ORM generator here.")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
     vendor = connection.vendor
     if not args.skip_generate:
         started = time.perf_counter()
-        with transaction.atomic():
-            generate(args.persons, args.seed)
-        print(f"generated {args.persons} persons in {time.perf_counter() - started:.1f} s ({vendor})")
+        populate(args.generator, args.persons, args.seed)
+        print(f"generated {args.persons} persons in {time.perf_counter() - started:.1f} s ({vendor}, {args.generator})")
         if vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # planner statistics for the freshly loaded tables
@@ -240,35 +242,39 @@ def main() -> None:
     flags = Flag.objects.count()
     second = run_all(as_of, args.chunk)
     assert Flag.objects.count() == flags, "the re-run created flags"
+    twins, twin_found = run_twins(as_of, args.chunk) if vendor == "postgresql" else ({}, {})
     print(f"\n{'rule':<42}{'flags':>8}{'run s':>9}{'re-run s':>10}{'ORM q s':>9}{'SQL s':>8}{'ratio':>8}")
-    sql_total = engine_total = query_total = 0.0
+    query_total = 0.0
     for code in sorted(REGISTRY):
         n = Flag.objects.filter(rule__code=code, status="open").count()
         sql_time = ratio = query_time = ""
-        if vendor == "postgresql" and code in PLAIN_SQL:
+        if code in twins:
             # The rule's own set-based query alone (what the engine runs per chunk, here in one go).
             started = time.perf_counter()
             list(REGISTRY[code].findings(as_of=as_of, params=engine.parameters_for(REGISTRY[code])).values_list("pk"))
             orm_query = time.perf_counter() - started
             query_total += orm_query
             query_time = f"{orm_query:.2f}"
-            with connection.cursor() as cursor:
-                started = time.perf_counter()
-                cursor.execute(PLAIN_SQL[code], {"as_of": as_of})
-                found = {row[0] for row in cursor.fetchall()}
-                elapsed = time.perf_counter() - started
             expected = set(Flag.objects.filter(rule__code=code, status="open").values_list("subject_id", flat=True))
-            assert found == expected, f"{code}: plain SQL finds {len(found)}, the rule {len(expected)}"
-            sql_total += elapsed
-            engine_total += first[code]
-            sql_time, ratio = f"{elapsed:.2f}", f"{first[code] / elapsed:.1f}x"
+            assert twin_found[code] == expected, f"{code}: the twin finds {len(twin_found[code])}, the rule {len(expected)}"
+            sql_time, ratio = f"{twins[code]:.2f}", f"{first[code] / twins[code]:.1f}x"
         print(f"{code:<42}{n:>8}{first[code]:>9.2f}{second[code]:>10.2f}{query_time:>9}{sql_time:>8}{ratio:>8}")
-    print(f"\nfull run {sum(first.values()):.2f} s, re-run {sum(second.values()):.2f} s, flags {flags}")
-    if sql_total:
-        print(f"rules with hand-written SQL: engine {engine_total:.2f} s (query + flag upsert) vs plain SQL "
-              f"{sql_total:.2f} s (query only): ratio {engine_total / sql_total:.1f}")
-        print(f"the same rules' ORM queries alone: {query_total:.2f} s vs plain SQL {sql_total:.2f} s: "
-              f"ratio {query_total / sql_total:.1f}")
+    engine_s, rerun_s, raw_sql_s = sum(first.values()), sum(second.values()), sum(twins.values())
+    print(f"\nfull run {engine_s:.2f} s, re-run {rerun_s:.2f} s, flags {flags}")
+    if raw_sql_s:
+        print(f"every rule: engine {engine_s:.2f} s (query + flags written) vs plain-SQL twins {raw_sql_s:.2f} s "
+              f"(query only, same chunks): ratio {engine_s / raw_sql_s:.1f}")
+        print(f"the rules' ORM queries alone (one go): {query_total:.2f} s: ratio {query_total / raw_sql_s:.1f}")
+    # ru_maxrss is in kilobytes on Linux: the process's peak, generation included when it ran here.
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({
+        "persons": Applicant.objects.count(), "chunk": args.chunk, "database": vendor,
+        "engine_s": round(engine_s, 3), "raw_sql_s": round(raw_sql_s, 3) if raw_sql_s else None,
+        "ratio": round(engine_s / raw_sql_s, 2) if raw_sql_s else None,
+        "orm_query_s": round(query_total, 3) if raw_sql_s else None,
+        "rerun_s": round(rerun_s, 3), "rerun_ratio": round(rerun_s / engine_s, 3) if engine_s else None,
+        "peak_rss_mb": round(peak_rss_mb, 1), "flags": flags,
+    }))
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ from cases.models import Role, Staff  # noqa: E402  (an administrator: the one r
 def _triggers(enabled: bool) -> None:
     with connection.cursor() as cursor:
         for table in chain.LOG_TABLES:
-            for trigger in (f"{table}_chain", f"{table}_chain_head"):
+            for trigger in (f"{table}_chain_begin", f"{table}_chain", f"{table}_chain_head"):
                 cursor.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER {trigger}")
 
 

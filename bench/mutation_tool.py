@@ -4,7 +4,8 @@
                                                    with FUNCTION names, outside those functions
     mutation_tool.py rate SESSION MODULE           print "MODULE killed/total rate" and each survivor,
                                                    and the rate without the known-equivalent ones
-    mutation_tool.py retest SESSION                forget the survivors' results, so exec runs them again
+    mutation_tool.py retest SESSION [all]          forget the survivors' results, so exec runs them again
+                                                   (the known-equivalent ones too with `all`)
 
 The operator set: one plausible slip per site (a boundary, a negation, & for |, + for -, a
 constant off by one), not every operator swapped for every other (cosmic-ray's default, ~10x
@@ -148,10 +149,14 @@ def rate(session: str, module: str) -> dict:
     return figures
 
 
-def retest(session: str) -> None:
+def retest(session: str, everything: bool = False) -> None:
+    """Forget the survivors' results so exec runs them again; the known-equivalent ones only with
+    `everything` (they cannot be killed, and each costs a whole run of the module's tests)."""
+    known = {} if everything else known_equivalent()
     with use_db(session, WorkDB.Mode.open) as db:
         survivors = [item.job_id for item, result in db.completed_work_items
-                     if result.worker_outcome != WorkerOutcome.SKIPPED and result.test_outcome == TestOutcome.SURVIVED]
+                     if result.worker_outcome != WorkerOutcome.SKIPPED and result.test_outcome == TestOutcome.SURVIVED
+                     and _why_equivalent(known, item, result) is None]
     with sqlite3.connect(session) as conn:
         conn.executemany("DELETE FROM work_results WHERE job_id = ?", [(job,) for job in survivors])
 
@@ -161,6 +166,6 @@ if __name__ == "__main__":
     if command == "select":
         select(session, rest)
     elif command == "retest":
-        retest(session)
+        retest(session, everything=rest == ["all"])
     else:
         print("JSON " + json.dumps(rate(session, rest[0])))

@@ -48,6 +48,9 @@ app.conf.beat_schedule.update(
         "audit.retention_purge": {
             "task": "audit.retention_purge", "schedule": crontab(month_of_year=1, day_of_month=15, hour=2, minute=0),
         },
+        # The access log's monthly partitions, made months ahead (a DEFAULT partition catches the
+        # rest); months older than AUDIT_ACCESS_LOG_KEEP_MONTHS dropped, if that is set.
+        "audit.access_log_partitions": {"task": "audit.access_log_partitions", "schedule": crontab(hour=0, minute=15)},
         "audit.escalate_flags": {"task": "audit.escalate_flags", "schedule": crontab(hour=5, minute=0)},
         "audit.send_flag_digests": {"task": "audit.send_flag_digests", "schedule": crontab(hour=6, minute=0)},
     }

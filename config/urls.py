@@ -3,12 +3,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .api.auth import RevokeAllTokensView, RevokeTokenView, TokenView
+from .api.caseload import CaseloadView
 
 api_v1 = [
     path("", include("cases.api.urls")),
     path("", include("planning.api.urls")),
     path("", include("insatser.api.urls")),
     path("", include("audit.api.urls")),
+    path("caseload/", CaseloadView.as_view(), name="caseload-list"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
     path("auth/token/revoke-all/", RevokeAllTokensView.as_view(), name="api-token-revoke-all"),

@@ -6,9 +6,11 @@ The forms that change data live in each app's views.py.
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -17,9 +19,9 @@ from audit.control.models import LIVE_FLAG_STATUSES, Severity
 from audit.control.selectors import flags_for
 from audit.models import AccessAction
 from audit.recording.log import record_access
+from cases import identity
 from cases.models import Role
 from cases.selectors import open_assignments
-from insatser import caseload as caseload_selectors
 from insatser import full_time
 from insatser import selectors as insatser_selectors
 from insatser.models import ParticipationStatus
@@ -29,6 +31,7 @@ from planning import selectors as planning_selectors
 from planning.models import PlanStatus
 from planning.selectors import current_plan
 
+from . import caseload as shared_caseload
 from .web_auth import person_in_scope, role_required
 
 SEARCH_SESSION_KEY = "caseload_search"
@@ -41,26 +44,8 @@ def home(request):
     return render(request, "home.html")
 
 
-def open_flag_counts(user):
-    """The caseload's flag hook: {person_id: {severity: open flags}} in one query."""
-
-    def counts(person_ids):
-        rows = (
-            flags_for(user)
-            .filter(person_id__in=person_ids, status__in=LIVE_FLAG_STATUSES)
-            .values("person_id", "rule__severity")
-            .annotate(n=Count("pk"))
-        )
-        out: dict[int, dict[int, int]] = {}
-        for row in rows:
-            out.setdefault(row["person_id"], {})[row["rule__severity"]] = row["n"]
-        return out
-
-    return counts
-
-
 class CaseloadFilterForm(forms.Form):
-    visa = forms.ChoiceField(label="Visa", choices=list(caseload_selectors.FILTERS.items()), required=False)
+    visa = forms.ChoiceField(label="Visa", choices=list(shared_caseload.FILTERS.items()), required=False)
     sortera = forms.ChoiceField(
         label="Sortera efter",
         required=False,
@@ -68,32 +53,49 @@ class CaseloadFilterForm(forms.Form):
     )
 
 
+# Text made of digits (with a dash, plus or spaces) is a personnummer search, never a name: a
+# number that is not valid is said so, with why, instead of answering "0 personer".
+NUMBER_SEARCH = re.compile(r"^[\d\s+-]*\d[\d\s+-]*$")
+
+
 class CaseloadSearchForm(forms.Form):
     sok = forms.CharField(label="Sök på namn eller personnummer", required=False, max_length=100)
 
+    def clean_sok(self) -> str:
+        text = self.cleaned_data["sok"].strip()
+        if NUMBER_SEARCH.match(text):
+            try:
+                identity.parse(text.replace(" ", ""))
+            except ValidationError as exc:
+                raise forms.ValidationError(f"{exc.messages[0]} Kontrollera numret och sök igen.",
+                                            code=exc.code) from exc
+        return text
+
 
 @login_required
-@role_required(Role.COORDINATOR)
+@role_required(*shared_caseload.CASELOAD_ROLES)
 @require_http_methods(["GET", "POST"])
 def caseload(request):
     # The search text may be a personnummer: it comes by POST and is kept in the session,
     # never in the URL (no personal data in URLs, logs or browser history).
+    # An invalid number is answered on the POST itself (the number stays in the field, in the
+    # page's body only), and the list shows what it showed before.
+    search = request.session.get(SEARCH_SESSION_KEY, "")
     if request.method == "POST":
         search_form = CaseloadSearchForm(request.POST)
         if search_form.is_valid():
-            request.session[SEARCH_SESSION_KEY] = search_form.cleaned_data["sok"].strip()
-        return redirect(f"{request.path}?{request.GET.urlencode()}" if request.GET else request.path)
-    search = request.session.get(SEARCH_SESSION_KEY, "")
-    search_form = CaseloadSearchForm(initial={"sok": search})
+            request.session[SEARCH_SESSION_KEY] = search_form.cleaned_data["sok"]
+            return redirect(f"{request.path}?{request.GET.urlencode()}" if request.GET else request.path)
+    else:
+        search_form = CaseloadSearchForm(initial={"sok": search})
     filter_form = CaseloadFilterForm(request.GET or None)
     show, sort = "", "namn"
     if filter_form.is_valid():
         show = filter_form.cleaned_data["visa"] or ""
         sort = filter_form.cleaned_data["sortera"] or "namn"
     today = timezone.localdate()
-    rows = caseload_selectors.caseload(
-        user=request.user, search=search, show=show, sort=sort, on=today, flag_counts=open_flag_counts(request.user)
-    )
+    persons = shared_caseload.caseload_persons(user=request.user, search=search, show=show, sort=sort, on=today)
+    rows = shared_caseload.caseload_rows(user=request.user, persons=persons, on=today)
     record_access(
         actor=request.user,
         action=AccessAction.SEARCH if search else AccessAction.LIST,
@@ -102,6 +104,7 @@ def caseload(request):
     )
     return render(request, "web/caseload.html", {
         "rows": rows, "search_form": search_form, "filter_form": filter_form, "search": search, "today": today,
+        "search_text": search_form["sok"].value() if search_form.is_bound else search,
         "week_start": full_time.week_of(today),
         "severities": list(reversed(Severity.choices)), "nav": "caseload",
     })

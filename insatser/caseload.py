@@ -1,9 +1,10 @@
 """A coordinator's caseload: every person assigned to them, with what the start page shows.
 
 Two queries whatever the caseload size: one for the persons with plan, follow-up and queue
-facts as subquery annotations, one for this week's hours (insatser.full_time). Open flags
-belong to audit's control layer, which this app may not import (ARCHITECTURE.md): the caller
-passes them in through `flag_counts` (see config/web.py, which composes the page).
+facts as subquery annotations (`caseload_persons`, which a caller may page), one for this week's
+hours (`caseload_rows`, insatser.full_time). Open flags belong to audit's control layer, which
+this app may not import (ARCHITECTURE.md): the caller passes them in through `flag_counts` (see
+config/caseload.py, which composes the page and the API alike).
 """
 
 from __future__ import annotations
@@ -100,17 +101,11 @@ class CaseloadRow:
         return sum(self.flags.values())
 
 
-def caseload(
-    *,
-    user: Staff,
-    search: str = "",
-    show: str = "",
-    sort: str = "namn",
-    on: datetime.date | None = None,
-    flag_counts=None,
-) -> list[CaseloadRow]:
-    """Rows for the start page. `flag_counts(person_ids) -> {person_id: {severity: n}}` is the
-    hook for open flags (audit's control layer); without it no flags are shown."""
+def caseload_persons(
+    *, user: Staff, search: str = "", show: str = "", sort: str = "namn", on: datetime.date | None = None
+) -> QuerySet[Applicant]:
+    """The caseload's persons, filtered (`show`, a key of FILTERS) and sorted (`sort`, a key of
+    SORTS), as one query the caller may page before `caseload_rows` adds hours and flags."""
     on = on or timezone.localdate()
     qs = _search(caseload_queryset(user=user, on=on), search)
     if show == "utan_plan":
@@ -121,7 +116,15 @@ def caseload(
         qs = qs.filter(queued_referrals__gt=0)
     elif show == "utkast":
         qs = qs.filter(has_draft=True)
-    persons = list(qs.order_by(*SORTS.get(sort, SORTS["namn"])))
+    return qs.order_by(*SORTS.get(sort, SORTS["namn"]))
+
+
+def caseload_rows(persons, *, on: datetime.date | None = None, flag_counts=None) -> list[CaseloadRow]:
+    """Rows for `persons` (from caseload_persons, all or one page): this week's hours in one query,
+    open flags through `flag_counts(person_ids) -> {person_id: {severity: n}}` (audit's control
+    layer; without it no flags are shown)."""
+    on = on or timezone.localdate()
+    persons = list(persons)
     ids = [p.pk for p in persons]
     hours = {}
     if ids:
@@ -137,3 +140,4 @@ def caseload(
             row.under_norm = not h.is_scheduled_full_time
         rows.append(row)
     return rows
+

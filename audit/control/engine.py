@@ -1,36 +1,43 @@
-"""The rule engine: turns a rule's set-based findings into flags, idempotently.
+"""The rule engine: turns a rule's set-based findings into flags, idempotently, inside the database.
 
 For one rule and one chunk of subjects (a range of subject ids, as the nightly run slices the
-table, or an explicit set of ids, as a re-check after a saved fact names them) it runs the rule's
-set-based query once and
-  1. inserts a flag for each finding that has no live flag yet (bulk INSERT ... ON CONFLICT DO
-     NOTHING against the partial unique constraint `one_live_flag_per_rule_subject`),
-  2. marks live flags still found as seen today and checked now (one UPDATE), and gives them their
-     current owner where it changed (audit/control/rules/ownership.py: one UPDATE + one INSERT of
-     history rows),
-  3. resolves live flags no longer found, with the date and why (one UPDATE + one bulk INSERT of
-     history rows).
-Nothing loops over all persons: Python only compares the chunk's findings with the chunk's live
-flags (both bounded by the chunk size) to build those statements. A fixed number of queries per
-chunk; running a chunk twice changes nothing the second time. Both kinds of chunk are the same
-code below: only the WHERE on the subject id differs (`_scope`).
+table, or an explicit set of ids, as a re-check after a saved fact names them) the rule's own
+set-based query (compiled by the ORM) is the CTE `found`; the ownership chain
+(audit/control/rules/ownership.py `owner_sql`) and the flag's facts are computed from it in SQL,
+and the flags are written from it set-based:
+  1. a flag for each finding that has no live flag yet: INSERT ... SELECT ... ON CONFLICT DO NOTHING
+     against the partial unique constraint `one_live_flag_per_rule_subject` (a concurrent duplicate
+     is a no-op),
+  2. live flags still found: one UPDATE ... FROM the findings notes the day they were last seen and
+     checked, and gives them their current owner where it changed (IS DISTINCT FROM), touching only
+     rows that change, so a re-run the same day writes nothing,
+  3. live flags no longer found are resolved with the date and why (UPDATE ... FROM),
+and their history rows (FlagTransition) are INSERT ... SELECT. The findings go once into a temporary
+table of the chunk's transaction, which every write reads. No Python object per finding and a fixed
+number of queries per chunk, the same SQL on PostgreSQL and on SQLite (the demo's embedded
+database, >= 3.35) but for the JSON functions and null-safe comparison (`_fact_sql`, `_distinct`).
+Both kinds of chunk are the same code: only the condition on the subject id differs (`_scope`,
+`_scope_sql`). Chunks are disjoint ranges, so they may run in parallel on several workers with the
+same result.
 """
 
 from __future__ import annotations
 
 import datetime
-import decimal
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import F, Max, Min, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from audit.control.models import LIVE_FLAG_STATUSES, Flag, FlagStatus, FlagTransition, Rule, RuleParameter
 from audit.control.rules import REGISTRY, ownership
 from audit.control.rules.base import PERSON, RuleDefinition
+from audit.control.rules.common import ID
 
 RESOLVED_REASON = "Villkoret gäller inte längre (kontrollerat vid regelkörning)."
 REASSIGNED_REASON = "Ny ansvarig enligt ansvarskedjan (kontrollerat vid regelkörning)."
@@ -124,33 +131,6 @@ def plan_chunks(rule: RuleDefinition, size: int | None = None) -> list[tuple[int
     return [(start, min(start + size, hi)) for start in range(lo, hi, size)]
 
 
-def _jsonable(value):
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else str(value)
-    return value
-
-
-def _reassign(changed: dict[int, tuple[str, ownership.Owner, ownership.Owner]], rule: RuleDefinition) -> None:
-    """Give live flags their current owner (one UPDATE, one INSERT of history rows)."""
-    if not changed:
-        return
-    now = timezone.now()
-    flags = [
-        Flag(pk=pk, responsible_id=new.responsible_id, unit_id=new.unit_id, owner_basis=new.basis, updated_at=now)
-        for pk, (_, _, new) in changed.items()
-    ]
-    Flag.objects.bulk_update(flags, ["responsible_id", "unit_id", "owner_basis", "updated_at"], batch_size=1000)
-    FlagTransition.objects.bulk_create(
-        FlagTransition(
-            flag_id=pk, from_status=status, to_status=status, event="reassigned", occurred_at=now,
-            comment=REASSIGNED_REASON + (f" ({ownership.explain(rule, new.basis)})" if new.basis else ""),
-        )
-        for pk, (status, _, new) in changed.items()
-    )
-
-
 def _scope(field: str, lower: int | None, upper: int | None, subject_ids: Collection[int] | None) -> Q:
     """The chunk's subjects as a condition on `field`: a range [lower, upper), or explicit ids."""
     if subject_ids is not None:
@@ -187,6 +167,157 @@ def id_chunks(ids: Iterable[int], size: int | None = None) -> list[list[int]]:
     return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 
+# --- the chunk, written inside the database ----------------------------------------------------
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _distinct(a: str, b: str) -> str:
+    """Null-safe "differs" (SQLite < 3.39 has no IS DISTINCT FROM; its IS NOT is the same)."""
+    return f"{a} IS DISTINCT FROM {b}" if _postgres() else f"{a} IS NOT {b}"
+
+
+def _fact_sql(column: str, output_field) -> str:
+    """A fact as the flag's JSON shows it (the flag page reads it): dates and times as ISO strings
+    (Python's isoformat: "2026-03-04", "2026-03-04T08:15:00+00:00", microseconds only when there are
+    some), whole decimals as integers, other decimals as strings ("37.50"), booleans as JSON."""
+    kind = output_field.get_internal_type() if output_field is not None else ""
+    if _postgres():
+        if kind == "DateTimeField":
+            return (
+                f"CASE WHEN date_trunc('second', {column}) = {column} "
+                f"THEN to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') "
+                f"ELSE to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') END"
+            )
+        if kind == "DecimalField":
+            return f"CASE WHEN {column} = trunc({column}) THEN to_jsonb({column}::bigint) ELSE to_jsonb({column}::text) END"
+        return column
+    if kind == "DateTimeField":  # stored as "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
+        return f"replace({column}, ' ', 'T') || '+00:00'"
+    if kind == "DecimalField":
+        places = getattr(output_field, "decimal_places", None)
+        text = f"printf('%%.{int(places)}f', {column})" if places is not None else f"CAST({column} AS TEXT)"
+        return (
+            f"CASE WHEN {column} IS NULL THEN NULL WHEN {column} = CAST({column} AS INTEGER) "
+            f"THEN CAST({column} AS INTEGER) ELSE {text} END"
+        )
+    if kind == "BooleanField":
+        return f"json(CASE WHEN {column} IS NULL THEN NULL WHEN {column} THEN 'true' ELSE 'false' END)"
+    return column
+
+
+def _facts_sql(found: str, facts: dict[str, str], query) -> str:
+    """The flag's facts as one JSON object built in SQL from the columns `facts` ({name: column of
+    `found`}) of the compiled `query` (their types say how each is written)."""
+    args = ", ".join(
+        f"'{name}', {_fact_sql(f'{found}.{_q(alias)}', query.annotations[alias].output_field)}"
+        for name, alias in facts.items()
+    )
+    return f"jsonb_build_object({args})" if _postgres() else f"json_object({args})"
+
+
+def _scope_sql(column: str, lower, upper, subject_ids) -> tuple[str, list]:
+    if subject_ids is not None:
+        ids = [int(pk) for pk in subject_ids]
+        if not ids:
+            return "1 = 0", []
+        return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
+    return f"{column} >= %s AND {column} < %s", [int(lower), int(upper)]
+
+
+FINDINGS = "egk_findings"  # the chunk's findings, a temporary table of the chunk's transaction
+
+
+def _findings_table(rule: RuleDefinition, findings) -> tuple[str, list]:
+    """CREATE TEMPORARY TABLE of the chunk's findings, as (SQL, params): the rule's own set-based
+    query (compiled by the ORM) as the CTE `found`, and per finding the subject, the person, the owner
+    (the ownership chain in SQL, ownership.owner_sql) and the facts as JSON. A table, not a CTE every
+    statement repeats: the rule's query runs once per chunk, and the planner joins the flags to a
+    table of known size (a CTE's row estimate from a rule's filters can be off by thousands)."""
+    columns = {"pk": "f_subject", PERSON: "f_person", **{name: f"f_{name}" for name in ownership.fields(rule)}}
+    facts = {name: f"fact_{i}" for i, name in enumerate(rule.facts)}
+    # Ids typed as ids (a rule's "no one" is a bare NULL, which PostgreSQL would read as text).
+    qs = findings.order_by().values(
+        **{alias: Cast(F(name), ID) for name, alias in columns.items()},
+        **{alias: F(name) for name, alias in facts.items()},
+    )
+    try:
+        found_sql, found_params = qs.query.sql_with_params()
+    except EmptyResultSet:  # a condition the ORM knows matches nothing (an empty IN list): no rows
+        def typed_null(alias):
+            db_type = qs.query.annotations[alias].output_field.db_type(connection)
+            return f"CAST(NULL AS {db_type}) AS {_q(alias)}" if db_type else f"NULL AS {_q(alias)}"
+
+        found_sql = f"SELECT {', '.join(typed_null(a) for a in (*columns.values(), *facts.values()))} WHERE 1 = 0"
+        found_params = []
+    owner = ownership.owner_sql(rule, "found", {k: v for k, v in columns.items() if k != "pk"})
+    sql = (
+        f"CREATE TEMPORARY TABLE {FINDINGS} AS WITH found AS ({found_sql}) "
+        f"SELECT found.{_q('f_subject')} AS subject_id, found.{_q('f_person')} AS person_id, "
+        f"{owner.responsible} AS responsible_id, {owner.unit} AS unit_id, {owner.basis} AS owner_basis, "
+        f"{_facts_sql('found', facts, qs.query)} AS facts FROM found {owner.joins}"
+    )
+    return sql, [*found_params, *owner.params]
+
+
+FLAG_COLUMNS = (
+    "created_at, updated_at, rule_id, subject_type, subject_id, person_id, responsible_id, unit_id, owner_basis, "
+    "first_seen, last_seen, checked_at, facts, status, resolution_reason"
+)
+TRANSITION_COLUMNS = "flag_id, from_status, to_status, event, occurred_at, comment"
+
+
+def _statements(rule: RuleDefinition, rule_id: int, scope: tuple[str, list], as_of, now) -> list[tuple[str, str, list]]:
+    """The chunk's writes after its findings table, in order, as (what its row count is, SQL, params):
+    the live flags still found (counted), the history and the UPDATE of those no longer found
+    (resolved), the history of those whose owner changed, one UPDATE ... FROM the findings of the
+    flags still found (last seen today, their current owner; only rows that change: last seen
+    before today, or an owner IS DISTINCT FROM the current one), and the INSERT ... SELECT ... ON
+    CONFLICT DO NOTHING of the new ones (the partial unique constraint
+    `one_live_flag_per_rule_subject` makes a concurrent duplicate a no-op). Each history row is
+    written before the change it records, so it has the state the flag had."""
+    flag, transition = _q(Flag._meta.db_table), _q(FlagTransition._meta.db_table)
+    statuses = ", ".join(["%s"] * len(LIVE_FLAG_STATUSES))
+    live_sql = f"f.rule_id = %s AND f.subject_type = %s AND f.status IN ({statuses}) AND {scope[0]}"
+    live = [rule_id, rule.subject_type, *LIVE_FLAG_STATUSES, *scope[1]]
+    found = f"FROM {FINDINGS} AS o WHERE o.subject_id = f.subject_id"
+    changed = "(" + " OR ".join(_distinct(f"f.{c}", f"o.{c}") for c in ("responsible_id", "unit_id", "owner_basis")) + ")"
+    explained = {basis: f"{REASSIGNED_REASON} ({ownership.explain(rule, basis)})" for basis in ownership.chain(rule)}
+    comment = "CASE o.owner_basis " + "WHEN %s THEN %s " * len(explained) + "ELSE %s END"
+    comment_params = [v for pair in explained.items() for v in pair] + [REASSIGNED_REASON]
+    return [
+        ("kept", f"SELECT COUNT(*) FROM {flag} AS f JOIN {FINDINGS} AS o ON o.subject_id = f.subject_id WHERE {live_sql}",
+         live),
+        ("", f"INSERT INTO {transition} ({TRANSITION_COLUMNS}) SELECT f.id, f.status, %s, %s, %s, %s FROM {flag} AS f "
+         f"WHERE {live_sql} AND NOT EXISTS (SELECT 1 {found})",
+         [FlagStatus.RESOLVED, "auto_resolved", now, RESOLVED_REASON, *live]),
+        ("resolved", f"UPDATE {flag} AS f SET status = %s, resolved_on = %s, resolution_reason = %s, checked_at = %s, "
+         f"updated_at = %s WHERE {live_sql} AND NOT EXISTS (SELECT 1 {found})",
+         [FlagStatus.RESOLVED, as_of, RESOLVED_REASON, now, now, *live]),
+        ("", f"INSERT INTO {transition} ({TRANSITION_COLUMNS}) SELECT f.id, f.status, f.status, %s, %s, {comment} "
+         f"FROM {flag} AS f JOIN {FINDINGS} AS o ON o.subject_id = f.subject_id WHERE {live_sql} AND {changed}",
+         ["reassigned", now, *comment_params, *live]),
+        ("", f"UPDATE {flag} AS f SET last_seen = CASE WHEN f.last_seen < %s THEN %s ELSE f.last_seen END, "
+         "checked_at = CASE WHEN f.last_seen < %s THEN %s ELSE f.checked_at END, "
+         "responsible_id = o.responsible_id, unit_id = o.unit_id, owner_basis = o.owner_basis, "
+         f"updated_at = CASE WHEN {changed} THEN %s ELSE f.updated_at END "
+         f"{found} AND {live_sql} AND (f.last_seen < %s OR {changed})",
+         [as_of, as_of, as_of, now, now, *live, as_of]),
+        ("opened", f"INSERT INTO {flag} ({FLAG_COLUMNS}) SELECT %s, %s, %s, %s, o.subject_id, o.person_id, "
+         "o.responsible_id, o.unit_id, o.owner_basis, %s, %s, %s, o.facts, %s, '' "
+         f"FROM {FINDINGS} AS o WHERE NOT EXISTS (SELECT 1 FROM {flag} AS f WHERE f.subject_id = o.subject_id AND "
+         f"f.rule_id = %s AND f.subject_type = %s AND f.status IN ({statuses})) ON CONFLICT DO NOTHING",
+         [now, now, rule_id, rule.subject_type, as_of, as_of, now, FlagStatus.OPEN, rule_id, rule.subject_type,
+          *LIVE_FLAG_STATUSES]),
+        ("", f"DROP TABLE {FINDINGS}", []),
+    ]
+
+
 @transaction.atomic
 def run_chunk(
     *,
@@ -196,96 +327,40 @@ def run_chunk(
     upper: int | None = None,
     subject_ids: Collection[int] | None = None,
 ) -> ChunkCounts:
-    """Evaluate one rule over one chunk: the range [lower, upper) of subject ids, or `subject_ids`."""
+    """Evaluate one rule over one chunk: the range [lower, upper) of subject ids, or `subject_ids`.
+
+    A fixed number of queries whatever the number of findings, and no Python object per finding:
+    the rule's findings, their owners and facts, and every write are SQL (`_findings_table`,
+    `_statements`). A re-run the same day changes no row."""
     rule = REGISTRY[rule_code]
-    rule_row = Rule.objects.get(code=rule_code)
+    rule_id = Rule.objects.values_list("pk", flat=True).get(code=rule_code)
     params = parameters_for(rule)
     in_chunk = _scope("pk", lower, upper, subject_ids)
-    live = Flag.objects.filter(
-        _scope("subject_id", lower, upper, subject_ids),
-        rule=rule_row,
-        subject_type=rule.subject_type,
-        status__in=LIVE_FLAG_STATUSES,
-    )
-    # Locked before the rule's query: a nightly chunk and a re-check after a saved fact may look at
-    # the same subject at once; the second waits, and its query then reads what the first
-    # committed (no double resolution, and no flag reopened from data read before the fact).
-    live_before = {
-        subject_id: (pk, status, ownership.Owner(responsible_id, unit_id, basis))
-        # In primary-key order, so two overlapping chunks lock in the same order (no deadlock).
-        for subject_id, pk, status, responsible_id, unit_id, basis in live.select_for_update()
-        .order_by("pk")
-        .values_list("subject_id", "pk", "status", "responsible_id", "unit_id", "owner_basis")
-    }
-
-    counts = ChunkCounts(subjects_examined=rule.population(as_of=as_of, params=params).filter(in_chunk).count())
-    # The rule's query runs once per chunk; what follows compares at most a chunk's rows.
-    found = {
-        row["pk"]: row
-        for row in rule.findings(as_of=as_of, params=params)
-        .filter(in_chunk)
-        .values("pk", PERSON, *ownership.fields(rule), *rule.facts)
-    }
-    owners = ownership.resolve(rule, found.values())
-
-    # 3. resolve the live flags whose condition no longer holds, with the date and why.
-    stale = {pk: status for subject_id, (pk, status, _) in live_before.items() if subject_id not in found}
-    if stale:
-        now = timezone.now()
-        Flag.objects.filter(pk__in=stale).update(
-            status=FlagStatus.RESOLVED, resolved_on=as_of, resolution_reason=RESOLVED_REASON, checked_at=now,
-            updated_at=now,
-        )
-        FlagTransition.objects.bulk_create(
-            FlagTransition(
-                flag_id=pk,
-                from_status=status,
-                to_status=FlagStatus.RESOLVED,
-                event="auto_resolved",
-                occurred_at=now,
-                comment=RESOLVED_REASON,
+    scope = _scope_sql("subject_id", lower, upper, subject_ids)
+    ops = connection.ops
+    as_of_db, now_db = ops.adapt_datefield_value(as_of), ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        if connection.features.has_select_for_update:
+            # Locked before the rule's query: a nightly chunk and a re-check after a saved fact may
+            # look at the same subject at once; the second waits, and its query then reads what the
+            # first committed (no double resolution, and no flag reopened from data read before the
+            # fact). In primary-key order, so two overlapping chunks lock in the same order (no
+            # deadlock). Only a count comes back.
+            cursor.execute(
+                f"SELECT COUNT(*) FROM (SELECT id FROM {_q(Flag._meta.db_table)} WHERE rule_id = %s AND "
+                f"subject_type = %s AND status IN ({', '.join(['%s'] * len(LIVE_FLAG_STATUSES))}) AND {scope[0]} "
+                "ORDER BY id FOR UPDATE) AS locked",
+                [rule_id, rule.subject_type, *LIVE_FLAG_STATUSES, *scope[1]],
             )
-            for pk, status in stale.items()
-        )
-    counts.flags_resolved = len(stale)
-
-    # 2. the ones still found are kept; note the day they were last seen and checked (shown on the
-    # flag's page). Once a day: a re-run or re-check the same day writes nothing.
-    kept = [pk for subject_id, (pk, _, _) in live_before.items() if subject_id in found]
-    counts.flags_kept = len(kept)
-    if kept:
-        Flag.objects.filter(pk__in=kept, last_seen__lt=as_of).update(last_seen=as_of, checked_at=timezone.now())
-    # ... and follow their owner: a coordinator assigned, a caseworker gone, a flag made before
-    # the ownership chain (audit/control/rules/ownership.py) existed.
-    _reassign(
-        {pk: (status, before, owners[subject_id]) for subject_id, (pk, status, before) in live_before.items()
-         if subject_id in found and owners[subject_id] != before},
-        rule,
-    )
-
-    # 1. insert the new ones; the partial unique constraint makes a concurrent duplicate a no-op.
-    new = [row for subject_id, row in found.items() if subject_id not in live_before]
-    if new:
-        Flag.objects.bulk_create(
-            (
-                Flag(
-                    rule=rule_row,
-                    subject_type=rule.subject_type,
-                    subject_id=row["pk"],
-                    person_id=row[PERSON],
-                    responsible_id=owners[row["pk"]].responsible_id,
-                    unit_id=owners[row["pk"]].unit_id,
-                    owner_basis=owners[row["pk"]].basis,
-                    first_seen=as_of,
-                    last_seen=as_of,
-                    checked_at=timezone.now(),
-                    facts={name: _jsonable(row[name]) for name in rule.facts},
-                )
-                for row in new
-            ),
-            batch_size=1000,
-            ignore_conflicts=True,
-        )
-        # What was really inserted (a concurrent run may have inserted some first).
-        counts.flags_opened = live.count() - len(kept)
+        counts = ChunkCounts(subjects_examined=rule.population(as_of=as_of, params=params).filter(in_chunk).count())
+        table_sql, table_params = _findings_table(rule, rule.findings(as_of=as_of, params=params).filter(in_chunk))
+        cursor.execute(table_sql, table_params)
+        cursor.execute(f"CREATE INDEX {FINDINGS}_subject ON {FINDINGS} (subject_id)")
+        for name, sql, sql_params in _statements(rule, rule_id, _scope_sql("f.subject_id", lower, upper, subject_ids),
+                                                 as_of_db, now_db):
+            cursor.execute(sql, sql_params)
+            if name == "kept":
+                counts.flags_kept = cursor.fetchone()[0]
+            elif name:
+                setattr(counts, f"flags_{name}", cursor.rowcount)
     return counts

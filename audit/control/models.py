@@ -216,7 +216,10 @@ class OwnerBasis(models.TextChoices):
 class Flag(TimeStampedModel):
     """A rule's finding about one subject (person, plan, participation, decision ...)."""
 
-    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="flags")
+    # No single-column indexes on rule, responsible and unit: the composite indexes below (and the
+    # partial unique constraint, rule first) serve every lookup they would (issue 12: three
+    # duplicates made every flag write update three more indexes).
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="flags", db_index=False)
     # The subject: "<app_label>.<model>" and its primary key (generic, so any app's row fits).
     subject_type = models.CharField("objekttyp", max_length=64)
     subject_id = models.BigIntegerField("objekt-id")
@@ -230,9 +233,11 @@ class Flag(TimeStampedModel):
         null=True,
         blank=True,
         related_name="control_flags",
+        db_index=False,
     )
     unit = models.ForeignKey(
-        "cases.Unit", verbose_name="enhet", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "cases.Unit", verbose_name="enhet", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        db_index=False,
     )
     # Why `responsible` is who it is: the link of the ownership chain that named them (empty for
     # a flag no link could place, or one made before the chain existed).

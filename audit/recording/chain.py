@@ -7,7 +7,10 @@ row trigger sets the three in the same transaction as the row, holding the one-r
 (`audit_chainhead`) FOR UPDATE until the transaction ends, so concurrent writers queue for the
 head and never fork the chain; a statement trigger moves the head once per INSERT. The trigger function is SECURITY DEFINER (the owner role): the
 application role can neither choose a row's place or hash nor change the head. A bulk INSERT
-stays one statement; the trigger links its rows one by one.
+stays one statement; the trigger links its rows one by one, each from the statement's last link,
+kept in a per-session temporary table of the owner role (`audit_chain_tail`, see tail_function):
+one probe of a small index per row, however many monthly partitions the access log has
+(audit/recording/partitions.py).
 
 The content hash is a SQL function per table (`audit_accesslog_hash(row)`), used by the trigger
 and by the verification alike, so both read the row exactly the same way: the row as canonical
@@ -43,7 +46,7 @@ _CONTENT = {
 }
 
 
-def _hash_function(table: str) -> str:
+def hash_function(table: str) -> str:
     return f"""
     CREATE OR REPLACE FUNCTION {table}_hash(r {table}) RETURNS text LANGUAGE sql STABLE AS $$
         SELECT encode(sha256(convert_to(jsonb_build_array(
@@ -54,11 +57,40 @@ def _hash_function(table: str) -> str:
     """
 
 
-def _link_function(table: str, schema: str) -> str:
-    # Per row: lock the head, continue from the last link (the head, or a row this transaction
-    # wrote after it: rows written earlier in the same statement are visible here). Per
-    # statement: move the head to the statement's last link, once. Updating the head row per
-    # row would pile up its versions inside one transaction and make a bulk INSERT quadratic.
+def tail_function(schema: str) -> str:
+    # The links written by the statement running, in a temporary table of the session owned by
+    # the owner role (made by this SECURITY DEFINER function, so the application role can neither
+    # read, change nor drop it; one it made itself under that name is refused). The row trigger
+    # finds the last link there with one index probe, instead of probing the end of the chain_seq
+    # index of every monthly partition of the access log for every row.
+    return f"""
+    CREATE OR REPLACE FUNCTION audit_chain_tail_begin() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+    BEGIN
+        IF to_regclass('pg_temp.audit_chain_tail') IS NULL THEN
+            CREATE TEMP TABLE audit_chain_tail (seq bigint PRIMARY KEY, hash text NOT NULL);
+        END IF;
+        IF (SELECT relowner FROM pg_class WHERE oid = 'pg_temp.audit_chain_tail'::regclass)
+           IS DISTINCT FROM (SELECT oid FROM pg_roles WHERE rolname = current_user) THEN
+            RAISE EXCEPTION 'audit_chain_tail belongs to another role: the log is not written'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NULL;
+    END;
+    $$;
+    REVOKE ALL ON FUNCTION audit_chain_tail_begin() FROM PUBLIC;
+    """
+
+
+def link_function(table: str, schema: str) -> str:
+    # Per statement, first: make sure the session's tail table is there. Per row: continue from
+    # the last link (a row this statement wrote, from the tail; for its first row the head,
+    # locked), note the new link in the tail. Per statement, last: move the head to the statement's
+    # last link, once, and empty the tail (the head now covers it; a statement nested inside
+    # another one moves the head to its own last link, which the outer one then continues from).
+    # Updating the head row per row would pile up its versions inside one transaction and make
+    # a bulk INSERT quadratic. NEW is the row of the partition it lands in: cast to the table's
+    # row for the hash.
     return f"""
     CREATE OR REPLACE FUNCTION {table}_chain_link() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
@@ -68,26 +100,22 @@ def _link_function(table: str, schema: str) -> str:
         v_last_seq bigint;
         v_last_hash text;
     BEGIN
-        SELECT seq, last_hash INTO v_head_seq, v_head_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE;
+        -- A link in the tail means this statement has locked the head already (the lock is held
+        -- until the transaction ends; a failed statement takes its tail rows with it).
+        SELECT seq, hash INTO v_last_seq, v_last_hash FROM pg_temp.audit_chain_tail ORDER BY seq DESC LIMIT 1;
         IF NOT FOUND THEN
-            INSERT INTO audit_chainhead (id, seq, last_hash) VALUES (1, 0, '{GENESIS}') ON CONFLICT (id) DO NOTHING;
             SELECT seq, last_hash INTO v_head_seq, v_head_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE;
-        END IF;
-        -- The last link of each table, straight from the end of its chain_seq index.
-        SELECT l.seq, l.hash INTO v_last_seq, v_last_hash FROM (
-            (SELECT chain_seq AS seq, row_hash AS hash FROM audit_accesslogentry
-             WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1)
-            UNION ALL
-            (SELECT chain_seq, row_hash FROM audit_changeevent
-             WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1)
-        ) l ORDER BY l.seq DESC LIMIT 1;
-        IF v_last_seq IS NULL OR v_last_seq <= v_head_seq THEN
+            IF NOT FOUND THEN
+                INSERT INTO audit_chainhead (id, seq, last_hash) VALUES (1, 0, '{GENESIS}') ON CONFLICT (id) DO NOTHING;
+                SELECT seq, last_hash INTO v_head_seq, v_head_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE;
+            END IF;
             v_last_seq := v_head_seq;
             v_last_hash := v_head_hash;
         END IF;
         NEW.chain_seq := v_last_seq + 1;
         NEW.prev_hash := v_last_hash;
-        NEW.row_hash := {table}_hash(NEW);
+        NEW.row_hash := {table}_hash(ROW(NEW.*)::{table});
+        INSERT INTO pg_temp.audit_chain_tail (seq, hash) VALUES (NEW.chain_seq, NEW.row_hash);
         RETURN NEW;
     END;
     $$;
@@ -97,11 +125,17 @@ def _link_function(table: str, schema: str) -> str:
         UPDATE audit_chainhead h SET seq = n.chain_seq, last_hash = n.row_hash
         FROM (SELECT chain_seq, row_hash FROM new_rows ORDER BY chain_seq DESC LIMIT 1) n
         WHERE h.id = 1 AND n.chain_seq > h.seq;
+        DELETE FROM pg_temp.audit_chain_tail;
         RETURN NULL;
     END;
     $$;
     REVOKE ALL ON FUNCTION {table}_chain_link() FROM PUBLIC;
     REVOKE ALL ON FUNCTION {table}_chain_head() FROM PUBLIC;
+    DROP TRIGGER IF EXISTS {table}_chain_begin ON {table};
+    DROP TRIGGER IF EXISTS {table}_chain ON {table};
+    DROP TRIGGER IF EXISTS {table}_chain_head ON {table};
+    CREATE TRIGGER {table}_chain_begin BEFORE INSERT ON {table}
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_tail_begin();
     CREATE TRIGGER {table}_chain BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_chain_link();
     CREATE TRIGGER {table}_chain_head AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows
         FOR EACH STATEMENT EXECUTE FUNCTION {table}_chain_head();
@@ -147,24 +181,27 @@ def install(schema_editor) -> None:
         cursor.execute("SELECT current_schema()")
         schema = cursor.fetchone()[0]
     for table in LOG_TABLES:
-        schema_editor.execute(_hash_function(table), params=None)
+        schema_editor.execute(hash_function(table), params=None)
     for table in LOG_TABLES:
         schema_editor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only", params=None)
     schema_editor.execute(_LINK_EXISTING, params=None)
+    schema_editor.execute(tail_function(schema), params=None)
     for table in LOG_TABLES:
         schema_editor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only", params=None)
-        schema_editor.execute(_link_function(table, schema), params=None)
+        schema_editor.execute(link_function(table, schema), params=None)
 
 
 def uninstall(schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     for table in LOG_TABLES:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_chain_begin ON {table}", params=None)
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_chain ON {table}", params=None)
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_chain_head ON {table}", params=None)
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_chain_link()", params=None)
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_chain_head()", params=None)
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_hash({table})", params=None)
+    schema_editor.execute("DROP FUNCTION IF EXISTS audit_chain_tail_begin()", params=None)
 
 
 # --- verification ------------------------------------------------------------------------------

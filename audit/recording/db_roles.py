@@ -16,6 +16,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 from audit.recording.chain import CHAIN_TABLES, LOG_TABLES
+from audit.recording.partitions import DROP_SIGNATURE, ENSURE_SIGNATURE
 
 # What the application role may do on each audit table; nothing else.
 ALLOWED = {table: ("SELECT", "INSERT") if table in LOG_TABLES else ("SELECT",) for table in CHAIN_TABLES}
@@ -49,7 +50,9 @@ def apply_grants(connection, role: str | None = None) -> bool:
         cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {app}")
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {app}")
         # Gallring's ways past the append-only log and signed decisions (audit/recording/purge.py).
-        for function in ("audit_purge_log(bigint[], bigint)", "gallring_purge_decisions(bigint[], bigint)"):
+        # ... and the access log's partitions: made ahead, old months dropped (audit/recording/partitions.py).
+        for function in ("audit_purge_log(bigint[], bigint)", "gallring_purge_decisions(bigint[], bigint)",
+                         ENSURE_SIGNATURE, DROP_SIGNATURE):
             cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [function])
             if cursor.fetchone()[0]:
                 cursor.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {app}")
@@ -59,6 +62,11 @@ def apply_grants(connection, role: str | None = None) -> bool:
                 continue
             cursor.execute(f"REVOKE ALL ON {table} FROM {app}")
             cursor.execute(f"GRANT {', '.join(rights)} ON {table} TO {app}")
+        # No right on a partition of a log table: rows are read and written through the parent
+        # (whose rights are checked), so a grant on a partition would only open a way round them.
+        cursor.execute(_PARTITIONS, [list(LOG_TABLES)])
+        for (partition,) in cursor.fetchall():
+            cursor.execute(f"REVOKE ALL ON {_quote(connection, partition)} FROM {app}")
     return True
 
 
@@ -66,6 +74,13 @@ def post_migrate_grants(sender, using="default", **kwargs) -> None:
     from django.db import connections
 
     apply_grants(connections[using])
+
+
+_PARTITIONS = """
+SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+JOIN pg_namespace n ON n.oid = p.relnamespace
+WHERE n.nspname = current_schema() AND p.relname = ANY(%s) ORDER BY c.relname
+"""
 
 
 # --- deploy check -------------------------------------------------------------------------------
@@ -106,10 +121,24 @@ def role_problems(connection) -> list[str]:
                     held.append(right)
             if held:
                 problems.append(f"rollen {user} har {', '.join(held)} på {table}")
+        cursor.execute(_PARTITIONS, [list(LOG_TABLES)])
+        partitions = [name for (name,) in cursor.fetchall()]
+        if partitions:
+            cursor.execute(_OWNERSHIP, [partitions])
+            for table, owner in cursor.fetchall():
+                problems.append(f"rollen {user} äger {table} (ägare {owner}) och kan ta bort den")
+            for table in partitions:
+                held = []
+                for right in ("SELECT", "INSERT", *FORBIDDEN):
+                    cursor.execute("SELECT has_table_privilege(current_user, %s, %s)", [table, right])
+                    if cursor.fetchone()[0]:
+                        held.append(right)
+                if held:
+                    problems.append(f"rollen {user} har {', '.join(held)} på {table}")
         cursor.execute(_TRIGGERS, [list(LOG_TABLES)])
         enabled = {name for (name,) in cursor.fetchall()}
         for table in LOG_TABLES:
-            for trigger in (f"{table}_append_only", f"{table}_chain", f"{table}_chain_head"):
+            for trigger in (f"{table}_append_only", f"{table}_chain_begin", f"{table}_chain", f"{table}_chain_head"):
                 if trigger not in enabled:
                     problems.append(f"utlösaren {trigger} saknas eller är avstängd")
     return problems

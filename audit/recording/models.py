@@ -5,7 +5,9 @@ foreign keys: the log must outlive the rows it talks about (retention purge, sta
 and must not make other apps' deletes cascade into it. On PostgreSQL both tables refuse
 UPDATE and DELETE (see migration 0002), and every row is linked into one hash chain by a trigger
 (`audit/recording/chain.py`): `chain_seq`, `prev_hash` and `row_hash` are set by the database,
-never by Python, and stay empty on SQLite.
+never by Python, and stay empty on SQLite. On PostgreSQL the access log is partitioned by month
+(`audit/recording/partitions.py`): there its primary key is (id, occurred_at) and chain_seq is
+unique together with occurred_at; Django keeps `id` as the key.
 """
 
 from django.db import models

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import CharField, Count, F, Func, IntegerField, Q, QuerySet, Value, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import Func, IntegerField, Q, QuerySet
 
 from audit.reports.base import Column, Period, Table
 from cases.models import LegalGender
@@ -114,29 +114,101 @@ class DaysBetween(Func):
         )
 
 
-def medians(qs: QuerySet, value: str, *, gender: str, birth: str, on: datetime.date) -> dict[str, Decimal | None]:
-    """Median of the integer field/annotation `value` per group, in the database, in one query.
+def _compiled(qs: QuerySet) -> tuple[str, tuple]:
+    sql, params = qs.query.sql_with_params()
+    return sql, tuple(params)
 
-    Within each group the rows are numbered in order of `value` (a window function) and only the
-    middle row (odd count) or the two middle rows (even count) are kept; the groups' queries are
-    combined with UNION ALL. At most two values per group come back, whatever the number of rows.
+
+def _joined_to_groups(rows: QuerySet, groups: QuerySet) -> tuple[str, tuple]:
+    """`WITH r AS (rows), s AS (groups)` and its parameters.
+
+    `rows` and `groups` are values() querysets sharing the column `key`; `groups` has one row per
+    key with a boolean column g_<group key> for every group but Totalt (e.g.
+    key_figure_queries.household_applicants). Both are compiled by the ORM, so their conditions are
+    the same lookups the rest of the reports use; only the join and the aggregates are written here.
     """
-    parts = [
-        qs.filter(group_q(group, gender=gender, birth=birth, on=on))
-        .order_by()
-        .annotate(
-            rn=Window(RowNumber(), order_by=[F(value).asc(), F("pk").asc()]),
-            n=Window(Count("pk")),
-            group_key=Value(group.key, output_field=CharField()),
-        )
-        .filter(rn__gte=(F("n") + 1) / 2, rn__lte=(F("n") + 2) / 2)
-        .values_list("group_key", value)
-        for group in GROUPS
-    ]
-    middle: dict[str, list[int]] = {g.key: [] for g in GROUPS}
-    for key, v in parts[0].union(*parts[1:], all=True):
-        middle[key].append(v)
-    return {key: ratio(sum(vs), len(vs), "0.1") if vs else None for key, vs in middle.items()}
+    rows_sql, rows_params = _compiled(rows)
+    groups_sql, groups_params = _compiled(groups)
+    return f"WITH r AS ({rows_sql}), s AS ({groups_sql}) ", rows_params + groups_params
+
+
+def household_split(
+    rows: QuerySet,
+    groups: QuerySet,
+    measures: dict[str, tuple[str, str | None]],
+    *,
+    by: str | None = None,
+    key: str = "hh",
+    default=None,
+) -> dict:
+    """{measure: {group key: value}} in one query, each row counted in the groups its `key` is in.
+
+    `measures` map a name to (aggregate, column of `rows` or None for COUNT(*)), e.g.
+    {"count": ("COUNT", None), "mean": ("AVG", "wait_days")}. The rows are joined once to
+    `groups` (see _joined_to_groups) and each group is a FILTER on its flag column, so nothing is
+    computed again per group. With `by` (a column of `rows`): {value of by: {measure: {...}}}, one
+    query grouped by it. `default` replaces a NULL aggregate (SUM over no rows)."""
+    qn = connection.ops.quote_name
+    head, params = _joined_to_groups(rows, groups)
+    columns, names = [], []
+    for name, (function, column) in measures.items():
+        argument = "*" if column is None else f"r.{qn(column)}"
+        for group in GROUPS:
+            condition = "" if group.key == "total" else f" FILTER (WHERE s.{qn('g_' + group.key)})"
+            columns.append(f"{function}({argument}){condition}")
+            names.append((name, group.key))
+    group_by = ""
+    if by is not None:
+        columns.insert(0, f"r.{qn(by)}")
+        group_by = f" GROUP BY r.{qn(by)}"
+    sql = f"{head}SELECT {', '.join(columns)} FROM r LEFT JOIN s ON s.{qn(key)} = r.{qn(key)}{group_by}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        result_rows = cursor.fetchall()
+
+    def shaped(values) -> dict:
+        out: dict[str, dict] = {name: {} for name in measures}
+        for (name, group_key), value in zip(names, values, strict=True):
+            function = measures[name][0]
+            if value is None:
+                value = default
+            elif function == "AVG":
+                value = float(value)  # as the ORM's Avg gives it, on both databases
+            elif function in ("COUNT", "SUM"):
+                value = int(value)
+            out[name][group_key] = value
+        return out
+
+    if by is None:
+        return shaped(result_rows[0])
+    return {row[0]: shaped(row[1:]) for row in result_rows}
+
+
+def household_medians(rows: QuerySet, groups: QuerySet, value: str, *, key: str = "hh") -> dict[str, Decimal | None]:
+    """Median of the integer column `value` of `rows` per group (joined to `groups` as in
+    household_split), in one query.
+
+    The query counts the rows per value and group (one pass, GROUP BY the value: one row back per
+    distinct value, e.g. per number of days, whatever the number of rows); the middle row (odd
+    count) or the mean of the two middle rows (even count) is then read off the counts."""
+    counts = household_split(rows, groups, {"n": ("COUNT", None)}, by=value, key=key)
+    out = {}
+    for group in GROUPS:
+        distribution = sorted((v, figures["n"][group.key]) for v, figures in counts.items() if figures["n"][group.key])
+        n = sum(count for _, count in distribution)
+        if not n:
+            out[group.key] = None
+            continue
+        middle, seen = [], 0
+        for position in sorted({(n + 1) // 2, (n + 2) // 2}):  # 1-based; one position when n is odd
+            for v, count in distribution:
+                if seen + count >= position:
+                    middle.append(v)
+                    break
+                seen += count
+            seen = 0
+        out[group.key] = ratio(sum(middle), len(middle), "0.1")
+    return out
 
 
 def pct(part, whole) -> Decimal | None:

@@ -8,12 +8,26 @@ who proposed the closing; participation -> the unit that runs the insats.
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from audit.reports import board_norms
 from audit.reports.base import Period
-from audit.reports.figures import GROUPS, DaysBetween, group_q, medians, split_aggregate
+from audit.reports.figures import GROUPS, DaysBetween, group_q, household_medians, household_split, split_aggregate
 from cases.finance_models import (
     GRANTING_OUTCOMES,
     Application,
@@ -21,32 +35,55 @@ from cases.finance_models import (
     Decision,
     DecisionItemKind,
 )
-from cases.models import Household, HouseholdMember, MemberRole
+from cases.models import HouseholdMember, MemberRole
 from insatser.models import ClosingReason, InsatsType, Participation, ParticipationClosing
 from planning.norms import add_months
 
-HOUSEHOLD_SPLIT = {"gender": "applicant_gender", "birth": "applicant_birth"}
 WORK_OR_STUDIES = (ClosingReason.WORK, ClosingReason.STUDIES)
 PRAKTIK_TYPES = (InsatsType.PRAKTIK, InsatsType.LANGUAGE_PRAKTIK)
 
 
-def with_household_applicant(qs: QuerySet, household_ref: str) -> QuerySet:
-    """Annotate the legal gender and birth date of the household's sökande (latest membership)."""
-    members = HouseholdMember.objects.filter(household_id=OuterRef(household_ref), role=MemberRole.APPLICANT).order_by(
-        "-valid_from", "-pk"
+def household_applicants(on) -> QuerySet[HouseholdMember]:
+    """The household's sökande, one row per household: its latest membership with the applicant
+    role (latest valid_from, then the latest row), whoever holds it on the report's day. Columns:
+    hh (the household) and g_<group> (the sökande is in the group on `on`, by
+    figures.group_q). A household without a sökande is counted only in Totalt.
+
+    One window over the memberships instead of a correlated subquery per counted row: the
+    figures join it once (figures.household_split)."""
+    latest_first = Window(
+        RowNumber(), partition_by=[F("household_id")], order_by=[F("valid_from").desc(), F("pk").desc()]
     )
-    return qs.annotate(
-        applicant_gender=Subquery(members.values("applicant__legal_gender")[:1]),
-        applicant_birth=Subquery(members.values("applicant__birth_date")[:1]),
+    flags = {
+        f"g_{g.key}": ExpressionWrapper(
+            group_q(g, gender="applicant__legal_gender", birth="applicant__birth_date", on=on),
+            output_field=BooleanField(),
+        )
+        for g in GROUPS
+        if g.key != "total"
+    }
+    return (
+        HouseholdMember.objects.filter(role=MemberRole.APPLICANT)
+        .annotate(rn=latest_first)
+        .filter(rn=1)
+        .order_by()
+        .values(hh=F("household_id"), **flags)
     )
+
+
+def in_force() -> Exists:
+    """The decision is in force: no correction replaces it (a corrected decision counts once, as
+    its replacement, whenever the correction came). Written as NOT EXISTS rather than a left join
+    on the reverse relation: PostgreSQL turns it into an anti-join it can estimate, where
+    `replaced_by IS NULL` was estimated at one row and the plan then rescanned the sökande per row."""
+    return ~Exists(Decision.objects.filter(replaces_id=OuterRef("pk")))
 
 
 def granted_income_support() -> QuerySet[Decision]:
     """Försörjningsstöd granted or partly granted, in force (not replaced by a correction),
     for an application not withdrawn. A corrected decision counts once: its replacement."""
     return Decision.objects.filter(
-        item_kind=DecisionItemKind.INCOME_SUPPORT, outcome__in=GRANTING_OUTCOMES, amount__gt=0,
-        replaced_by__isnull=True,
+        in_force(), item_kind=DecisionItemKind.INCOME_SUPPORT, outcome__in=GRANTING_OUTCOMES, amount__gt=0,
     ).exclude(application__status=ApplicationStatus.WITHDRAWN)
 
 
@@ -55,106 +92,103 @@ def _by_unit(qs: QuerySet, field: str, unit_id: int | None) -> QuerySet:
 
 
 def households_per_month(period: Period, unit_id: int | None) -> dict[str, dict]:
-    """{"m0".."mN": {group: households}} for each month of the period (one query)."""
+    """{"m0".."mN": {group: households}} for each month of the period (one query): the distinct
+    (month, household) pairs, joined once to the sökande and counted per month (one plain count
+    per group, not a distinct count per group and month)."""
     months = period.months()
     support = granted_income_support().filter(application_id=OuterRef("pk"))
-    apps = _by_unit(
-        Application.objects.exclude(status=ApplicationStatus.WITHDRAWN)
-        .filter(month__gte=months[0], month__lte=months[-1])
-        .filter(Exists(support)),
-        "case__unit_id",
-        unit_id,
+    pairs = (
+        _by_unit(
+            Application.objects.exclude(status=ApplicationStatus.WITHDRAWN)
+            .filter(month__gte=months[0], month__lte=months[-1])
+            .filter(Exists(support)),
+            "case__unit_id",
+            unit_id,
+        )
+        .order_by()
+        .values(hh=F("case__household_id"), in_month=F("month"))
+        .distinct()
     )
-    apps = with_household_applicant(apps, "case__household_id")
-    measures = {
-        f"m{i}": (lambda m: lambda q: Count("case__household_id", distinct=True, filter=q & Q(month=m)))(month)
-        for i, month in enumerate(months)
-    }
-    return split_aggregate(apps, measures, on=period.end, **HOUSEHOLD_SPLIT)
+    per_month = household_split(pairs, household_applicants(period.end), {"n": ("COUNT", None)}, by="in_month")
+    index = {month.isoformat(): i for i, month in enumerate(months)}
+    out = {f"m{i}": dict.fromkeys((g.key for g in GROUPS), 0) for i in range(len(months))}
+    for month, figures in per_month.items():
+        out[f"m{index[str(month)[:10]]}"] = figures["n"]
+    return out
 
 
 def amounts(period: Period, unit_id: int | None) -> dict[str, dict]:
     """Granted amounts for the period's months: försörjningsstöd and livsföring i övrigt."""
-    decisions = _by_unit(
-        Decision.objects.filter(
-            outcome__in=GRANTING_OUTCOMES, amount__gt=0, replaced_by__isnull=True,
-            application__month__gte=period.start.replace(day=1), application__month__lte=period.end,
-        ).exclude(application__status=ApplicationStatus.WITHDRAWN),
-        "application__case__unit_id",
-        unit_id,
+    decisions = (
+        _by_unit(
+            Decision.objects.filter(
+                in_force(), outcome__in=GRANTING_OUTCOMES, amount__gt=0,
+                application__month__gte=period.start.replace(day=1), application__month__lte=period.end,
+            ).exclude(application__status=ApplicationStatus.WITHDRAWN),
+            "application__case__unit_id",
+            unit_id,
+        )
+        .order_by()
+        .values(
+            hh=F("application__case__household_id"),
+            income_support=Case(When(item_kind=DecisionItemKind.INCOME_SUPPORT, then=F("amount"))),
+            other_costs=Case(When(item_kind=DecisionItemKind.COST, then=F("amount"))),
+        )
     )
-    decisions = with_household_applicant(decisions, "application__case__household_id")
-    return split_aggregate(
+    return household_split(
         decisions,
-        {
-            "income_support": lambda q: Coalesce(Sum("amount", filter=q & Q(item_kind=DecisionItemKind.INCOME_SUPPORT)), 0),
-            "other_costs": lambda q: Coalesce(Sum("amount", filter=q & Q(item_kind=DecisionItemKind.COST)), 0),
-        },
-        on=period.end,
-        **HOUSEHOLD_SPLIT,
+        household_applicants(period.end),
+        {"income_support": ("SUM", "income_support"), "other_costs": ("SUM", "other_costs")},
+        default=0,
     )
 
 
 def long_term(period: Period, unit_id: int | None) -> dict[str, dict]:
     """Households with försörjningsstöd in at least LONG_TERM_MIN_MONTHS of the
     LONG_TERM_WINDOW_MONTHS months ending with the period's last month, and all households with
-    försörjningsstöd in those months."""
+    försörjningsstöd in those months (one row per household with support, with its months)."""
     last_month = period.end.replace(day=1)
     first_month = add_months(last_month, 1 - board_norms.norm("LONG_TERM_WINDOW_MONTHS"))
-    months_with_support = (
-        _by_unit(granted_income_support(), "application__case__unit_id", unit_id)
-        .filter(
-            application__case__household_id=OuterRef("pk"),
-            application__month__gte=first_month,
-            application__month__lte=last_month,
-        )
-        .order_by()
-        .values("application__case__household_id")
-        .annotate(n=Count("application__month", distinct=True))
-        .values("n")
-    )
-    households = with_household_applicant(
-        Household.objects.annotate(
-            support_months=Coalesce(Subquery(months_with_support, output_field=IntegerField()), Value(0))
-        ),
-        "pk",
-    )
     minimum = board_norms.norm("LONG_TERM_MIN_MONTHS")
-    return split_aggregate(
+    households = (
+        _by_unit(granted_income_support(), "application__case__unit_id", unit_id)
+        .filter(application__month__gte=first_month, application__month__lte=last_month)
+        .order_by()
+        .values(hh=F("application__case__household_id"))
+        .annotate(support_months=Count("application__month", distinct=True))
+        .annotate(is_long_term=Case(When(support_months__gte=minimum, then=Value(1))))
+        .values("hh", "is_long_term")
+    )
+    return household_split(
         households,
-        {
-            "long_term": lambda q: Count("pk", filter=q & Q(support_months__gte=minimum)),
-            "recipients": lambda q: Count("pk", filter=q & Q(support_months__gte=1)),
-        },
-        on=period.end,
-        **HOUSEHOLD_SPLIT,
+        household_applicants(period.end),
+        {"long_term": ("COUNT", "is_long_term"), "recipients": ("COUNT", None)},
     )
 
 
 def waiting_times(period: Period, unit_id: int | None) -> dict[str, dict]:
     """Days from the application's receipt to its first decision, for applications first decided
-    in the period: count, mean and median per group."""
-    first = Decision.objects.filter(application_id=OuterRef("pk"), replaces__isnull=True).order_by("decided_on", "pk")
+    in the period: count, mean and median per group.
+
+    The first decision's date is the earliest decided_on among the application's original
+    decisions (corrections do not count), computed once per application by grouping, not by a
+    subquery that the select list and each filter would run again."""
     # Only applications with an original decision in the period can have their first one there: a
-    # semi-join on the decision date, so the first-decision subquery runs for those rows alone.
+    # semi-join on the decision date, so only their decisions are grouped.
     decided_in_period = Decision.objects.filter(
         replaces__isnull=True, decided_on__gte=period.start, decided_on__lte=period.end
     ).values("application_id")
     apps = (
         _by_unit(Application.objects.exclude(status=ApplicationStatus.WITHDRAWN), "case__unit_id", unit_id)
         .filter(pk__in=decided_in_period)
-        .annotate(first_decided=Subquery(first.values("decided_on")[:1]))
+        .annotate(first_decided=Min("decisions__decided_on", filter=Q(decisions__replaces__isnull=True)))
         .filter(first_decided__gte=period.start, first_decided__lte=period.end)
-        .annotate(wait_days=DaysBetween(F("first_decided"), F("received_on")))
+        .order_by()
+        .values(hh=F("case__household_id"), wait_days=DaysBetween(F("first_decided"), F("received_on")))
     )
-    apps = with_household_applicant(apps, "case__household_id")
-    out = split_aggregate(
-        apps,
-        {"count": lambda q: Count("pk", filter=q), "mean": lambda q: Avg("wait_days", filter=q)},
-        on=period.end,
-        **HOUSEHOLD_SPLIT,
-    )
-    out["median"] = medians(apps, "wait_days", on=period.end, **HOUSEHOLD_SPLIT)
+    groups = household_applicants(period.end)
+    out = household_split(apps, groups, {"count": ("COUNT", None), "mean": ("AVG", "wait_days")})
+    out["median"] = household_medians(apps, groups, "wait_days")
     return out
 
 

@@ -98,6 +98,35 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and not DATABASE_JIT:
 # as this role, which may only INSERT and SELECT on the access log and change events; migrations
 # run as the owner (`bin/migrate` with MIGRATE_DATABASE_URL) and grant this role its rights.
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
+# Connection reuse (README, Settings, "Database connections"). Without it every request opens a
+# PostgreSQL connection (a new backend process) and closes it again. DATABASE_CONN_MAX_AGE keeps
+# each worker thread's connection open that many seconds, checked before reuse
+# (CONN_HEALTH_CHECKS); DATABASE_POOL=1 uses psycopg's connection pool instead (psycopg_pool,
+# DATABASE_POOL_MIN_SIZE/DATABASE_POOL_MAX_SIZE per worker process). Development and tests default
+# to neither; production (config/settings/production.py) defaults to CONN_MAX_AGE, measured with
+# bench/api_load.py.
+DATABASE_POOL = env.bool("DATABASE_POOL", default=False)
+DATABASE_CONN_MAX_AGE = env.int("DATABASE_CONN_MAX_AGE", default=0)
+
+
+def configure_connection_reuse(database: dict, *, pool: bool, conn_max_age: int) -> None:
+    """The one place connection reuse is set (base for development, production with its default)."""
+    database["CONN_HEALTH_CHECKS"] = True
+    if pool and database["ENGINE"].endswith("postgresql"):
+        database["CONN_MAX_AGE"] = 0  # Django refuses a persistent connection on top of a pool
+        database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
+            "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+        }
+    else:
+        database["CONN_MAX_AGE"] = conn_max_age
+
+
+configure_connection_reuse(DATABASES["default"], pool=DATABASE_POOL, conn_max_age=DATABASE_CONN_MAX_AGE)
+# The API's lists count at most this many rows (config/api/pagination.py): `count` is exact up to
+# here and "more than" beyond it, so a page over a large scope never counts the whole scope.
+API_COUNT_BOUND = env.int("API_COUNT_BOUND", default=1000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cases.Staff"
@@ -323,6 +352,15 @@ AUDIT_CHUNK_MAX_DISPATCHES = env.int("AUDIT_CHUNK_MAX_DISPATCHES", default=5)
 # overwritten) and mails it to these addresses: keep both where the database roles cannot write.
 AUDIT_CHAIN_ANCHOR_DIR = env.str("AUDIT_CHAIN_ANCHOR_DIR", default=str(VAR_DIR / "audit-chain"))
 AUDIT_CHAIN_ANCHOR_EMAILS = env.list("AUDIT_CHAIN_ANCHOR_EMAILS", default=[])
+
+# The access log, partitioned by month on PostgreSQL (audit/recording/partitions.py): partitions
+# are made this many months ahead of the current one, daily. Months older than
+# AUDIT_ACCESS_LOG_KEEP_MONTHS are dropped whole by the same task; unset (the default), nothing is
+# dropped, because how long the log of reads is kept is the municipality's decision (DOMAIN.md 7
+# sets the file's retention, not the log's). The database never drops a month that ended less
+# than 12 months ago.
+AUDIT_ACCESS_LOG_MONTHS_AHEAD = env.int("AUDIT_ACCESS_LOG_MONTHS_AHEAD", default=3)
+AUDIT_ACCESS_LOG_KEEP_MONTHS = env.int("AUDIT_ACCESS_LOG_KEEP_MONTHS", default=None)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kommun.example")

@@ -3,7 +3,16 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, OIDC_ENABLED, PASSWORD_LOGIN_ENABLED, SECRET_KEY, env
+from .base import (
+    DATABASE_POOL,
+    DATABASES,
+    DEBUG,
+    OIDC_ENABLED,
+    PASSWORD_LOGIN_ENABLED,
+    SECRET_KEY,
+    configure_connection_reuse,
+    env,
+)
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
@@ -25,3 +34,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Production runs behind the TLS proxy (see SECURE_PROXY_SSL_HEADER): the client is the address
 # it appends to X-Forwarded-For. Set to the number of proxies in front of the application.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+# Persistent connections in production (README, Settings, "Database connections"; bench/api_load.py):
+# each gunicorn worker thread keeps its connection DATABASE_CONN_MAX_AGE seconds (default 300).
+configure_connection_reuse(DATABASES["default"], pool=DATABASE_POOL,
+                           conn_max_age=env.int("DATABASE_CONN_MAX_AGE", default=300))

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from audit.control import engine
 from audit.control.models import Flag, RuleParameter
-from audit.models import AccessLogEntry
-from cases.models import Role
+from audit.models import AccessLogEntry, ChainVerification
+from cases.models import Role, Staff
 from tests.factories.cases import ApplicantFactory, CaseFactory, CoordinatorAssignmentFactory, StaffFactory, UnitFactory
 
 URL = "/api/v1/control/access-log/"
@@ -189,10 +189,45 @@ def test_reads_outside_working_hours(people, run_rule):
     assert subjects == {night.pk, saturday.pk}
 
 
+def test_working_hours_are_from_the_start_hour_until_the_end_hour_monday_to_friday(people, run_rule):
+    # Defaults 07-19: a read at 07:00 or 18:59 is within working hours, one at 06:59 or 19:00 is not;
+    # Friday is a working day, Sunday is not (Saturday: the test above). One reader, one read a day.
+    def read(day, hour, minute=0):
+        return _read(people["mine"], 1, when=datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=STOCKHOLM))
+
+    monday = datetime.date(2026, 11, 23)
+    day = {name: monday + datetime.timedelta(days=i) for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
+    read(day["mon"], 7)
+    before_start = read(day["tue"], 6, 59)
+    read(day["wed"], 18, 59)
+    at_end = read(day["thu"], 19)
+    read(day["fri"], 12)
+    sunday = read(day["sun"], 12)
+    subjects = {s for s, _, _ in _flags(run_rule, "l05_read_outside_working_hours", day["sun"])}
+    assert subjects == {before_start.pk, at_end.pk, sunday.pk}
+
+
 def test_many_refused_requests_in_a_day(people, run_rule):
     _limit("l06_many_refused_requests", "max_refused", 2)
     refused = [_read(people["mine"], None, action="refused", object_id="404", when=_at(9 + i)) for i in range(3)]
     _read(people["theirs"], None, action="refused", object_id="403")
+    assert {s for s, _, _ in _flags(run_rule, "l06_many_refused_requests")} == {refused[0].pk}
+
+
+def test_a_day_is_found_by_its_first_row_of_the_kind_whatever_came_before_it(people, run_rule):
+    # A change before the day's first read, a read before the day's first refused request: the
+    # earlier row is of another kind and does not hide the finding.
+    _limit("l04_many_persons_in_a_day", "max_persons", 2)
+    _limit("l06_many_refused_requests", "max_refused", 2)
+    protected = ApplicantFactory(protected_identity=True)
+    _read(people["mine"], protected, when=_at(8), action="update")
+    first_read = _read(people["mine"], protected, when=_at(9))
+    for person, minute in ((424242, 1), (424243, 2)):
+        _read(people["mine"], person, when=_at(9).replace(minute=minute))
+    refused = [_read(people["mine"], None, action="refused", object_id="404", when=_at(14 + i)) for i in range(3)]
+
+    assert {s for s, _, _ in _flags(run_rule, "l03_read_protected_identity")} == {first_read.pk}
+    assert {s for s, _, _ in _flags(run_rule, "l04_many_persons_in_a_day")} == {first_read.pk}
     assert {s for s, _, _ in _flags(run_rule, "l06_many_refused_requests")} == {refused[0].pk}
 
 
@@ -246,3 +281,65 @@ def test_a_unit_managers_sight_through_a_coordinator_is_the_coordinators_unit_at
     subjects = {s for s, _, _ in _flags(run_rule, "l02_read_outside_scope", DAY + datetime.timedelta(days=1))}
     assert subjects == {after_coordinator_left.pk}
     assert while_coordinator_at_home.pk not in subjects
+
+
+def test_a_coordinator_with_no_recorded_spell_is_judged_by_their_current_unit(people, run_rule, units):
+    # DOMAIN.md 7: access for the staff whose work needs it. A unit manager sees the persons assigned
+    # to a coordinator at their unit; staff loaded in bulk or imported have no recorded spell
+    # (cases.StaffAssignmentPeriod), so their unit then is their current one, as for the reader.
+    home, other = units
+    ours, theirs = Staff.objects.bulk_create([
+        Staff(username="koordinator-utan-period-hem", role=Role.COORDINATOR, unit=home),
+        Staff(username="koordinator-utan-period-annan", role=Role.COORDINATOR, unit=other),
+    ])
+    reads = {}
+    for coordinator in (ours, theirs):
+        assignment = CoordinatorAssignmentFactory(
+            case=CaseFactory(unit=other), coordinator=coordinator, applicant=ApplicantFactory(registered_unit=other),
+            start_date=DAY - datetime.timedelta(days=10),
+        )
+        reads[coordinator.pk] = _read(people["manager"], assignment.applicant)
+    subjects = {s for s, _, _ in _flags(run_rule, "l02_read_outside_scope", DAY + datetime.timedelta(days=1))}
+    assert subjects == {reads[theirs.pk].pk}
+
+
+def _broken(day: datetime.date, table: str, seq: int | None):
+    return ChainVerification.objects.create(
+        checked_at=_at(2, day), intact=False, broken_table=table, broken_seq=seq, reason="raden har ändrats",
+    )
+
+
+def test_a_chain_break_found_again_is_one_finding_with_or_without_a_sequence_number(people, run_rule):
+    # DOMAIN.md 7 (the log is checked): a break stays until repaired, so each nightly verification
+    # finds it again; the first verification of each break is the finding. A break at the chain's
+    # head has no sequence number, and is still the same break the next night.
+    days = [DAY - datetime.timedelta(days=n) for n in (2, 1, 0)]
+    with_seq = [_broken(day, "audit_accesslogentry", 17) for day in days]
+    without_seq = [_broken(day, "audit_chainhead", None) for day in days]
+    found = _flags(run_rule, "l01_audit_chain_broken", DAY)
+    assert {s for s, _, _ in found} == {with_seq[0].pk, without_seq[0].pk}
+    assert {r for _, r, _ in found} == {people["admin"].pk}
+
+
+def _check(day, *, table="", seq=None, reason=""):
+    """One night's verification of the hash chain: intact unless it names a broken row."""
+    return ChainVerification.objects.create(
+        checked_at=_at(3, day), intact=not reason, broken_table=table, broken_id=seq, broken_seq=seq, reason=reason,
+    )
+
+
+def test_each_break_of_the_chain_is_one_flag_for_the_first_active_administrator(units, run_rule):
+    # A break stays until someone repairs it, so every night's check finds it again: one flag per
+    # break (table, row, what was wrong), from the first check that found it; none for an intact chain.
+    StaffFactory(role=Role.ADMINISTRATOR, unit=None, is_active=False)  # has left: passed over
+    administrator = StaffFactory(role=Role.ADMINISTRATOR, unit=None)
+    StaffFactory(role=Role.ADMINISTRATOR, unit=None)  # a second one: the flag has one owner, the first
+    day = DAY - datetime.timedelta(days=3)
+    _check(day)
+    altered = _check(day + datetime.timedelta(days=1), table="audit_accesslogentry", seq=5, reason="ändrad rad")
+    _check(day + datetime.timedelta(days=2), table="audit_accesslogentry", seq=5, reason="ändrad rad")
+    removed = _check(day + datetime.timedelta(days=2), table="audit_changeevent", seq=9, reason="borttagen rad")
+    _check(DAY, table="audit_accesslogentry", seq=5, reason="ändrad rad")
+    _check(DAY + datetime.timedelta(days=1), table="audit_accesslogentry", seq=12, reason="ändrad rad")  # after the day
+    assert _flags(run_rule, "l01_audit_chain_broken") == {(altered.pk, administrator.pk, None), (removed.pk, administrator.pk, None)}
+    assert not Flag.objects.filter(person__isnull=False).exists()

@@ -5,13 +5,25 @@ same day writes nothing: no row of the flag tables inserted, updated or deleted,
 Rule 1 (a participant followed up at least once a month, DOMAIN.md 2.7 and 3) is the condition."""
 
 import datetime
+import decimal
+import json
 from contextlib import contextmanager
 
 import pytest
 from django.db import connection
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ExpressionWrapper,
+    IntegerField,
+    Value,
+)
 
 from audit.control import engine
-from audit.control.models import LIVE_FLAG_STATUSES, Flag, FlagStatus, FlagTransition
+from audit.control.models import LIVE_FLAG_STATUSES, Flag, FlagStatus, FlagTransition, Rule
 from audit.control.rules import REGISTRY
 from tests.factories.cases import ApplicantFactory
 from tests.factories.insatser import ParticipationFactory
@@ -28,11 +40,28 @@ def _rows() -> int:
     return Flag.objects.count() + FlagTransition.objects.count()
 
 
+def _pg_written() -> dict[str, int]:
+    """The rows of the flag tables this transaction has inserted, updated and deleted so far
+    (PostgreSQL's own counters: every statement's writes, whatever its form)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(SUM(n_tup_ins), 0), COALESCE(SUM(n_tup_upd), 0), COALESCE(SUM(n_tup_del), 0) "
+            "FROM pg_stat_xact_user_tables WHERE relname IN (%s, %s)", FLAG_TABLES,
+        )
+        return dict(zip(("insert", "update", "delete"), map(int, cursor.fetchone()), strict=True))
+
+
 @contextmanager
 def rows_written():
-    """The rows of the flag tables updated or deleted (each statement's rowcount) and inserted (the
-    growth in rows plus those deleted: an INSERT ... RETURNING has no rowcount before it is read)."""
+    """The rows of the flag tables inserted, updated or deleted. On PostgreSQL its per-transaction
+    counters (the engine writes in one statement with writes in WITH); on SQLite each statement's
+    rowcount (updated, deleted) and the growth in rows plus those deleted (inserted)."""
     written = {"insert": 0, "update": 0, "delete": 0}
+    if connection.vendor == "postgresql":
+        before = _pg_written()
+        yield written
+        written.update({k: v - before[k] for k, v in _pg_written().items()})
+        return
 
     def count(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
@@ -140,13 +169,33 @@ def test_a_run_that_keeps_one_flag_and_opens_another_counts_each(settings):
     assert engine.plan_chunks(REGISTRY[RULE])[0][0] <= lo
 
 
-def test_facts_are_stored_as_json_values():
-    import decimal
-
-    assert engine._jsonable(decimal.Decimal("40.00")) == 40
-    assert engine._jsonable(decimal.Decimal("37.5")) == "37.5"
-    assert engine._jsonable(D(2026, 3, 1)) == "2026-03-01"
-    assert engine._jsonable(7) == 7
+@pytest.mark.parametrize(
+    "value, field, shown",
+    [
+        (decimal.Decimal("40.00"), DecimalField(max_digits=5, decimal_places=2), 40),
+        (decimal.Decimal("37.50"), DecimalField(max_digits=5, decimal_places=2), "37.50"),
+        (D(2026, 3, 1), DateField(), "2026-03-01"),
+        (datetime.datetime(2026, 3, 1, 8, 15, tzinfo=datetime.UTC), DateTimeField(), "2026-03-01T08:15:00+00:00"),
+        (datetime.datetime(2026, 3, 1, 8, 15, 0, 120000, tzinfo=datetime.UTC), DateTimeField(),
+         "2026-03-01T08:15:00.120000+00:00"),
+        (True, BooleanField(), True),
+        (False, BooleanField(), False),
+        (None, BooleanField(), None),
+        (7, IntegerField(), 7),
+        ("avbrutet", CharField(), "avbrutet"),
+    ],
+)
+def test_facts_are_written_in_sql_as_python_shows_them(value, field, shown):
+    """The facts JSON is built in the database (engine._facts_sql) the way the flag page has always
+    shown it: ISO dates and times, whole decimals as integers, other decimals as strings."""
+    engine.rules_sync()
+    qs = Rule.objects.values(fact_0=ExpressionWrapper(Value(value, output_field=field), output_field=field))[:1]
+    found, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH found AS ({found}) SELECT {engine._facts_sql('found', {'x': 'fact_0'}, qs.query)} "
+                       "FROM found", params)
+        (facts,) = cursor.fetchone()
+    assert (json.loads(facts) if isinstance(facts, str) else facts) == {"x": shown}
 
 
 # A re-check after a saved fact (README, Egenkontroll: re-checks) looks at the subjects the fact
@@ -180,20 +229,42 @@ def test_explicit_subject_ids_are_cut_into_sorted_chunks_of_at_most_the_chunk_si
 
 def test_a_reassigned_flag_says_why_its_new_owner_was_chosen_and_nothing_when_no_link_named_anyone():
     from audit.control.rules import ownership
-    from tests.factories.audit import FlagFactory
+    from cases.models import Role
+    from tests.factories.cases import StaffFactory, UnitFactory
 
+    engine.rules_sync()
     rule = REGISTRY[RULE]
-    named, unnamed = FlagFactory(), FlagFactory()
-    before = ownership.Owner(None, None, "")
-    engine._reassign({
-        named.pk: ("open", before, ownership.Owner(named.responsible_id, named.unit_id, "caseworker")),
-        unnamed.pk: ("open", before, ownership.Owner(None, None, "")),
-    }, rule)
+    people = []
+    for unit in (UnitFactory(code="med-chef"), UnitFactory(code="utan-chef")):
+        person = ApplicantFactory(registered_unit=unit)  # no case, no coordinator
+        plan = SignedPlanFactory(applicant=person, made_on=D(2025, 12, 1))
+        ParticipationFactory(applicant=person, start_date=D(2026, 1, 5))
+        FollowUpFactory(plan=plan, followed_up_on=D(2026, 2, 1))
+        people.append(person)
+    manager = StaffFactory(role=Role.UNIT_MANAGER, unit=people[0].registered_unit)
+    engine.run_chunk(rule_code=RULE, subject_ids=[p.pk for p in people], as_of=D(2026, 3, 10))
+    named, unnamed = (Flag.objects.get(subject_id=p.pk) for p in people)
+    assert (named.responsible_id, named.owner_basis) == (manager.pk, "registered_unit_manager")
+    assert (unnamed.responsible_id, unnamed.unit_id, unnamed.owner_basis) == (None, people[1].registered_unit_id, "")
+    assert not FlagTransition.objects.filter(event="reassigned").exists()
+
+    someone = StaffFactory(role=Role.CASEWORKER)
+    Flag.objects.update(responsible=someone, unit=someone.unit, owner_basis="caseworker")  # an owner of old
+    counts = engine.run_chunk(rule_code=RULE, subject_ids=[p.pk for p in people], as_of=D(2026, 3, 10))
+    assert counts.as_dict() == {"subjects_examined": 2, "flags_opened": 0, "flags_kept": 2, "flags_resolved": 0}
     comments = dict(FlagTransition.objects.filter(event="reassigned").values_list("flag_id", "comment"))
     assert comments == {
-        named.pk: f"{engine.REASSIGNED_REASON} ({ownership.explain(rule, 'caseworker')})",
+        named.pk: f"{engine.REASSIGNED_REASON} ({ownership.explain(rule, 'registered_unit_manager')})",
         unnamed.pk: engine.REASSIGNED_REASON,
     }
+    named.refresh_from_db()
+    unnamed.refresh_from_db()
+    assert (named.responsible_id, named.unit_id, named.owner_basis) == (
+        manager.pk, people[0].registered_unit_id, "registered_unit_manager")
+    assert (unnamed.responsible_id, unnamed.unit_id, unnamed.owner_basis) == (None, people[1].registered_unit_id, "")
+    # The owner is current now: the same run again writes no history.
+    engine.run_chunk(rule_code=RULE, subject_ids=[p.pk for p in people], as_of=D(2026, 3, 10))
+    assert FlagTransition.objects.filter(event="reassigned").count() == 2
 
 
 def test_a_chunk_of_explicit_ids_finds_what_a_range_finds_and_a_chunk_is_one_or_the_other():

@@ -16,7 +16,7 @@ from django.test import override_settings
 from audit.control import engine
 from audit.control.models import LIVE_FLAG_STATUSES, Flag, FlagTransition, OwnerBasis
 from audit.control.rules import REGISTRY
-from cases.models import CaseSupportBarrier, CoordinatorAssignment, Role
+from cases.models import CaseClosingReason, CaseStatus, CaseSupportBarrier, CoordinatorAssignment, Role
 from planning.norms import add_months
 from tests.audit.helpers import labour_market_barrier, person_with_barrier
 from tests.factories.cases import ApplicantFactory, CaseFactory, StaffFactory, UnitFactory
@@ -43,16 +43,6 @@ def run_all(as_of=AS_OF):
 
 def flag_of(code, subject_id):
     return Flag.objects.select_related("rule").get(rule__code=code, subject_id=subject_id, status__in=LIVE_FLAG_STATUSES)
-
-
-def test_demo_data_has_no_ownerless_live_flag(db):
-    # Before the chain: 79 live heltidsaktivering flags (persons without a coordinator) had
-    # neither a responsible person nor a unit.
-    call_command("demo_data", verbosity=0)
-    live = Flag.objects.filter(status__in=LIVE_FLAG_STATUSES)
-    assert live.filter(rule__code=FULL_TIME, person__coordinator_assignments__isnull=True).exists()
-    assert list(ownerless().values_list("rule__code", flat=True)) == []
-    assert not live.filter(owner_basis="").exists()
 
 
 def test_coordinator_then_caseworker_then_case_unit_manager(eb_unit, unit_manager, coordinator_unit):
@@ -91,6 +81,36 @@ def test_staff_who_left_are_passed_over(eb_unit, unit_manager, coordinator_unit)
     assert (flag.responsible, flag.owner_basis) == (unit_manager, OwnerBasis.CASE_UNIT_MANAGER)
 
 
+def _whose_caseworker_with_two_cases(eb_unit, *, first_opened_on, other_opened_on, other_closed_on=None):
+    """Rule 8's flag on a person in two cases, each with its own caseworker (the barrier in the first
+    case): "first" or "other", whose caseworker the flag went to, and the link used."""
+    first, other = (StaffFactory(role=Role.CASEWORKER, unit=eb_unit) for _ in range(2))
+    person, case = person_with_barrier(opened_on=first_opened_on)
+    case.responsible_caseworker = first
+    case.save()
+    closed = {"status": CaseStatus.CLOSED, "closed_on": other_closed_on, "closing_reason": CaseClosingReason.WORK}
+    CaseFactory(with_applicant=person, opened_on=other_opened_on, responsible_caseworker=other,
+                **(closed if other_closed_on else {}))
+    run_all()
+    flag = flag_of(FULL_TIME, person.pk)
+    return {first: "first", other: "other"}.get(flag.responsible), flag.owner_basis
+
+
+def test_the_persons_case_is_an_open_one_before_a_later_opened_closed_one(eb_unit, unit_manager):
+    # The person's case: an open one first, then the latest opened. A case closed since is
+    # nobody's to act on, even when it was opened after the open one.
+    assert _whose_caseworker_with_two_cases(
+        eb_unit, first_opened_on=datetime.date(2025, 1, 1), other_opened_on=datetime.date(2025, 6, 1),
+        other_closed_on=datetime.date(2025, 9, 30),
+    ) == ("first", OwnerBasis.CASEWORKER)
+
+
+def test_of_two_open_cases_the_persons_case_is_the_latest_opened(eb_unit, unit_manager):
+    assert _whose_caseworker_with_two_cases(
+        eb_unit, first_opened_on=datetime.date(2025, 1, 1), other_opened_on=datetime.date(2025, 6, 1),
+    ) == ("other", OwnerBasis.CASEWORKER)
+
+
 def _plan_past_its_follow_up_date(person):
     made = AS_OF - datetime.timedelta(days=60)
     return SignedPlanFactory(applicant=person, made_on=made, latest_follow_up_on=add_months(made, 1))
@@ -108,7 +128,13 @@ def test_a_person_without_a_case_goes_to_the_manager_of_their_registered_unit(eb
 def test_the_egenkontroll_owner_is_the_last_link_and_is_a_setting(eb_unit):
     unmanaged = UnitFactory(code="parketten", name="Parketten")
     quality = UnitFactory(code="kvalitet", name="Kvalitet och utveckling")
+    # In the same run, persons at units with a manager (one added before the owner, one after):
+    # each unit's manager is that unit's persons', and neither is the egenkontroll owner.
+    intern_service = UnitFactory(code="intern-service", name="Intern Service")
+    managers = {eb_unit: StaffFactory(role=Role.UNIT_MANAGER, unit=eb_unit)}
     owner = StaffFactory(role=Role.UNIT_MANAGER, unit=quality)
+    managers[intern_service] = StaffFactory(role=Role.UNIT_MANAGER, unit=intern_service)
+    managed = {unit: _plan_past_its_follow_up_date(ApplicantFactory(registered_unit=unit)) for unit in managers}
     plan = _plan_past_its_follow_up_date(ApplicantFactory(registered_unit=unmanaged))
     run_all()
     flag = flag_of(PLAN_DATE, plan.pk)
@@ -118,6 +144,19 @@ def test_the_egenkontroll_owner_is_the_last_link_and_is_a_setting(eb_unit):
         run_all()
     flag.refresh_from_db()
     assert (flag.responsible, flag.unit, flag.owner_basis) == (owner, quality, OwnerBasis.CONTROL_OWNER)
+    assert {unit: flag_of(PLAN_DATE, p.pk).responsible for unit, p in managed.items()} == managers
+
+
+def test_a_finding_nobody_answers_for_stays_with_the_unit_that_holds_the_case(eb_unit):
+    # No coordinator, no caseworker, no manager at the case's unit nor where the person is
+    # registered, no egenkontroll owner: the flag has no responsible, and its unit is the case's
+    # (links 2-3 follow the case), not the registered unit.
+    registered = UnitFactory(code="parketten", name="Parketten")
+    person, case = person_with_barrier(person=ApplicantFactory(registered_unit=registered))
+    assert case.unit == eb_unit != registered
+    run_all()
+    flag = flag_of(FULL_TIME, person.pk)
+    assert (flag.responsible, flag.unit, flag.owner_basis) == (None, eb_unit, "")
 
 
 def test_a_rules_own_link_comes_first(eb_unit, unit_manager):
@@ -209,3 +248,15 @@ def test_a_chunk_resolves_owners_in_a_fixed_number_of_queries(eb_unit, unit_mana
         live = Flag.objects.filter(rule__code=FULL_TIME, status__in=LIVE_FLAG_STATUSES)
         assert live.count() == n and not live.exclude(responsible=coordinator).exists()
     assert counts[0] == counts[1]
+
+
+# Last in the file: it builds the whole demo data, the slowest test here, so a mutation run
+# (bench/mutation.sh, pytest -x) reaches it only for a mutant the quicker tests do not catch.
+def test_demo_data_has_no_ownerless_live_flag(db):
+    # Before the chain: 79 live heltidsaktivering flags (persons without a coordinator) had
+    # neither a responsible person nor a unit.
+    call_command("demo_data", verbosity=0)
+    live = Flag.objects.filter(status__in=LIVE_FLAG_STATUSES)
+    assert live.filter(rule__code=FULL_TIME, person__coordinator_assignments__isnull=True).exists()
+    assert list(ownerless().values_list("rule__code", flat=True)) == []
+    assert not live.filter(owner_basis="").exists()

@@ -119,7 +119,8 @@ def test_rule_11_max_days_default_is_the_insatser_norm_and_follows_its_override(
 # The range an administrator may set each limit within (shown with the parameter): a month or
 # more up to a year for the plan and report intervals, up to two years for a case's length, a day
 # to a quarter for queue and closing days, no grace up to a quarter, and never a norm above the
-# most hours a week that may be scheduled (60).
+# most hours a week that may be scheduled (60); for the access-log review a day to a quarter of
+# days looked back over, the hours of a day for working hours, and up to 10 000 a day.
 RANGES = [
     ("r01_follow_up_interval", "interval_months", 1, 12),
     ("r02_plan_follow_up_date_passed", "grace_days", 0, 90),
@@ -132,6 +133,11 @@ RANGES = [
     ("r09_exemption_review_passed", "grace_days", 0, 90),
     ("r10_decision_not_executed", "months", 1, 12),
     ("r11_closing_one_sided", "max_days", 1, 90),
+    ("l02_read_outside_scope", "lookback_days", 1, 90),
+    ("l04_many_persons_in_a_day", "max_persons", 1, 10000),
+    ("l05_read_outside_working_hours", "work_start_hour", 0, 23),
+    ("l05_read_outside_working_hours", "work_end_hour", 1, 24),
+    ("l06_many_refused_requests", "max_refused", 1, 10000),
 ]
 
 

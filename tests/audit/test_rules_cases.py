@@ -8,9 +8,9 @@ from django.db import connection
 from audit.control.models import Flag
 from cases import application_services, decision_services
 from cases.finance_models import Decision
-from cases.models import HouseholdMember, MemberRole
-from tests.audit.helpers import person_with_barrier
-from tests.factories.cases import CoordinatorAssignmentFactory
+from cases.models import CaseSupportBarrier, HouseholdMember, MemberRole
+from tests.audit.helpers import labour_market_barrier, person_with_barrier
+from tests.factories.cases import ApplicantFactory, CoordinatorAssignmentFactory
 from tests.factories.finance import family_case, granted_month, make_application, point_for
 from tests.factories.planning import SignedPlanFactory
 
@@ -31,6 +31,48 @@ def test_rule_4_case_over_three_months_with_barrier_and_no_coordinator_or_plan(r
 
     assert flagged == {past_limit.pk, no_plan.pk}
     assert on_limit.pk not in flagged and coordinated.pk not in flagged
+
+
+def _couple_with_barriers(opened_on):
+    """A case where both adults have a labour-market barrier, the second's from the day after."""
+    first, case = person_with_barrier(opened_on=opened_on)
+    second = ApplicantFactory()
+    HouseholdMember.objects.create(household=case.household, role=MemberRole.CO_APPLICANT, applicant=second,
+                                   birth_date=second.birth_date, valid_from=opened_on)
+    CaseSupportBarrier.objects.create(case=case, applicant=second, barrier=labour_market_barrier(),
+                                      valid_from=opened_on + datetime.timedelta(days=1))
+    return first, second, case
+
+
+def test_rule_4_every_adult_with_a_labour_market_barrier_needs_their_own_coordinator_and_plan(run_rule):
+    # DOMAIN.md 2.1: each adult has their own support barrier; 2.3-2.4: the person is referred to a
+    # coordinator and the plan is made with the person. The flag is about the case (one per case) and
+    # names the first adult who lacks either; a second adult is seen even when the first is in order.
+    as_of = D(2026, 4, 10)
+    first, second, without_plan = _couple_with_barriers(D(2025, 6, 1))
+    for person in (first, second):
+        CoordinatorAssignmentFactory(case=without_plan, applicant=person, start_date=D(2025, 7, 1))
+    SignedPlanFactory(applicant=first, made_on=D(2026, 3, 1))
+    # The first adult's coordinator is not the second's.
+    first_b, second_b, without_coordinator = _couple_with_barriers(D(2025, 6, 1))
+    CoordinatorAssignmentFactory(case=without_coordinator, applicant=first_b, start_date=D(2025, 7, 1))
+    for person in (first_b, second_b):
+        SignedPlanFactory(applicant=person, made_on=D(2026, 3, 1))
+    # Both adults in order: no flag.
+    first_c, second_c, in_order = _couple_with_barriers(D(2025, 6, 1))
+    for person in (first_c, second_c):
+        CoordinatorAssignmentFactory(case=in_order, applicant=person, start_date=D(2025, 7, 1))
+        SignedPlanFactory(applicant=person, made_on=D(2026, 3, 1))
+
+    flagged = run_rule("r04_case_without_coordinator_or_plan", as_of)
+
+    assert flagged == {without_plan.pk, without_coordinator.pk}
+    flag = Flag.objects.get(subject_id=without_plan.pk, rule__code="r04_case_without_coordinator_or_plan")
+    assert flag.person_id == second.pk
+    assert flag.facts["has_coordinator"] is True and flag.facts["has_plan"] is False
+    flag = Flag.objects.get(subject_id=without_coordinator.pk, rule__code="r04_case_without_coordinator_or_plan")
+    assert flag.person_id == second_b.pk
+    assert flag.facts["has_coordinator"] is False and flag.facts["has_plan"] is True
 
 
 def _decision(caseworker, month):

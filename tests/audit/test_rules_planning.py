@@ -80,6 +80,21 @@ def test_rule_2_plans_follow_up_date_passed(run_rule):
     assert due_today.pk not in flagged and followed_up.pk not in flagged
 
 
+def test_rule_2_a_follow_up_made_after_the_run_date_does_not_count(run_rule):
+    # DOMAIN.md 2.4 and 2.7: the plan says when it is to be followed up at the latest, and a follow-up
+    # counts once it is made and documented. Run as of a day, one recorded after it had not happened
+    # yet: on that day the plan's date had passed without a follow-up (as rule 1 and the plan in force).
+    as_of = D(2026, 2, 10)
+    plan = _complete_plan(made_on=D(2026, 1, 1), latest_follow_up_on=D(2026, 2, 1))
+    FollowUpFactory(plan=plan, followed_up_on=D(2026, 2, 15), next_follow_up_on=D(2026, 3, 15))
+
+    assert run_rule("r02_plan_follow_up_date_passed", as_of) == {plan.pk}
+    flag = Flag.objects.get(subject_id=plan.pk, rule__code="r02_plan_follow_up_date_passed")
+    assert flag.facts["due_on"] == "2026-02-01"
+    # Once the follow-up is made (run as of its day) the plan is due on the date it set: no flag.
+    assert run_rule("r02_plan_follow_up_date_passed", D(2026, 2, 15)) == set()
+
+
 def _active_person():
     person = ApplicantFactory()
     CoordinatorAssignmentFactory(case=CaseFactory(with_applicant=person), start_date=D(2025, 1, 1))
@@ -100,6 +115,19 @@ def test_rule_3_plan_past_validity_without_new_plan(run_rule):
 
     assert flagged == {expired.pk}
     assert not {valid_today.pk, no_longer_active.pk, old.pk} & flagged
+
+
+def test_rule_3_a_new_version_made_after_the_run_date_does_not_count(run_rule):
+    # DOMAIN.md 2.4: a plan holds 6 months, then a new plan is made. On the run date a version made
+    # later did not exist yet, so the person had no plan in force: the expired one is flagged, and the
+    # flag closes once the new version is made.
+    as_of = D(2026, 7, 10)
+    person = _active_person()
+    expired = SignedPlanFactory(applicant=person, made_on=D(2026, 1, 9))
+    SignedPlanFactory(applicant=person, made_on=D(2026, 7, 20), version=2, supersedes=expired)
+
+    assert run_rule("r03_plan_expired", as_of) == {expired.pk}
+    assert run_rule("r03_plan_expired", D(2026, 7, 20)) == set()
 
 
 def test_rule_5_signed_plan_failing_a_required_checkpoint(run_rule):

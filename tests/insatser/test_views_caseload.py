@@ -107,6 +107,30 @@ def test_search_by_personnummer_is_posted_and_kept_out_of_the_url(logged_in, coo
     assert "2 personer" in logged_in.get(reverse("caseload")).content.decode()
 
 
+def test_an_invalid_personnummer_is_said_so_with_why_and_not_searched_as_a_name(logged_in, coordinator, caseworker):
+    one = CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant
+    two = CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant
+    logged_in.post(reverse("caseload"), {"sok": two.first_name})  # an earlier search, kept
+    number = one.personal_identity_number
+    wrong_check_digit = number[:-1] + str((int(number[-1]) + 1) % 10)
+    response = logged_in.post(reverse("caseload"), {"sok": f"{wrong_check_digit[:8]}-{wrong_check_digit[8:]}"})
+    html = response.content.decode()
+    # Answered on the POST itself: no redirect, so the number never reaches a URL.
+    assert response.status_code == 200
+    assert "Personnumrets kontrollsiffra stämmer inte." in html
+    assert 'class="error-summary"' in html and 'aria-invalid="true"' in html
+    assert "0 personer" not in html
+    # The list still shows the earlier search, which the invalid number did not replace.
+    assert reverse("person", args=[two.pk]) in html and reverse("person", args=[one.pk]) not in html
+    assert logged_in.session["caseload_search"] == two.first_name
+    # Too few digits: the format is named.
+    html = logged_in.post(reverse("caseload"), {"sok": "8112"}).content.decode()
+    assert "ska ha 10 eller 12 siffror" in html
+    # A valid number still searches, and letters are a name.
+    assert logged_in.post(reverse("caseload"), {"sok": number}).status_code == 302
+    assert logged_in.post(reverse("caseload"), {"sok": "Anna-Karin"}).status_code == 302
+
+
 def test_filter_and_sort(logged_in, coordinator, caseworker, labour_market_barrier):
     busy = _busy_person(coordinator, caseworker, labour_market_barrier, 0)
     idle = CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant

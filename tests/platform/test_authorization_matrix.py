@@ -72,7 +72,7 @@ ROUTES = {
         "control-flag-list", "control-flag-detail", "control-flag-transition", "control-action-list",
         "control-action-detail", "control-action-complete", "control-action-follow-up", "control-sample-list",
         "control-sample-detail", "control-sample-checklists", "control-sample-results",
-        "control-checklist-answer-review",
+        "control-checklist-answer-review", "caseload-list",
     ], PERSONAL),
     # Personal data: pages.
     **dict.fromkeys([

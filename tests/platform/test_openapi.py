@@ -31,6 +31,15 @@ def test_schema_validates_without_warnings(tmp_path):
     # Filtering, ordering and pagination are described on the lists.
     params = {p["name"] for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"]}
     assert {"status", "ordering", "page"} <= params
+    # Bounded counts: every paged list says whether its count is exact (config/api/pagination.py).
+    paged = schema["components"]["schemas"]["PaginatedCaseList"]
+    assert {"count", "count_is_exact", "count_bound"} <= set(paged["required"])
+    # The caseload API: the page's filters and sorts, every field described.
+    caseload = schema["paths"]["/api/v1/caseload/"]["get"]
+    assert {"show", "sort", "page"} <= {p["name"] for p in caseload["parameters"]}
+    row = schema["components"]["schemas"]["CaseloadRow"]["properties"]
+    assert {"next_follow_up_on", "plan_valid_until", "open_flags", "week_hours", "queue_position"} <= set(row)
+    assert all(field.get("description") for field in row.values())
 
 
 @pytest.mark.django_db

@@ -18,6 +18,7 @@ import datetime
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.db.models.lookups import IsNull
 
 from audit import sources
 from audit.control.models import OwnerBasis, Severity
@@ -41,12 +42,11 @@ def administrator():
 def _chain_breaks(*, as_of, params):
     # A break stays until someone repairs it, so every nightly verification finds it again: only
     # the first verification of each break is a finding, and its flag stays until closed.
+    # The same break: its table, place and reason, the place compared as IS NOT DISTINCT FROM (a
+    # break at the chain's head has no sequence number, and NULL = NULL is never true).
+    same_seq = Q(broken_seq=OuterRef("broken_seq")) | (Q(broken_seq__isnull=True) & IsNull(OuterRef("broken_seq"), True))
     earlier = ChainVerification.objects.filter(
-        intact=False,
-        broken_table=OuterRef("broken_table"),
-        broken_seq=OuterRef("broken_seq"),
-        reason=OuterRef("reason"),
-        pk__lt=OuterRef("pk"),
+        same_seq, intact=False, broken_table=OuterRef("broken_table"), reason=OuterRef("reason"), pk__lt=OuterRef("pk"),
     )
     chain_breaks = ChainVerification.objects.filter(intact=False, checked_at__date__lte=as_of).exclude(Exists(earlier))
     return owned(
@@ -119,12 +119,15 @@ def _owned(qs, *, as_of, person):
     )
 
 
-def _first_per_day(qs, *fields):
-    """Only the first row per (reader, day[, fields]): one flag for a day's pattern, not one per read."""
+def _first_per_day(qs, *fields, actions=READS):
+    """Only the first row per (reader, day[, fields]): one flag for a day's pattern, not one per read.
+
+    The first of its kind: an earlier row counts only if it is of the window's actions and channels
+    (a change or a refused request made before the day's first read must not hide it)."""
     qs = qs.annotate(day=TruncDate("occurred_at"))
     earlier = AccessLogEntry.objects.annotate(day=TruncDate("occurred_at")).filter(
         actor_id=OuterRef("actor_id"), day=OuterRef("day"), pk__lt=OuterRef("pk"),
-        **{f: OuterRef(f) for f in fields},
+        action__in=actions, channel__in=HUMAN_CHANNELS, **{f: OuterRef(f) for f in fields},
     )
     return qs, earlier
 
@@ -141,10 +144,17 @@ def _spell_at(staff, at):
     )
 
 
+def _unit_at(staff, at):
+    """The staff member's unit at the instant `at`: their spell's, else their current unit (staff
+    loaded in bulk or imported have no recorded spell)."""
+    spell = _spell_at(staff, at).order_by("-pk").values("unit_id")[:1]
+    current = Staff.objects.filter(pk=staff).values("unit_id")[:1]
+    return Coalesce(Subquery(spell, output_field=ID), Subquery(current, output_field=ID))
+
+
 def _reader_unit_at_read():
     """The reader's unit when they read; their current unit where no spell covers the read."""
-    spell = _spell_at(OuterRef("actor_id"), OuterRef("occurred_at")).order_by("-pk").values("unit_id")[:1]
-    return Coalesce(Subquery(spell, output_field=ID), _reader_unit())
+    return _unit_at(OuterRef("actor_id"), OuterRef("occurred_at"))
 
 
 def _in_scope() -> Q:
@@ -158,11 +168,12 @@ def _in_scope() -> Q:
             applicant_id=OuterRef("person_id"), household__cases__unit_id=OuterRef("scope_unit")))
     )
     assignments = open_assignments(on=OuterRef("read_day")).filter(applicant_id=OuterRef("person_id"))
-    coordinator_at_unit = _spell_at(OuterRef("coordinator_id"), OuterRef(OuterRef("occurred_at"))).filter(
-        unit_id=OuterRef(OuterRef("scope_unit"))
-    )
+    # The coordinator's unit at the read, found as the reader's is (with the same fallback).
+    coordinator_at_unit = assignments.annotate(
+        coordinator_unit=_unit_at(OuterRef("coordinator_id"), OuterRef(OuterRef("occurred_at")))
+    ).filter(coordinator_unit=OuterRef("scope_unit"))
     by_assignment = (Q(actor_role=Role.COORDINATOR) & Exists(assignments.filter(coordinator_id=OuterRef("actor_id")))) | (
-        Q(actor_role=Role.UNIT_MANAGER) & Exists(assignments.filter(Exists(coordinator_at_unit)))
+        Q(actor_role=Role.UNIT_MANAGER) & Exists(coordinator_at_unit)
     )
     return by_unit | by_assignment
 
@@ -187,9 +198,9 @@ def _protected_identity(*, as_of, params):
     return _owned(qs.exclude(Exists(earlier)), as_of=as_of, person="person_id")
 
 
-def _over_daily_limit(window, *, as_of, count, limit: int, name: str):
+def _over_daily_limit(window, *, as_of, count, limit: int, name: str, actions=READS):
     """The reader's first row of each day on which `count` over that day's rows passes `limit`."""
-    qs, earlier = _first_per_day(window)
+    qs, earlier = _first_per_day(window, actions=actions)
     per_day = (
         window.annotate(day=TruncDate("occurred_at")).filter(actor_id=OuterRef("actor_id"), day=OuterRef("day"))
         .values("actor_id").annotate(n=count).values("n")
@@ -226,6 +237,7 @@ def _after_hours(*, as_of, params):
 def _refused(*, as_of, params):
     return _over_daily_limit(
         _refused_window(as_of=as_of, params=params), as_of=as_of, count=Count("pk"), limit=params["max_refused"], name="refused",
+        actions=(AccessAction.REFUSED,),
     )
 
 

@@ -2,8 +2,8 @@
 
 A rule never loops over persons in Python. `findings()` returns a QuerySet of the subject model
 (plans, participations, decisions ...) with the flag's person, the ownership candidates
-(audit.control.rules.ownership.owned) and facts annotated; the engine slices it by primary-key range,
-resolves each finding's owner (ownership.resolve) and upserts flags from it.
+(audit.control.rules.ownership.owned) and facts annotated; the engine slices it by primary-key range
+and, inside the database, picks each finding's owner (ownership.owner_sql) and writes the flags.
 """
 
 from __future__ import annotations

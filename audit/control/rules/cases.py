@@ -31,22 +31,30 @@ def _labour_market_barriers(as_of):
 
 
 def _long_case_without_coordination(*, as_of, params):
+    # DOMAIN.md 2.1, 2.3-2.4: each adult has their own labour-market barrier, and it is the person who
+    # is referred to a coordinator and makes a plan; so every such adult is checked for an assignment
+    # of their own on the case and a plan in force. The flag is about the case (one per case) and
+    # names the first adult (earliest barrier) who lacks either.
     limit = months_before(as_of, params["case_months"])
-    barriers = _labour_market_barriers(as_of)
-    assignment = CoordinatorAssignment.objects.filter(case_id=OuterRef("pk"), start_date__lte=as_of).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=as_of)
+    assignment = CoordinatorAssignment.objects.filter(
+        case_id=OuterRef("case_id"), applicant_id=OuterRef("applicant_id"), start_date__lte=as_of
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=as_of))
+    plan = current_plans(on=as_of).filter(applicant_id=OuterRef("applicant_id"))
+    uncoordinated = (
+        _labour_market_barriers(as_of)
+        .annotate(has_coordinator=Exists(assignment), has_plan=Exists(plan))
+        .filter(Q(has_coordinator=False) | Q(has_plan=False))
+        .order_by("valid_from", "pk")
     )
-    plan = current_plans(on=as_of).filter(applicant_id=OuterRef("barrier_person"))
     qs = (
         _open_cases(as_of=as_of, params=params)
         .filter(opened_on__lt=limit)
-        .filter(Exists(barriers))
+        .filter(Exists(uncoordinated))
         .annotate(
-            barrier_person=Subquery(barriers.order_by("valid_from", "pk").values("applicant_id")[:1]),
-            has_coordinator=Exists(assignment),
+            barrier_person=Subquery(uncoordinated.values("applicant_id")[:1]),
+            has_coordinator=Subquery(uncoordinated.values("has_coordinator")[:1]),
+            has_plan=Subquery(uncoordinated.values("has_plan")[:1]),
         )
-        .annotate(has_plan=Exists(plan))
-        .filter(Q(has_coordinator=False) | Q(has_plan=False))
     )
     return owned(qs, as_of=as_of, person="barrier_person", case="pk")
 
@@ -58,8 +66,8 @@ LONG_CASE = register(
         title="Ärende längre än 3 månader med arbetsmarknadsskäl saknar koordinator eller plan",
         source=sources.audit("3.4.2"),
         description=(
-            "Ett öppet ärende som pågått längre än gränsen, där en vuxen har försörjningshinder av "
-            "arbetsmarknadsskäl, men ingen koordinator är tilldelad eller ingen gällande plan finns."
+            "Ett öppet ärende som pågått längre än gränsen, där en vuxen med försörjningshinder av "
+            "arbetsmarknadsskäl inte har någon koordinator tilldelad eller ingen gällande plan."
         ),
         what_to_do="Tilldela personen en koordinator och se till att en genomförandeplan görs och fastställs.",
         closes_when="När personen har både koordinator och en gällande plan, eller ärendet avslutas.",

@@ -23,23 +23,24 @@ of their unit (audit.control.selectors.flags_for), so a person without a coordin
 worklist of the unit that holds their case.
 
 Rules only annotate the candidates (`owned`): the person, the case, the coordinator and any named
-staff. `resolve` picks the owner for a chunk's findings with four queries whatever its size.
+staff. `owner_sql` picks the owner of every finding of a chunk inside the database, in the
+statement that writes the flags (audit/control/engine.py): no query and no Python object per finding.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Case as DbCase
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value, When
 
 from audit.control import norms
 from audit.control.models import OwnerBasis
 from audit.control.rules.base import PERSON, RuleDefinition
 from audit.control.rules.common import ID, coordinator_of
-from cases.models import Applicant, Case, CaseStatus, Role, Staff
+from cases.models import Applicant, Case, CaseStatus, Role, Staff, Unit
 
 CASE = "own_case"
 # A unit the rule names for its findings whoever answers (the reader's unit for the log review);
@@ -92,7 +93,7 @@ def field(code: str) -> str:
 
 
 def fields(rule: RuleDefinition) -> list[str]:
-    """The annotations `owned` adds that `resolve` reads."""
+    """The annotations `owned` adds that `owner_sql` reads."""
     return [CASE, UNIT, *(field(code) for code in chain(rule) if code in NAMED)]
 
 
@@ -125,70 +126,76 @@ def owned(
     )
 
 
-def resolve(rule: RuleDefinition, rows: Iterable[dict]) -> dict[int, Owner]:
-    """{subject pk: Owner} for a chunk's findings (rows from `.values("pk", PERSON, *fields(rule))`).
+@dataclass(frozen=True)
+class OwnerSql:
+    """The owner of each row of a findings CTE, as SQL: `joins` go after `FROM <found>`, the three
+    expressions are its responsible staff id, unit id and OwnerBasis value; `params` are the joins'."""
 
-    Four queries whatever the number of rows: the named staff, the cases, the persons' registered
-    units, and the unit managers of every unit involved."""
-    rows = list(rows)
-    if not rows:
-        return {}
-    links = chain(rule)
-    named = [field(code) for code in links if code in NAMED]
-    staff_ids = {row[name] for row in rows for name in named if row.get(name)}
-    active = dict(Staff.objects.filter(pk__in=staff_ids, is_active=True).values_list("pk", "unit_id"))
-    cases = {
-        pk: (unit_id, caseworker if caseworker_active else None)
-        for pk, unit_id, caseworker, caseworker_active in Case.objects.filter(
-            pk__in={row[CASE] for row in rows if row.get(CASE)}
-        ).values_list("pk", "unit_id", "responsible_caseworker_id", "responsible_caseworker__is_active")
-    }
-    registered = dict(
-        Applicant.objects.filter(pk__in={row[PERSON] for row in rows if row.get(PERSON)}).values_list(
-            "pk", "registered_unit_id"
-        )
+    joins: str
+    responsible: str
+    unit: str
+    basis: str
+    params: list
+
+
+def owner_sql(rule: RuleDefinition, found: str, columns: dict[str, str]) -> OwnerSql:
+    """The chain above as SQL over the CTE `found`, whose columns `columns` names ({PERSON: ..., CASE:
+    ..., UNIT: ..., field(code): ...} for every named link of the rule's chain).
+
+    Set-based, whatever the number of rows: each link is a LEFT JOIN to active staff (the named staff,
+    the case's caseworker, the first active unit manager by id of the case's unit or of the person's
+    registered unit, the egenkontroll owner), and the first link that names someone wins (COALESCE /
+    CASE in chain order). The unit follows the link unless the rule names one (`own_unit`); where no
+    link names anyone the flag still gets a unit: the rule's, else the case's, else the registered one.
+    """
+    def q(name: str) -> str:
+        return connection.ops.quote_name(name)
+
+    staff, case, person = Staff._meta.db_table, Case._meta.db_table, Applicant._meta.db_table
+    col = {c: f"{found}.{q(name)}" for c, name in columns.items()}
+    # A unit's manager: its first active unit manager by id.
+    managers = (
+        f"(SELECT {q('unit_id')}, MIN({q('id')}) AS {q('id')} FROM {q(staff)} WHERE {q('role')} = %s "
+        f"AND {q('is_active')} GROUP BY {q('unit_id')})"
     )
+    joins = [
+        f"LEFT JOIN {q(case)} AS own_k ON own_k.{q('id')} = {col[CASE]}",
+        f"LEFT JOIN {q(staff)} AS own_cw ON own_cw.{q('id')} = own_k.{q('responsible_caseworker_id')} "
+        f"AND own_cw.{q('is_active')}",
+        f"LEFT JOIN {managers} AS own_km ON own_km.{q('unit_id')} = own_k.{q('unit_id')}",
+        f"LEFT JOIN {q(person)} AS own_a ON own_a.{q('id')} = {col[PERSON]}",
+        f"LEFT JOIN {managers} AS own_rm ON own_rm.{q('unit_id')} = own_a.{q('registered_unit_id')}",
+    ]
+    params: list = [Role.UNIT_MANAGER, Role.UNIT_MANAGER]
     owner_unit_code = norms.norm("CONTROL_OWNER_UNIT")
-    units = {unit for unit, _ in cases.values()} | set(registered.values())
-    managers: dict[int, int] = {}
-    control_owner: tuple[int, int] | None = None
-    for pk, unit_id, code in (
-        Staff.objects.filter(role=Role.UNIT_MANAGER, is_active=True)
-        .filter(Q(unit_id__in=units) | Q(unit__code=owner_unit_code or ""))
-        .order_by("pk")
-        .values_list("pk", "unit_id", "unit__code")
-    ):
-        managers.setdefault(unit_id, pk)
-        if owner_unit_code and code == owner_unit_code and control_owner is None:
-            control_owner = (pk, unit_id)
-
-    def candidate(code: str, row: dict) -> tuple[int | None, int | None]:
-        case_unit, caseworker = cases.get(row.get(CASE), (None, None))
+    candidates: list[tuple[str, str, str]] = []  # (code, staff id, unit id)
+    for i, code in enumerate(chain(rule)):
         if code in NAMED:
-            staff = row.get(field(code))
-            return (staff, active[staff]) if staff in active else (None, None)
-        if code == OwnerBasis.CASEWORKER:
-            return caseworker, case_unit
-        if code == OwnerBasis.CASE_UNIT_MANAGER:
-            return managers.get(case_unit), case_unit
-        if code == OwnerBasis.REGISTERED_UNIT_MANAGER:
-            unit = registered.get(row.get(PERSON))
-            return managers.get(unit), unit
-        return control_owner or (None, None)
-
-    out = {}
-    for row in rows:
-        fallback_unit = cases.get(row.get(CASE), (None,))[0] or registered.get(row.get(PERSON))
-        out[row["pk"]] = Owner(None, fallback_unit, "")
-        for code in links:
-            staff, unit = candidate(code, row)
-            if staff is not None:
-                out[row["pk"]] = Owner(staff, row.get(UNIT) or unit, code)
-                break
-        else:
-            if row.get(UNIT):
-                out[row["pk"]] = Owner(None, row[UNIT], "")
-    return out
+            joins.append(
+                f"LEFT JOIN {q(staff)} AS own_n{i} ON own_n{i}.{q('id')} = {col[field(code)]} AND own_n{i}.{q('is_active')}"
+            )
+            candidates.append((code, f"own_n{i}.{q('id')}", f"own_n{i}.{q('unit_id')}"))
+        elif code == OwnerBasis.CASEWORKER:
+            candidates.append((code, f"own_cw.{q('id')}", f"own_k.{q('unit_id')}"))
+        elif code == OwnerBasis.CASE_UNIT_MANAGER:
+            candidates.append((code, f"own_km.{q('id')}", f"own_k.{q('unit_id')}"))
+        elif code == OwnerBasis.REGISTERED_UNIT_MANAGER:
+            candidates.append((code, f"own_rm.{q('id')}", f"own_a.{q('registered_unit_id')}"))
+        elif owner_unit_code:  # the control owner, a setting (unset: the link names no one)
+            joins.append(
+                f"LEFT JOIN (SELECT s.{q('id')}, s.{q('unit_id')} FROM {q(staff)} AS s JOIN {q(Unit._meta.db_table)} AS u "
+                f"ON u.{q('id')} = s.{q('unit_id')} WHERE s.{q('role')} = %s AND s.{q('is_active')} AND u.{q('code')} = %s "
+                f"ORDER BY s.{q('id')} LIMIT 1) AS own_co ON 1 = 1"
+            )
+            params += [Role.UNIT_MANAGER, owner_unit_code]
+            candidates.append((code, f"own_co.{q('id')}", f"own_co.{q('unit_id')}"))
+    responsible = f"COALESCE({', '.join(s for _, s, _ in candidates)}, NULL)"
+    first = "".join(f"WHEN {s} IS NOT NULL THEN {{{i}}} " for i, (_, s, _) in enumerate(candidates))
+    basis = "CASE " + first.format(*(f"'{code}'" for code, _, _ in candidates)) + "ELSE '' END"
+    link_unit = "CASE " + first.format(*(u for _, _, u in candidates)) + (
+        f"ELSE COALESCE(own_k.{q('unit_id')}, own_a.{q('registered_unit_id')}) END"
+    )
+    return OwnerSql(" ".join(joins), responsible, f"COALESCE({col[UNIT]}, {link_unit})", basis, params)
 
 
 def explain(rule: RuleDefinition | None, basis: str) -> str:

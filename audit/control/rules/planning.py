@@ -88,8 +88,12 @@ def _plan_people(qs, as_of):
 
 
 def _plan_follow_up_date_passed(*, as_of, params):
-    # The date the plan is next to be followed up: set by the last follow-up, else by the plan.
-    next_date = FollowUp.objects.filter(plan_id=OuterRef("pk")).order_by("-followed_up_on", "-pk")
+    # The date the plan is next to be followed up: set by the last follow-up made by the run date,
+    # else by the plan (DOMAIN.md 2.4, 2.7: a follow-up recorded after the run date had not happened
+    # on it; rule 1 and the plan in force are limited the same way).
+    next_date = FollowUp.objects.filter(plan_id=OuterRef("pk"), followed_up_on__lte=as_of).order_by(
+        "-followed_up_on", "-pk"
+    )
     qs = (
         _current(as_of)
         .annotate(due_on=Coalesce(Subquery(next_date.values("next_follow_up_on")[:1]), F("latest_follow_up_on")))
@@ -129,7 +133,9 @@ def _still_active(as_of):
 
 
 def _latest_signed_plans(as_of):
-    newer = ImplementationPlan.objects.filter(supersedes_id=OuterRef("pk"), status=PlanStatus.SIGNED)
+    # A newer version counts once it is made (DOMAIN.md 2.4), as in planning.selectors.current_plans:
+    # one signed but made after the run date leaves the person without a plan in force on it.
+    newer = ImplementationPlan.objects.filter(supersedes_id=OuterRef("pk"), status=PlanStatus.SIGNED, made_on__lte=as_of)
     return ImplementationPlan.objects.filter(status=PlanStatus.SIGNED, made_on__lte=as_of).exclude(Exists(newer))
 
 

@@ -108,7 +108,8 @@ def test_the_task_builds_a_snapshot_on_a_real_worker(report_world, celery_worker
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         snap = ReportSnapshot.objects.get(pk=snap_id)
-        if snap.status in (SnapshotStatus.DONE, SnapshotStatus.FAILED):
+        # The maker is told after the snapshot is committed as done (on commit), so wait for both.
+        if snap.status == SnapshotStatus.FAILED or (snap.status == SnapshotStatus.DONE and snap.notified_at):
             break
         time.sleep(0.2)
     assert snap.status == SnapshotStatus.DONE, snap.error
