@@ -57,6 +57,11 @@ class BoundedPaginator(DjangoPaginator):
         return max(1, math.ceil(self.count / self.per_page))
 
 
+# No list reaches this many rows; a page number past it is refused like page 0 (the database's
+# LIMIT and OFFSET are 64-bit, and a fuzzed page number of 37 digits overflowed them: a 500).
+MAX_ROWS_PAGED = 2**31
+
+
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -77,7 +82,7 @@ class Pagination(PageNumberPagination):
                 number = int(raw)
             except (TypeError, ValueError):
                 number = 0
-            if number < 1:
+            if number < 1 or number * page_size > MAX_ROWS_PAGED:
                 raise NotFound(self.invalid_page_message.format(page_number=raw, message="Ogiltigt sidnummer."))
         paginator = BoundedPaginator(queryset, page_size, limit=max(self.count_bound, number * page_size))
         if last:
