@@ -187,6 +187,40 @@ def django_db_setup(django_db_setup, django_db_blocker):
             connection.close()
 
 
+# The reference data is put back right after a transactional test's flush, not before the next
+# transactional test (Django's order): the database then holds it between any two tests, whatever
+# runs next. Django relies on running every transactional test after all the others, which holds
+# in one process but not under pytest-xdist, where a process runs a whole file, transactional tests
+# included, and then the next file (bin/test --dist loadfile). Before a transactional test it is
+# then in place already, and reloading it there is skipped.
+_reference_data_in_place = True
+
+
+def _reload_reference_data() -> None:
+    global _reference_data_in_place
+    for alias, contents in _SERIALIZED_COPIES.items():
+        connections[alias].creation.deserialize_db_from_string(contents)
+    _reference_data_in_place = True
+
+
+def _reset_step(name, method, self_or_cls, *args, **kwargs):
+    global _reference_data_in_place
+    if name == "_fixture_teardown":
+        _reference_data_in_place = False
+        result = method(self_or_cls, *args, **kwargs)
+        if self_or_cls.serialized_rollback:
+            _reload_reference_data()
+        return result
+    if not _reference_data_in_place:
+        return method(self_or_cls, *args, **kwargs)
+    cls = self_or_cls if isinstance(self_or_cls, type) else type(self_or_cls)
+    wanted, cls.serialized_rollback = cls.serialized_rollback, False
+    try:
+        return method(self_or_cls, *args, **kwargs)
+    finally:
+        cls.serialized_rollback = wanted
+
+
 def _harness_reset(name):
     """Wrap the harness's reset (flush, reload): as the owner, with the serialized copy at hand."""
     raw = TransactionTestCase.__dict__[name]
@@ -196,10 +230,10 @@ def _harness_reset(name):
         _give_serialized_copies()
         role = connections["default"].settings_dict.get("OPTIONS", {}).get("assume_role")
         if not role:
-            return method(self_or_cls, *args, **kwargs)
+            return _reset_step(name, method, self_or_cls, *args, **kwargs)
         _set_role("default", None)
         try:
-            return method(self_or_cls, *args, **kwargs)
+            return _reset_step(name, method, self_or_cls, *args, **kwargs)
         finally:
             _set_role("default", role)
 
@@ -277,4 +311,7 @@ class _TimePerDirectory:
 
 
 def pytest_configure(config):
-    config.pluginmanager.register(_TimePerDirectory(), "time-per-directory")
+    # Under pytest-xdist only the controlling process sums the times (every test's report reaches
+    # it); its processes would each write a partial sum.
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_TimePerDirectory(), "time-per-directory")
