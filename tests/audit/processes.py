@@ -77,7 +77,10 @@ class Celery:
     def __init__(self, *, broker: str, database: str, env: dict[str, str] | None = None):
         self.workdir = Path(tempfile.mkdtemp(prefix="celery-"))
         self.env = {
-            **os.environ,
+            # Not the pytest-xdist process name: it would give these processes that test process's
+            # broker key prefix (config/settings/test.py), while the test talks to this private
+            # broker through a plain connection, without one (the watchdog alone then ran the run).
+            **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST")},
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": database,
             "CELERY_BROKER_URL": broker,
