@@ -24,6 +24,7 @@ from insatser.caseload import CaseloadRow
 CASELOAD_ROLES = frozenset({Role.COORDINATOR})
 FILTERS = insatser_caseload.FILTERS
 SORTS = insatser_caseload.SORTS
+SORT_LABELS = insatser_caseload.SORT_LABELS
 
 
 def open_flag_counts(user: Staff):

@@ -49,7 +49,7 @@ class CaseloadFilterForm(forms.Form):
     sortera = forms.ChoiceField(
         label="Sortera efter",
         required=False,
-        choices=[("namn", "Namn"), ("uppfoljning", "Nästa uppföljning"), ("plan", "Planens giltighet"), ("ko", "Kö")],
+        choices=[(key, shared_caseload.SORT_LABELS[key]) for key in shared_caseload.SORTS],
     )
 
 

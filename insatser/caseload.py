@@ -33,6 +33,8 @@ SORTS = {
     "plan": ("plan_valid_until", "last_name", "pk"),
     "ko": ("-queued_referrals", "last_name", "pk"),
 }
+# What the page calls each sort.
+SORT_LABELS = {"namn": "Namn", "uppfoljning": "Nästa uppföljning", "plan": "Planens giltighet", "ko": "Kö"}
 FILTERS = {
     "": "Alla",
     "utan_plan": "Utan gällande plan",

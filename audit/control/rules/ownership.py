@@ -75,13 +75,6 @@ MISSING = {
 }
 
 
-@dataclass(frozen=True)
-class Owner:
-    responsible_id: int | None
-    unit_id: int | None
-    basis: str  # an OwnerBasis value, or "" when no link named anyone
-
-
 def chain(rule: RuleDefinition | None) -> tuple[str, ...]:
     """The rule's links in order: its own first (rule.owners), then the standard chain."""
     head = tuple(rule.owners) if rule is not None else ()
