@@ -39,7 +39,7 @@ MODULES=(
   "execution_selectors|cases/execution_selectors.py||tests/audit/reports/test_unexecuted.py tests/cases/finance/test_delay_reason.py tests/audit/test_rules_cases.py"
   "scoping|cases/selectors.py insatser/selectors.py planning/selectors.py audit/control/selectors.py||tests/cases/test_scoping.py tests/insatser/test_selectors.py tests/planning/test_selectors.py tests/audit/test_api.py tests/audit/test_control_selectors.py tests/audit/test_access_log_review.py tests/audit/test_views_rule_runs.py"
   "access_log|audit/recording/log.py||tests/audit/test_access_log.py tests/cases/test_search_privacy.py"
-  "engine|audit/control/engine.py||tests/audit/test_engine_lifecycle.py tests/audit/test_rules_planning.py tests/audit/test_rule_parameters.py"
+  "engine|audit/control/engine.py||tests/audit/test_engine_lifecycle.py tests/audit/test_engine_set_based.py tests/audit/test_rules_planning.py tests/audit/test_rule_parameters.py"
   "rules_access_log|audit/control/rules/access_log.py||tests/audit/test_access_log_review.py tests/audit/test_hash_chain.py tests/audit/test_rule_parameters.py::test_an_administrator_sets_a_limit_within_its_range_and_no_further"
   "rules_ownership|audit/control/rules/ownership.py||tests/audit/test_ownership.py"
 )
