@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from audit.reports.render import made_text, period_text, unit_text
+from audit.reports.render.xlsx_charts import add_charts
 
 # Number formats (Excel shows them with the reader's separators: a decimal comma and a space in
 # Swedish); the cell keeps its value. "number" shows up to two decimals, as the pages do.
@@ -71,6 +72,7 @@ def render_xlsx(snapshot) -> bytes:
         for i, col in enumerate(cols, start=1):
             ws.column_dimensions[ws.cell(row=4, column=i).column_letter].width = max(12, min(50, len(col["label"]) + 4))
         ws.freeze_panes = "A5"
+        add_charts(ws, table, [c for c in data.get("charts", []) if c["table_key"] == table["key"]], FORMATS)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
