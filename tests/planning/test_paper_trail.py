@@ -210,8 +210,8 @@ def test_a_signed_plan_shows_every_stored_value(client_as, coordinator, plan, fo
 
 
 def test_a_plan_with_every_optional_value_missing_still_reads(client_as, coordinator, staff_factory, today):
-    """No case, no kartläggning, no follow-up date or method, an activity with nothing but its text,
-    and a person who no longer has a coordinator (the plan's maker is the contact then)."""
+    """No case, no kartläggning, no follow-up date or method, no sub-goal, an activity with nothing
+    but its text."""
     assignment = CoordinatorAssignmentFactory(coordinator=coordinator, start_date=today - datetime.timedelta(days=100))
     bare = SignedPlanFactory(applicant=assignment.applicant, created_by=coordinator, case=None, assessment=None,
                              latest_follow_up_on=None, follow_up_method="", participation_recorded=None,
@@ -227,6 +227,25 @@ def test_a_plan_with_every_optional_value_missing_still_reads(client_as, coordin
         text = pdf_text(pdf.content)
         assert "Hälsosamtal" in text and coordinator.get_full_name() in text
         _no_developer_text(text)
+
+
+def test_a_person_without_a_coordinator_is_told_to_ask_the_plans_maker(client_as, caseworker, coordinator,
+                                                                      eb_unit, today):
+    """The assignment has ended: the caseworker of the case's unit prints the plan, and the
+    coordinator who made it is the contact. A follow-up with nothing optional prints too."""
+    assignment = CoordinatorAssignmentFactory(case__unit=eb_unit, start_date=today - datetime.timedelta(days=300),
+                                              end_date=today - datetime.timedelta(days=10))
+    plan = SignedPlanFactory(applicant=assignment.applicant, case=assignment.case, created_by=coordinator)
+    bare = FollowUpFactory(plan=plan, participants="", notes="", follows_plan=True, recorded_by=coordinator)
+    client = client_as(caseworker)
+    page = client.get(reverse("follow_up_detail", args=[bare.pk])).content.decode()
+    assert "Inga delmål följdes upp." in page
+    _no_developer_text(page)
+    if shutil.which("pdftotext"):
+        for url in (reverse("plan_pdf", args=[plan.pk]), reverse("follow_up_pdf", args=[bare.pk])):
+            text = " ".join(pdf_text(client.get(url).content).split())
+            assert f"Kontakta din koordinator {coordinator.get_full_name()}" in text
+            _no_developer_text(text)
 
 
 def test_the_plan_page_runs_a_fixed_number_of_queries(client_as, coordinator, plan, follow_up,
