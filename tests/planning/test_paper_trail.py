@@ -301,6 +301,17 @@ def test_the_plan_pdf_is_pdf_a_with_title_and_date_in_its_metadata(client_as, co
     assert "Tagged:          yes" in info  # read in order by a screen reader
 
 
+@needs_poppler
+def test_a_draft_printed_for_a_meeting_says_it_is_not_fixed(client_as, coordinator, plan):
+    from planning.models import PlanStatus
+
+    ImplementationPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.DRAFT, signed_at=None, signed_by=None,
+                                                         valid_until=None)
+    text = " ".join(pdf_text(client_as(coordinator).get(reverse("plan_pdf", args=[plan.pk])).content).split())
+    assert "Utkast. Planen är inte fastställd än och kan ändras." in text
+    assert "Planen fastställdes" not in text and "Planen gäller" not in text
+
+
 def test_the_plan_download_is_written_to_the_access_log(client_as, coordinator, person, plan):
     client_as(coordinator).get(reverse("plan_pdf", args=[plan.pk]))
     entry = _reads("planning.implementationplan", plan.pk, AccessAction.EXPORT).get()
