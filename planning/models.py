@@ -193,6 +193,12 @@ class PlanActivity(TimeStampedModel):
             ),
         ]
 
+    @property
+    def partner_names(self) -> list[str]:
+        """The partners as staff and the person read them ("Arbetsförmedlingen"), in stored order."""
+        labels = dict(Partner.choices)
+        return [labels.get(code, code) for code in self.partners]
+
 
 class FollowUp(TimeStampedModel):
     """Uppföljning of a signed plan (004:347-349, 558-566): monthly by norm."""

@@ -19,7 +19,7 @@ from cases.selectors import applicants_for
 from config.web_auth import person_in_scope, role_required
 from config.web_forms import add_service_errors, run_service
 
-from . import bip, quality, selectors, services
+from . import bip, documents, quality, selectors, services
 from .forms import ActivityFormSet, AssessmentForm, FollowUpForm, PlanForm, SubgoalFormSet
 from .models import PlanStatus
 
@@ -202,6 +202,8 @@ def plan_detail(request, pk: int):
     _log_read(request.user, plan)
     return render(request, "planning/plan_detail.html", {
         "plan": plan, "person": plan.applicant, "quality": _checklist(plan), "is_latest": not newer,
+        "content": documents.plan_content(plan),
+        "follow_ups": list(selectors.follow_up_list(user=request.user).filter(plan=plan)),
         "is_coordinator": request.user.role == Role.COORDINATOR,
         "case_closed": plan.case is not None and plan.case.status == CaseStatus.CLOSED,
         # After the case closed, the coordinator unit's manager reads the plan but not the person.

@@ -76,8 +76,8 @@ ROUTES = {
     ], PERSONAL),
     # Personal data: pages.
     **dict.fromkeys([
-        "caseload", "person", "assessment_new", "plan_new", "plan_detail", "plan_edit", "plan_checklist",
-        "plan_new_version", "follow_up_new", "referral_new", "exemption_new", "closing_new",
+        "caseload", "person", "assessment_new", "assessment_detail", "plan_new", "plan_detail", "plan_edit",
+        "plan_checklist", "plan_new_version", "plan_pdf", "follow_up_new", "follow_up_detail", "follow_up_pdf", "referral_new", "exemption_new", "closing_new",
         "attendance-participants", "attendance-week", "flag-list", "flag-detail", "unit-overview", "sample-list",
         "sample-detail", "sample-item-review",
     ], PERSONAL),

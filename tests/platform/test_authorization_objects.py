@@ -19,8 +19,8 @@ from cases.finance_models import Application, Calculation, Decision
 from cases.models import Applicant, Role, Staff
 from cases.selectors import applicants_for, cases_for
 from insatser.models import Participation, ParticipationStatus
-from planning.models import ImplementationPlan, PlanStatus
-from planning.selectors import plans_for
+from planning.models import Assessment, FollowUp, ImplementationPlan, PlanStatus
+from planning.selectors import assessment_list, follow_up_list, plans_for
 from tests.factories.cases import StaffFactory, UnitFactory
 from tests.once import built_once, demo_municipality
 
@@ -33,6 +33,8 @@ PAGE_MODELS = {
     "exemption_new": Applicant, "plan_detail": ImplementationPlan, "plan_edit": ImplementationPlan,
     "plan_checklist": ImplementationPlan, "plan_new_version": ImplementationPlan,
     "follow_up_new": ImplementationPlan, "closing_new": Participation, "flag-detail": Flag,
+    "assessment_detail": Assessment, "plan_pdf": ImplementationPlan, "follow_up_detail": FollowUp,
+    "follow_up_pdf": FollowUp,
     "sample-detail": ControlSample, "sample-item-review": ControlSampleItem,
 }
 
@@ -110,6 +112,10 @@ PERSON_PAGES = [
     ("plan_detail", "koordinator", _plan(PlanStatus.SIGNED)),
     ("plan_edit", "koordinator", _plan(PlanStatus.DRAFT)),
     ("follow_up_new", "koordinator", _plan(PlanStatus.SIGNED)),
+    ("assessment_detail", "koordinator", lambda user: assessment_list(user=user).order_by("pk").first().pk),
+    ("plan_pdf", "koordinator", _plan(PlanStatus.SIGNED)),
+    ("follow_up_detail", "koordinator", lambda user: follow_up_list(user=user).order_by("pk").first().pk),
+    ("follow_up_pdf", "chef-koordinator", lambda user: follow_up_list(user=user).order_by("pk").first().pk),
     ("closing_new", "koordinator", _participation),
     ("attendance-participants", "insatspersonal", None),
     ("attendance-week", "insatspersonal", None),

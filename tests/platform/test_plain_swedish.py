@@ -26,7 +26,7 @@ from cases.models import Role, Staff
 from cases.selectors import applicants_for
 from insatser.models import Participation
 from planning.models import ImplementationPlan, PlanStatus
-from planning.selectors import plans_for
+from planning.selectors import assessment_list, follow_up_list, plans_for
 from tests.audit.reports.helpers import csv_files, pdf_text, xlsx_sheets
 from tests.once import built_once, demo_municipality
 
@@ -140,12 +140,14 @@ def _ids(user) -> dict[str, list[int]]:
     participations = list(
         Participation.objects.filter(applicant__in=applicants_for(user)).order_by("pk").values_list("pk", flat=True)[:1]
     )
+    assessments = list(assessment_list(user=user).order_by("pk").values_list("pk", flat=True)[:1])
+    follow_ups = list(follow_up_list(user=user).order_by("pk").values_list("pk", flat=True)[:1])
     samples = list(ControlSample.objects.filter(unit_id=user.unit_id).values_list("pk", flat=True))
     items = list(ControlSampleItem.objects.filter(sample__unit_id=user.unit_id).values_list("pk", flat=True)[:1])
     return {
         "person": people, "assessment_new": people[:1], "referral_new": people[:1], "exemption_new": people[:1],
         "plan_detail": signed + drafts, "plan_edit": drafts, "follow_up_new": signed,
-        "closing_new": participations, "flag-detail": one_per_rule, "sample-detail": samples,
+        "closing_new": participations, "assessment_detail": assessments, "follow_up_detail": follow_ups, "flag-detail": one_per_rule, "sample-detail": samples,
         "sample-item-review": items,
     }
 
