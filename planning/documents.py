@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cases.models import Staff
 from cases.selectors import open_assignments
-from config.pdf import created_meta, html_to_pdf
+from config.pdf import created_meta, write_pdf_a
 
 from .models import FollowUp, ImplementationPlan, PlanActivity, Subgoal
 
@@ -58,7 +58,7 @@ def contact_for(plan: ImplementationPlan) -> Staff:
 
 
 def plan_pdf(plan: ImplementationPlan) -> bytes:
-    return html_to_pdf(render_to_string("planning/documents/plan.html", {
+    return write_pdf_a(render_to_string("planning/documents/plan.html", {
         "plan": plan, "person": plan.applicant, "content": plan_content(plan), "contact": contact_for(plan),
         "printed_on": timezone.localdate(), "created": created_meta(),
     }))
@@ -66,7 +66,7 @@ def plan_pdf(plan: ImplementationPlan) -> bytes:
 
 def follow_up_pdf(follow_up: FollowUp) -> bytes:
     plan = follow_up.plan
-    return html_to_pdf(render_to_string("planning/documents/follow_up.html", {
+    return write_pdf_a(render_to_string("planning/documents/follow_up.html", {
         "follow_up": follow_up, "plan": plan, "person": plan.applicant, "progress": list(follow_up.progress.all()),
         "contact": contact_for(plan), "printed_on": timezone.localdate(), "created": created_meta(),
     }))

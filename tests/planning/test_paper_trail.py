@@ -296,7 +296,7 @@ def test_the_plan_pdf_is_pdf_a_with_title_and_date_in_its_metadata(client_as, co
     assert f"Title:           Genomförandeplan för {person.first_name} {person.last_name}" in info
     assert "CreationDate:" in info and str(timezone.localdate().year) in info.split("CreationDate:")[1]
     xmp = pdf_info(body, "-meta")
-    assert 'pdfaid:part="3" pdfaid:conformance="B"' in xmp  # PDF/A-3b, as the XMP packet declares it
+    assert 'pdfaid:part="2" pdfaid:conformance="B"' in xmp  # PDF/A-2b, as the XMP packet declares it
     assert f"Genomförandeplan för {person.first_name}" in xmp.split("<dc:title>")[1]
     assert "Tagged:          yes" in info  # read in order by a screen reader
 
@@ -358,7 +358,7 @@ def test_the_follow_up_pdf_is_for_the_person_and_logged(client_as, coordinator, 
                      "Pågår", coordinator.get_full_name(), coordinator.unit.name):
         assert expected in text, expected
     _no_developer_text(text)
-    assert 'pdfaid:part="3" pdfaid:conformance="B"' in pdf_info(response.content, "-meta")
+    assert 'pdfaid:part="2" pdfaid:conformance="B"' in pdf_info(response.content, "-meta")
     entry = _reads("planning.followup", follow_up.pk, AccessAction.EXPORT).get()
     assert (entry.actor_id, entry.person_id) == (coordinator.pk, person.pk)
 

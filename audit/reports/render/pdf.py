@@ -1,39 +1,16 @@
 """PDF for the board's papers: a title page (report, period, unit, date made), then per table its
 definition, charts and rows. WeasyPrint renders the same HTML body as the web page.
 
-Every PDF the system makes is PDF/A, so the municipality's e-archive can keep it: write_pdf_a is
-the one way to make one (board reports here, the person's plan and follow-ups too).
+Every PDF the system makes is PDF/A, so the municipality's e-archive can keep it: write_pdf_a in
+config/pdf.py is the one way to make one.
 """
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Sequence
-
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from audit.reports.render.html import report_context
-
-# PDF/A-2b: the level archives accept most widely (PDF/A-1 forbids transparency, PDF/A-3 allows
-# attached files of any kind, which archives refuse). WeasyPrint embeds the fonts and the sRGB
-# output intent and writes the XMP identification (pdfaid:part 2, conformance B).
-PDF_VARIANT = "pdf/a-2b"
-
-
-def write_pdf_a(html: str, *, title: str, subject: str, created: datetime.datetime,
-                keywords: Sequence[str] = (), base_url: str | None = None) -> bytes:
-    """The HTML as a PDF/A file whose metadata (document info and XMP alike) carry `title`,
-    `subject` (e.g. the period), `keywords` and `created` (when the content was made, not when the
-    file was: the same paper downloaded twice says the same). The language comes from <html lang>."""
-    from weasyprint import HTML  # imported here: loading Pango is only needed for PDFs
-
-    document = HTML(string=html, base_url=base_url).render()
-    metadata = document.metadata
-    metadata.title, metadata.description, metadata.keywords = title, subject, list(keywords)
-    metadata.created = metadata.modified = timezone.localtime(created).isoformat(timespec="seconds")
-    metadata.lang = metadata.lang or "sv"
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+from config.pdf import write_pdf_a
 
 
 def render_pdf(snapshot) -> bytes:

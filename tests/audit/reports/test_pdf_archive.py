@@ -10,7 +10,8 @@ import zlib
 import pytest
 from django.utils import timezone
 
-from audit.reports.render.pdf import render_pdf, write_pdf_a
+from audit.reports.render.pdf import render_pdf
+from config.pdf import write_pdf_a
 
 from .conftest import Q1_2019
 from .helpers import pdf_text
