@@ -124,6 +124,9 @@ class Table:
     # The column naming each compared row in the summary. None: a table by group offers its
     # Totalt row only, any other table its rows under the table's title.
     compare_label: str | None = None
+    # What the compared figure is called in the summary when the title alone does not say it
+    # (e.g. "Uppföljningar gjorda i tid (andel)" for a table of several counts and one share).
+    compare_title: str | None = None
 
     def to_json(self) -> dict:
         return {

@@ -363,15 +363,17 @@ def _tables(params: ReportParams, on: datetime.date) -> list[Table]:
     ]
 
 
-# Each table's column compared with the year before: (table, column, matched by, label, offered to the summary).
+# Each table's column compared with the year before: (table, column, matched by, label, the
+# figure's name in the summary or None when not offered to it; None: the table's title).
 YEAR_BEFORE = [
-    ("valid_plan", "share", "group", "Andel {} (%)", True),
-    ("plan_population", "count", "line", "Antal {}", False),
-    ("plan_checkpoints", "share", "question", "Andel ja {} (%)", True),
-    ("follow_up_compliance", "share", None, "Andel uppföljda {} (%)", True),
-    ("follow_ups_made", "share", None, "Andel i tid {} (%)", True),
+    ("valid_plan", "share", "group", "Andel {} (%)", "Aktiva deltagare med giltig genomförandeplan (andel)"),
+    ("plan_population", "count", "line", "Antal {}", None),
+    ("plan_checkpoints", "share", "question", "Andel ja {} (%)", "Planer som klarar kvalitetspunkten (andel)"),
+    ("follow_up_compliance", "share", None, "Andel uppföljda {} (%)",
+     "Aktiva deltagare uppföljda inom intervallet (andel)"),
+    ("follow_ups_made", "share", None, "Andel i tid {} (%)", "Uppföljningar gjorda i tid (andel)"),
     # A mean change of scale steps: shown beside last year's, not ranked by its own relative change.
-    ("bip_progress", "mean", "indicator", "Genomsnittlig förändring {}", False),
+    ("bip_progress", "mean", "indicator", "Genomsnittlig förändring {}", None),
 ]
 
 
@@ -382,9 +384,10 @@ def build(params: ReportParams) -> ReportData:
     on_before = reference_day(before)
     tables = _tables(params, on)
     by_key, earlier = {t.key: t for t in tables}, {t.key: t for t in _tables(before, on_before)}
-    for key, column, match, label, compare in YEAR_BEFORE:
+    for key, column, match, label, summary_title in YEAR_BEFORE:
         with_year_before(by_key[key], earlier[key], column, label=label.format(before.period.label), match=match,
-                         compare=compare)
+                         compare=summary_title is not None)
+        by_key[key].compare_title = summary_title
         by_key[key].definition += (f" Jämförs med samma period året före ({before.period.label}), räknat på "
                                    f"referensdagen {on_before:%Y-%m-%d}.")
     by_key["plan_checkpoints"].compare_label = "question"

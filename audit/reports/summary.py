@@ -41,11 +41,12 @@ NO_COMPARISON = (
 
 
 def _rows_compared(table: Table) -> list[tuple[str, dict]]:
+    title = table.compare_title or table.title
     if table.compare_label:
-        return [(f"{table.title}: {row.get(table.compare_label)}", row) for row in table.rows]
+        return [(f"{title}: {row.get(table.compare_label)}", row) for row in table.rows]
     if any(c.key == "group" for c in table.columns):
-        return [(table.title, row) for row in table.rows if row.get("group") == "Totalt"]
-    return [(table.title, row) for row in table.rows]
+        return [(title, row) for row in table.rows if row.get("group") == "Totalt"]
+    return [(title, row) for row in table.rows]
 
 
 def _figure(title: str, row: dict, current: str, previous: str, kind: str) -> dict | None:

@@ -121,3 +121,19 @@ def test_a_running_period_is_compared_with_the_year_before_up_to_the_same_day(wo
     shares = {r["figure"]: r["previous"] for r in _rows(data, "full_time_shares")}
     assert counts["Personer under normen, genomsnitt per vecka"] == Decimal("1.0")
     assert shares["Närvarat heltid"] == Decimal("100.0")  # only the week of 5 Feb 2024: 40 h
+
+
+def test_the_summary_ranks_the_period_figures_by_their_change(world):
+    data = get_report("full_time_activation").make(ReportParams(period=FEB_2025, unit_id=None,
+                                                                today=datetime.date(2025, 6, 1)))
+    shares = "Andel under normen i heltidsaktivitet under perioden (%)"
+    counts = "Personer under normen och avsteg under perioden"
+    # Under the norm 3.3 against 1.0 a week (+230 %), exemptions 3 against 1 (+200 %), past review 2
+    # against 1 (+100 %), scheduled full time 46.2 against 100.0 % (-53.8 %), attended 30.8 against 50.0 %.
+    assert [(f["title"], f["relative"]) for f in data.summary["figures"]] == [
+        (f"{counts}: Personer under normen, genomsnitt per vecka", Decimal("230.0")),
+        (f"{counts}: Avsteg som gäller någon dag under perioden", Decimal("200.0")),
+        (f"{counts}: Avsteg vars omprövningsdatum passerats", Decimal("100.0")),
+        (f"{shares}: Planerat heltid", Decimal("-53.8")),
+        (f"{shares}: Närvarat heltid", Decimal("-38.4")),
+    ]

@@ -148,3 +148,16 @@ def test_a_running_period_is_compared_with_the_year_before_on_the_same_day(world
     data = _build(today=datetime.date(2025, 2, 20))
     assert _rows(data, "valid_plan")[0]["share_previous"] == Decimal("50.0")
     assert "2024-02-20" in " ".join(data.notes)
+
+
+def test_the_summary_names_each_share_it_ranks(world):
+    data = get_report("plan_quality").make(ReportParams(period=Q1_2025, unit_id=None, today=datetime.date(2025, 6, 1)))
+    titles = {f["title"]: f for f in data.summary["figures"]}
+    # Both were 0.0 % the year before and are not now, so they are new and rank first, in the report's
+    # order: followed up within 6 months (E's plan was followed up only after it expired; now A's in
+    # time: 1 of 2) and follow-ups made in time (E's only one was late; now 1 of 3).
+    assert [(f["title"], f["new"], f["current"]) for f in data.summary["figures"][:2]] == [
+        ("Planer som klarar kvalitetspunkten (andel): Har uppföljning genomförts inom 6 mån?", True, Decimal("50.0")),
+        ("Uppföljningar gjorda i tid (andel)", True, Decimal("33.3")),
+    ]
+    assert all(" (andel)" in title for title in titles)

@@ -156,3 +156,15 @@ def test_a_running_period_is_marked_in_every_format(running, client):
     defs = {row[1]: row[2] for row in files["definitioner.csv"][1:]}
     assert PENDING in defs["Rapport"]
     assert "mars 2025 (pågående)" in files["00-sammanfattning.csv"][0][1]
+
+
+def test_a_report_stored_before_summaries_still_renders_in_every_format(finished, client):
+    snapshot, board = finished
+    del snapshot.data["summary"]
+    snapshot.save(update_fields=["data"])
+    client.force_login(board)
+    page = client.get(f"/rapporter/{snapshot.pk}/")
+    assert page.status_code == 200 and "Sammanfattning" not in page.content.decode().split("<main", 1)[1]
+    assert " ".join(pdf_text(render_pdf(snapshot), snapshot).split()).startswith("Nyckeltal")
+    assert list(xlsx_sheets(render_xlsx(snapshot)))[0] == "Sammanfattning"  # the facts, without figures
+    assert "00-sammanfattning.csv" not in csv_files(render_csv_zip(snapshot))
