@@ -122,7 +122,7 @@ def snapshot_build(*, snapshot_id: int) -> bool:
         snap.save(update_fields=["status", "progress", "error", "started_at", "updated_at"])
     params = params_from_json(snap.params)
     params.progress = lambda percent: _set_progress(snapshot_id, percent)
-    data = get_report(snap.code).build(params).to_json()
+    data = get_report(snap.code).make(params).to_json()
     with transaction.atomic():
         snap = ReportSnapshot.objects.select_for_update().get(pk=snapshot_id)
         if snap.status == SnapshotStatus.DONE:  # a redelivered task finished first

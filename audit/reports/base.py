@@ -118,6 +118,15 @@ class Table:
     columns: list[Column]
     rows: list[dict[str, Any]]
     definition: str  # what is counted, from which date, which rule (shown with the table)
+    # (this period's column, the same period a year before's column): the figures the summary
+    # ranks by their change (audit/reports/summary.py). Never serialised: only the summary is.
+    compare: tuple[str, str] | None = None
+    # The column naming each compared row in the summary. None: a table by group offers its
+    # Totalt row only, any other table its rows under the table's title.
+    compare_label: str | None = None
+    # What the compared figure is called in the summary when the title alone does not say it
+    # (e.g. "Uppföljningar gjorda i tid (andel)" for a table of several counts and one share).
+    compare_title: str | None = None
 
     def to_json(self) -> dict:
         return {
@@ -186,6 +195,8 @@ class ReportData:
     # person_id) pairs it shows, e.g. (decision id, applicant id), so every read of the snapshot
     # is written to the access log per person. Stored, never rendered; empty for aggregates.
     subjects: list[tuple[Any, int | None]] = field(default_factory=list)
+    # The page every format shows first (audit/reports/summary.py), set by ReportDefinition.make.
+    summary: dict[str, Any] | None = None
 
     def to_json(self) -> dict:
         out = {
@@ -196,6 +207,8 @@ class ReportData:
             "charts": [c.to_json() for c in self.charts],
             "notes": list(self.notes),
         }
+        if self.summary is not None:
+            out["summary"] = {k: _summary_jsonable(v) for k, v in self.summary.items()}
         if self.subjects:
             out["subjects"] = [[_jsonable(o), p] for o, p in self.subjects]
         return out
@@ -210,11 +223,25 @@ class ReportDefinition:
     personal_data: bool  # True only for 4a (per decision, for IVO); never readable by the board
     period_kind: str  # "period" (month/quarter/year), "quarter" (quarters only) or "date_range" (between board meetings)
     build: Callable[[ReportParams], ReportData]
+    covers: str = ""  # what the report covers, in plain Swedish, for its summary page
+
+    def make(self, params: ReportParams) -> ReportData:
+        """The report as it is stored and shown: the builder's figures with the summary first."""
+        from audit.reports.summary import summarise  # the summary reads tables; it imports this module
+
+        return summarise(self, self.build(params))
 
 
 # Who may read what (issue 7): the board gets 1-3, 4b, 5 and 6, never a person.
 BOARD_AND_MANAGERS = frozenset({Role.BOARD, Role.UNIT_MANAGER, Role.ADMINISTRATOR})
 MANAGERS_ONLY = frozenset({Role.UNIT_MANAGER})
+
+
+def _summary_jsonable(value):
+    if isinstance(value, list):
+        return [{k: _jsonable(v) for k, v in item.items()} if isinstance(item, dict) else _jsonable(item)
+                for item in value]
+    return _jsonable(value)
 
 
 def _jsonable(value):

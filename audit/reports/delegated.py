@@ -162,5 +162,10 @@ REPORT = ReportDefinition(
     audience=BOARD_AND_MANAGERS,
     personal_data=False,
     period_kind="date_range",
+    covers=(
+        "Beslut som fattats med stöd av delegation mellan två nämndsammanträden: per delegationspunkt och "
+        "beslutsfattare hur många beslut, med vilket utfall och till vilket belopp. Inga uppgifter om de "
+        "personer besluten gäller."
+    ),
     build=build,
 )

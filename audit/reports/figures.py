@@ -245,4 +245,43 @@ def comparison_table(
         ],
         rows=rows,
         definition=f"{definition} {SPLIT_NOTE} Jämförs med samma period året före ({previous_period.label}).",
+        compare=("current", "previous"),
     )
+
+
+def same_day_a_year_before(period: Period, on: datetime.date) -> datetime.date:
+    """The day the year before is read on: the previous period's last day when `period` has ended
+    on `on`, else the same calendar day a year earlier, so a running period is compared with the
+    same part of last year's period (reports 2 and 3 read their figures on a reference day)."""
+    previous = period.previous_year()
+    return previous.end if on >= period.end else min(years_before(on, 1), previous.end)
+
+
+def change_label(kind: str) -> str:
+    """A share's change is in percentage points, not percent."""
+    return "Förändring (procentenheter)" if kind == "percent" else "Förändring"
+
+
+def difference(now, before):
+    return None if now is None or before is None else now - before
+
+
+def with_year_before(table: Table, before: Table, column: str, *, label: str, match: str | None = None,
+                     compare: bool = True) -> Table:
+    """`table` with, after `column`, the same column of `before` (the same table built for the same
+    period a year earlier) as `<column>_previous`, and the change as `<column>_change`.
+
+    Rows are matched by the value of `match` (e.g. the group or the question), or by position.
+    With `compare` the pair is offered to the summary (audit/reports/summary.py)."""
+    kind = next(c.kind for c in table.columns if c.key == column)
+    previous = {(row.get(match) if match else i): row.get(column) for i, row in enumerate(before.rows)}
+    for i, row in enumerate(table.rows):
+        then = previous.get(row.get(match) if match else i)
+        row[f"{column}_previous"], row[f"{column}_change"] = then, difference(row.get(column), then)
+    at = next(i for i, c in enumerate(table.columns) if c.key == column) + 1
+    added = [Column(f"{column}_previous", label, kind),
+             Column(f"{column}_change", change_label(kind), "number" if kind == "percent" else kind)]
+    table.columns = [*table.columns[:at], *added, *table.columns[at:]]
+    if compare:
+        table.compare = (column, f"{column}_previous")
+    return table

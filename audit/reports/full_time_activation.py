@@ -5,7 +5,8 @@ definition in insatser.full_time (scheduled and attended hours against the norm,
 exemption's own hours while it is in force). That function computes one week per query; here the
 period's weeks (at most 53, a bound set by the calendar, not by the data) are aggregated and
 combined with UNION ALL into ONE query. Exemptions (avsteg) by reason and length, and those past
-their review date, in one more query.
+their review date, in one more query. The same two queries for the same period a year before
+(read up to the same day while the period runs) give the period's figures their comparison.
 
 Unit filter: persons in a household with a case at the unit.
 """
@@ -29,7 +30,17 @@ from audit.reports.base import (
     ReportParams,
     Table,
 )
-from audit.reports.figures import GROUPS, DaysBetween, group_q, pct
+from audit.reports.figures import (
+    GROUPS,
+    DaysBetween,
+    change_label,
+    difference,
+    group_q,
+    pct,
+    ratio,
+    same_day_a_year_before,
+    with_year_before,
+)
 from cases.models import Applicant, HouseholdMember
 from insatser.full_time import full_time_activity, week_of
 from insatser.models import Exemption, ExemptionReason
@@ -91,9 +102,9 @@ def weekly_counts(period: Period, unit_id: int | None, until: datetime.date) -> 
     return [{**empty, **found.get(monday, {}), "week": monday} for monday in weeks(period, until)]
 
 
-def _weekly_table(params: ReportParams, on: datetime.date) -> Table:
+def _weekly_table(weekly: list[dict]) -> Table:
     rows = []
-    for r in weekly_counts(params.period, params.unit_id, on):
+    for r in weekly:
         iso = r["week"].isocalendar()
         rows.append({
             "week": f"v. {iso[1]} {iso[0]} ({r['week']:%Y-%m-%d})",
@@ -169,7 +180,7 @@ def _exemption_table(params: ReportParams, on: datetime.date) -> Table:
         key="exemptions",
         title="Avsteg från heltidsaktivering per skäl och längd",
         columns=[
-            Column("reason", "Skäl"), Column("total", "Avsteg", "int"),
+            Column("reason", "Skäl"), Column("total", f"Avsteg {period.label}", "int"),
             *(Column(key, label, "int") for key, label, _ in bands),
             Column("past_review", "Omprövningsdatum passerat", "int"),
         ],
@@ -184,9 +195,77 @@ def _exemption_table(params: ReportParams, on: datetime.date) -> Table:
     )
 
 
+def _period_figures(weekly: list[dict], exemptions: Table) -> dict:
+    """The period's figures from its weeks and exemptions (arithmetic on the two queries' rows)."""
+    total = {key: sum(r[key] for r in weekly) for key in ("under_norm", "scheduled_full", "attended_full",
+                                                          "under_norm_young", "attended_full_young")}
+    all_reasons = exemptions.rows[-1]  # the Totalt row
+    return {
+        "under_norm_mean": ratio(total["under_norm"], len(weekly), "0.1"),
+        "scheduled_share": pct(total["scheduled_full"], total["under_norm"]),
+        "attended_share": pct(total["attended_full"], total["under_norm"]),
+        "attended_share_young": pct(total["attended_full_young"], total["under_norm_young"]),
+        "exemptions": all_reasons["total"],
+        "past_review": all_reasons["past_review"],
+    }
+
+
+SHARES = [("scheduled_share", "Planerat heltid"), ("attended_share", "Närvarat heltid"),
+          ("attended_share_young", "Närvarat heltid 18–29 år")]
+COUNTS = [("under_norm_mean", "Personer under normen, genomsnitt per vecka"),
+          ("exemptions", "Avsteg som gäller någon dag under perioden"),
+          ("past_review", "Avsteg vars omprövningsdatum passerats")]
+
+
+def _compared_table(key: str, title: str, lines: list, kind: str, now: dict, before: dict, periods: tuple,
+                    definition: str) -> Table:
+    period, previous = periods
+    return Table(
+        key=key,
+        title=title,
+        columns=[Column("figure", "Tal"), Column("current", period.label, kind),
+                 Column("previous", previous.label, kind),
+                 Column("change", change_label(kind), "number" if kind == "percent" else kind)],
+        rows=[{"figure": label, "current": now[k], "previous": before[k], "change": difference(now[k], before[k])}
+              for k, label in lines],
+        definition=definition,
+        compare=("current", "previous"),
+        compare_label="figure",
+    )
+
+
+def _period_tables(periods: tuple, days: tuple, now: dict, before: dict) -> list[Table]:
+    (_, previous), (on, on_before) = periods, days
+    compared = (f"Jämförs med samma period året före ({previous.label}), veckor till och med {on_before:%Y-%m-%d}; "
+                f"perioden till och med referensdagen {on:%Y-%m-%d}.")
+    return [
+        _compared_table(
+            "full_time_shares", "Andel under normen i heltidsaktivitet under perioden (%)", SHARES, "percent",
+            now, before, periods,
+            "Personveckor med planerad respektive närvarad heltid delat med alla personveckor under normen (summan "
+            "av veckornas antal i tabellen per vecka), i procent; samma definition som per vecka. Förändringen är i "
+            f"procentenheter. {compared} ({SOURCE})",
+        ),
+        _compared_table(
+            "full_time_counts", "Personer under normen och avsteg under perioden", COUNTS, "number",
+            now, before, periods,
+            "Personer under normen: summan av veckornas antal delat med antalet veckor. Avsteg: som i tabellen "
+            f"över avsteg per skäl, omprövningsdatum passerat på referensdagen. {compared}",
+        ),
+    ]
+
+
 def build(params: ReportParams) -> ReportData:
-    on = reference_day(params)
-    tables = [_weekly_table(params, on), _exemption_table(params, on)]
+    period, on = params.period, reference_day(params)
+    before = ReportParams(period=period.previous_year(), unit_id=params.unit_id,
+                          today=same_day_a_year_before(period, on))
+    on_before = reference_day(before)
+    weekly, weekly_before = (weekly_counts(p.period, p.unit_id, day) for p, day in ((params, on), (before, on_before)))
+    exemptions, exemptions_before = _exemption_table(params, on), _exemption_table(before, on_before)
+    figures = _period_figures(weekly, exemptions), _period_figures(weekly_before, exemptions_before)
+    with_year_before(exemptions, exemptions_before, "total", label=f"Avsteg {before.period.label}", match="reason",
+                     compare=False)
+    tables = [*_period_tables((period, before.period), (on, on_before), *figures), _weekly_table(weekly), exemptions]
     charts = [
         Chart("Andel under normen i heltidsaktivitet per vecka", "full_time_per_week", "week",
               ["scheduled_share", "attended_share", "attended_share_young"], kind="line"),
@@ -194,7 +273,8 @@ def build(params: ReportParams) -> ReportData:
         Chart("Avsteg per skäl", "exemptions", "reason", ["total", "past_review"]),
     ]
     return ReportData(code=REPORT.code, title=REPORT.title, params=params, tables=tables, charts=charts,
-                      notes=[f"Referensdag {on:%Y-%m-%d}. Alla tal är summor; inga personuppgifter ingår."])
+                      notes=[f"Referensdag {on:%Y-%m-%d}; året före {on_before:%Y-%m-%d}. Alla tal är summor; "
+                             "inga personuppgifter ingår."])
 
 
 REPORT = ReportDefinition(
@@ -204,5 +284,10 @@ REPORT = ReportDefinition(
     audience=BOARD_AND_MANAGERS,
     personal_data=False,
     period_kind="period",
+    covers=(
+        "Nämndens riktlinje om heltidsaktivering: hur många med försörjningsstöd av arbetsmarknadsskäl som "
+        "varje vecka hade planerad och genomförd aktivitet på heltid, särskilt unga 18–29 år, och de avsteg "
+        "från riktlinjen som gällt, per skäl och längd. Jämförs med samma period året före."
+    ),
     build=build,
 )

@@ -235,5 +235,9 @@ REPORT = ReportDefinition(
     audience=BOARD_AND_MANAGERS,
     personal_data=False,
     period_kind="period",
+    covers=(
+        "Egenkontrollen under perioden: avvikelser som egenkontrollens regler hittat och hur de hanterats, "
+        "åtgärder och om de genomförts i tid, kontrollkörningar och stickprovens resultat per kontrollfråga."
+    ),
     build=build,
 )

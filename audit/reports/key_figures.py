@@ -224,5 +224,11 @@ REPORT = ReportDefinition(
     audience=BOARD_AND_MANAGERS,
     personal_data=False,
     period_kind="period",
+    covers=(
+        "Nämndens nyckeltal för perioden: hushåll med försörjningsstöd per månad och i genomsnitt, utbetalt "
+        "bistånd och kostnad per hushåll, långvarigt biståndsmottagande, väntetid från ansökan till beslut, "
+        "koordinatorns avslut och hur många som gick till arbete eller studier, och deltagare i insatser. "
+        "Varje tal delas upp på kön och åldersgrupp och jämförs med samma period året före."
+    ),
     build=build,
 )

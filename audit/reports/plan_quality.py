@@ -3,7 +3,8 @@ BIP 003:574, 004:350-360).
 
 Reference day: the period's last day, or today if the period has not ended. Unit filter: persons
 with a coordinator at the unit some day of the period (the coordinator owns the plan, 004:478-481).
-Each table is one aggregate query.
+Each table is one aggregate query; the same queries for the same period a year before (read on
+the same day while the period runs) give the shares their comparison.
 """
 
 from __future__ import annotations
@@ -24,7 +25,16 @@ from audit.reports.base import (
     ReportParams,
     Table,
 )
-from audit.reports.figures import GROUPS, SPLIT_NOTE, fenced, group_q, pct, ratio
+from audit.reports.figures import (
+    GROUPS,
+    SPLIT_NOTE,
+    fenced,
+    group_q,
+    pct,
+    ratio,
+    same_day_a_year_before,
+    with_year_before,
+)
 from cases.expressions import AddMonths
 from cases.models import Applicant, CoordinatorAssignment
 from insatser.models import Participation
@@ -110,7 +120,8 @@ def _valid_plan_table(params: ReportParams, on: datetime.date, row: dict) -> Tab
         key="valid_plan",
         title="Aktiva deltagare med giltig genomförandeplan",
         columns=[Column("group", "Grupp"), Column("active", "Aktiva deltagare", "int"),
-                 Column("with_plan", "Med giltig plan", "int"), Column("share", "Andel (%)", "percent")],
+                 Column("with_plan", "Med giltig plan", "int"),
+                 Column("share", f"Andel {params.period.label} (%)", "percent")],
         rows=rows,
         definition=(
             f"Personer med ett deltagande i en insats som pågår {on:%Y-%m-%d} (rapportens referensdag: periodens "
@@ -178,7 +189,8 @@ def _quality_tables(params: ReportParams, on: datetime.date, persons: dict) -> l
     population = Table(
         key="plan_population",
         title="Planer och personer som bedöms",
-        columns=[Column("line", "Vad som räknas"), Column("count", "Antal", "int"), Column("definition", "Definition")],
+        columns=[Column("line", "Vad som räknas"), Column("count", f"Antal {params.period.label}", "int"),
+                 Column("definition", "Definition")],
         rows=[{"line": label, "count": counts[key], "definition": text} for key, label, text in POPULATION_LINES],
         definition=(
             "Vilka planer och personer kvalitetspunkterna gäller. Varje rad har sin definition. En plan som "
@@ -197,7 +209,8 @@ def _quality_tables(params: ReportParams, on: datetime.date, persons: dict) -> l
         title="Planer som klarar varje kvalitetspunkt",
         columns=[Column("kind", "Typ"), Column("question", "Fråga"), Column("passed", "Ja", "int"),
                  Column("failed", "Nej", "int"), Column("not_applicable", "Ej aktuellt", "int"),
-                 Column("judged", "Bedömda (ja + nej)", "int"), Column("share", "Andel ja (%)", "percent")],
+                 Column("judged", "Bedömda (ja + nej)", "int"),
+                 Column("share", f"Andel ja {params.period.label} (%)", "percent")],
         rows=rows,
         definition=(
             "De bedömda planerna (se tabellen ovan), var och en bedömd som den är: revisorernas åtta "
@@ -231,7 +244,7 @@ def _follow_up_tables(params: ReportParams, on: datetime.date) -> list[Table]:
         columns=[Column("active", "Aktiva deltagare", "int"), Column("within", "Uppföljda inom intervallet", "int"),
                  Column("not_due", "Ännu inte aktuellt (nystartade)", "int"),
                  Column("overdue", "Inte uppföljda inom intervallet", "int"),
-                 Column("share", "Andel uppföljda (%)", "percent")],
+                 Column("share", f"Andel uppföljda {params.period.label} (%)", "percent")],
         rows=[{**status, "share": pct(status["within"], status["active"])}],
         definition=(
             f"Personer med pågående deltagande {on:%Y-%m-%d}. Uppföljd inom intervallet: en dokumenterad "
@@ -262,7 +275,7 @@ def _follow_up_tables(params: ReportParams, on: datetime.date) -> list[Table]:
                  Column("late", "Efter planerat datum", "int"),
                  Column("no_due_date", "Inget planerat datum", "int"),
                  Column("deviations", "Med avvikelse från planeringen", "int"),
-                 Column("share", "Andel i tid (%)", "percent")],
+                 Column("share", f"Andel i tid {params.period.label} (%)", "percent")],
         rows=[{**made, "share": pct(made["on_time"], made["count"])}],
         definition=(
             "Dokumenterade uppföljningar med datum inom perioden. I tid: gjord senast det datum som föregående "
@@ -339,15 +352,45 @@ def _bip_table(params: ReportParams) -> Table:
     )
 
 
-def build(params: ReportParams) -> ReportData:
-    on = reference_day(params)
+def _tables(params: ReportParams, on: datetime.date) -> list[Table]:
+    """Every table of the report for one period, read on `on`: five queries."""
     persons = _persons_query(params, on)
-    tables = [
+    return [
         _valid_plan_table(params, on, persons),
         *_quality_tables(params, on, persons),
         *_follow_up_tables(params, on),
         _bip_table(params),
     ]
+
+
+# Each table's column compared with the year before: (table, column, matched by, label, the
+# figure's name in the summary or None when not offered to it; None: the table's title).
+YEAR_BEFORE = [
+    ("valid_plan", "share", "group", "Andel {} (%)", "Aktiva deltagare med giltig genomförandeplan (andel)"),
+    ("plan_population", "count", "line", "Antal {}", None),
+    ("plan_checkpoints", "share", "question", "Andel ja {} (%)", "Planer som klarar kvalitetspunkten (andel)"),
+    ("follow_up_compliance", "share", None, "Andel uppföljda {} (%)",
+     "Aktiva deltagare uppföljda inom intervallet (andel)"),
+    ("follow_ups_made", "share", None, "Andel i tid {} (%)", "Uppföljningar gjorda i tid (andel)"),
+    # A mean change of scale steps: shown beside last year's, not ranked by its own relative change.
+    ("bip_progress", "mean", "indicator", "Genomsnittlig förändring {}", None),
+]
+
+
+def build(params: ReportParams) -> ReportData:
+    on = reference_day(params)
+    before = ReportParams(period=params.period.previous_year(), unit_id=params.unit_id,
+                          today=same_day_a_year_before(params.period, on))
+    on_before = reference_day(before)
+    tables = _tables(params, on)
+    by_key, earlier = {t.key: t for t in tables}, {t.key: t for t in _tables(before, on_before)}
+    for key, column, match, label, summary_title in YEAR_BEFORE:
+        with_year_before(by_key[key], earlier[key], column, label=label.format(before.period.label), match=match,
+                         compare=summary_title is not None)
+        by_key[key].compare_title = summary_title
+        by_key[key].definition += (f" Jämförs med samma period året före ({before.period.label}), räknat på "
+                                   f"referensdagen {on_before:%Y-%m-%d}.")
+    by_key["plan_checkpoints"].compare_label = "question"
     charts = [
         Chart("Andel aktiva deltagare med giltig plan", "valid_plan", "group", ["share"]),
         Chart("Planer som klarar varje kvalitetspunkt (%)", "plan_checkpoints", "question", ["share"]),
@@ -355,7 +398,8 @@ def build(params: ReportParams) -> ReportData:
               ["improved", "unchanged", "worsened"]),
     ]
     return ReportData(code=REPORT.code, title=REPORT.title, params=params, tables=tables, charts=charts,
-                      notes=[f"Referensdag {on:%Y-%m-%d}. Alla tal är summor; inga personuppgifter ingår."])
+                      notes=[f"Referensdag {on:%Y-%m-%d}; året före {on_before:%Y-%m-%d}. Alla tal är summor; "
+                             "inga personuppgifter ingår."])
 
 
 REPORT = ReportDefinition(
@@ -365,5 +409,11 @@ REPORT = ReportDefinition(
     audience=BOARD_AND_MANAGERS,
     personal_data=False,
     period_kind="period",
+    covers=(
+        "Genomförandeplanernas kvalitet och uppföljningen av deltagarna: hur många aktiva deltagare som har "
+        "en giltig plan, hur många planer som klarar revisorernas kontrollpunkter och enhetens kontrollfrågor, "
+        "hur många som följts upp i tid och hur deltagarna förflyttat sig enligt BIP. Jämförs med samma "
+        "period året före."
+    ),
     build=build,
 )

@@ -336,6 +336,11 @@ REPORTS = {
         audience=MANAGERS_ONLY,
         personal_data=True,
         period_kind="quarter",
+        covers=(
+            "Beviljade beslut om ekonomiskt bistånd som inte verkställts inom tre månader, ett per rad, med "
+            "beslutsdatum, typ av bistånd, skäl till dröjsmålet och datum för verkställighet. Underlag för "
+            "rapporten till IVO och revisorerna varje kvartal."
+        ),
         build=build_ivo,
     ),
     STATISTICS_CODE: ReportDefinition(
@@ -345,6 +350,11 @@ REPORTS = {
         audience=BOARD_AND_MANAGERS,
         personal_data=False,
         period_kind="quarter",
+        covers=(
+            "Statistik över beviljade beslut om ekonomiskt bistånd som inte verkställts inom tre månader: antal, "
+            "typ av bistånd, hur lång tid som gått och fördelning på kvinnor och män. Små tal döljs så att "
+            "ingen person kan pekas ut. Underlag till kommunfullmäktige varje kvartal."
+        ),
         build=build_statistics,
     ),
 }

@@ -362,6 +362,11 @@ AUDIT_CHAIN_ANCHOR_EMAILS = env.list("AUDIT_CHAIN_ANCHOR_EMAILS", default=[])
 AUDIT_ACCESS_LOG_MONTHS_AHEAD = env.int("AUDIT_ACCESS_LOG_MONTHS_AHEAD", default=3)
 AUDIT_ACCESS_LOG_KEEP_MONTHS = env.int("AUDIT_ACCESS_LOG_KEEP_MONTHS", default=None)
 
+# The municipality's name on every board report's summary page. A setting, because there is no
+# municipality (organisation) model: the units are the whole installation. When several
+# municipalities share one installation this becomes data tied to the organisation.
+MUNICIPALITY_NAME = env.str("MUNICIPALITY_NAME", default="Exempelkommun")
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kommun.example")
 

@@ -3,6 +3,10 @@ numbers with a decimal comma and no thousands separator, separated by semicolons
 spreadsheet reads them), plus definitioner.csv with each table's definition. Each file is named
 after its table's Swedish title.
 
+The summary comes first: 00-sammanfattning.csv holds the figures that changed most (a file of its
+own, since its columns are not any table's), and definitioner.csv opens with the report's facts
+(municipality, period, a period not ended) and what the report covers.
+
 One file per table because each table has its own columns, and a CSV with several tables in it
 cannot be read by a program; the zip keeps the set together with what each figure means.
 """
@@ -16,6 +20,7 @@ import zipfile
 from django.utils.text import slugify
 
 from audit.reports.render import made_text, period_text, unit_text
+from audit.reports.render.summary import NEW_TEXT, period_labels, summary_of
 from config.swedish import plain_number
 
 # Swedish spreadsheets use the comma for decimals, so fields are separated by semicolons.
@@ -37,6 +42,33 @@ def file_name(number: int, table: dict) -> str:
     return f"{number:02d}-{title}.csv"
 
 
+SUMMARY_FILE = "00-sammanfattning.csv"
+
+
+def summary_csv(summary: dict) -> str:
+    """The figures that changed most: one row each, values as a Swedish spreadsheet reads them."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n")
+    current, previous = period_labels(summary)
+    writer.writerow(["Tal", current, previous, "Förändring", "Förändring i procent"])
+    for f in summary.get("figures") or []:
+        writer.writerow([f["title"], *(plain_number(f[k]) for k in ("current", "previous", "change")),
+                         NEW_TEXT if f["new"] else plain_number(f["relative"])])
+    return out.getvalue()
+
+
+def _facts(data: dict, snapshot) -> list[list[str]]:
+    """definitioner.csv's first rows: the report, and what its summary file holds."""
+    summary = summary_of(data) or {}
+    about = [summary.get("municipality"), data.get("title", snapshot.title), period_text(data), unit_text(data),
+             f"framtagen {made_text(snapshot)}", summary.get("unfinished_text")]
+    rows = [["", "Rapport", "; ".join(part for part in about if part)]]
+    if summary:
+        held = summary["rule"] or summary["no_comparison"]
+        rows.append([SUMMARY_FILE, "Sammanfattning", f"Vad rapporten omfattar: {summary['covers']} {held}"])
+    return rows
+
+
 def render_csv_zip(snapshot) -> bytes:
     data = snapshot.data or {}
     buffer = io.BytesIO()
@@ -44,8 +76,9 @@ def render_csv_zip(snapshot) -> bytes:
         defs = io.StringIO()
         writer = csv.writer(defs, delimiter=DELIMITER, lineterminator="\r\n")
         writer.writerow(["fil", "tabell", "definition"])
-        writer.writerow(["", "Rapport", f"{data.get('title', snapshot.title)}; {period_text(data)}; "
-                                         f"{unit_text(data)}; framtagen {made_text(snapshot)}"])
+        writer.writerows(_facts(data, snapshot))
+        if summary_of(data):
+            zf.writestr(SUMMARY_FILE, summary_csv(summary_of(data)).encode("utf-8"))
         for i, table in enumerate(data.get("tables", []), start=1):
             name = file_name(i, table)
             zf.writestr(name, table_csv(table).encode("utf-8"))

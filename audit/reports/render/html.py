@@ -1,8 +1,10 @@
-"""The body shared by the web page and the PDF: per table its definition, its charts and its rows."""
+"""The body shared by the web page and the PDF: the summary, then per table its definition, its charts
+and its rows."""
 
 from __future__ import annotations
 
 from audit.reports.render import period_text, table_rows, unit_text
+from audit.reports.render.summary import TABLE_MARK, is_pending, summary_context
 from audit.reports.render.svg import chart_svg
 
 
@@ -34,4 +36,7 @@ def report_context(snapshot) -> dict:
         "unit_name": unit_text(data),
         "notes": data.get("notes") or [],
         "sections": report_sections(data),
+        "summary": summary_context(data),
+        "pending": is_pending(data),
+        "table_mark": TABLE_MARK,
     }

@@ -1,4 +1,5 @@
-"""XLSX: a cover sheet, then one sheet per table with its definition above typed cells."""
+"""XLSX: the summary sheet first ("Sammanfattning"), then one sheet per table with its definition above
+typed cells."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from audit.reports.render import made_text, period_text, unit_text
+from audit.reports.render.summary import NEW_TEXT, TABLE_MARK, is_pending, period_labels, summary_of
 from audit.reports.render.xlsx_charts import add_charts
 
 # Number formats (Excel shows them with the reader's separators: a decimal comma and a space in
@@ -38,21 +40,71 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
+# The summary's change columns: a sign always, and a share's change in percentage points.
+CHANGE_FORMATS = {"percent": '+0.0" procentenheter";-0.0" procentenheter";0.0" procentenheter"',
+                  "kr": '+#,##0" kr";-#,##0" kr";0" kr"', "int": "+#,##0;-#,##0;0", "days": "+#,##0;-#,##0;0", "number": "+#,##0.0#;-#,##0.0#;0"}
+RELATIVE_FORMAT = '+0.0" %";-0.0" %";0.0" %"'
+
+
+def _summary_figures(ws, summary: dict) -> None:
+    """The figures that changed most, as typed cells with number formats."""
+    ws.append([])
+    ws.append(["Störst förändring mot samma period året före"])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    current, previous = period_labels(summary)
+    ws.append(["Tal", current, previous, "Förändring", "Förändring i procent"])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for f in summary["figures"]:
+        ws.append([f["title"], f["current"], f["previous"], f["change"], NEW_TEXT if f["new"] else f["relative"]])
+        row = ws[ws.max_row]
+        whole = all(isinstance(c.value, int) for c in row[1:4])  # a mean of days has decimals to show
+        kind = f["kind"] if whole or f["kind"] in ("percent", "number") else "number"
+        for cell in row[1:3]:
+            cell.number_format = FORMATS.get(kind, FORMATS["number"])
+        row[3].number_format = CHANGE_FORMATS.get(kind, CHANGE_FORMATS["number"])
+        row[4].number_format = RELATIVE_FORMAT
+    ws.append([])
+    ws.append([summary["rule"]])
+
+
+def _summary_sheet(wb, data: dict, snapshot) -> None:
+    """The first sheet, "Sammanfattning": the report's facts, what it covers, the figures that changed most."""
+    ws = wb.active
+    ws.title = "Sammanfattning"
+    summary = summary_of(data) or {}
+    facts = [("Kommun", summary["municipality"])] if summary else []  # none in a report stored before summaries
+    facts += [("Rapport", data.get("title", snapshot.title)), ("Period", period_text(data)),
+              ("Enhet", unit_text(data)), ("Framtagen", made_text(snapshot))]
+    if summary.get("unfinished"):
+        facts.append(("Pågående period", summary["unfinished_text"]))
+    facts += [("Anmärkning", n) for n in data.get("notes", [])]
+    if summary:
+        facts += [("Vad rapporten omfattar", summary["covers"])]
+    for label, value in facts:
+        ws.append([label, value])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+        ws.cell(row=ws.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+    if summary.get("figures"):
+        _summary_figures(ws, summary)
+    elif summary.get("no_comparison"):
+        ws.append([])
+        ws.append([summary["no_comparison"]])
+    ws.column_dimensions["A"].width = 48
+    for column in "BCDE":
+        ws.column_dimensions[column].width = 22
+
+
 def render_xlsx(snapshot) -> bytes:
     data = snapshot.data or {}
     wb = Workbook()
-    cover = wb.active
-    cover.title = "Om rapporten"
-    used = {"om rapporten"}
-    for row in (("Rapport", data.get("title", snapshot.title)), ("Period", period_text(data)),
-                ("Enhet", unit_text(data)), ("Framtagen", made_text(snapshot)), *(("Anmärkning", n) for n in data.get("notes", []))):
-        cover.append(list(row))
-    cover["A1"].font = cover["B1"].font = Font(bold=True)
-    cover.column_dimensions["A"].width, cover.column_dimensions["B"].width = 14, 80
+    _summary_sheet(wb, data, snapshot)
+    used = {"sammanfattning"}
+    mark = f" ({TABLE_MARK})" if is_pending(data) else ""
     for table in data.get("tables", []):
         ws = wb.create_sheet(_sheet_name(table["title"], used))
         cols = table["columns"]
-        ws.append([table["title"]])
+        ws.append([table["title"] + mark])
         ws["A1"].font = Font(bold=True, size=13)
         ws.append([f"Definition: {table['definition']}"])
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=max(len(cols), 1))

@@ -185,9 +185,9 @@ def key_figures_world() -> World:
     return w
 
 
-def assign(w: World, key: str, coordinator, start: datetime.date):
+def assign(w: World, key: str, coordinator, start: datetime.date, end: datetime.date | None = None):
     return CoordinatorAssignment.objects.create(case=w.cases[key], applicant=w.persons[key], coordinator=coordinator,
-                                                start_date=start)
+                                                start_date=start, end_date=end)
 
 
 def plan(w: World, key: str, made_on: datetime.date, *, subgoal=True, activity_responsible: str | None = "Koordinator",
@@ -251,6 +251,16 @@ def plan_world() -> World:
     bip(w, "B", D(2025, 1, 20), {0: 3, 1: 4})
     bip(w, "B", D(2025, 3, 1), {0: 2, 1: 2})
     bip(w, "C", D(2025, 3, 20), {0: 1})  # only once
+
+    # The year before (Q1 2024, reference day 2024-03-31): E and F, both gone by 2025.
+    add_person(w, "E", gender="man", born=D(1990, 7, 7))  # 33 on 2024-03-31
+    add_person(w, "F", gender="kvinna", born=D(1996, 1, 1))  # 28
+    assign(w, "E", w.coordinator, D(2023, 9, 1), end=D(2024, 6, 30))
+    assign(w, "F", other, D(2024, 1, 15), end=D(2024, 6, 30))
+    plan_e = plan(w, "E", D(2023, 8, 1))  # complete; valid to 2024-02-01
+    participate(w, "E", "I1", D(2023, 9, 1), end=D(2024, 4, 30), reason="work")
+    participate(w, "F", "I1", D(2024, 2, 1), end=D(2024, 5, 31), reason="studies")  # her plan: made 2024-01-27
+    FollowUpFactory(plan=plan_e, followed_up_on=D(2024, 3, 15))
     return w
 
 
@@ -302,4 +312,12 @@ def full_time_world() -> World:
 
     barrier(w, "V", UNEMPLOYED, D(2025, 1, 1))
     exempt(w, "V", "other", D(2025, 2, 1), D(2025, 12, 31), review_on=D(2025, 2, 15), hours=10)
+
+    # The year before (February 2024): U, under the norm January - March 2024 only.
+    add_person(w, "U", gender="man", born=D(2000, 1, 1))  # 24 on 2024-02-29
+    barrier(w, "U", UNEMPLOYED, D(2024, 1, 1), D(2024, 3, 31))
+    u = participate(w, "U", "I1", D(2024, 1, 1), end=D(2024, 3, 31), reason="work", hours=8)  # 40 h a week
+    for monday, hours in ((D(2024, 2, 5), 40), (D(2024, 2, 12), 36), (D(2024, 2, 19), 20)):
+        attend(u, monday, hours)
+    exempt(w, "U", "sickness", D(2024, 2, 19), D(2024, 3, 10), review_on=D(2024, 2, 25), hours=20)
     return w

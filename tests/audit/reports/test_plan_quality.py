@@ -5,6 +5,9 @@ with a deviation). B man 26: active since 2024-10-01, plan 2024-08-01 expired 20
 no activity, no follow-up date, followed up only on 2025-02-10, after it expired. C kvinna 21: active since 2025-03-15, plan
 2025-03-10 with an activity without a responsible and participation not recorded. D man 45: ended
 2025-02-28; his plan expired 2024-12-01. Coordinators: A and C at "koordinator", B and D at "koordinator-syd".
+The year before, Q1 2024 (reference day 2024-03-31): E man 33, active 2023-09-01 - 2024-04-30, complete plan
+2023-08-01 (expired 2024-02-01), followed up 2024-03-15; F kvinna 28, active 2024-02-01 - 2024-05-31 with a
+plan made 2024-01-27 without sub-goal or activity. Both had a coordinator until 2024-06-30.
 """
 
 import datetime
@@ -70,12 +73,14 @@ def test_follow_ups_within_the_interval(world):
     data = _build()
     # Interval 1 month: followed up after 2025-02-28. A (03-20) yes; C started 03-15: not due; B overdue.
     assert _rows(data, "follow_up_compliance") == [
-        {"active": 3, "within": 1, "not_due": 1, "overdue": 1, "share": Decimal("33.3")}
+        {"active": 3, "within": 1, "not_due": 1, "overdue": 1, "share": Decimal("33.3"),
+         "share_previous": Decimal("50.0"), "share_change": Decimal("-16.7")}  # the year before: see below
     ]
     # Made in Q1: A 02-05 (due 02-10: on time), A 03-20 (due 03-05: late, with a deviation) and
     # B 02-10 (no date planned: his plan has none and it is his first follow-up).
     assert _rows(data, "follow_ups_made") == [
-        {"count": 3, "on_time": 1, "late": 1, "no_due_date": 1, "deviations": 1, "share": Decimal("33.3")}
+        {"count": 3, "on_time": 1, "late": 1, "no_due_date": 1, "deviations": 1, "share": Decimal("33.3"),
+         "share_previous": Decimal("0.0"), "share_change": Decimal("33.3")}
     ]
 
 
@@ -107,3 +112,52 @@ def test_reference_day_is_today_while_the_period_runs(world):
     # On 2025-02-20 (period not ended): D is still active; A has no follow-up after 01-20 but one on 02-05.
     data = _build(today=datetime.date(2025, 2, 20))
     assert _rows(data, "valid_plan")[0]["active"] == 3  # A, B, D (C starts in March)
+
+
+def test_the_same_period_a_year_before(world):
+    # Q1 2024, reference day 2024-03-31: E (man 33) and F (kvinna 28) only. Active: both. Valid plan:
+    # F's (made 2024-01-27, to 07-27); E's expired 2024-02-01.
+    data = _build()
+    rows = {r["group"]: (r["share"], r["share_previous"], r["share_change"]) for r in _rows(data, "valid_plan")}
+    assert rows["Totalt"] == (Decimal("66.7"), Decimal("50.0"), Decimal("16.7"))
+    assert rows["Kvinnor"] == (Decimal("100.0"), Decimal("100.0"), Decimal("0.0"))
+    assert rows["Män"] == (Decimal("0.0"), Decimal("0.0"), Decimal("0.0"))
+    assert rows["30–49 år"] == (Decimal("100.0"), Decimal("0.0"), Decimal("100.0"))  # A now, E then
+    assert rows["50 år och äldre"] == (None, None, None)
+    population = {r["line"]: (r["count"], r["count_previous"]) for r in _rows(data, "plan_population")}
+    assert population["Personer i målgruppen"] == (4, 2)  # E (from 2023-09-01) and F (from 2024-01-15)
+    assert population["Bedömda planer"] == (3, 2)  # E's (in force to 02-01) and F's
+    # Followed up within the interval (after 2024-02-29): E on 03-15; F (started 02-01) is overdue.
+    compliance = _rows(data, "follow_up_compliance")[0]
+    assert (compliance["share"], compliance["share_previous"], compliance["share_change"]) == (
+        Decimal("33.3"), Decimal("50.0"), Decimal("-16.7"))
+    # E's follow-up on 2024-03-15, his first: due on his plan's date 2023-09-01, so late.
+    made = _rows(data, "follow_ups_made")[0]
+    assert (made["share"], made["share_previous"]) == (Decimal("33.3"), Decimal("0.0"))
+    checkpoints = {r["question"]: (r["share"], r["share_previous"]) for r in _rows(data, "plan_checkpoints")}
+    # E's plan is complete; F's (made when her participation began) has no sub-goal and no activity.
+    assert checkpoints["Framgår delmål/kortsiktiga mål?"] == (Decimal("66.7"), Decimal("50.0"))
+    assert checkpoints["Framgår långsiktigt mål?"] == (Decimal("100.0"), Decimal("100.0"))
+    table = next(t for t in data.tables if t.key == "valid_plan")
+    assert [c.label for c in table.columns][3:] == [
+        "Andel Kvartal 1 2025 (%)", "Andel Kvartal 1 2024 (%)", "Förändring (procentenheter)"]
+
+
+def test_a_running_period_is_compared_with_the_year_before_on_the_same_day(world):
+    # On 2025-02-20 the year before is read on 2024-02-20: F (from 02-01) and E are active; F's plan valid.
+    data = _build(today=datetime.date(2025, 2, 20))
+    assert _rows(data, "valid_plan")[0]["share_previous"] == Decimal("50.0")
+    assert "2024-02-20" in " ".join(data.notes)
+
+
+def test_the_summary_names_each_share_it_ranks(world):
+    data = get_report("plan_quality").make(ReportParams(period=Q1_2025, unit_id=None, today=datetime.date(2025, 6, 1)))
+    titles = {f["title"]: f for f in data.summary["figures"]}
+    # Both were 0.0 % the year before and are not now, so they are new and rank first, in the report's
+    # order: followed up within 6 months (E's plan was followed up only after it expired; now A's in
+    # time: 1 of 2) and follow-ups made in time (E's only one was late; now 1 of 3).
+    assert [(f["title"], f["new"], f["current"]) for f in data.summary["figures"][:2]] == [
+        ("Planer som klarar kvalitetspunkten (andel): Har uppföljning genomförts inom 6 mån?", True, Decimal("50.0")),
+        ("Uppföljningar gjorda i tid (andel)", True, Decimal("33.3")),
+    ]
+    assert all(" (andel)" in title for title in titles)

@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from openpyxl import load_workbook
 
 from audit.reports.render import format_value
@@ -25,7 +26,7 @@ def report6(report_world, make_snapshot):
 def test_pdf_has_a_title_page_and_every_table_with_its_definition(report6):
     body = render_pdf(report6)
     text = " ".join(pdf_text(body, report6).split())
-    assert text.startswith("Intern kontroll")
+    assert text.startswith(f"{settings.MUNICIPALITY_NAME} Intern kontroll")  # the summary page first
     assert "Kvartal 1 2019" in text and "Hela nämndens område" in text
     assert f"{report6.made_at.astimezone().date():%Y-%m-%d}" in text
     for table in report6.data["tables"]:
@@ -35,7 +36,7 @@ def test_pdf_has_a_title_page_and_every_table_with_its_definition(report6):
 
 def test_xlsx_has_one_sheet_per_table_with_definition_and_typed_cells(report6):
     sheets = xlsx_sheets(render_xlsx(report6))
-    assert list(sheets)[0] == "Om rapporten"
+    assert list(sheets)[0] == "Sammanfattning"
     assert len(sheets) == 1 + len(report6.data["tables"])
     flags = next(rows for name, rows in sheets.items() if name.startswith("Flaggor"))
     assert flags[0][0] == "Flaggor per regel och enhet"
@@ -50,9 +51,9 @@ def test_xlsx_has_one_sheet_per_table_with_definition_and_typed_cells(report6):
 
 def test_csv_zip_has_one_parseable_file_per_table_and_the_definitions(report6):
     files = csv_files(render_csv_zip(report6))
-    assert "definitioner.csv" in files
+    assert "definitioner.csv" in files and "00-sammanfattning.csv" in files
     tables = report6.data["tables"]
-    assert len(files) == len(tables) + 1
+    assert len(files) == len(tables) + 2
     name = file_name(2, tables[1])
     assert name == "02-flaggor-per-regel-och-enhet.csv"
     flags = files[name]
