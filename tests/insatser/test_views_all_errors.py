@@ -53,6 +53,6 @@ def test_exemption_shows_an_unreadable_date_with_the_other_errors(client, coordi
         "required_hours_per_week": "0",
     })
     html = response.content.decode()
-    assert "Ange ett giltigt datum." in html and "Avsteget ska motiveras." in html
+    assert "Fyll i ett giltigt datum." in html and "Avsteget ska motiveras." in html
     assert summary_links(html) == ["id_reason", "id_reason_text", "id_valid_to", "id_review_on"]
     assert Exemption.objects.count() == 0

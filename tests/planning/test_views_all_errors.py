@@ -43,7 +43,7 @@ def test_follow_up_shows_an_unreadable_date_and_the_rules_it_breaks_in_one_save(
     html = response.content.decode()
     assert "Datumet får inte ligga i framtiden." in html
     assert "Beskriv avvikelsen från planeringen." in html
-    assert "Ange ett giltigt datum." in html
+    assert "Fyll i ett giltigt datum." in html
     assert set(summary_links(html)) == {"id_followed_up_on", "id_plan_deviation", "id_next_follow_up_on"}
     assert html.count('aria-invalid="true"') == 3
     assert FollowUp.objects.count() == 0
@@ -62,7 +62,7 @@ def test_follow_up_without_an_answer_links_to_the_first_radio_button(browser_cli
 def test_assessment_shows_a_bad_date_and_the_missing_areas_at_once(browser_client, person):
     response = browser_client.post(reverse("assessment_new", args=[person.pk]), {"assessed_on": "igår"})
     html = response.content.decode()
-    assert "Ange ett giltigt datum." in html
+    assert "Fyll i ett giltigt datum." in html
     assert "Kartläggningen måste beskriva minst ett område." in html
     assert summary_links(html) == ["id_assessed_on", "id_work_experience"]
     assert Assessment.objects.count() == 0
