@@ -240,7 +240,8 @@ def plan_update(
                               activities=_rows(rows["activities"]))
     judged.errors.raise_if_any()
     # What the editor kept as typed for the fields and rows now replaced is no longer what stands.
-    draft = {k: v for k, v in plan.draft_input.items() if not (k in ("subgoals", "activities") and rows[k] is not None)}
+    given = {k for k, v in (("subgoals", subgoals), ("activities", activities)) if v is not None}
+    draft = {k: v for k, v in plan.draft_input.items() if k not in given}
     if "plan" in draft:
         draft["plan"] = {k: v for k, v in draft["plan"].items() if k not in changes}
     plan.draft_input = {k: v for k, v in draft.items() if v}

@@ -179,6 +179,10 @@ class _EditorInput:
 def _save_draft(request, plan, form, subgoal_set, activity_set):
     """plan_draft_save with everything on the page: the plan as saved (None when refused, e.g. a
     case closed meanwhile), and the problems marked by their fields."""
+    if not (subgoal_set.management_form.is_valid() and activity_set.management_form.is_valid()):
+        # Without the row counts the rows cannot be read: saving would drop the stored ones.
+        form.add_error(None, "Sidan skickades ofullständig. Ladda om sidan och försök igen.")
+        return None
     editor = _EditorInput(form, subgoal_set, activity_set)
     try:
         saved, problems = services.plan_draft_save(actor=request.user, plan=plan, **editor.kwargs())

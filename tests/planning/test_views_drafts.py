@@ -148,3 +148,35 @@ def test_a_signed_plan_never_holds_typed_but_invalid_input(plan, coordinator):
         ImplementationPlan.objects.filter(pk=plan.pk).update(
             status=PlanStatus.SIGNED, signed_at=timezone.now(), signed_by=coordinator,
             valid_until=timezone.localdate() + datetime.timedelta(days=180))
+
+
+def test_a_post_without_the_row_counts_keeps_the_stored_rows(browser_client, plan):
+    browser_client.post(reverse("plan_edit", args=[plan.pk]), _post(spara="1", **TYPED))
+    data = {k: v for k, v in _post(spara="1", long_term_goal="Annat").items() if "FORMS" not in k}
+    response = browser_client.post(reverse("plan_edit", args=[plan.pk]), data)
+    assert response.status_code == 200 and "Sidan skickades ofullständig." in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.long_term_goal == "Arbete inom vården" and plan.subgoals.count() == 1
+
+
+def test_plan_sign_refuses_input_kept_with_errors_whoever_calls_it(plan, coordinator):
+    from django.core.exceptions import ValidationError
+
+    from planning import services
+
+    ImplementationPlan.objects.filter(pk=plan.pk).update(draft_input={"plan": {"latest_follow_up_on": "2026-02-30"}})
+    with pytest.raises(ValidationError) as refused:
+        services.plan_sign(actor=coordinator, plan=plan)
+    assert [e.code for e in refused.value.error_dict["draft_input"]] == ["draft_invalid"]
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
+
+
+def test_the_api_update_replaces_what_it_changes_in_the_kept_input(browser_client, plan, coordinator):
+    from planning import services
+
+    browser_client.post(reverse("plan_edit", args=[plan.pk]), _post(spara="1", **TYPED))
+    plan.refresh_from_db()
+    services.plan_update(actor=coordinator, plan=plan, latest_follow_up_on=None, subgoals=[])
+    plan.refresh_from_db()
+    assert set(plan.draft_input) == {"activities"} and plan.subgoals.count() == 0
