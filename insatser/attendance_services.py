@@ -33,12 +33,13 @@ class AttendanceRow(NamedTuple):
 
 @transaction.atomic
 def attendance_report_week(
-    *, actor: Staff, week_start: datetime.date, rows: Sequence[AttendanceRow]
+    *, actor: Staff, week_start: datetime.date, rows: Sequence[AttendanceRow], check_only: bool = False
 ) -> list[WeeklyAttendance]:
     """Report (or correct) the hours of many participations for one week; all rows or none.
 
-    A row's error is named `rows[i].<field>` (i its position in `rows`). Rows whose hours and note
-    are unchanged are left alone. Returns the rows written."""
+    A row's error is named `rows[i].<field>` (i its position in `rows`); every row's errors are
+    reported at once. Rows whose hours and note are unchanged are left alone. Returns the rows
+    written; `check_only` reports the errors and writes nothing (returns [])."""
     _require_role(actor, {Role.INSATS_STAFF}, doing="rapportera närvaro")
     check_attendance_week(week_start)
     ids = [r.participation_id for r in rows]
@@ -77,6 +78,8 @@ def attendance_report_week(
         changes.append((row, participation.applicant_id, before))
     if errors:
         raise ValidationError(errors)
+    if check_only:
+        return []
     WeeklyAttendance.objects.bulk_create(created)
     WeeklyAttendance.objects.bulk_update(updated, [*FIELDS, "reported_by", "updated_at"])
     record_changes(actor=actor, action="attendance.report", changes=[

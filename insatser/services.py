@@ -20,7 +20,7 @@ from cases.finance_selectors import legal_basis_in_force
 from cases.models import Applicant, Case, HouseholdMember, Role, Staff, Unit
 from cases.permissions import require_role
 from cases.selectors import applicants_for, cases_for
-from config.errors import Conflict, NotAllowed
+from config.errors import Conflict, FieldErrors, NotAllowed
 
 from . import norms, plans, schedule
 from .models import (
@@ -228,31 +228,41 @@ def referral_create(
     *,
     actor: Staff,
     applicant: Applicant,
-    insats: Insats,
-    referred_on: datetime.date,
+    insats: Insats | None,
+    referred_on: datetime.date | None,
     decision: InsatsDecision | None = None,
     note: str = "",
-) -> Referral:
-    """Refer a person to an insats, based on their current plan; queue them if it is full."""
+    check_only: bool = False,
+) -> Referral | None:
+    """Refer a person to an insats, based on their current plan; queue them if it is full. Every
+    problem is reported at once; `check_only` reports them and writes nothing."""
     _require_role(actor, {Role.COORDINATOR}, doing="anvisa till insats")
     applicant = _person_in_scope(actor, applicant)
-    # Lock the insats row: two referrals at once must not get the same queue position.
-    insats = Insats.objects.select_for_update().get(pk=insats.pk)
-    if not insats.is_active:
-        raise _field_error("insats", "Insatsen är inte aktiv.", "inactive")
-    if referred_on > _today():
-        raise _field_error("referred_on", "Anvisningsdatumet kan inte ligga i framtiden.", "future_date")
-    plan = plans.current_plan(applicant_id=applicant.pk, on=referred_on)
+    errors = FieldErrors()
+    if insats is None:
+        errors.add("insats", "Välj insats.", "required")
+    else:
+        # Lock the insats row: two referrals at once must not get the same queue position.
+        insats = Insats.objects.select_for_update().get(pk=insats.pk)
+        if not insats.is_active:
+            errors.add("insats", "Insatsen är inte aktiv.", "inactive")
+    if referred_on is None:
+        errors.add("referred_on", "Ange anvisningsdatum.", "required")
+    elif referred_on > _today():
+        errors.add("referred_on", "Anvisningsdatumet kan inte ligga i framtiden.", "future_date")
+    plan = plans.current_plan(applicant_id=applicant.pk, on=referred_on or _today())
     if plan is None:
-        raise _field_error(
-            "plan", "Personen har ingen gällande genomförandeplan. Anvisning görs utifrån planen.", "no_current_plan"
-        )
+        errors.add("plan", "Personen har ingen gällande genomförandeplan. Anvisning görs utifrån planen.",
+                   "no_current_plan")
     if decision is not None and decision.applicant_id != applicant.pk:
-        raise _field_error("decision", "Beslutet gäller en annan person.", "wrong_person")
-    if Referral.objects.filter(
+        errors.add("decision", "Beslutet gäller en annan person.", "wrong_person")
+    if insats is not None and "insats" not in errors and Referral.objects.filter(
         applicant=applicant, insats=insats, status__in=[ReferralStatus.REFERRED, ReferralStatus.QUEUED]
     ).exists():
-        raise _field_error("insats", "Personen har redan en öppen anvisning till insatsen.", "duplicate")
+        errors.add("insats", "Personen har redan en öppen anvisning till insatsen.", "duplicate")
+    errors.raise_if_any()
+    if check_only:
+        return None
     queue = Referral.objects.filter(insats=insats, status=ReferralStatus.QUEUED)
     # Full, or others already waiting: join the end of the queue.
     full = _occupied_places(insats) >= insats.capacity or queue.exists()
@@ -496,21 +506,26 @@ def attendance_report(
 
 @transaction.atomic
 def closing_propose(
-    *, actor: Staff, participation: Participation, reason: str, end_date: datetime.date, reason_text: str = ""
-) -> ParticipationClosing:
-    """The coordinator proposes that the participation ends, with a coded reason."""
+    *, actor: Staff, participation: Participation, reason: str, end_date: datetime.date | None, reason_text: str = "",
+    check_only: bool = False,
+) -> ParticipationClosing | None:
+    """The coordinator proposes that the participation ends, with a coded reason. Every problem is
+    reported at once; `check_only` reports them and writes nothing."""
     _require_role(actor, {Role.COORDINATOR}, doing="föreslå avslut", field="proposed_by")
     participation = _participation_in_scope(actor, participation)
     if participation.status != ParticipationStatus.ACTIVE:
         raise Conflict("Deltagandet är redan avslutat.", code="closed", field="status")
     if ParticipationClosing.objects.filter(participation=participation).exists():
         raise Conflict("Ett avslut är redan föreslaget.", code="already_proposed", field="participation")
+    errors = FieldErrors()
     if reason not in ClosingReason.values:
-        raise _field_error("reason", "Välj en avslutsorsak i listan.", "unknown_code")
+        errors.add("reason", "Välj en avslutsorsak i listan.", "unknown_code")
     if reason == ClosingReason.OTHER and not (reason_text or "").strip():
-        raise _field_error("reason_text", "Beskriv orsaken när den är Annat.", "required")
-    if end_date is None or end_date < participation.start_date:
-        raise _field_error("end_date", "Slutdatumet ligger före deltagandets start.", "period_backwards")
+        errors.add("reason_text", "Beskriv orsaken när den är Annat.", "required")
+    if end_date is None:
+        errors.add("end_date", "Ange slutdatum.", "required")
+    elif end_date < participation.start_date:
+        errors.add("end_date", "Slutdatumet ligger före deltagandets start.", "period_backwards")
     closing = ParticipationClosing(
         participation=participation,
         reason=reason,
@@ -519,7 +534,10 @@ def closing_propose(
         proposed_by=actor,
         proposed_at=timezone.now(),
     )
-    closing.full_clean()
+    errors.clean(closing)
+    errors.raise_if_any()
+    if check_only:
+        return None
     closing.save()
     record_change(
         actor=actor, action="participation.closing_propose", instance=closing, person_ids=[participation.applicant_id],
@@ -565,32 +583,35 @@ def exemption_create(
     valid_from: datetime.date,
     valid_to: datetime.date | None,
     review_on: datetime.date | None,
-    required_hours_per_week: Decimal = Decimal(0),
-) -> Exemption:
-    """A documented, time-limited departure from heltidsaktivering (DOMAIN.md 3)."""
+    required_hours_per_week: Decimal | None = Decimal(0),
+    check_only: bool = False,
+) -> Exemption | None:
+    """A documented, time-limited departure from heltidsaktivering (DOMAIN.md 3). Every problem is
+    reported at once; `check_only` reports them and writes nothing."""
     _require_role(actor, {Role.CASEWORKER, Role.COORDINATOR}, doing="besluta om avsteg från heltidsaktivering")
     applicant = _person_in_scope(actor, applicant)
-    errors = {}
+    errors = FieldErrors()
     if reason not in ExemptionReason.values:
-        errors["reason"] = ValidationError("Välj ett skäl i listan.", code="unknown_code")
+        errors.add("reason", "Välj ett skäl i listan.", "unknown_code")
     if not (reason_text or "").strip():
-        errors["reason_text"] = ValidationError("Avsteget ska motiveras.", code="required")
+        errors.add("reason_text", "Avsteget ska motiveras.", "required")
+    if valid_from is None:
+        errors.add("valid_from", "Ange startdatum.", "required")
     if valid_to is None:
-        errors["valid_to"] = ValidationError("Ett avsteg är tidsbegränsat: ange slutdatum.", code="required")
-    elif valid_to < valid_from:
-        errors["valid_to"] = ValidationError("Slutdatumet ligger före startdatumet.", code="period_backwards")
+        errors.add("valid_to", "Ett avsteg är tidsbegränsat: ange slutdatum.", "required")
+    elif valid_from and valid_to < valid_from:
+        errors.add("valid_to", "Slutdatumet ligger före startdatumet.", "period_backwards")
     if review_on is None:
-        errors["review_on"] = ValidationError("Ange när avsteget ska omprövas.", code="required")
-    elif review_on < valid_from:
-        errors["review_on"] = ValidationError("Omprövningen ligger före avstegets start.", code="period_backwards")
-    if errors:
-        raise ValidationError(errors)
-    if Exemption.objects.filter(applicant=applicant, valid_from__lte=valid_to, valid_to__gte=valid_from).exists():
-        raise _field_error("valid_from", "Personen har redan ett avsteg under perioden.", "overlapping")
+        errors.add("review_on", "Ange när avsteget ska omprövas.", "required")
+    elif valid_from and review_on < valid_from:
+        errors.add("review_on", "Omprövningen ligger före avstegets start.", "period_backwards")
+    if not errors and Exemption.objects.filter(applicant=applicant, valid_from__lte=valid_to,
+                                               valid_to__gte=valid_from).exists():
+        errors.add("valid_from", "Personen har redan ett avsteg under perioden.", "overlapping")
     exemption = Exemption(
         applicant=applicant,
         reason=reason,
-        reason_text=reason_text.strip(),
+        reason_text=(reason_text or "").strip(),
         valid_from=valid_from,
         valid_to=valid_to,
         review_on=review_on,
@@ -598,7 +619,10 @@ def exemption_create(
         decided_by=actor,
         decided_on=_today(),
     )
-    exemption.full_clean()
+    errors.clean(exemption)
+    errors.raise_if_any()
+    if check_only:
+        return None
     exemption.save()
     record_change(
         actor=actor, action="exemption.create", instance=exemption, person_ids=[applicant.pk],

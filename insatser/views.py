@@ -15,7 +15,7 @@ from audit.models import AccessAction
 from audit.recording.log import record_access
 from cases.models import Role
 from config.web_auth import person_in_scope, role_required
-from config.web_forms import run_service
+from config.web_forms import save_with_service, values
 
 from . import selectors, services
 from .forms import ClosingForm, ExemptionForm, ReferralForm
@@ -49,9 +49,9 @@ def referral_new(request, pk: int):
     person = person_in_scope(request.user, pk)
     insatser = insatser_with_places()
     form = ReferralForm(request.POST or None, insatser=insatser)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        referral = run_service(form, lambda: services.referral_create(actor=request.user, applicant=person, **data))
+    if request.method == "POST":
+        referral = save_with_service(form, lambda check_only: services.referral_create(
+            actor=request.user, applicant=person, check_only=check_only, **values(form)))
         if referral:
             if referral.status == ReferralStatus.QUEUED:
                 messages.warning(request, f"{referral.insats.name} är fullt. {person.first_name} står i kö på plats "
@@ -73,10 +73,9 @@ def closing_new(request, pk: int):
     if participation is None:
         raise Http404
     form = ClosingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        closing = run_service(form, lambda: services.closing_propose(
-            actor=request.user, participation=participation, **data))
+    if request.method == "POST":
+        closing = save_with_service(form, lambda check_only: services.closing_propose(
+            actor=request.user, participation=participation, check_only=check_only, **values(form)))
         if closing:
             messages.success(request, "Avslutet är föreslaget. Handläggaren bekräftar det.")
             return redirect("person", pk=participation.applicant_id)
@@ -92,9 +91,9 @@ def closing_new(request, pk: int):
 def exemption_new(request, pk: int):
     person = person_in_scope(request.user, pk)
     form = ExemptionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        if run_service(form, lambda: services.exemption_create(actor=request.user, applicant=person, **data)):
+    if request.method == "POST":
+        if save_with_service(form, lambda check_only: services.exemption_create(
+                actor=request.user, applicant=person, check_only=check_only, **values(form))):
             messages.success(request, "Avsteget är registrerat.")
             return redirect("person", pk=person.pk)
     _log_person(request.user, person.pk)

@@ -21,7 +21,7 @@ from audit.models import AccessAction
 from audit.recording.log import record_access
 from cases.models import Role
 from config.web_auth import role_required
-from config.web_forms import run_service
+from config.web_forms import error_items, save_with_service
 
 from .attendance_services import AttendanceRow, attendance_report_week
 from .forms_attendance import AttendanceRowForm, WeekChoiceForm, current_week, week_value
@@ -83,15 +83,20 @@ ROW_KEY = re.compile(r"^rows\[(\d+)\]\.(\w+)$")
 
 def _save(user, monday, row_forms) -> tuple[bool, int]:
     """Report every filled-in, changed row in one service call (a fixed number of queries however
-    many participants); if any row fails, nothing is saved and each error is shown on its row."""
+    many participants); if any row fails, nothing is saved and each error is shown on its row.
+    A row that cannot be read (hours not a number) does not hide the other rows' errors: the
+    service then only checks the rest (save_with_service)."""
+    forms = [form for _, _, form in row_forms]
     changed = []
     for participation, existing, form in row_forms:
+        if not form.is_valid():
+            continue
         hours, note = form.cleaned_data["attended_hours"], form.cleaned_data["note"]
         if hours is None or (existing and existing.attended_hours == hours and existing.note == note):
             continue
         changed.append((form, AttendanceRow(participation.pk, Decimal(hours), note)))
     if not changed:
-        return True, 0
+        return all(form.is_valid() for form in forms), 0
 
     def field_map(key: str):
         # A row's error goes to its form; a week or participation error concerns the row's hours
@@ -101,9 +106,15 @@ def _save(user, monday, row_forms) -> tuple[bool, int]:
         field = match[2] if match else key
         return form, field if field in form.fields else "attended_hours"
 
-    saved = run_service(changed[0][0], lambda: attendance_report_week(
-        actor=user, week_start=monday, rows=[row for _, row in changed]), field_map)
+    saved = save_with_service(changed[0][0], lambda check_only: attendance_report_week(
+        actor=user, week_start=monday, rows=[row for _, row in changed], check_only=check_only), field_map, also=forms)
     return saved is not None, len(saved or [])
+
+
+def _error_list(row_forms) -> list:
+    """The summary above the table: each participant's errors, named, linking to the field."""
+    return [item for participation, _, form in row_forms
+            for item in error_items(form, participation.applicant.full_name)]
 
 
 @login_required
@@ -123,15 +134,14 @@ def attendance_week(request):
     row_forms = _row_forms(rows, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if all(form.is_valid() for _, _, form in row_forms):
-            ok, saved = _save(request.user, monday, row_forms)
-            if ok:
-                query = urlencode({"insats": insats.pk, "vecka": week_value(monday), "sparade": saved})
-                return redirect(f"{reverse('attendance-week')}?{query}")
+        ok, saved = _save(request.user, monday, row_forms)
+        if ok:
+            query = urlencode({"insats": insats.pk, "vecka": week_value(monday), "sparade": saved})
+            return redirect(f"{reverse('attendance-week')}?{query}")
         status = 400
     _log(request.user, rows)
     context.update(
         insats=insats, monday=monday, sunday=monday + datetime.timedelta(days=6), row_forms=row_forms,
-        is_future=monday > timezone.localdate(),
+        is_future=monday > timezone.localdate(), error_list=_error_list(row_forms) if status == 400 else [],
     )
     return render(request, "insatser/attendance_week.html", context, status=status)

@@ -83,6 +83,11 @@ class ImplementationPlan(TimeStampedModel):
     signed_by = models.ForeignKey(
         Staff, verbose_name="fastställd av", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # What the coordinator typed in a draft that is not valid yet (issue 13: a draft keeps every row
+    # typed): {"plan": {field: text}, "subgoals": [{"position": i, field: text}], "activities": [...]}.
+    # The columns and the sub-goal and activity rows hold only what is valid; a signed plan holds
+    # nothing here (plan_signed_has_no_invalid_input), so a signed plan is valid throughout.
+    draft_input = models.JSONField("inskrivet med fel (utkast)", default=dict, blank=True)
 
     class Meta:
         verbose_name = "genomförandeplan"
@@ -98,6 +103,9 @@ class ImplementationPlan(TimeStampedModel):
                 name="plan_signed_is_complete",
                 condition=Q(status="draft")
                 | Q(signed_at__isnull=False, signed_by__isnull=False, valid_until__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="plan_signed_has_no_invalid_input", condition=Q(status="draft") | Q(draft_input={}),
             ),
             models.CheckConstraint(
                 name="plan_valid_until_after_made",

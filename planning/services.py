@@ -17,9 +17,9 @@ from audit.recording.log import record_change, snapshot
 from cases.models import Applicant, Case, CaseStatus, HouseholdMember, Role, Staff
 from cases.permissions import require_role
 from cases.selectors import applicants_for, cases_for, open_assignments
-from config.errors import Conflict
+from config.errors import Conflict, FieldErrors
 
-from . import norms, quality
+from . import norms, plan_input, quality
 from .models import (
     Assessment,
     BipAnswer,
@@ -28,7 +28,6 @@ from .models import (
     CheckpointPolicy,
     FollowUp,
     ImplementationPlan,
-    Partner,
     PlanActivity,
     PlanStatus,
     SigningRule,
@@ -82,29 +81,36 @@ def _not_future(value: datetime.date | None, field: str) -> None:
         raise _error(field, "Datumet får inte ligga i framtiden.", "in_future")
 
 
-def _clean(instance, field_prefix: str = "", exclude: Sequence[str] = ()) -> None:
-    try:
-        instance.full_clean(exclude=list(exclude))
-    except ValidationError as exc:
-        raise ValidationError({f"{field_prefix}{k}": v for k, v in exc.message_dict.items()}) from exc
+def _date_not_future(value: datetime.date | None, field: str, errors: FieldErrors) -> None:
+    if value is None:
+        errors.add(field, "Ange datum.", "required")
+    elif value > _today():
+        errors.add(field, "Datumet får inte ligga i framtiden.", "in_future")
 
 
 # --- kartläggning
 
 
 @transaction.atomic
-def assessment_create(*, actor: Staff, applicant: Applicant | int, assessed_on: datetime.date, **areas) -> Assessment:
+def assessment_create(*, actor: Staff, applicant: Applicant | int, assessed_on: datetime.date | None,
+                      check_only: bool = False, **areas) -> Assessment | None:
+    """Record a kartläggning. `check_only`: report every problem, write nothing (the form asks so
+    when one of its fields could not be read, to show all errors at once)."""
     require_role(actor, COORDINATORS, doing="göra kartläggningar")
     person = _my_person(actor, applicant)
     unknown = set(areas) - set(ASSESSMENT_AREAS)
     if unknown:
         raise _error(sorted(unknown)[0], "Okänt område.", "unknown_field")
-    _not_future(assessed_on, "assessed_on")
+    errors = FieldErrors()
+    _date_not_future(assessed_on, "assessed_on", errors)
     if not any((v or "").strip() for v in areas.values()):
-        raise _error("work_experience", "Kartläggningen måste beskriva minst ett område.", "required")
+        errors.add("work_experience", "Kartläggningen måste beskriva minst ett område.", "required")
     assessment = Assessment(applicant=person, assessed_on=assessed_on, made_by=actor,
                             **{k: (v or "").strip() for k, v in areas.items()})
-    _clean(assessment)
+    errors.clean(assessment)
+    errors.raise_if_any()
+    if check_only:
+        return None
     assessment.save()
     record_change(actor=actor, action="assessment.create", instance=assessment, person_ids=[person.pk],
                   after=snapshot(assessment, ASSESSMENT_FIELDS))
@@ -148,62 +154,12 @@ def _case_open(plan: ImplementationPlan) -> None:
                        field="case")
 
 
-def _build_subgoals(plan: ImplementationPlan, specs: Sequence[dict]) -> list[Subgoal]:
-    built = []
-    for i, spec in enumerate(specs):
-        prefix = f"subgoals[{i}]."
-        for name, label in (("description", "delmålet"), ("measure", "vad som mäts"), ("target", "målvärde")):
-            if not str(spec.get(name) or "").strip():
-                raise _error(f"{prefix}{name}", f"Ange {label}: ett delmål ska vara mätbart.", "required")
-        if not spec.get("target_date"):
-            raise _error(f"{prefix}target_date", "Ange när delmålet ska vara uppnått.", "required")
-        if spec["target_date"] < plan.made_on:
-            raise _error(f"{prefix}target_date", "Måldatumet ligger före planens datum.", "before_plan")
-        subgoal = Subgoal(plan=plan, position=i, description=spec["description"].strip(),
-                          measure=spec["measure"].strip(), target=spec["target"].strip(),
-                          target_date=spec["target_date"])
-        _clean(subgoal, prefix, exclude=["plan"])
-        built.append(subgoal)
-    return built
-
-
-def _build_activities(plan: ImplementationPlan, specs: Sequence[dict], subgoals: list[Subgoal]) -> list[PlanActivity]:
-    built = []
-    for i, spec in enumerate(specs):
-        prefix = f"activities[{i}]."
-        if not str(spec.get("description") or "").strip():
-            raise _error(f"{prefix}description", "Beskriv aktiviteten.", "required")
-        partners = list(spec.get("partners") or [])
-        bad = [p for p in partners if p not in Partner.values]
-        if bad:
-            raise _error(f"{prefix}partners", f"Okänd samarbetspartner: {bad[0]!r}.", "unknown_code")
-        index = spec.get("subgoal_index")
-        if index is not None and not (0 <= index < len(subgoals)):
-            raise _error(f"{prefix}subgoal_index", "Delmålet finns inte i planen.", "not_found")
-        activity = PlanActivity(
-            plan=plan, position=i, description=spec["description"].strip(), how=(spec.get("how") or "").strip(),
-            responsible=(spec.get("responsible") or "").strip(), partners=partners,
-            starts_on=spec.get("starts_on"), ends_on=spec.get("ends_on"),
-        )
-        if activity.starts_on and activity.ends_on and activity.ends_on < activity.starts_on:
-            raise _error(f"{prefix}ends_on", "Slutdatumet ligger före startdatumet.", "period_backwards")
-        activity._subgoal_index = index
-        _clean(activity, prefix, exclude=["plan", "subgoal"])
-        built.append(activity)
-    return built
-
-
-def _save_children(plan: ImplementationPlan, subgoal_specs, activity_specs) -> None:
-    """Validate all children first, then write them: bad input writes nothing."""
-    subgoals = _build_subgoals(plan, subgoal_specs)
-    activities = _build_activities(plan, activity_specs, subgoals)
+def _write_rows(plan: ImplementationPlan, judged: plan_input.Judgement) -> None:
+    """Replace the plan's sub-goals and activities with the judged (valid) rows."""
     plan.subgoals.all().delete()
     plan.activities.all().delete()
-    Subgoal.objects.bulk_create(subgoals)
-    for activity in activities:
-        if activity._subgoal_index is not None:
-            activity.subgoal = subgoals[activity._subgoal_index]
-    PlanActivity.objects.bulk_create(activities)
+    Subgoal.objects.bulk_create(judged.subgoals)
+    PlanActivity.objects.bulk_create(judged.activities)
 
 
 def _children_snapshot(plan: ImplementationPlan) -> dict:
@@ -211,18 +167,6 @@ def _children_snapshot(plan: ImplementationPlan) -> dict:
         "subgoals": [[s.description, s.measure, s.target, s.target_date.isoformat()] for s in plan.subgoals.all()],
         "activities": [[a.description, a.how, a.responsible, a.partners] for a in plan.activities.all()],
     }
-
-
-def _check_plan_fields(plan: ImplementationPlan) -> None:
-    if plan.made_on is None:
-        raise _error("made_on", "Ange när planen upprättades.", "required")
-    if plan.made_on > _today():
-        raise _error("made_on", "Datumet får inte ligga i framtiden.", "in_future")
-    if plan.latest_follow_up_on and plan.latest_follow_up_on < plan.made_on:
-        raise _error("latest_follow_up_on", "Uppföljningsdatumet ligger före planens datum.", "before_plan")
-    if plan.assessment_id and plan.assessment.applicant_id != plan.applicant_id:
-        raise _error("assessment", "Kartläggningen gäller en annan person.", "other_person")
-    _clean(plan, exclude=["supersedes", "created_by", "signed_by"])
 
 
 @transaction.atomic
@@ -252,11 +196,11 @@ def plan_create(
     top = ImplementationPlan.objects.filter(applicant=person).aggregate(v=Max("version"))["v"] or 0
     plan = ImplementationPlan(applicant=person, case=plan_case, made_on=made_on, version=top + 1,
                               supersedes=previous, status=PlanStatus.DRAFT, created_by=actor, **fields)
-    if previous is not None and made_on is not None and made_on < previous.made_on:
-        raise _error("made_on", "En ny version kan inte vara daterad före den plan den ersätter.", "before_previous")
-    _check_plan_fields(plan)
+    judged = plan_input.judge(plan, fields={}, subgoals=plan_input.rows_of(subgoals),
+                              activities=plan_input.rows_of(activities))
+    judged.errors.raise_if_any()
     plan.save()
-    _save_children(plan, subgoals, activities)
+    _write_rows(plan, judged)
     record_change(actor=actor, action="plan.create", instance=plan, person_ids=[person.pk],
                   after={**snapshot(plan, PLAN_FIELDS), **_children_snapshot(plan)})
     return plan
@@ -288,26 +232,77 @@ def plan_update(
     if unknown:
         raise _error(sorted(unknown)[0], "Fältet kan inte ändras.", "read_only")
     before = {**snapshot(plan, PLAN_EDITABLE), **_children_snapshot(plan)}
-    for name, value in changes.items():
-        setattr(plan, name, value)
-    _check_plan_fields(plan)
-    if plan.supersedes_id and plan.made_on < plan.supersedes.made_on:
-        raise _error("made_on", "En ny version kan inte vara daterad före den plan den ersätter.", "before_previous")
-    plan.save(update_fields=[*changes, "updated_at"])
+    rows = {"subgoals": subgoals, "activities": activities}
     if subgoals is not None or activities is not None:
-        keep_subgoals = [
-            {"description": s.description, "measure": s.measure, "target": s.target, "target_date": s.target_date}
-            for s in plan.subgoals.all()
-        ] if subgoals is None else subgoals
-        keep_activities = [
-            {"description": a.description, "how": a.how, "responsible": a.responsible, "partners": a.partners,
-             "starts_on": a.starts_on, "ends_on": a.ends_on}
-            for a in plan.activities.all()
-        ] if activities is None else activities
-        _save_children(plan, keep_subgoals, keep_activities)
+        rows["subgoals"] = _stored_subgoals(plan) if subgoals is None else subgoals
+        rows["activities"] = _stored_activities(plan) if activities is None else activities
+    judged = plan_input.judge(plan, fields=changes, subgoals=_rows(rows["subgoals"]),
+                              activities=_rows(rows["activities"]))
+    judged.errors.raise_if_any()
+    # What the editor kept as typed for the fields and rows now replaced is no longer what stands.
+    given = {k for k, v in (("subgoals", subgoals), ("activities", activities)) if v is not None}
+    draft = {k: v for k, v in plan.draft_input.items() if k not in given}
+    if "plan" in draft:
+        draft["plan"] = {k: v for k, v in draft["plan"].items() if k not in changes}
+    plan.draft_input = {k: v for k, v in draft.items() if v}
+    plan.save(update_fields=[*changes, "draft_input", "updated_at"])
+    if rows["subgoals"] is not None:
+        _write_rows(plan, judged)
     record_change(actor=actor, action="plan.update", instance=plan, person_ids=[plan.applicant_id],
                   before=before, after={**snapshot(plan, PLAN_EDITABLE), **_children_snapshot(plan)})
     return plan
+
+
+def _rows(specs):
+    return None if specs is None else plan_input.rows_of(specs)
+
+
+def _stored_subgoals(plan: ImplementationPlan) -> list[dict]:
+    return [{"description": s.description, "measure": s.measure, "target": s.target, "target_date": s.target_date}
+            for s in plan.subgoals.all()]
+
+
+def _stored_activities(plan: ImplementationPlan) -> list[dict]:
+    return [{"description": a.description, "how": a.how, "responsible": a.responsible, "partners": a.partners,
+             "starts_on": a.starts_on, "ends_on": a.ends_on} for a in plan.activities.all()]
+
+
+@transaction.atomic
+def plan_draft_save(
+    *,
+    actor: Staff,
+    plan: ImplementationPlan,
+    fields: dict,
+    typed: dict,
+    subgoals: Sequence[plan_input.Row],
+    activities: Sequence[plan_input.Row],
+) -> tuple[ImplementationPlan, dict]:
+    """Save the plan editor as typed, valid or not (issue 13): what is valid goes to the plan's
+    columns and rows; a field or row with a problem is kept as typed in `draft_input`, to be
+    shown marked and corrected. Only signing needs everything valid (plan_sign). Returns the plan
+    and the problems, keyed as plan_input.judge says. A signed plan or a closed case is refused."""
+    require_role(actor, COORDINATORS, doing="ändra genomförandeplaner")
+    plan = _locked_draft(actor, plan)
+    unknown = set(fields) - set(plan_input.PLAN_TYPED_FIELDS)
+    if unknown:
+        raise _error(sorted(unknown)[0], "Fältet kan inte ändras.", "read_only")
+    before = {**snapshot(plan, (*PLAN_EDITABLE, "draft_input")), **_children_snapshot(plan)}
+    judged = plan_input.judge(plan, fields=fields, typed=typed, subgoals=list(subgoals), activities=list(activities))
+    plan.draft_input = judged.draft_input
+    plan.save(update_fields=[*plan_input.PLAN_TYPED_FIELDS, "draft_input", "updated_at"])
+    _write_rows(plan, judged)
+    record_change(actor=actor, action="plan.update", instance=plan, person_ids=[plan.applicant_id], before=before,
+                  after={**snapshot(plan, (*PLAN_EDITABLE, "draft_input")), **_children_snapshot(plan)})
+    return plan, judged.errors.errors
+
+
+def plan_draft_problems(*, plan: ImplementationPlan, fields: dict, typed: dict,
+                        subgoals: Sequence[plan_input.Row], activities: Sequence[plan_input.Row]) -> dict:
+    """The problems plan_draft_save would report for this input, without writing (the editor
+    shows them again when a draft with kept input is opened). Judges a copy: `plan` is unchanged."""
+    copy = ImplementationPlan.objects.get(pk=plan.pk)
+    return plan_input.judge(copy, fields=fields, typed=typed, subgoals=list(subgoals),
+                            activities=list(activities)).errors.errors
 
 
 @transaction.atomic
@@ -317,11 +312,14 @@ def plan_sign(*, actor: Staff, plan: ImplementationPlan) -> ImplementationPlan:
     plan = _locked_draft(actor, plan)
     blocking = quality.blocking_checkpoints()
     judged = quality.evaluate(plan)
-    missing = judged.missing(blocking)
-    if missing:
-        raise ValidationError({
-            a.field: ValidationError(f"{a.question} Nej: {a.reason}", code=f"checkpoint_{a.code}") for a in missing
-        })
+    errors = FieldErrors()
+    if plan.draft_input:
+        # A signed plan is valid throughout (plan_signed_has_no_invalid_input): what waits as typed
+        # with an error in the draft must be corrected first.
+        errors.add("draft_input", "Planen har uppgifter med fel. Rätta dem innan planen fastställs.", "draft_invalid")
+    for a in judged.missing(blocking):
+        errors.add(a.field, f"{a.question} Nej: {a.reason}", f"checkpoint_{a.code}")
+    errors.raise_if_any()
     warnings = judged.warnings(blocking)
     before = snapshot(plan, ("status", "valid_until", "signed_by"))
     plan.status = PlanStatus.SIGNED
@@ -367,15 +365,8 @@ def plan_new_version(*, actor: Staff, plan: ImplementationPlan, made_on: datetim
         actor=actor,
         applicant=plan.applicant_id,
         made_on=made_on or _today(),
-        subgoals=[
-            {"description": s.description, "measure": s.measure, "target": s.target, "target_date": s.target_date}
-            for s in plan.subgoals.all()
-        ],
-        activities=[
-            {"description": a.description, "how": a.how, "responsible": a.responsible, "partners": a.partners,
-             "starts_on": a.starts_on, "ends_on": a.ends_on}
-            for a in plan.activities.all()
-        ],
+        subgoals=_stored_subgoals(plan),
+        activities=_stored_activities(plan),
         # The new version belongs to the person's open case now (plan_create), not the old plan's.
         **{name: getattr(plan, name) for name in PLAN_EDITABLE if name not in ("made_on", "latest_follow_up_on")},
     )
@@ -389,7 +380,7 @@ def follow_up_record(
     *,
     actor: Staff,
     plan: ImplementationPlan,
-    followed_up_on: datetime.date,
+    followed_up_on: datetime.date | None,
     method: str,
     follows_plan: bool | None,
     participants: str = "",
@@ -397,39 +388,48 @@ def follow_up_record(
     notes: str = "",
     next_follow_up_on: datetime.date | None = None,
     progress: Sequence[dict] = (),
-) -> FollowUp:
-    """Document a follow-up of a signed plan (004:558-566). Next date defaults to the interval norm."""
+    check_only: bool = False,
+) -> FollowUp | None:
+    """Document a follow-up of a signed plan (004:558-566). Next date defaults to the interval norm.
+    Every problem is reported at once; `check_only` reports them and writes nothing."""
     require_role(actor, COORDINATORS, doing="dokumentera uppföljningar")
     _my_person(actor, plan.applicant_id, field="plan")
     if plan.status != PlanStatus.SIGNED:
         raise _error("plan", "Endast en fastställd plan kan följas upp.", "plan_not_signed")
     _case_open(plan)
-    _not_future(followed_up_on, "followed_up_on")
-    if followed_up_on < plan.made_on:
-        raise _error("followed_up_on", "Uppföljningen kan inte ligga före planens datum.", "before_plan")
+    errors = FieldErrors()
+    _date_not_future(followed_up_on, "followed_up_on", errors)
+    if "followed_up_on" not in errors and followed_up_on < plan.made_on:
+        errors.add("followed_up_on", "Uppföljningen kan inte ligga före planens datum.", "before_plan")
     if follows_plan is None:
-        raise _error("follows_plan", "Ange om den enskilde följer planeringen.", "required")
+        errors.add("follows_plan", "Ange om den enskilde följer planeringen.", "required")
     plan_deviation = (plan_deviation or "").strip()
-    if not follows_plan and not plan_deviation:
-        raise _error("plan_deviation", "Beskriv avvikelsen från planeringen.", "required")
-    next_follow_up_on = next_follow_up_on or norms.default_next_follow_up(followed_up_on)
-    if next_follow_up_on <= followed_up_on:
-        raise _error("next_follow_up_on", "Nästa uppföljning ska ligga efter denna.", "not_after")
-    follow_up = FollowUp(plan=plan, followed_up_on=followed_up_on, method=method, participants=participants.strip(),
-                         follows_plan=follows_plan, plan_deviation=plan_deviation, notes=(notes or "").strip(),
+    if follows_plan is False and not plan_deviation:
+        errors.add("plan_deviation", "Beskriv avvikelsen från planeringen.", "required")
+    if followed_up_on is not None:
+        next_follow_up_on = next_follow_up_on or norms.default_next_follow_up(followed_up_on)
+        if next_follow_up_on <= followed_up_on:
+            errors.add("next_follow_up_on", "Nästa uppföljning ska ligga efter denna.", "not_after")
+    follow_up = FollowUp(plan=plan, followed_up_on=followed_up_on, method=method or "",
+                         participants=(participants or "").strip(), follows_plan=follows_plan,
+                         plan_deviation=plan_deviation, notes=(notes or "").strip(),
                          next_follow_up_on=next_follow_up_on, recorded_by=actor)
-    _clean(follow_up)
+    errors.clean(follow_up)
     subgoal_ids = set(plan.subgoals.values_list("pk", flat=True))
     rows, seen = [], set()
     for i, spec in enumerate(progress):
         subgoal_id = getattr(spec.get("subgoal"), "pk", spec.get("subgoal"))
         if subgoal_id not in subgoal_ids or subgoal_id in seen:
-            raise _error(f"progress[{i}].subgoal", "Delmålet finns inte i planen (eller anges två gånger).", "not_found")
+            errors.add(f"progress[{i}].subgoal", "Delmålet finns inte i planen (eller anges två gånger).", "not_found")
+            continue
         seen.add(subgoal_id)
         row = SubgoalProgress(follow_up=follow_up, subgoal_id=subgoal_id, status=spec.get("status") or "",
                               comment=(spec.get("comment") or "").strip())
-        _clean(row, f"progress[{i}].", exclude=["follow_up", "subgoal"])
+        errors.clean(row, f"progress[{i}].", exclude=["follow_up", "subgoal"])
         rows.append(row)
+    errors.raise_if_any()
+    if check_only:
+        return None
     follow_up.save()
     SubgoalProgress.objects.bulk_create(rows)
     record_change(actor=actor, action="follow_up.create", instance=follow_up, person_ids=[plan.applicant_id],

@@ -81,16 +81,18 @@ def test_plan_draft_refused_then_signed(browser_client, person):
     assert "Gör en ny version" in html and "Planen kan inte ändras" in html
 
 
-def test_subgoal_error_is_shown_by_its_row_and_nothing_saved(browser_client, person):
+def test_subgoal_error_is_shown_by_its_row_and_the_row_kept_in_the_draft(browser_client, person):
     browser_client.post(reverse("plan_new", args=[person.pk]))
     plan = ImplementationPlan.objects.get(applicant=person)
     today = timezone.localdate()
     response = browser_client.post(reverse("plan_edit", args=[plan.pk]), _plan_post(
-        today, long_term_goal="Nytt mål", **{"subgoals-0-description": "Utan mått"}))
+        today, long_term_goal="Nytt mål", **{"subgoals-0-description": "Utan mått"}), follow=True)
     html = response.content.decode()
-    assert "Ange vad som mäts: ett delmål ska vara mätbart." in html
+    assert "Ange vad som mäts: ett delmål ska vara mätbart." in html and 'value="Utan mått"' in html
     plan.refresh_from_db()
-    assert plan.long_term_goal == "" and plan.subgoals.count() == 0
+    # Issue 13: the draft keeps what was typed; the invalid row waits in it, not among the plan's rows.
+    assert plan.long_term_goal == "Nytt mål" and plan.subgoals.count() == 0
+    assert plan.draft_input["subgoals"][0]["description"] == "Utan mått"
 
 
 def test_without_the_licensed_bip_instrument_the_form_says_what_is_missing(browser_client, person, coordinator):
@@ -179,7 +181,7 @@ def test_add_row_saves_the_draft_through_the_service_and_shows_one_more_blank_ro
     assert ChangeEvent.objects.filter(action="plan.update").count() == events + 1
 
 
-def test_add_row_with_a_refused_row_saves_nothing_and_shows_the_error(browser_client, person):
+def test_add_row_with_an_invalid_row_keeps_it_and_shows_the_error(browser_client, person):
     browser_client.post(reverse("plan_new", args=[person.pk]))
     plan = ImplementationPlan.objects.get(applicant=person)
     response = browser_client.post(reverse("plan_edit", args=[plan.pk]), _plan_post(
@@ -188,7 +190,8 @@ def test_add_row_with_a_refused_row_saves_nothing_and_shows_the_error(browser_cl
     assert response.status_code == 200 and _rows(html, "subgoals") == 3
     assert "Ange vad som mäts: ett delmål ska vara mätbart." in html
     plan.refresh_from_db()
-    assert plan.long_term_goal == "" and plan.subgoals.count() == 0
+    assert plan.long_term_goal == "Nytt mål" and plan.subgoals.count() == 0
+    assert [row["description"] for row in plan.draft_input["subgoals"]] == ["Utan mått"]
 
 
 def test_unknown_add_value_is_an_ordinary_save(browser_client, person):
