@@ -17,6 +17,7 @@ import random
 
 from django.utils import timezone
 
+from cases.demo import insert_rows
 from cases.models import CoordinatorAssignment, Role
 
 from . import norms
@@ -57,7 +58,7 @@ ACTIVITIES = [
 ]
 # What the coordinator's work with a person looks like today (cumulative shares). Most are in
 # order, so that a flag on the worklist stands out; the rest show each way work falls behind.
-PROFILES = [("good", 0.62), ("weak", 0.77), ("draft", 0.85), ("overdue", 0.94), ("expired", 1.0)]
+PROFILES = [("good", 0.66), ("weak", 0.81), ("draft", 0.9), ("overdue", 0.95), ("expired", 1.0)]
 # A person whose coordinator took them on less than this many days ago has only a kartläggning.
 NEW_PERSON_DAYS = 21
 DEVIATION = "Uteblev från praktiken två dagar utan anmälan."
@@ -190,6 +191,8 @@ class _Builder:
             if current or self.rng.random() > 0.1:
                 dates.append(day)
             day = norms.add_months(day, 1)
+        if next_made and (not dates or dates[-1] < last) and not stop:
+            dates.append(last)  # the follow-up at the meeting where the next version was made
         return dates
 
     def _bip(self, assignment, first: datetime.date, end: datetime.date) -> None:
@@ -225,7 +228,7 @@ class _Builder:
         Subgoal.objects.bulk_create(subgoals)
         PlanActivity.objects.bulk_create(activities)
         FollowUp.objects.bulk_create(follow_ups)
-        SubgoalProgress.objects.bulk_create(SubgoalProgress(follow_up=fu, subgoal=sg, status=st) for fu, sg, st in progress)
+        insert_rows(SubgoalProgress, ["follow_up", "subgoal", "status"], [(fu.pk, sg.pk, st) for fu, sg, st in progress])
         self._save_bip()
 
     def _save_bip(self) -> None:
@@ -245,8 +248,8 @@ class _Builder:
                 current = level.get(key, self.rng.choice(values[:3]))
                 step = self.rng.choice([0, 1, 1, -1]) if key in level else 0
                 level[key] = min(max(current + step, values[0]), values[-1])
-                answers.append(BipAnswer(assessment=assessment, indicator=ind, value=level[key]))
-        BipAnswer.objects.bulk_create(answers)
+                answers.append((assessment.pk, ind.pk, level[key]))
+        insert_rows(BipAnswer, ["assessment", "indicator", "value"], answers)
 
 
 def _progress(n: int, count: int, subgoal: int) -> str:
