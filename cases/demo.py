@@ -149,9 +149,9 @@ def _plan_case(ctx: DemoContext) -> dict:
         opened = today - _days(rng.randint(240, 1400))
         closed = min(opened + _days(rng.randint(60, 700)), today - _days(1))
         reason = rng.choices(CaseClosingReason.values, weights=[35, 15, 15, 12, 18, 1, 4])[0]
-        closed = ctx.extra["closed_cases"] = ctx.extra.get("closed_cases", 0) + 1
-        if closed <= len(CaseClosingReason.values):  # every reason at least once, the rare ones too
-            reason = CaseClosingReason.values[closed - 1]
+        number = ctx.extra["closed_cases"] = ctx.extra.get("closed_cases", 0) + 1
+        if number <= len(CaseClosingReason.values):  # every reason at least once, the rare ones too
+            reason = CaseClosingReason.values[number - 1]
         return {"status": CaseStatus.CLOSED, "opened_on": opened, "opening_way": way, "caseworker": worker,
                 "closed_on": closed, "closing_reason": reason}
     return {"status": CaseStatus.ACTIVE, "opened_on": today - _days(rng.randint(30, 900)), "opening_way": way,
