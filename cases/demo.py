@@ -14,7 +14,7 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from cases.demo_people import DemoPerson, PeopleMaker
@@ -295,6 +295,9 @@ def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
     rest = [now if f.name in ("created_at", "updated_at") else f.get_db_prep_save(f.get_default(), connection)
             for f in defaults]
     columns = [f.column for f in given + defaults]
+    # Keys, integers and text go to the driver as they are; dates, decimals and JSON are adapted.
+    plain = (models.ForeignKey, models.IntegerField, models.CharField, models.TextField, models.BooleanField)
+    adapters = [None if isinstance(f, plain) else (lambda v, f=f: f.get_db_prep_save(v, connection)) for f in given]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         connection.ops.quote_name(model._meta.db_table),
         ", ".join(connection.ops.quote_name(c) for c in columns),
@@ -302,4 +305,7 @@ def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
     )
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, [(*row, *rest) for row in rows[start : start + 5000]])
+            batch = rows[start : start + 5000]
+            cursor.executemany(sql, [
+                (*(a(v) if a else v for a, v in zip(adapters, row, strict=True)), *rest) for row in batch
+            ])
