@@ -19,7 +19,6 @@ from audit.control.models import (
     LIVE_FLAG_STATUSES,
     ChecklistAnswer,
     ControlSample,
-    ControlSampleItem,
     CorrectiveAction,
     Flag,
     FlagStatus,
@@ -51,9 +50,9 @@ FLOWS = [
     (Flag, "status"),
     (CorrectiveAction, "status"),
     (ControlSample, "population"),
-    (ControlSampleItem, "plan_state"),
     (ChecklistAnswer, "answer"),
 ]
+# Not a flow: what a sampled item's plan was (ControlSampleItem.plan_state) depends on who is drawn.
 
 
 def expected_states(model, field: str) -> set[str]:

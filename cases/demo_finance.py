@@ -122,7 +122,7 @@ def _application_month(ctx, *, case, month, today, index, back):
             reasoning="Tandvård enligt kostnadsförslag; skälig nivå bedömd.",
         ))
     for number, decision in enumerate(d for d in decisions if d.amount > 0):
-        # Leave one old decision unexecuted and interrupt one, so the SoL 34 kap. reports have data.
+        # Leave one old decision unexecuted and interrupt two (one resumed), so the SoL 34 kap. reports have data.
         if index == 0 and back >= 4 and number == 0:
             decision_services.decision_record_execution(
                 actor=caseworker, decision=decision, kind="delay_noted", occurred_on=min(decided_on + datetime.timedelta(days=5), today),
@@ -131,10 +131,11 @@ def _application_month(ctx, *, case, month, today, index, back):
         executed_on = min(decided_on + datetime.timedelta(days=rng.randint(1, 4)), today)
         decision_services.decision_record_execution(actor=caseworker, decision=decision, kind="executed",
                                                     occurred_on=executed_on)
-        if index == 1 and back >= 4 and number == 0:
+        if index in (1, 3) and back >= 4 and number == 0:
             decision_services.decision_record_execution(
                 actor=caseworker, decision=decision, kind="interrupted", occurred_on=executed_on,
                 note="Utbetalningen stoppades i väntan på kontoutdrag.")
+        if index == 3 and back >= 4 and number == 0:  # the kontoutdrag came: resumed (index 1's was not)
             decision_services.decision_record_execution(
                 actor=caseworker, decision=decision, kind="resumed", occurred_on=min(executed_on + datetime.timedelta(days=3), today),
                 note="Kontoutdraget har kommit in.")

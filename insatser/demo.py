@@ -314,7 +314,7 @@ def _role(ongoing_index: int) -> str:
         return "full"
     if ongoing_index < FULL_PLACES + len(QUEUE_WAIT_DAYS):
         return "queued"
-    for role, every, at in (("below", 10, 7), ("below_unexempted", 30, 9), ("short", 40, 11), ("closing", 7, 4),
+    for role, every, at in (("below", 10, 7), ("below_unexempted", 30, 9), ("short", 40, 23), ("closing", 7, 4),
                             ("referred", 10, 2)):
         if ongoing_index % every == at:
             return role
@@ -397,7 +397,7 @@ def _save(b: _Builder, insats_staff: dict, any_insats_staff) -> None:
             short = short_last_week if monday == b.last_week else b.rng.random() < 0.08
             factor = Decimal(str(round(b.rng.uniform(0.5, 0.9), 2))) if short else Decimal(1)
             hours = (participation.weekly_hours * factor).quantize(Decimal("0.5"))
-            attendance.append((participation.pk, monday, str(hours), reporter.pk))
+            attendance.append((participation.pk, monday, hours, reporter.pk))
             monday += datetime.timedelta(weeks=1)
     insert_rows(WeeklyAttendance, ["participation", "week_start", "attended_hours", "reported_by"], attendance)
     Exemption.objects.bulk_create(b.exemptions)
