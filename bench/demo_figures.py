@@ -12,7 +12,6 @@ per flow. The property tests in tests/audit/test_demo_believable.py assert the s
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import sys
