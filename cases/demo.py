@@ -77,6 +77,12 @@ class DemoContext:
         self.rng = random.Random(self.seed)
 
 
+def history_start(today: datetime.date) -> datetime.date:
+    """The demo's history starts two full calendar years before the year of `today`, so every
+    board report has a year before to compare with (issue 13)."""
+    return datetime.date(today.year - 2, 1, 1)
+
+
 def demo_present() -> bool:
     return Staff.objects.filter(username="handlaggare").exists()
 

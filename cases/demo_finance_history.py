@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from . import calculation as calc
 from . import finance_selectors as fs
-from .demo import insert_rows
+from .demo import history_start, insert_rows
 from .finance_models import (
     Application,
     ApplicationCost,
@@ -40,10 +40,6 @@ HISTORY_CASES = 45
 REASONING = "Hushållets behov enligt riksnorm och skäliga kostnader är styrkt; inkomsterna räcker inte."
 PARTLY = "Hyran överstiger vad som är skäligt på orten; bistånd till skälig hyresnivå."
 REFUSED = "Hushållets inkomster överstiger riksnormen och de skäliga kostnaderna."
-
-
-def history_start(today: datetime.date) -> datetime.date:
-    return datetime.date(today.year - 2, 1, 1)
 
 
 def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:

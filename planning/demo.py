@@ -64,12 +64,6 @@ NEW_PERSON_DAYS = 21
 DEVIATION = "Uteblev från praktiken två dagar utan anmälan."
 
 
-def history_start(today: datetime.date) -> datetime.date:
-    """The demo's history starts two full calendar years before the year of `today`, so every
-    board report has a year before to compare with."""
-    return datetime.date(today.year - 2, 1, 1)
-
-
 def build(ctx) -> None:
     today = getattr(ctx, "today", None) or timezone.localdate()
     rng = random.Random(f"planning-{getattr(ctx, 'seed', 0)}")

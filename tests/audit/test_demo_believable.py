@@ -15,10 +15,10 @@ from audit import demo_figures
 from audit.control.models import LIVE_FLAG_STATUSES, Flag, FlagStatus, RuleRun
 from audit.control.views.unit import AGE_BANDS
 from cases.calculation import add_months
+from cases.demo import history_start
 from cases.finance_models import Application, Decision
 from cases.models import Case, CaseStatus
 from insatser.models import Insats, Participation, ParticipationStatus
-from planning.demo import history_start
 from planning.models import FollowUp, ImplementationPlan
 from tests.once import built_once, demo_municipality
 

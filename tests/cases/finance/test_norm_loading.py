@@ -78,7 +78,7 @@ def test_demo_adds_an_unofficial_norm_and_decisions_that_say_so():
     months = demo_finance.MONTHS_BACK + 1
     service_built = Application.objects.filter(case__in=ctx.extra["finance_cases"], month__gte=service_from)
     assert 0 < service_built.count() <= demo_finance.CASES_WITH_APPLICATIONS * months
-    history_months = calculation.months_between(demo_finance_history.history_start(ctx.today), ctx.today) + 1
+    history_months = calculation.months_between(demo.history_start(ctx.today), ctx.today) + 1
     assert Application.objects.count() <= service_built.count() + demo_finance_history.HISTORY_CASES * history_months
     assert Application.objects.filter(month__lt=service_from).exists()
     assert Application.objects.filter(status="received").count() >= 1  # this month's, not yet decided
