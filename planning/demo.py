@@ -58,7 +58,7 @@ ACTIVITIES = [
 ]
 # What the coordinator's work with a person looks like today (cumulative shares). Most are in
 # order, so that a flag on the worklist stands out; the rest show each way work falls behind.
-PROFILES = [("good", 0.66), ("weak", 0.81), ("draft", 0.9), ("overdue", 0.95), ("expired", 1.0)]
+PROFILES = [("good", 0.68), ("weak", 0.83), ("draft", 0.92), ("overdue", 0.96), ("expired", 1.0)]
 # A person whose coordinator took them on less than this many days ago has only a kartläggning.
 NEW_PERSON_DAYS = 21
 DEVIATION = "Uteblev från praktiken två dagar utan anmälan."
