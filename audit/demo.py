@@ -1,4 +1,6 @@
-"""Demo data for egenkontroll: one synchronous rule run over the demo, then a few handled flags.
+"""Demo data for egenkontroll: the nightly rule run as it was on a few days of the last half year
+and today (so flags of different ages, and resolved ones, exist), a few handled flags in every
+state, the units' control samples with some answers reviewed.
 
 Runs last in demo_data's BUILDERS (it reads what every other builder made). Re-running changes
 nothing: the engine keeps one live flag per rule and subject, and the handled examples and the
@@ -13,8 +15,21 @@ import datetime
 from django.utils import timezone
 
 from audit.control import services
-from audit.control.models import ControlSample, CorrectiveAction, Flag, FlagStatus, RunTrigger, SamplePopulation
+from audit.control.models import (
+    ChecklistAnswer,
+    ChecklistValue,
+    ControlSample,
+    CorrectiveAction,
+    Flag,
+    FlagStatus,
+    RunTrigger,
+    SamplePopulation,
+)
 from cases.models import Case, Role, Staff
+
+# The nightly run as it was on these days (days before today), oldest first: flags still found
+# today have been open since the first run that found them, the others are resolved.
+RUNS_DAYS_AGO = (180, 60, 14, 0)
 
 
 def _run_rules(as_of: datetime.date) -> None:
@@ -26,23 +41,34 @@ def _run_rules(as_of: datetime.date) -> None:
 
 
 def _handle_some_flags(today: datetime.date) -> None:
-    """Show each state on the worklist: one acknowledged flag, one with a planned action."""
+    """Show each state of a flag and its action on the worklist: acknowledged; an action planned;
+    an action planned and followed up; an action completed and the flag closed."""
     if CorrectiveAction.objects.exists():
         return
     open_flags = list(
         Flag.objects.filter(status=FlagStatus.OPEN, responsible__role=Role.COORDINATOR)
-        .select_related("responsible").order_by("first_seen", "pk")[:2]
+        .select_related("responsible").order_by("first_seen", "pk")[:4]
     )
-    if open_flags:
-        first = open_flags[0]
-        services.flag_transition(actor=first.responsible, flag=first, event="acknowledge", comment="Sett, planerar åtgärd.")
-        services.corrective_action_create(
-            actor=first.responsible, flag=first, description="Boka uppföljningssamtal med personen.",
-            owner=first.responsible, due_date=today + datetime.timedelta(days=7),
+    for n, flag in enumerate(open_flags):
+        owner = flag.responsible
+        services.flag_transition(actor=owner, flag=flag, event="acknowledge", comment="Sett, planerar åtgärd." if n else "")
+        if n == 0:
+            continue  # acknowledged only
+        action = services.corrective_action_create(
+            actor=owner, flag=flag, description=ACTIONS[n - 1], owner=owner, due_date=today + datetime.timedelta(days=7 * n),
         )
-    if len(open_flags) > 1:
-        second = open_flags[1]
-        services.flag_transition(actor=second.responsible, flag=second, event="acknowledge", comment="")
+        if n >= 2:
+            services.corrective_action_follow_up(actor=owner, action=action, note="Tid bokad med personen.")
+        if n == 3:
+            services.corrective_action_complete(actor=owner, action=action, outcome="Uppföljningen är gjord och registrerad.")
+            services.flag_transition(actor=owner, flag=flag, event="close", comment="Åtgärden är genomförd.")
+
+
+ACTIONS = [
+    "Boka uppföljningssamtal med personen.",
+    "Gå igenom planen med personen och komplettera den.",
+    "Registrera uppföljningen som gjordes vid senaste mötet.",
+]
 
 
 def _draw_sample(today: datetime.date) -> None:
@@ -68,7 +94,32 @@ def build(ctx) -> None:
     today = getattr(ctx, "today", None) or timezone.localdate()
     if not Case.objects.exists():
         return
-    _run_rules(today)
+    for days in RUNS_DAYS_AGO:
+        _run_rules(today - datetime.timedelta(days=days))
     _handle_some_flags(today)
     services.flags_escalate()
     _draw_sample(today)
+    _review_samples()
+
+
+def _review_samples() -> None:
+    """The unit managers have reviewed the first three sampled items: the data's answers
+    confirmed, and each answer (ja, nej, ej aktuellt) given at least once."""
+    answers = list(
+        ChecklistAnswer.objects.filter(item__position__lt=3, answer="")
+        .select_related("item__sample__drawn_by").order_by("item__sample_id", "item__position", "pk")
+    )
+    given = set()
+    for n, answer in enumerate(answers):
+        value = answer.prefilled or ChecklistValue.YES
+        missing = [v for v in ChecklistValue.values if v not in given]
+        if missing and n >= len(answers) - len(missing):  # the last ones: the answers not given yet
+            value = missing[0]
+        comment = "" if value == answer.prefilled or not answer.prefilled else REVIEW_COMMENT
+        if value == ChecklistValue.NOT_APPLICABLE and not comment and not answer.prefill_reason:
+            comment = REVIEW_COMMENT
+        services.checklist_answer_review(actor=answer.item.sample.drawn_by, answer=answer, value=value, comment=comment)
+        given.add(value)
+
+
+REVIEW_COMMENT = "Bedömt vid genomgång av akten."

@@ -14,6 +14,7 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
+from django.db import connection, models
 from django.utils import timezone
 
 from cases.demo_people import DemoPerson, PeopleMaker
@@ -76,6 +77,12 @@ class DemoContext:
         self.rng = random.Random(self.seed)
 
 
+def history_start(today: datetime.date) -> datetime.date:
+    """The demo's history starts two full calendar years before the year of `today`, so every
+    board report has a year before to compare with (issue 13)."""
+    return datetime.date(today.year - 2, 1, 1)
+
+
 def demo_present() -> bool:
     return Staff.objects.filter(username="handlaggare").exists()
 
@@ -112,7 +119,7 @@ HOUSEHOLDS = 300
 CASEWORKERS = ("handlaggare", "handlaggare2")
 COORDINATORS = ("koordinator", "koordinator2")
 # Share of cases per status; the rest are active.
-OPENED_SHARE, CLOSED_SHARE = 0.15, 0.25
+OPENED_SHARE, CLOSED_SHARE = 0.06, 0.3
 CO_APPLICANT_SHARE = 0.35
 COORDINATION_NUMBER_SHARE = 0.02
 PROTECTED_IDENTITY_SHARE = 0.02
@@ -148,6 +155,9 @@ def _plan_case(ctx: DemoContext) -> dict:
         opened = today - _days(rng.randint(240, 1400))
         closed = min(opened + _days(rng.randint(60, 700)), today - _days(1))
         reason = rng.choices(CaseClosingReason.values, weights=[35, 15, 15, 12, 18, 1, 4])[0]
+        number = ctx.extra["closed_cases"] = ctx.extra.get("closed_cases", 0) + 1
+        if number <= len(CaseClosingReason.values):  # every reason at least once, the rare ones too
+            reason = CaseClosingReason.values[number - 1]
         return {"status": CaseStatus.CLOSED, "opened_on": opened, "opening_way": way, "caseworker": worker,
                 "closed_on": closed, "closing_reason": reason}
     return {"status": CaseStatus.ACTIVE, "opened_on": today - _days(rng.randint(30, 900)), "opening_way": way,
@@ -198,8 +208,8 @@ def _plan_household(ctx: DemoContext, people: PeopleMaker, labour: list[str], ot
             barriers.append((index, rng.choice(other if is_labour else labour), start, change - _days(1)))
             start = change
         barriers.append((index, code, start, stop))
-        # Coordinators take many of the unemployed adults of longer cases (DOMAIN.md 2.3).
-        if is_labour and left is None and case["status"] != CaseStatus.OPENED and rng.random() < 0.75:
+        # Coordinators take most of the unemployed adults of longer cases (DOMAIN.md 2.3).
+        if is_labour and left is None and case["status"] != CaseStatus.OPENED and rng.random() < 0.9:
             latest = (end or today) - _days(1)
             first = start + _days(rng.randint(20, 90))
             if first <= latest:
@@ -275,3 +285,33 @@ def _build_households_and_cases(ctx: DemoContext) -> None:
     ctx.extra["households"] = households
     ctx.extra["cases"] = cases
     ctx.extra["coordinator_assignments"] = assignments
+
+
+def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
+    """Insert plain rows (values of `fields` in order) in batches, for the demo's largest tables
+    (weekly attendance, BIP answers, sub-goal progress): tens of thousands of rows that need no
+    model instance, so none is made (bulk_create spends most of its time building them). Only for
+    leaf rows: nothing reads their primary keys back. Other columns get their defaults."""
+    if not rows:
+        return
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    given = [model._meta.get_field(name) for name in fields]
+    # Every other column gets its field's default (e.g. an empty note), timestamps now.
+    defaults = [f for f in model._meta.concrete_fields if f not in given and not f.primary_key]
+    rest = [now if f.name in ("created_at", "updated_at") else f.get_db_prep_save(f.get_default(), connection)
+            for f in defaults]
+    columns = [f.column for f in given + defaults]
+    # Keys, integers and text go to the driver as they are; dates, decimals and JSON are adapted.
+    plain = (models.ForeignKey, models.IntegerField, models.CharField, models.TextField, models.BooleanField)
+    adapters = [None if isinstance(f, plain) else (lambda v, f=f: f.get_db_prep_save(v, connection)) for f in given]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        connection.ops.quote_name(model._meta.db_table),
+        ", ".join(connection.ops.quote_name(c) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            batch = rows[start : start + 5000]
+            cursor.executemany(sql, [
+                (*(a(v) if a else v for a, v in zip(adapters, row, strict=True)), *rest) for row in batch
+            ])

@@ -1,9 +1,12 @@
 """Demo data for ekonomiskt bistånd: an UNOFFICIAL riksnorm from 2024 on (so the demo works
-today) and a few months of applications, calculations, decisions and execution dates for some
-of the demo cases. Runs after cases.demo and uses the cases it made (ctx.extra["cases"]); the number of
-applications is bounded (CASES_WITH_APPLICATIONS × MONTHS_BACK + 1), not by the municipality's size.
+today); for many cases a monthly history back to two full calendar years before today
+(cases.demo_finance_history, set-based); and for some of them the last months through the
+services: applications, calculations, decisions (one withdrawn application, one decision left
+unexecuted with its reason for the delay noted, one interrupted and resumed). The number of
+service-built applications is bounded (CASES_WITH_APPLICATIONS × MONTHS_BACK + 1), not by the
+municipality's size.
 
-Everything goes through the services, so the demo's change events and access log look like
+The service-built months go through the services, so the demo's change events and access log look like
 real use. Seeded by ctx.rng: the same data every run.
 """
 
@@ -13,7 +16,7 @@ import datetime
 
 from django.utils import timezone
 
-from . import application_services, decision_services
+from . import application_services, decision_services, demo_finance_history
 from . import calculation as calc
 from . import finance_selectors as fs
 from .finance_models import RiksnormTable
@@ -87,6 +90,10 @@ def _application_month(ctx, *, case, month, today, index, back):
         members=[{"household_member": m.pk} for m in members], incomes=incomes, costs=costs,
         notes="Demoansökan.",
     )
+    if back == 0 and index == 2:
+        # Withdrawn by the household (it found work before the decision).
+        application_services.application_withdraw(actor=caseworker, application=application)
+        return
     if back == 0:
         # This month's application waits for its decision: its costs are not tried yet.
         application_services.application_calculate(actor=caseworker, application=application)
@@ -115,16 +122,23 @@ def _application_month(ctx, *, case, month, today, index, back):
             reasoning="Tandvård enligt kostnadsförslag; skälig nivå bedömd.",
         ))
     for number, decision in enumerate(d for d in decisions if d.amount > 0):
-        # Leave one old decision unexecuted and interrupt one, so the SoL 34 kap. reports have data.
+        # Leave one old decision unexecuted and interrupt two (one resumed), so the SoL 34 kap. reports have data.
         if index == 0 and back >= 4 and number == 0:
+            decision_services.decision_record_execution(
+                actor=caseworker, decision=decision, kind="delay_noted", occurred_on=min(decided_on + datetime.timedelta(days=5), today),
+                note="Väntar på hyresavi från hyresvärden.")
             continue
         executed_on = min(decided_on + datetime.timedelta(days=rng.randint(1, 4)), today)
         decision_services.decision_record_execution(actor=caseworker, decision=decision, kind="executed",
                                                     occurred_on=executed_on)
-        if index == 1 and back >= 4 and number == 0:
+        if index in (1, 3) and back >= 4 and number == 0:
             decision_services.decision_record_execution(
                 actor=caseworker, decision=decision, kind="interrupted", occurred_on=executed_on,
                 note="Utbetalningen stoppades i väntan på kontoutdrag.")
+        if index == 3 and back >= 4 and number == 0:  # the kontoutdrag came: resumed (index 1's was not)
+            decision_services.decision_record_execution(
+                actor=caseworker, decision=decision, kind="resumed", occurred_on=min(executed_on + datetime.timedelta(days=3), today),
+                note="Kontoutdraget har kommit in.")
 
 
 def build(ctx) -> None:
@@ -136,6 +150,9 @@ def build(ctx) -> None:
     cases = ctx.extra.get("cases") or []
     active = sorted((c for c in cases if c.status == CaseStatus.ACTIVE), key=lambda c: c.pk)
     chosen = active[:CASES_WITH_APPLICATIONS]
+    # The older months, set-based; the last MONTHS_BACK months of the chosen cases go through the services.
+    demo_finance_history.build(ctx, service_cases={c.pk for c in chosen},
+                               service_from=calc.add_months(today.replace(day=1), -MONTHS_BACK))
     for index, case in enumerate(chosen):
         for back in range(MONTHS_BACK, -1, -1):
             month = _month_of(case, today, back)

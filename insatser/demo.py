@@ -1,10 +1,15 @@
-"""Demo data for insatser: a catalogue over the four tracks, and for the demo coordinators'
-persons with a current plan: insats decisions, referrals (one insats deliberately full, with a
-queue), participations with weekly attendance for recent weeks (some below 40 h), closings
-proposed but not yet confirmed, and exemptions (one past its review date).
+"""Demo data for insatser: a catalogue over the four tracks, and for every person a demo
+coordinator has had, from their first plan until today or the end of the assignment: insats
+decisions, referrals, and one decision period after another of participations (closed when the
+period is over, a few broken off early, the last closed with the case's reason), with weekly
+attendance; today one insats deliberately full with a queue, a few persons below 40 h (most of
+them with an avsteg), closings proposed but not yet confirmed, a referral not yet started.
 
-Persons are selected from the database (open coordinator assignments and planning's current
-plans), so this builder depends only on cases and planning having been built. Seeded: same
+No insats is ever over capacity: a place is given only if it is free on every day of the period
+(an active participation holds its place until it is closed), else the next combination is tried.
+
+Persons are selected from the database (coordinator assignments and planning's signed plans),
+so this builder depends only on cases and planning having been built. Seeded: same
 seed and day, same data. Seed data, not casework: rows are bulk-created and write no change
 events (as cases.demo and planning.demo).
 """
@@ -13,13 +18,14 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections import defaultdict
 from decimal import Decimal
 
 from django.utils import timezone
 
-from cases.models import Role, Staff, Unit
-from cases.selectors import open_assignments
-from planning.selectors import current_plans
+from cases.demo import insert_rows
+from cases.models import CoordinatorAssignment, Role, Staff, Unit
+from planning.models import ImplementationPlan, PlanStatus
 
 from . import norms
 from .full_time import week_of
@@ -50,8 +56,8 @@ FULL_INSATS = "Arbetsträning snickeri"
 TEMPORARY_INSATS = "Startpunkten (tillfällig aktivitet)"
 # (name, type, track code, provider unit code or "" , external provider, capacity, hours/week)
 CATALOGUE = [
-    ("Grundaktivitet Steget", InsatsType.BASIC_ACTIVITY, "grundaktivitet", "insats-matchning", "", 15, 20),
-    ("Daglig sysselsättning Verkstan", InsatsType.DAILY_OCCUPATION, "grundaktivitet", "parketten", "", 12, 25),
+    ("Grundaktivitet Steget", InsatsType.BASIC_ACTIVITY, "grundaktivitet", "insats-matchning", "", 25, 20),
+    ("Daglig sysselsättning Verkstan", InsatsType.DAILY_OCCUPATION, "grundaktivitet", "parketten", "", 15, 25),
     (TEMPORARY_INSATS, InsatsType.TEMPORARY, "grundaktivitet", "insats-matchning", "", 30, 15),
     ("Språkpraktik storkök", InsatsType.LANGUAGE_PRAKTIK, "sprak", "intern-service", "", 8, 30),
     ("Sfi i kombination", InsatsType.LANGUAGE, "sprak", "", "Vuxenutbildningen", 40, 15),
@@ -61,7 +67,7 @@ CATALOGUE = [
     ("Praktik lager och logistik", InsatsType.PRAKTIK, "arbetsmarknad", "intern-service", "", 6, 40),
     (FULL_INSATS, InsatsType.WORK_TRAINING, "arbetsmarknad", "parketten", "", 3, 30),
     ("Arbetsmarknadsanställning park", InsatsType.LABOUR_MARKET_EMPLOYMENT, "arbetsmarknad", "parketten", "", 5, 40),
-    ("Rusta och matcha", InsatsType.AF_PROGRAMME, "arbetsmarknad", "", "Arbetsförmedlingen", 50, 40),
+    ("Rusta och matcha", InsatsType.AF_PROGRAMME, "arbetsmarknad", "", "Arbetsförmedlingen", 80, 40),
 ]
 # Weekly schedules that add up to full time alone or together (hours Monday..Friday).
 SCHEDULES = {
@@ -74,22 +80,43 @@ SCHEDULES = {
     8: (4, 0, 4, 0, 0),
     6: (0, 3, 0, 3, 0),
 }
-# Combinations a person takes part in (insats names); some add up to 40 h, some do not.
+# What a person takes part in during one decision period: (insats name, hours a week). Each adds
+# up to full time (40 h), as the board's norm asks (DOMAIN.md 3).
 COMBINATIONS = [
-    ["Praktik lager och logistik"],
-    ["Språkpraktik storkök", "Sfi i kombination"],
-    ["Grundaktivitet Steget", "Digital grundkurs"],
-    ["Arbetsmarknadsanställning park"],
-    ["Daglig sysselsättning Verkstan", "Språkcafé"],
-    ["Rusta och matcha"],
-    ["Digital jobbsökning", "Grundaktivitet Steget"],
+    [("Praktik lager och logistik", 40)],
+    [("Språkpraktik storkök", 25), ("Sfi i kombination", 15)],
+    [("Grundaktivitet Steget", 30), ("Digital grundkurs", 10)],
+    [("Arbetsmarknadsanställning park", 40)],
+    [("Daglig sysselsättning Verkstan", 30), ("Språkcafé", 10)],
+    [("Rusta och matcha", 40)],
+    [("Digital jobbsökning", 10), ("Grundaktivitet Steget", 30)],
 ]
-ATTENDANCE_WEEKS = 6
-EXEMPTIONS = [
-    (ExemptionReason.SICKNESS, "Läkarintyg: arbetsförmåga på halvtid under perioden."),
-    (ExemptionReason.PART_TIME_WORK, "Arbetar 20 timmar i veckan som vikarie inom äldreomsorgen."),
-    (ExemptionReason.CARE_OF_RELATIVE, "Vårdar sin mamma efter en operation, enligt intyg."),
-]
+FALLBACK = [("Rusta och matcha", 40)]  # the large programme, when the others are full
+FULL_COMBINATION = [(FULL_INSATS, 30), ("Språkcafé", 10)]
+# Part time (with an avsteg, or flagged): the first that has a place.
+BELOW_FULL_TIME = [[("Grundaktivitet Steget", 20)], [("Rusta och matcha", 20)]]
+QUEUE_WAIT_DAYS = [20, 17, 4]  # two beyond the two-week norm, one of them with a temporary activity
+EXEMPTIONS = {
+    ExemptionReason.SICKNESS: "Läkarintyg: arbetsförmåga på halvtid under perioden.",
+    ExemptionReason.PART_TIME_WORK: "Arbetar 20 timmar i veckan som vikarie inom äldreomsorgen.",
+    ExemptionReason.CARE_OF_RELATIVE: "Vårdar sin mamma efter en operation, enligt intyg.",
+    ExemptionReason.PARENTAL: "Föräldraledig med det yngsta barnet under perioden.",
+    ExemptionReason.PART_TIME_STUDIES: "Läser en kurs på komvux på halvtid.",
+    ExemptionReason.NO_SUITABLE_INSATS: "Ingen insats med anpassning för hörselnedsättning finns just nu.",
+    ExemptionReason.OTHER: "Väntar på besked om bostad i annan kommun; aktivitet på halvtid under tiden.",
+}
+# Why a participation ended when the person's case closed (the case's reason, as the board counts it).
+CASE_CLOSING_TO_CLOSING = {
+    "work": ClosingReason.WORK,
+    "studies": ClosingReason.STUDIES,
+    "other_benefit": ClosingReason.OTHER_BENEFIT,
+    "moved": ClosingReason.MOVED,
+}
+# A decision period broken off early, in turn.
+EARLY_ENDS = [ClosingReason.SICKNESS, ClosingReason.ENDED_BY_PERSON, ClosingReason.OTHER]
+CLOSING_TEXT = {ClosingReason.OTHER: "Flyttade till en släkting under en period; ny anvisning när hen är tillbaka."}
+# Roles of the first persons with an ongoing assignment; the rest are ordinary.
+FULL_PLACES = 3  # fill the deliberately full insats
 
 
 def _hours(total: int) -> dict:
@@ -97,18 +124,49 @@ def _hours(total: int) -> dict:
     return {name: Decimal(h) for name, h in zip(WEEKDAY_FIELDS, per_day, strict=True)}
 
 
+def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+class _Places:
+    """The places taken in each insats, day by day, so that no participation is given a place
+    that is not free on every day it runs (an active one holds its place until it is closed)."""
+
+    def __init__(self, today: datetime.date):
+        self.taken: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+        self.open_end = today + datetime.timedelta(days=3650)
+
+    def free(self, insats: Insats, first: datetime.date, last: datetime.date) -> bool:
+        overlapping = [(a, b) for a, b in self.taken[insats.pk] if a <= last and b >= first]
+        if len(overlapping) < insats.capacity:
+            return True
+        # The most places taken on one day of the period is reached on a day some place is taken.
+        return all(
+            sum(1 for a, b in overlapping if a <= day <= b) < insats.capacity
+            for day in {max(a, first) for a, _ in overlapping}
+        )
+
+    def fits(self, combination, catalogue, first, last) -> bool:
+        return all(self.free(catalogue[name], first, last) for name, _ in combination)
+
+    def take(self, insats: Insats, first: datetime.date, last: datetime.date) -> None:
+        self.taken[insats.pk].append((first, last))
+
+
 class _Builder:
-    def __init__(self, today: datetime.date, rng: random.Random):
-        self.today, self.rng = today, rng
+    def __init__(self, today: datetime.date, rng: random.Random, catalogue: dict[str, Insats]):
+        self.today, self.rng, self.catalogue = today, rng, catalogue
+        self.places = _Places(today)
         self.decisions, self.referrals, self.exemptions = [], [], []
-        self.participations = []  # (Participation, attendance factor)
-        self.closings = []  # (participation index, reason, days ago, confirming caseworker or None)
-        self.by_unit_staff: dict[int, Staff] = {}
+        self.participations = []  # (Participation, weeks with attendance short, short last week)
+        self.closings = []  # ParticipationClosing, participation set before saving
+        self.last_week = week_of(today) - datetime.timedelta(weeks=1)
 
     def ago(self, days: int) -> datetime.date:
         return self.today - datetime.timedelta(days=days)
 
     def refer(self, plan, insats, coordinator, *, referred_on, status, **extra) -> Referral:
+        referred_on = max(referred_on, plan.made_on)
         referral = Referral(
             applicant_id=plan.applicant_id, insats=insats, plan=plan, referred_by=coordinator,
             referred_on=referred_on, valid_until=norms.referral_valid_until(referred_on), status=status, **extra,
@@ -116,13 +174,151 @@ class _Builder:
         self.referrals.append(referral)
         return referral
 
-    def take_part(self, referral: Referral, start: datetime.date, hours: int, factor: float) -> int:
+    def take_part(self, plan, coordinator, insats, start, hours, *, end=None, reason="", short_last_week=False):
+        """A referral that started, and its participation: closed on `end` with `reason`, else active."""
+        referral = self.refer(plan, insats, coordinator, referred_on=start - datetime.timedelta(days=self.rng.randint(0, 10)),
+                              status=ReferralStatus.STARTED, started_on=start)
         participation = Participation(
-            applicant_id=referral.applicant_id, insats=referral.insats, referral=referral, start_date=start,
-            decision_period_end=norms.decision_period_end(start), **_hours(hours),
+            applicant_id=plan.applicant_id, insats=insats, referral=referral, start_date=start,
+            decision_period_end=norms.participation_period_end(start, insats_type=insats.insats_type), **_hours(hours),
         )
-        self.participations.append((participation, factor))
-        return len(self.participations) - 1
+        if end is not None:
+            participation.status, participation.end_date, participation.closing_reason = (
+                ParticipationStatus.CLOSED, end, reason)
+        self.places.take(insats, start, end or self.places.open_end)
+        self.participations.append((participation, short_last_week))
+        return participation
+
+    def close(self, participation, *, reason, end, proposed_by, confirmed_by) -> None:
+        proposed = min(end, self.today) - datetime.timedelta(days=self.rng.randint(0, 10))
+        self.closings.append(ParticipationClosing(
+            participation=participation, reason=reason, reason_text=CLOSING_TEXT.get(reason, ""), end_date=end,
+            proposed_by=proposed_by, proposed_at=_at(max(proposed, participation.start_date)),
+            confirmed_by=confirmed_by,
+            confirmed_at=_at(max(proposed, participation.start_date), 15) if confirmed_by else None,
+        ))
+
+    def exempt(self, applicant_id, caseworker, *, start, days, review_after) -> None:
+        reason = list(EXEMPTIONS)[len(self.exemptions) % len(EXEMPTIONS)]
+        self.exemptions.append(Exemption(
+            applicant_id=applicant_id, reason=reason, reason_text=EXEMPTIONS[reason],
+            valid_from=start, valid_to=start + datetime.timedelta(days=days), required_hours_per_week=Decimal(20),
+            decided_by=caseworker, decided_on=start, review_on=start + datetime.timedelta(days=review_after),
+        ))
+
+    def choose(self, index: int, first, last, *, role: str) -> list[tuple[str, int]] | None:
+        """The person's usual combination if it has places for the whole period, else the next
+        one that has, else the large programme; None if even that is full."""
+        if role == "full":
+            options = [FULL_COMBINATION]
+        elif role in ("below", "below_unexempted"):
+            options = BELOW_FULL_TIME
+        else:
+            options = COMBINATIONS[index % len(COMBINATIONS):] + COMBINATIONS[:index % len(COMBINATIONS)] + [FALLBACK]
+        return next((c for c in options if self.places.fits(c, self.catalogue, first, last)), None)
+
+    def person(self, a, plans, caseworker, *, index: int, role: str) -> None:
+        """From the first plan until today or the assignment's end: decision periods one after
+        another, each closed (mostly when the period is over) before the next begins."""
+        rng, coordinator = self.rng, a.coordinator
+        ended = a.end_date is not None and a.end_date < self.today
+        stop = a.end_date if ended else self.today
+        start = plans[0].made_on + datetime.timedelta(days=rng.randint(3, 14))
+        if start > stop:
+            if not ended:  # a new plan: referred, to start in a few days
+                self.refer(plans[0], self.catalogue[COMBINATIONS[index % len(COMBINATIONS)][0][0]], coordinator,
+                           referred_on=plans[0].made_on, status=ReferralStatus.REFERRED)
+            return
+        if index % 6 != 5:
+            self.decisions.append(InsatsDecision(
+                case_id=a.case_id, applicant_id=a.applicant_id, kind=DecisionKind.PRAKTIK if index % 2 else DecisionKind.SKILLS,
+                reasoning="Behöver insatser för att närma sig arbetsmarknaden enligt koordinatorns bedömning.",
+                decided_on=start, decided_by=caseworker, valid_from=start,
+                valid_to=None if index % 4 else norms.add_months(start, 6),
+                **({"ended_on": stop, "end_decided_on": stop, "end_decided_by": caseworker,
+                    "end_reasoning": "Ärendet är avslutat."} if ended else {}),
+            ))
+        if index % 9 == 0:  # referred first to an insats the person never started
+            self.refer(plans[0], self.catalogue["Digital grundkurs"], coordinator,
+                       referred_on=start - datetime.timedelta(days=20), status=ReferralStatus.WITHDRAWN,
+                       note="Återkallad: personen blev sjukskriven innan start.")
+        if index % 8 == 0 and start + datetime.timedelta(days=60) < self.today:
+            self.exempt(a.applicant_id, caseworker, start=start, days=60, review_after=30)
+        period = 0
+        while start <= stop:
+            plan = _in_force(plans, start)
+            planned_end = norms.decision_period_end(start)
+            current = not ended and planned_end >= self.today
+            if current and role == "queued":
+                self.queue(a, plan, caseworker)
+                return
+            combination = self.choose(index + period, start, self.places.open_end if current else min(planned_end, stop),
+                                      role=role if current else "")
+            if combination is None:  # everything full: try again in a month
+                start += datetime.timedelta(days=30)
+                continue
+            if current:
+                self.current(a, plan, combination, start, caseworker, index=index, role=role)
+                return
+            if ended and planned_end >= stop:
+                end, reason = stop, CASE_CLOSING_TO_CLOSING.get(a.case.closing_reason, ClosingReason.OTHER)
+            elif rng.random() < 0.1:
+                end = start + datetime.timedelta(days=rng.randint(30, 120))
+                reason = EARLY_ENDS[(index + period) % len(EARLY_ENDS)]
+            else:
+                end, reason = planned_end, ClosingReason.DECISION_PERIOD_OVER
+            end = min(end, planned_end)
+            for name, hours in combination:
+                p = self.take_part(plan, coordinator, self.catalogue[name], start, hours, end=end, reason=reason)
+                self.close(p, reason=reason, end=end, proposed_by=coordinator, confirmed_by=caseworker)
+            gap = rng.randint(14, 45) if reason in EARLY_ENDS else rng.randint(1, 10)
+            start, period = end + datetime.timedelta(days=gap), period + 1
+
+    def current(self, a, plan, combination, start, caseworker, *, index: int, role: str) -> None:
+        coordinator = a.coordinator
+        for n, (name, hours) in enumerate(combination):
+            p = self.take_part(plan, coordinator, self.catalogue[name], start, hours, short_last_week=role == "short")
+            if n == 0 and role == "closing":  # the coordinator has proposed closing; the caseworker has not confirmed
+                days_ago = self.rng.randint(1, 20)
+                self.close(p, reason=ClosingReason.WORK if index % 2 else ClosingReason.STUDIES,
+                           end=max(self.ago(days_ago) + datetime.timedelta(days=14), start), proposed_by=coordinator,
+                           confirmed_by=None)
+                self.closings[-1].proposed_at = _at(self.ago(days_ago))
+        if role == "below":
+            past_review = not any(e.valid_to >= self.today for e in self.exemptions)  # the first is past review
+            self.exempt(a.applicant_id, caseworker, start=max(start, self.ago(70 if past_review else 10)), days=120,
+                        review_after=30 if past_review else 60)
+        if role == "referred":  # a further insats to start soon
+            insats = self.catalogue["Språkcafé"]
+            self.refer(plan, insats, coordinator, referred_on=self.ago(self.rng.randint(0, 4)),
+                       status=ReferralStatus.REFERRED, note="Kan börja så snart det finns plats.")
+
+    def queue(self, a, plan, caseworker) -> None:
+        full = self.catalogue[FULL_INSATS]
+        position = 1 + sum(1 for r in self.referrals if r.status == ReferralStatus.QUEUED)
+        queued_on = self.ago(QUEUE_WAIT_DAYS[position - 1])
+        r = self.refer(plan, full, a.coordinator, referred_on=queued_on, status=ReferralStatus.QUEUED,
+                       queue_position=position, queued_on=max(queued_on, plan.made_on))
+        if position == 2:  # waiting more than two weeks, but in a temporary activity meanwhile
+            self.take_part(plan, a.coordinator, self.catalogue[TEMPORARY_INSATS], r.queued_on, 15)
+
+
+def _in_force(plans, day: datetime.date):
+    """The latest version made on or before `day` (plans: one person's signed plans by made_on)."""
+    return [p for p in plans if p.made_on <= day][-1]
+
+
+def _role(ongoing_index: int) -> str:
+    """What the n-th person with an ongoing assignment shows, besides ordinary full-time work."""
+    if ongoing_index < FULL_PLACES:
+        return "full"
+    if ongoing_index < FULL_PLACES + len(QUEUE_WAIT_DAYS):
+        return "queued"
+    for role, every, at in (("below", 10, 7), ("below_unexempted", 30, 9), ("short", 40, 23), ("closing", 7, 4),
+                            ("referred", 10, 2)):
+        if ongoing_index % every == at:
+            return role
+    return ""
 
 
 def _catalogue() -> dict[str, Insats]:
@@ -142,126 +338,66 @@ def _catalogue() -> dict[str, Insats]:
     return {i.name: i for i in Insats.objects.filter(name__in=[row[0] for row in CATALOGUE]).select_related("provider_unit")}
 
 
+
+def _plan_chains() -> dict[int, list]:
+    """Each person's signed plans, oldest first, in one query."""
+    chains = defaultdict(list)
+    for plan in ImplementationPlan.objects.filter(status=PlanStatus.SIGNED).order_by("applicant_id", "made_on", "version"):
+        chains[plan.applicant_id].append(plan)
+    return chains
+
+
 def build(ctx) -> None:
     today = getattr(ctx, "today", None) or timezone.localdate()
     rng = random.Random(f"insatser-{getattr(ctx, 'seed', 0)}")
     catalogue = _catalogue()
-    plans = {p.applicant_id: p for p in current_plans(on=today).order_by("applicant_id", "-version")}
+    chains = _plan_chains()
     assignments, seen = [], set()
-    for a in open_assignments(on=today).filter(coordinator__role=Role.COORDINATOR).select_related(
+    for a in CoordinatorAssignment.objects.filter(coordinator__role=Role.COORDINATOR, start_date__lte=today).select_related(
         "coordinator", "case__responsible_caseworker"
     ).order_by("pk"):
-        if a.applicant_id in plans and a.applicant_id not in seen:
+        if a.applicant_id in chains and a.applicant_id not in seen:
             seen.add(a.applicant_id)
             assignments.append(a)
     fallback_caseworker = Staff.objects.filter(role=Role.CASEWORKER, is_active=True).order_by("pk").first()
     insats_staff = {s.unit_id: s for s in Staff.objects.filter(role=Role.INSATS_STAFF, is_active=True).order_by("-pk")}
     any_insats_staff = next(iter(insats_staff.values()), None)
-    b = _Builder(today, rng)
-    full = catalogue[FULL_INSATS]
-    queue_wait_days = [20, 17, 4]  # two beyond the two-week norm, one of them with a temporary activity
-
+    b = _Builder(today, rng, catalogue)
+    ongoing = 0
     for index, a in enumerate(assignments):
-        plan, coordinator = plans[a.applicant_id], a.coordinator
         caseworker = a.case.responsible_caseworker or fallback_caseworker
-        since = max(plan.made_on, today - datetime.timedelta(days=150))
-        if caseworker is not None and index % 3 != 2:
-            b.decisions.append(InsatsDecision(
-                case_id=a.case_id, applicant_id=a.applicant_id, kind=DecisionKind.PRAKTIK if index % 2 else DecisionKind.SKILLS,
-                reasoning="Behöver insatser för att närma sig arbetsmarknaden enligt koordinatorns bedömning.",
-                decided_on=since, decided_by=caseworker, valid_from=since,
-                valid_to=None if index % 4 else norms.add_months(since, 6),
-            ))
-        if index % 5 == 1 and caseworker is not None:
-            past_review = len(b.exemptions) == 0  # the first one is past its review date
-            start = today - datetime.timedelta(days=70 if past_review else 10)
-            b.exemptions.append(Exemption(
-                applicant_id=a.applicant_id,
-                reason=EXEMPTIONS[len(b.exemptions) % len(EXEMPTIONS)][0],
-                reason_text=EXEMPTIONS[len(b.exemptions) % len(EXEMPTIONS)][1],
-                valid_from=start, valid_to=start + datetime.timedelta(days=120), required_hours_per_week=Decimal(20),
-                decided_by=caseworker, decided_on=start,
-                review_on=start + datetime.timedelta(days=30 if past_review else 60),
-            ))
-        if index < full.capacity:  # fill the deliberately full insats
-            r = b.refer(plan, full, coordinator, referred_on=since, status=ReferralStatus.STARTED, started_on=since)
-            b.take_part(r, since, 30, 0.9)
-            continue
-        if index < full.capacity + len(queue_wait_days):
-            position = index - full.capacity + 1
-            waited = queue_wait_days[position - 1]
-            queued_on = max(today - datetime.timedelta(days=waited), plan.made_on)
-            b.refer(plan, full, coordinator, referred_on=queued_on, status=ReferralStatus.QUEUED,
-                    queue_position=position, queued_on=queued_on)
-            if position == 2:  # waiting > 2 weeks, but in a temporary activity meanwhile
-                t = b.refer(plan, catalogue[TEMPORARY_INSATS], coordinator, referred_on=queued_on,
-                            status=ReferralStatus.STARTED, started_on=queued_on)
-                b.take_part(t, queued_on, 15, 0.8)
-            continue
-        combination = COMBINATIONS[index % len(COMBINATIONS)]
-        # Every third person is scheduled below full time (the second insats left out or fewer hours).
-        below = index % 3 == 0
-        for n, name in enumerate(combination):
-            insats = catalogue[name]
-            hours = int(insats.normal_hours_per_week)
-            if below and n == len(combination) - 1 and len(combination) > 1:
-                continue
-            if below and len(combination) == 1:
-                hours = 30
-            start = since + datetime.timedelta(days=rng.randint(0, 20))
-            if start > today:
-                start = today
-            r = b.refer(plan, insats, coordinator, referred_on=start, status=ReferralStatus.STARTED, started_on=start)
-            participation_index = b.take_part(r, start, hours if hours in SCHEDULES else 40, rng.uniform(0.6, 1.0))
-            if index % 7 == 4 and n == 0:
-                b.closings.append((participation_index, ClosingReason.WORK, rng.randint(1, 6), None))
-            elif index % 11 == 5 and n == 0:
-                b.closings.append((participation_index, ClosingReason.STUDIES, rng.randint(2, 9), None))
-            elif index % 13 == 6 and n == 0 and caseworker is not None:
-                b.closings.append((participation_index, ClosingReason.WORK, 30, caseworker))
-    _save(b, insats_staff, any_insats_staff, assignments)
+        if a.end_date is None or a.end_date >= today:
+            role, ongoing = _role(ongoing), ongoing + 1
+        else:
+            role = ""
+        b.person(a, chains[a.applicant_id], caseworker, index=index, role=role)
+    _save(b, insats_staff, any_insats_staff)
     if hasattr(ctx, "extra"):
         ctx.extra["insatser"] = catalogue
 
 
-def _save(b: _Builder, insats_staff: dict, any_insats_staff, assignments) -> None:
+def _save(b: _Builder, insats_staff: dict, any_insats_staff) -> None:
     InsatsDecision.objects.bulk_create(b.decisions)
     Referral.objects.bulk_create(b.referrals)
     for participation, _ in b.participations:
         participation.referral_id = participation.referral.pk
-    coordinators = {a.applicant_id: a.coordinator for a in assignments}
-    closings = []
-    for participation_index, reason, days_ago, confirmed_by in b.closings:
-        participation = b.participations[participation_index][0]
-        end = max(b.ago(days_ago) + datetime.timedelta(days=14), participation.start_date)
-        if confirmed_by is not None:
-            end = max(b.ago(days_ago), participation.start_date)
-            participation.status, participation.end_date, participation.closing_reason = (
-                ParticipationStatus.CLOSED, end, reason)
-        closings.append((participation, reason, end, days_ago, confirmed_by))
     Participation.objects.bulk_create([p for p, _ in b.participations])
-    now = timezone.now()
-    ParticipationClosing.objects.bulk_create([
-        ParticipationClosing(
-            participation=p, reason=reason, end_date=end, proposed_by=coordinators[p.applicant_id],
-            proposed_at=now - datetime.timedelta(days=days_ago),
-            confirmed_by=confirmed_by,
-            confirmed_at=now - datetime.timedelta(days=days_ago - 1) if confirmed_by else None,
-        )
-        for p, reason, end, days_ago, confirmed_by in closings
-    ])
+    for closing in b.closings:
+        closing.participation_id = closing.participation.pk
+    ParticipationClosing.objects.bulk_create(b.closings)
     attendance = []
-    this_week = week_of(b.today)
-    for participation, factor in b.participations:
+    for participation, short_last_week in b.participations:
         reporter = insats_staff.get(participation.insats.provider_unit_id) or any_insats_staff
         if reporter is None:
             continue
-        for weeks_back in range(1, ATTENDANCE_WEEKS + 1):
-            monday = this_week - datetime.timedelta(weeks=weeks_back)
-            if monday < week_of(participation.start_date) or monday > participation.last_day:
-                continue
-            attended = (participation.weekly_hours * Decimal(str(round(factor, 2)))).quantize(Decimal("0.5"))
-            attendance.append(WeeklyAttendance(participation=participation, week_start=monday,
-                                               attended_hours=attended, reported_by=reporter))
-    WeeklyAttendance.objects.bulk_create(attendance)
+        # Every week it ran until the last full one: mostly as scheduled, now and then short.
+        monday = week_of(participation.start_date)
+        last = min(participation.last_day, b.last_week + datetime.timedelta(days=6))
+        while monday <= last:
+            short = short_last_week if monday == b.last_week else b.rng.random() < 0.08
+            factor = Decimal(str(round(b.rng.uniform(0.5, 0.9), 2))) if short else Decimal(1)
+            hours = (participation.weekly_hours * factor).quantize(Decimal("0.5"))
+            attendance.append((participation.pk, monday, hours, reporter.pk))
+            monday += datetime.timedelta(weeks=1)
+    insert_rows(WeeklyAttendance, ["participation", "week_start", "attended_hours", "reported_by"], attendance)
     Exemption.objects.bulk_create(b.exemptions)

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from audit.models import ChangeEvent
-from cases import demo, demo_finance
+from cases import calculation, demo, demo_finance, demo_finance_history
 from cases import finance_selectors as fs
 from cases.finance_models import Application, Decision, RiksnormHouseholdAmount, RiksnormPersonalAmount, RiksnormTable
 
@@ -72,8 +72,15 @@ def test_demo_adds_an_unofficial_norm_and_decisions_that_say_so():
     ctx = demo.DemoContext(seed=7, today=datetime.date(2026, 3, 15))
     demo.build(ctx)
     demo_finance.build(ctx)
+    # Through the services: at most the chosen cases' last months; before them, the set-based
+    # history, bounded by its number of cases (neither grows with the municipality).
+    service_from = calculation.add_months(ctx.today.replace(day=1), -demo_finance.MONTHS_BACK)
     months = demo_finance.MONTHS_BACK + 1
-    assert Application.objects.count() <= demo_finance.CASES_WITH_APPLICATIONS * months
+    service_built = Application.objects.filter(case__in=ctx.extra["finance_cases"], month__gte=service_from)
+    assert 0 < service_built.count() <= demo_finance.CASES_WITH_APPLICATIONS * months
+    history_months = calculation.months_between(demo.history_start(ctx.today), ctx.today) + 1
+    assert Application.objects.count() <= service_built.count() + demo_finance_history.HISTORY_CASES * history_months
+    assert Application.objects.filter(month__lt=service_from).exists()
     assert Application.objects.filter(status="received").count() >= 1  # this month's, not yet decided
     assert fs.unexecuted_decisions(as_of=ctx.today).exists()
     assert fs.interrupted_not_resumed(as_of=ctx.today).exists()
