@@ -321,6 +321,17 @@ def test_a_chain_break_found_again_is_one_finding_with_or_without_a_sequence_num
     assert {r for _, r, _ in found} == {people["admin"].pk}
 
 
+def test_a_break_at_the_head_and_a_later_break_at_a_row_of_the_same_table_are_two_breaks(people, run_rule):
+    # The same break means the same place: no sequence number (the chain's head) and a sequence
+    # number are different places, whichever came first, even with the same table and reason.
+    head_first = _broken(DAY - datetime.timedelta(days=2), "audit_accesslogentry", None)
+    row_later = _broken(DAY - datetime.timedelta(days=1), "audit_accesslogentry", 17)
+    row_first = _broken(DAY - datetime.timedelta(days=2), "audit_changeevent", 4)
+    head_later = _broken(DAY - datetime.timedelta(days=1), "audit_changeevent", None)
+    found = {s for s, _, _ in _flags(run_rule, "l01_audit_chain_broken", DAY)}
+    assert found == {head_first.pk, row_later.pk, row_first.pk, head_later.pk}
+
+
 def _check(day, *, table="", seq=None, reason=""):
     """One night's verification of the hash chain: intact unless it names a broken row."""
     return ChainVerification.objects.create(
