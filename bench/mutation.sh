@@ -11,6 +11,8 @@
 #   bash bench/mutation.sh rules_cases & bash bench/mutation.sh scoping   # two at once (own trees)
 #   RETEST=1 bash bench/mutation.sh identity     # run the survivors again (after adding tests),
 #                                                # not the known-equivalent ones (RETEST=all: those too)
+#   MUTATION_DATABASE_URL=postgres://postgres@127.0.0.1:5432/eb_mutation RETEST=1 bash bench/mutation.sh engine
+#                                                # the survivors again on PostgreSQL (code only it runs)
 #
 # Prints per module "killed/total rate %" and each surviving mutant (file:line operator); the
 # last line is one JSON object with the rates. Survivors and why they live: bench/README.md.
@@ -48,6 +50,7 @@ json="{"
 for spec in "${MODULES[@]}"; do
   IFS='|' read -r name files functions tests <<<"$spec"
   [ $# -eq 0 ] || [[ $wanted == *" $name "* ]] || continue
+  export MUTATION_MODULE=$name  # its own PostgreSQL test database with MUTATION_DATABASE_URL
   # Each module in its own copy of the tree (with its own test database), so two invocations
   # for different modules may run side by side without one's mutant failing the other's tests.
   tree=$work/$name/tree

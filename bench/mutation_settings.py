@@ -23,3 +23,17 @@ DATABASES = {
         "TEST": {"NAME": str(VAR_DIR / "mutation-test.sqlite3")},
     }
 }
+
+# MUTATION_DATABASE_URL (PostgreSQL) instead: for code that only PostgreSQL runs (the engine's row
+# locks, its PostgreSQL SQL), which the SQLite run cannot reach. Each module its own test database
+# (bench/mutation.sh sets MUTATION_MODULE), so two modules may run side by side.
+if os.environ.get("MUTATION_DATABASE_URL"):
+    import environ
+
+    DATABASES = {
+        "default": {
+            **environ.Env.db_url_config(os.environ["MUTATION_DATABASE_URL"]),
+            "ATOMIC_REQUESTS": False,
+            "TEST": {"NAME": f"test_mutation_{os.environ.get('MUTATION_MODULE', 'module')}"},
+        }
+    }
