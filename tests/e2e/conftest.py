@@ -50,6 +50,11 @@ def browser(chromium_path):
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - playwright is in requirements
         _missing("Python-paketet playwright saknas")
+    from playwright.sync_api import expect
+
+    # Two test processes share two cores in CI: a page can take longer than expect()'s 5 s default
+    # to show what it should (the contexts' own default below is 10 s, the same here).
+    expect.set_options(timeout=10_000)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
         yield browser

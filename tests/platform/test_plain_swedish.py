@@ -15,22 +15,14 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from audit.control.models import ControlSample, ControlSampleItem
-from audit.control.selectors import flags_for
-from audit.report_models import SnapshotStatus
-from audit.reports.catalog import available_reports
 from cases.demo import STAFF
-from cases.models import Role, Staff
-from cases.selectors import applicants_for
-from insatser.models import Participation
+from cases.models import Staff
 from planning.models import ImplementationPlan, PlanStatus
-from planning.selectors import assessment_list, follow_up_list, plans_for
 from tests.audit.reports.helpers import csv_files, pdf_text, xlsx_sheets
 from tests.once import built_once, demo_municipality
 
-from .urlwalk import DUMMY_ID, project_routes
+from .pages import HTMX_PARTS, every_report_made, ids_in_scope, page_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -123,86 +115,29 @@ def test_the_checker_finds_each_kind_of_developer_text():
 
 demo = built_once(demo_municipality, name="demo")
 
-# Pages that are not read as pages: signing in and out, and the identity provider's redirects.
-NOT_PAGES = {"login", "logout", "oidc_authentication_init", "oidc_authentication_callback", "report-download"}
-
-
-def _ids(user) -> dict[str, list[int]]:
-    """Real ids in the user's scope for each page route with an id."""
-    people = list(applicants_for(user).order_by("pk").values_list("pk", flat=True)[:1])
-    flags = flags_for(user).order_by("rule_id", "pk")
-    one_per_rule = list({f.rule_id: f.pk for f in reversed(list(flags.only("pk", "rule_id")))}.values())
-    # The persons the flags concern: their page lists the flags with what to do.
-    people += list(flags.exclude(person=None).order_by("person_id").values_list("person_id", flat=True).distinct()[:3])
-    plans = plans_for(user)
-    signed = list(plans.filter(status=PlanStatus.SIGNED).order_by("pk").values_list("pk", flat=True)[:1])
-    drafts = list(plans.filter(status=PlanStatus.DRAFT).order_by("pk").values_list("pk", flat=True)[:1])
-    participations = list(
-        Participation.objects.filter(applicant__in=applicants_for(user)).order_by("pk").values_list("pk", flat=True)[:1]
-    )
-    assessments = list(assessment_list(user=user).order_by("pk").values_list("pk", flat=True)[:1])
-    follow_ups = list(follow_up_list(user=user).order_by("pk").values_list("pk", flat=True)[:1])
-    samples = list(ControlSample.objects.filter(unit_id=user.unit_id).values_list("pk", flat=True))
-    items = list(ControlSampleItem.objects.filter(sample__unit_id=user.unit_id).values_list("pk", flat=True)[:1])
-    return {
-        "person": people, "assessment_new": people[:1], "referral_new": people[:1], "exemption_new": people[:1],
-        "plan_detail": signed + drafts, "plan_edit": drafts, "follow_up_new": signed,
-        "closing_new": participations, "assessment_detail": assessments, "follow_up_detail": follow_ups, "flag-detail": one_per_rule, "sample-detail": samples,
-        "sample-item-review": items,
-    }
-
-
-def _make_every_report() -> list:
-    """One snapshot of every report, made by a member of staff in its audience."""
-    from audit import report_services
-
-    made = []
-    chef = Staff.objects.get(username="chef-eb")
-    today = timezone.localdate()
-    for definition in available_reports():
-        actor = chef if Role.UNIT_MANAGER in definition.audience else Staff.objects.get(username="namnd")
-        when = ({"date_from": today.replace(month=1, day=1), "date_to": today}
-                if definition.period_kind == "date_range" else {"period_kind": "year", "year": today.year})
-        if definition.period_kind == "quarter":
-            when = {"period_kind": "quarter", "year": today.year, "number": 1}
-        snap = report_services.report_request(actor=actor, code=definition.code, unit=chef.unit_id, **when)
-        report_services.snapshot_build(snapshot_id=snap.pk)
-        snap.refresh_from_db()
-        assert snap.status == SnapshotStatus.DONE, (definition.code, snap.error)
-        made.append(snap)
-    return made
-
-
 def test_no_page_shows_developer_text_to_any_role(demo, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        snapshots = _make_every_report()
+        snapshots = every_report_made()
     found, pages = [], 0
     for user in Staff.objects.filter(username__in=[u for u, *_ in STAFF]):
         client = Client()
         client.force_login(user)
-        ids = _ids(user)
+        ids = ids_in_scope(user)
         ids["report-snapshot"] = [s.pk for s in snapshots]
-        for route in project_routes():
-            if route.url.startswith("/api/") or route.name in NOT_PAGES:
+        for name, url in page_urls(ids):
+            response = client.get(url, HTTP_HX_REQUEST="true" if name in HTMX_PARTS else None)
+            if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
                 continue
-            if DUMMY_ID in route.url:
-                urls = [route.url.replace(DUMMY_ID, str(pk)) for pk in ids.get(route.name, [])]
-            else:
-                urls = [route.url]
-            for url in urls:
-                response = client.get(url, HTTP_HX_REQUEST="true" if route.name == "report-snapshot-rows" else None)
-                if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-                    continue
-                pages += 1
-                for kind, where in developer_text(visible_text(response.content.decode())):
-                    found.append((user.username, url, kind, where))
+            pages += 1
+            for kind, where in developer_text(visible_text(response.content.decode())):
+                found.append((user.username, url, kind, where))
     assert pages > 60
     assert not found, _report(found)
 
 
 def test_no_report_file_holds_developer_text(demo, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        snapshots = _make_every_report()
+        snapshots = every_report_made()
     found = []
     for snap in snapshots:
         client = Client()
@@ -235,7 +170,7 @@ def test_xlsx_numbers_keep_their_value_and_show_their_decimals(demo, django_capt
     from openpyxl import load_workbook
 
     with django_capture_on_commit_callbacks(execute=False):
-        snapshots = _make_every_report()
+        snapshots = every_report_made()
     wrong, numbers = [], 0
     for snap in snapshots:
         client = Client()
