@@ -16,7 +16,7 @@ from audit.control.models import ControlSample, ControlSampleItem, Flag
 from audit.control.selectors import flags_for
 from audit.models import AccessLogEntry
 from cases.finance_models import Application, Calculation, Decision
-from cases.models import Applicant, Role, Staff
+from cases.models import Applicant, Case, Role, Staff
 from cases.selectors import applicants_for, cases_for
 from insatser.models import Participation, ParticipationStatus
 from planning.models import ImplementationPlan, PlanStatus
@@ -33,7 +33,8 @@ PAGE_MODELS = {
     "exemption_new": Applicant, "plan_detail": ImplementationPlan, "plan_edit": ImplementationPlan,
     "plan_checklist": ImplementationPlan, "plan_new_version": ImplementationPlan,
     "follow_up_new": ImplementationPlan, "closing_new": Participation, "flag-detail": Flag,
-    "sample-detail": ControlSample, "sample-item-review": ControlSampleItem,
+    "sample-detail": ControlSample, "sample-item-review": ControlSampleItem, "person-journal": Applicant,
+    "case-journal-pdf": Case,
 }
 
 
@@ -118,6 +119,9 @@ PERSON_PAGES = [
     ("unit-overview", "chef-koordinator", None),
     ("sample-detail", "chef-eb", lambda user: ControlSample.objects.get(unit=user.unit).pk),
     ("sample-item-review", "chef-eb", lambda user: ControlSampleItem.objects.filter(sample__unit=user.unit).first().pk),
+    ("person-journal", "koordinator", _person),
+    ("person-journal", "handlaggare", _person),
+    ("case-journal-pdf", "handlaggare", lambda user: cases_for(user).order_by("pk").first().pk),
 ]
 
 

@@ -146,7 +146,7 @@ def _ids(user) -> dict[str, list[int]]:
         "person": people, "assessment_new": people[:1], "referral_new": people[:1], "exemption_new": people[:1],
         "plan_detail": signed + drafts, "plan_edit": drafts, "follow_up_new": signed,
         "closing_new": participations, "flag-detail": one_per_rule, "sample-detail": samples,
-        "sample-item-review": items,
+        "sample-item-review": items, "person-journal": people[:2],
     }
 
 
