@@ -4,7 +4,7 @@ Imported at the end of cases/models.py, so these are models of the cases app. So
 document the handling of a case and the carrying out of insatser without undue delay; entries are
 not erased, a correction is a new entry that refers to the one it corrects, and the person's own
 view, when they think something is wrong, is noted as such (DOMAIN.md 8, SOSFS 2014:5). On
-PostgreSQL a trigger refuses every UPDATE and every DELETE but gallring's (cases migration 0012,
+PostgreSQL a trigger refuses every UPDATE and every DELETE but gallring's (audit migration 0022,
 audit/recording/purge.py); elsewhere the services are the guard.
 """
 

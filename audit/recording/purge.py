@@ -244,7 +244,7 @@ def _journal_function(schema: str) -> str:
 
 
 def install_journal(schema_editor) -> None:
-    """The journal's append-only trigger and gallring's one way past it (cases migration 0012)."""
+    """The journal's append-only trigger and gallring's one way past it (audit migration 0022)."""
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:

@@ -1,13 +1,11 @@
-"""The journal (issue 14): kinds of entry as reference data, entries append-only on PostgreSQL with
-gallring's one way past the protection (audit/recording/purge.py)."""
+"""The journal (issue 14): entries and their kinds (reference data). Their protection on
+PostgreSQL (append-only, gallring's one way past it) is audit migration 0022, as for the decisions."""
 
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
-
-from audit.recording import purge
 
 # Slag av anteckning, as most municipalities' journal systems name them; an administrator may add
 # or deactivate kinds (reference data).
@@ -35,19 +33,10 @@ def remove_kinds(apps, schema_editor):
     apps.get_model("cases", "JournalEntryKind").objects.filter(code__in=[k[0] for k in KINDS]).delete()
 
 
-def protect(apps, schema_editor):
-    purge.install_journal(schema_editor)
-
-
-def unprotect(apps, schema_editor):
-    purge.uninstall_journal(schema_editor)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0011_staff_assignment_periods'),
-        ('audit', '0018_gallring_households_and_case_types'),  # audit_retentionpurge, for the purge function
     ]
 
     operations = [
@@ -92,5 +81,4 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(add_kinds, remove_kinds),
-        migrations.RunPython(protect, unprotect),
     ]
