@@ -333,3 +333,6 @@ class CoordinatorAssignment(TimeStampedModel):
 # Ekonomiskt bistånd: norms, applications, calculations, decisions (issue 3). Kept in its own
 # module; imported here so they are models of this app.
 from .finance_models import *  # noqa: E402, F401, F403
+
+# The journal (dokumentation, issue 14): entries in a case's file, corrected only by new entries.
+from .journal_models import *  # noqa: E402, F401, F403

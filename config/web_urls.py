@@ -14,6 +14,7 @@ urlpatterns = [
     path("", web.home, name="home"),
     path("mina-personer/", web.caseload, name="caseload"),
     path("personer/<int:pk>/", web.person_detail, name="person"),
+    path("", include("cases.urls")),
     path("", include("planning.urls")),
     path("", include("insatser.urls")),
     path("", include("insatser.urls_attendance")),

@@ -43,6 +43,7 @@ PATHS: dict[str, tuple[str | None, str | None]] = {
     "cases.calculationline": ("calculation__application__case__household", None),
     "cases.decision": ("application__case__household", None),
     "cases.decisionexecutionevent": ("decision__application__case__household", None),
+    "cases.journalentry": ("case__household", "applicant"),
     "planning.assessment": (None, "applicant"),
     "planning.implementationplan": ("case__household", "applicant"),
     "planning.subgoal": (None, "plan__applicant"),

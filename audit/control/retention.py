@@ -266,6 +266,8 @@ def retention_purge(*, today: datetime.date | None = None) -> RetentionPurge:
         if label == "cases.decision" and ids[label]:
             events, decisions = purge.purge_decisions(decision_ids=ids[label], purge_id=protocol.pk)
             removed.update({"cases.decisionexecutionevent": events, label: decisions})
+        elif label == "cases.journalentry" and ids[label]:
+            removed[label] = purge.purge_journal(entry_ids=ids[label], purge_id=protocol.pk)
         elif ids[label] and label != "cases.decision":
             removed[label] = _delete(label, ids[label])
     expected = {label: n for label, n in protocol.counts.items() if label not in LOG_KINDS}

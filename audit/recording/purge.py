@@ -193,3 +193,86 @@ def purge_decisions(*, decision_ids: list[int], purge_id: int) -> tuple[int, int
         cursor.execute("SELECT gallring_purge_decisions(%s::bigint[], %s)", [list(decision_ids), purge_id])
         events, decisions = cursor.fetchone()[0]
         return events, decisions
+
+
+# The journal (cases.JournalEntry): never updated; removed only by gallring, through
+# gallring_purge_journal (as the table's owner, with the gallringsprotokoll), like the decisions.
+JOURNAL_REFUSE = """
+CREATE OR REPLACE FUNCTION cases_refuse_journal_change() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND coalesce(current_setting('gallring.purge', true), '') <> ''
+       AND pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION '% holds signed journal entries, append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+JOURNAL_SIGNATURE = "gallring_purge_journal(bigint[], bigint)"
+
+
+def _journal_function(schema: str) -> str:
+    return f"""
+    CREATE OR REPLACE FUNCTION gallring_purge_journal(entry_ids bigint[], purge bigint) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+    DECLARE
+        entries bigint;
+    BEGIN
+        IF NOT EXISTS (SELECT 1 FROM audit_retentionpurge WHERE id = purge AND NOT dry_run) THEN
+            RAISE EXCEPTION 'gallring_purge_journal needs a gallringsprotokoll (purge %)', purge
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF EXISTS (SELECT 1 FROM cases_journalentry j JOIN cases_case c ON c.id = j.case_id
+                   WHERE j.id = ANY(entry_ids) AND c.status <> 'closed') THEN
+            RAISE EXCEPTION 'gallring_purge_journal: an entry of a case not closed (purge %)', purge
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        PERFORM set_config('gallring.purge', purge::text, true);
+        DELETE FROM cases_journalentry WHERE id = ANY(entry_ids);
+        GET DIAGNOSTICS entries = ROW_COUNT;
+        PERFORM set_config('gallring.purge', '', true);
+        INSERT INTO audit_changeevent (occurred_at, actor_username, action, object_type, object_id, changes, channel)
+            VALUES (now(), '', 'retention.purge_journal', 'audit.retentionpurge', purge::text,
+                    jsonb_build_object('cases.journalentry', entries), 'task');
+        RETURN entries;
+    END;
+    $$;
+    REVOKE ALL ON FUNCTION {JOURNAL_SIGNATURE} FROM PUBLIC;
+    """
+
+
+def install_journal(schema_editor) -> None:
+    """The journal's append-only trigger and gallring's one way past it (audit migration 0022)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT current_schema()")
+        schema = cursor.fetchone()[0]
+    schema_editor.execute(JOURNAL_REFUSE, params=None)
+    schema_editor.execute(
+        "CREATE TRIGGER cases_journalentry_append_only BEFORE UPDATE OR DELETE ON cases_journalentry "
+        "FOR EACH ROW EXECUTE FUNCTION cases_refuse_journal_change();",
+        params=None,
+    )
+    schema_editor.execute(_journal_function(schema), params=None)
+
+
+def uninstall_journal(schema_editor) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(f"DROP FUNCTION IF EXISTS {JOURNAL_SIGNATURE}", params=None)
+    schema_editor.execute("DROP TRIGGER IF EXISTS cases_journalentry_append_only ON cases_journalentry", params=None)
+    schema_editor.execute("DROP FUNCTION IF EXISTS cases_refuse_journal_change()", params=None)
+
+
+def purge_journal(*, entry_ids: list[int], purge_id: int) -> int:
+    """Remove these journal entries (PostgreSQL: through `gallring_purge_journal`); answers how many."""
+    if connection.vendor != "postgresql":
+        from cases.models import JournalEntry
+
+        return JournalEntry.objects.filter(pk__in=entry_ids)._raw_delete(connection.alias) or 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gallring_purge_journal(%s::bigint[], %s)", [list(entry_ids), purge_id])
+        return cursor.fetchone()[0]

@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import applications, decisions, finance_reference, journal, views
 
 router = SimpleRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -10,13 +11,7 @@ router.register("applicants", views.ApplicantViewSet, basename="applicant")
 router.register("households", views.HouseholdViewSet, basename="household")
 router.register("cases", views.CaseViewSet, basename="case")
 
-urlpatterns = router.urls
-
 # Ekonomiskt bistånd: applications, calculations, decisions and their reference data (issue 3).
-from django.urls import path  # noqa: E402
-
-from . import applications, decisions, finance_reference  # noqa: E402
-
 router.register("riksnorm-tables", finance_reference.RiksnormTableViewSet, basename="riksnorm-table")
 router.register("cost-types", finance_reference.CostTypeViewSet, basename="cost-type")
 router.register("income-types", finance_reference.IncomeTypeViewSet, basename="income-type")
@@ -25,6 +20,11 @@ router.register("delegation-points", finance_reference.DelegationPointViewSet, b
 router.register("applications", applications.ApplicationViewSet, basename="application")
 router.register("calculations", applications.CalculationViewSet, basename="calculation")
 router.register("decisions", decisions.DecisionViewSet, basename="decision")
+
+# The journal (issue 14).
+router.register("journal-entries", journal.JournalEntryViewSet, basename="journal-entry")
+router.register("journal-entry-kinds", journal.JournalEntryKindViewSet, basename="journal-entry-kind")
+
 urlpatterns = [
     *router.urls,
     path("delegated-decisions/", decisions.DelegatedDecisionListView.as_view(), name="delegated-decisions"),

@@ -26,7 +26,16 @@ from audit.recording import chain
 from audit.recording.log import record_access
 from cases import decision_services
 from cases.finance_models import Decision, LegalBasis
-from cases.models import Applicant, CaseClosingReason, CaseStatus, CaseSupportBarrier, Household, SupportBarrier
+from cases.models import (
+    Applicant,
+    CaseClosingReason,
+    CaseStatus,
+    CaseSupportBarrier,
+    Household,
+    JournalEntry,
+    JournalEntryKind,
+    SupportBarrier,
+)
 from planning.models import Progress, SubgoalProgress
 from tests.factories.audit import CorrectiveActionFactory, FlagFactory
 from tests.factories.cases import CoordinatorAssignmentFactory
@@ -87,6 +96,10 @@ def household_file(caseworker, coordinator, *, written: datetime.datetime, close
         participation = ParticipationFactory(applicant=adults[0], start_date=day)
         WeeklyAttendanceFactory(participation=participation)
         ExemptionFactory(applicant=adults[1], decided_by=caseworker, valid_from=day)
+        visit = JournalEntry.objects.create(case=case, applicant=adults[0], kind=JournalEntryKind.objects.get(code="visit"),
+                                            event_date=day, text="Besök.", author=caseworker, written_at=written)
+        JournalEntry.objects.create(case=case, kind=visit.kind, event_date=day, text="Rättelse.", author=caseworker,
+                                    written_at=written, corrects=visit)  # about the whole case, correcting the first
         RetentionHold.objects.create(person=adults[1], kind=RetentionHoldKind.OTHER, reason="Utlämnande",
                                      until=day)  # lifted long ago
         flag = FlagFactory(person=adults[0], subject_id=adults[0].pk, responsible=caseworker)
@@ -114,7 +127,7 @@ BUILT = {
     "cases.applicant", "cases.household", "cases.householdmember", "cases.case", "cases.casesupportbarrier",
     "cases.coordinatorassignment", "cases.application", "cases.applicationmember", "cases.applicationcost",
     "cases.calculation", "cases.calculationline", "cases.decision", "cases.decisionexecutionevent",
-    "planning.assessment", "planning.implementationplan", "planning.subgoal", "planning.followup",
+    "cases.journalentry", "planning.assessment", "planning.implementationplan", "planning.subgoal", "planning.followup",
     "planning.subgoalprogress", "insatser.insatsdecision", "insatser.referral", "insatser.participation",
     "insatser.weeklyattendance", "insatser.exemption", "audit.retentionhold", "audit.controlsampleitem",
     "audit.checklistanswer", "audit.flag", "audit.correctiveaction", "audit.importedrecord",

@@ -7,7 +7,18 @@ from dataclasses import dataclass
 
 import pytest
 
-from cases.models import Applicant, Case, CaseStatus, CoordinatorAssignment, Household, MemberRole, Role, Staff
+from cases.models import (
+    Applicant,
+    Case,
+    CaseStatus,
+    CoordinatorAssignment,
+    Household,
+    JournalEntry,
+    JournalEntryKind,
+    MemberRole,
+    Role,
+    Staff,
+)
 from tests.factories.cases import (
     ApplicantFactory,
     CaseFactory,
@@ -30,6 +41,7 @@ class World:
     other_applicant: Applicant  # another unit's person and case: outside everyone's scope here
     other_household: Household
     other_case: Case
+    journal_entry: JournalEntry  # about `applicant`, in `case`
 
 
 @pytest.fixture
@@ -63,6 +75,10 @@ def make_world(eb_unit=None, coordinator_unit=None) -> World:
     opened_case = CaseFactory(unit=eb_unit, status=CaseStatus.OPENED, opened_on=datetime.date(2024, 6, 1))
     other_applicant = ApplicantFactory(registered_unit=other_unit, first_name="Utanför", last_name="Scope")
     other_case = CaseFactory(unit=other_unit, with_applicant=other_applicant)
+    journal_entry = JournalEntry.objects.create(
+        case=case, applicant=applicant, kind=JournalEntryKind.objects.get(code="visit"),
+        event_date=datetime.date(2025, 3, 3), text="Besök på kontoret.", author=users["caseworker"],
+    )
     return World(
         users=users,
         applicant=applicant,
@@ -74,6 +90,7 @@ def make_world(eb_unit=None, coordinator_unit=None) -> World:
         other_applicant=other_applicant,
         other_household=other_case.household,
         other_case=other_case,
+        journal_entry=journal_entry,
     )
 
 

@@ -95,6 +95,20 @@ ROUTES = {
         "post", lambda w: f"/api/v1/cases/{w.case.pk}/end-coordinator-assignment/",
         lambda w: {"assignment": w.assignment.pk, "end_date": "2025-02-01"}, {CW, UM}, 200,
     ),
+    # The journal (issue 14): read by the case's staff, written by caseworkers and coordinators.
+    "journal-entry-kind-list": ("get", lambda w: "/api/v1/journal-entry-kinds/", None, ALL_STAFF, 200),
+    "journal-entry-list": ("get", lambda w: "/api/v1/journal-entries/", None, READERS, 200),
+    "journal-entry-detail": ("get", lambda w: f"/api/v1/journal-entries/{w.journal_entry.pk}/", None, READERS, 200),
+    "journal-entry-create": (
+        "post", lambda w: "/api/v1/journal-entries/",
+        lambda w: {"case": w.case.pk, "applicant": w.applicant.pk, "kind": "visit", "event_date": "2025-03-03",
+                   "text": "Besök."},
+        {CW, CO}, 201,
+    ),
+    "journal-entry-corrections": (
+        "post", lambda w: f"/api/v1/journal-entries/{w.journal_entry.pk}/corrections/",
+        lambda w: {"text": "Rättelse."}, {CW, CO}, 201,
+    ),
 }
 
 CASES = [

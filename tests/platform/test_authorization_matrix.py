@@ -42,7 +42,7 @@ ROUTES = {
     "income-type-list": REFERENCE, "legal-basis-list": REFERENCE, "delegation-point-list": REFERENCE,
     "bip-instrument-list": REFERENCE, "track-list": REFERENCE, "insats-list": REFERENCE, "insats-detail": REFERENCE,
     "control-rule-list": REFERENCE, "control-rule-detail": REFERENCE, "control-rule-parameter-list": REFERENCE,
-    "control-rule-parameter-detail": REFERENCE, "report-definitions": REFERENCE,
+    "control-rule-parameter-detail": REFERENCE, "report-definitions": REFERENCE, "journal-entry-kind-list": REFERENCE,
     # Staff and the rule engine's runs.
     "staff-list": STAFF, "staff-detail": STAFF, "control-run-list": STAFF, "control-run-detail": STAFF,
     # The import from a previous system.
@@ -72,14 +72,15 @@ ROUTES = {
         "control-flag-list", "control-flag-detail", "control-flag-transition", "control-action-list",
         "control-action-detail", "control-action-complete", "control-action-follow-up", "control-sample-list",
         "control-sample-detail", "control-sample-checklists", "control-sample-results",
-        "control-checklist-answer-review", "caseload-list",
+        "control-checklist-answer-review", "caseload-list", "journal-entry-list", "journal-entry-detail",
+        "journal-entry-corrections",
     ], PERSONAL),
     # Personal data: pages.
     **dict.fromkeys([
         "caseload", "person", "assessment_new", "assessment_detail", "plan_new", "plan_detail", "plan_edit",
         "plan_checklist", "plan_new_version", "plan_pdf", "follow_up_new", "follow_up_detail", "follow_up_pdf", "referral_new", "exemption_new", "closing_new",
         "attendance-participants", "attendance-week", "flag-list", "flag-detail", "unit-overview", "sample-list",
-        "sample-detail", "sample-item-review",
+        "sample-detail", "sample-item-review", "person-journal", "case-journal-pdf",
     ], PERSONAL),
 }
 

@@ -16,7 +16,7 @@ from audit.control.models import ControlSample, ControlSampleItem, Flag
 from audit.control.selectors import flags_for
 from audit.models import AccessLogEntry
 from cases.finance_models import Application, Calculation, Decision
-from cases.models import Applicant, Role, Staff
+from cases.models import Applicant, Case, Role, Staff
 from cases.selectors import applicants_for, cases_for
 from insatser.models import Participation, ParticipationStatus
 from planning.models import Assessment, FollowUp, ImplementationPlan, PlanStatus
@@ -35,7 +35,8 @@ PAGE_MODELS = {
     "follow_up_new": ImplementationPlan, "closing_new": Participation, "flag-detail": Flag,
     "assessment_detail": Assessment, "plan_pdf": ImplementationPlan, "follow_up_detail": FollowUp,
     "follow_up_pdf": FollowUp,
-    "sample-detail": ControlSample, "sample-item-review": ControlSampleItem,
+    "sample-detail": ControlSample, "sample-item-review": ControlSampleItem, "person-journal": Applicant,
+    "case-journal-pdf": Case,
 }
 
 
@@ -124,6 +125,9 @@ PERSON_PAGES = [
     ("unit-overview", "chef-koordinator", None),
     ("sample-detail", "chef-eb", lambda user: ControlSample.objects.get(unit=user.unit).pk),
     ("sample-item-review", "chef-eb", lambda user: ControlSampleItem.objects.filter(sample__unit=user.unit).first().pk),
+    ("person-journal", "koordinator", _person),
+    ("person-journal", "handlaggare", _person),
+    ("case-journal-pdf", "handlaggare", lambda user: cases_for(user).order_by("pk").first().pk),
 ]
 
 

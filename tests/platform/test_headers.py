@@ -16,7 +16,7 @@ from tests.factories.cases import ApplicantFactory
 pytestmark = pytest.mark.django_db
 BASE_DIR = Path(settings.BASE_DIR)
 # Rendered by WeasyPrint into a PDF on the server, never served to a browser.
-SERVER_SIDE_ONLY = {"audit/templates/audit/reports/pdf.html"}
+SERVER_SIDE_ONLY = {"audit/templates/audit/reports/pdf.html", "cases/templates/cases/journal_pdf.html"}
 INLINE = [
     (r"<script(?![^>]*\bsrc=)[^>]*>", "inline script"),
     (r"<style\b", "style element"),

@@ -23,6 +23,7 @@ BUILDERS = [
     # Finance last of the domain builders: it goes through the services, and must not shift the
     # seeded data of the others.
     "cases.demo_finance",
+    "cases.demo_journal",
     # Runs the egenkontroll rules over everything above.
     "audit.demo",
     "audit.demo_reports",
