@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from cases.expressions import AddMonths
 from cases.models import CoordinatorAssignment
+from config.swedish import count
 
 from . import norms
 from .models import FollowUp, ImplementationPlan, PlanActivity, PlanStatus, Subgoal
@@ -204,14 +205,14 @@ def blocking_checkpoints() -> frozenset[str]:
     )
 
 
-
-
 def _activities_reason(row, missing_attr: str, what: str) -> str:
     if not row.q_activities:
         return "Planen har inga aktiviteter."
     missing = getattr(row, missing_attr)
     if missing:
-        return f"{missing} av {row.q_activities} aktiviteter saknar {what}."
+        return f"{missing} av {count(row.q_activities, 'aktivitet', 'aktiviteter')} saknar {what}."
+    if row.q_activities == 1:
+        return f"Aktiviteten anger {what}."
     return f"Alla {row.q_activities} aktiviteter anger {what}."
 
 
@@ -254,9 +255,11 @@ def _checkpoint_reasons(row) -> dict[str, str]:
         "participation_recorded": participation,
         "long_term_goal": "Långsiktigt mål anges." if row.qc_long_term_goal else "Långsiktigt mål saknas.",
         "sub_goals": (
-            f"{row.q_subgoals} mätbara delmål med målvärde och datum." if row.q_subgoals else "Delmål saknas."
+            f"{count(row.q_subgoals, 'mätbart delmål', 'mätbara delmål')} med målvärde och datum." if row.q_subgoals
+            else "Delmål saknas."
         ),
-        "activities": f"{row.q_activities} aktiviteter." if row.q_activities else "Planen har inga aktiviteter.",
+        "activities": f"{count(row.q_activities, 'aktivitet', 'aktiviteter')}." if row.q_activities
+        else "Planen har inga aktiviteter.",
         "followed_up_within_6_months": _follow_up_reason(row),
     }
 

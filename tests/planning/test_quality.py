@@ -166,7 +166,11 @@ def test_one_activity_with_its_responsible_and_one_sub_goal_are_enough():
     cp, cq, q = answers(plan, AFTER)
     assert (cp["activities"], cp["responsible_named"], cp["sub_goals"], cq["how_carried_out"], cq["goals_stated"]) == (
         Y, Y, Y, Y, Y)
-    assert {a.code: a.reason for a in q.checkpoints}["activities"] == "1 aktiviteter."
+    reasons = {a.code: a.reason for a in q.checkpoints}
+    # One of each, said in the singular (issue 13: "Alla 1 aktiviteter", "1 aktiviteter").
+    assert reasons["activities"] == "1 aktivitet."
+    assert reasons["responsible_named"] == "Aktiviteten anger ansvarig."
+    assert reasons["sub_goals"] == "1 mätbart delmål med målvärde och datum."
 
 
 def test_reasons_for_the_goal_and_for_a_follow_up_not_due_yet():
