@@ -189,13 +189,14 @@ PLANS = f"""
 INSERT INTO planning_implementationplan (id, created_at, updated_at, version, status, areas_to_maintain,
     areas_to_change, long_term_goal, participants, participation_recorded, person_views, made_on,
     latest_follow_up_on, follow_up_method, valid_until, signed_at, applicant_id, assessment_id, case_id,
-    created_by_id, signed_by_id, supersedes_id)
+    created_by_id, signed_by_id, supersedes_id, draft_input)
 SELECT %(pl0)s + row_number() OVER (ORDER BY k, v), now(), now(), v + 1, 'signed', '', '',
        CASE WHEN {R('k * 8 + v', 30)} < 0.03 THEN '' ELSE 'Egen försörjning genom arbete eller studier.' END,
        'Personen och koordinatorn', CASE WHEN pr < 0.85 THEN true WHEN pr < 0.95 THEN false END, '',
        made, CASE WHEN audited THEN NULL ELSE made + 30 END, CASE WHEN audited THEN '' ELSE 'meeting' END,
        (made + interval '6 months')::date, made + time '14:00', %(a0)s + k, NULL, %(c0)s + p,
-       coordinator, coordinator, CASE WHEN v > 0 THEN %(pl0)s + row_number() OVER (ORDER BY k, v) - 1 END
+       coordinator, coordinator, CASE WHEN v > 0 THEN %(pl0)s + row_number() OVER (ORDER BY k, v) - 1 END,
+       '{{}}'::jsonb
 FROM (SELECT g.k, g.p, g.coordinator, v, g.start_on + 10 + 182 * v AS made,
              {R('g.k * 8 + v', 31)} < 1.0 / 3 AS audited, {R('g.k * 8 + v', 32)} AS pr
       FROM (SELECT *, least(5, (least(coalesce(end_on, %(t)s::date), %(t)s::date - 1) - start_on - 10) / 182) AS last_v

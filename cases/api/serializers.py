@@ -72,6 +72,8 @@ class ApplicantSerializer(BoundedModelSerializer):
             "protected_identity",
             "registered_unit",
         ]
+        # Null for a person with skyddad identitet unless the reader is a caseworker (below).
+        extra_kwargs = {name: {"allow_null": True} for name in PROTECTED_FIELDS}
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

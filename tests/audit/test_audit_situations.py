@@ -99,6 +99,7 @@ def test_report_2_other_tables_over_the_situations(w):
     # Follow-ups dated in the quarter: only "late" on 2025-04-20; its plan said "followed up by
     # 2024-10-31" (made 2024-10-01 + 30 days) and it is the person's first follow-up: late.
     assert _table(data, "follow_ups_made").rows == [
-        {"count": 1, "on_time": 0, "late": 1, "no_due_date": 0, "deviations": 0, "share": 0}
+        {"count": 1, "on_time": 0, "late": 1, "no_due_date": 0, "deviations": 0, "share": 0,
+         "share_previous": None, "share_change": None}  # nothing a year before to compare with
     ]
     assert _table(data, "bip_progress").rows == []

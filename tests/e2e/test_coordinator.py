@@ -91,7 +91,7 @@ def test_coordinator_plans_refers_follows_up_and_closes(page, live_server, login
     expect(page.locator('[data-check="long_term_goal"]')).to_have_attribute("data-answer", "yes")
     expect(page.locator('[data-check="sub_goals"]')).to_have_attribute("data-answer", "no")
     page.get_by_role("button", name="Fastställ planen").click()
-    alert = page.locator("#faststall-fel")
+    alert = page.locator(".error-summary")  # one summary of every problem, styled as an error
     expect(alert).to_contain_text("Planen kan inte fastställas")
     expect(alert).to_contain_text("Delmål saknas.")
     assert ImplementationPlan.objects.get(applicant=person).status == PlanStatus.DRAFT

@@ -188,8 +188,9 @@ def _shown(obj, field) -> str | None:
     return str(value)
 
 
-# Fields that are not content: keys, bookkeeping, order; and the status, shown as "Fastställd".
-NOT_CONTENT = {"id", "created_at", "updated_at", "position", "status", "version", "supersedes"}
+# Fields that are not content: keys, bookkeeping, order; the status, shown as "Fastställd"; and a
+# draft's input kept as typed, which a signed plan never holds (a constraint).
+NOT_CONTENT = {"id", "created_at", "updated_at", "position", "status", "version", "supersedes", "draft_input"}
 
 
 def test_a_signed_plan_shows_every_stored_value(client_as, coordinator, plan, follow_up):

@@ -16,7 +16,8 @@ from tests.factories.cases import ApplicantFactory
 pytestmark = pytest.mark.django_db
 BASE_DIR = Path(settings.BASE_DIR)
 # Rendered by WeasyPrint into a PDF on the server, never served to a browser.
-SERVER_SIDE_ONLY = {"audit/templates/audit/reports/pdf.html", "cases/templates/cases/journal_pdf.html"}
+SERVER_SIDE_ONLY = {"audit/templates/audit/reports/pdf.html", "cases/templates/cases/journal_pdf.html",
+                    "planning/templates/planning/documents/_document.html"}
 INLINE = [
     (r"<script(?![^>]*\bsrc=)[^>]*>", "inline script"),
     (r"<style\b", "style element"),
@@ -30,7 +31,7 @@ INLINE = [
 def _templates():
     for path in BASE_DIR.glob("**/templates/**/*.html"):
         rel = path.relative_to(BASE_DIR).as_posix()
-        if rel.startswith((".venv/", "staticfiles/")) or rel in SERVER_SIDE_ONLY:
+        if rel.startswith((".venv/", "staticfiles/", "var/")) or rel in SERVER_SIDE_ONLY:
             continue
         yield rel, path.read_text()
 
