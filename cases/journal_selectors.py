@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import JournalEntry, JournalEntryKind, Staff
+from .models import JournalEntry, JournalEntryKind, Role, Staff
 from .selectors import applicants_for, cases_for
+
+# Who reads the journal: the writers (cases/journal_services.py) and the unit managers (DOMAIN.md 1
+# and 8); the board and administrators never see it. The API and the pages both check this set.
+JOURNAL_READERS = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.UNIT_MANAGER})
 
 
 def journal_entries_for(user: Staff) -> QuerySet[JournalEntry]:

@@ -21,10 +21,7 @@ from config.web_forms import run_service
 from . import journal_selectors as js
 from .journal_forms import JournalEntryForm
 from .journal_services import JOURNAL_WRITERS, journal_entry_create
-from .models import Role
 from .selectors import cases_for
-
-JOURNAL_READERS = (Role.CASEWORKER, Role.COORDINATOR, Role.UNIT_MANAGER)
 
 
 def _entries_of_person(user, person):
@@ -40,7 +37,7 @@ def _log(user, entries, action=AccessAction.READ):
 
 
 @login_required
-@role_required(*JOURNAL_READERS)
+@role_required(*js.JOURNAL_READERS)
 @require_http_methods(["GET", "POST"])
 def person_journal(request, pk: int):
     person = person_in_scope(request.user, pk)
@@ -71,7 +68,7 @@ def person_journal(request, pk: int):
 
 
 @login_required
-@role_required(*JOURNAL_READERS)
+@role_required(*js.JOURNAL_READERS)
 def case_journal_pdf(request, pk: int):
     """Journalutdrag: every entry of the case the user may read, chronological, corrections shown."""
     case = cases_for(request.user).select_related("unit").filter(pk=pk).first()

@@ -19,8 +19,6 @@ from .. import journal_selectors as js
 from .. import journal_services
 from ..models import JournalEntry, JournalEntryKind, Role
 
-JOURNAL_READERS = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.UNIT_MANAGER})
-
 
 class JournalEntryKindSerializer(BoundedModelSerializer):
     class Meta:
@@ -91,7 +89,7 @@ class JournalEntryViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.R
     points to the one it corrects (POST /journal-entries/{id}/corrections/); both stay readable."""
 
     permission_classes = [HasRole]
-    allowed_roles = JOURNAL_READERS
+    allowed_roles = js.JOURNAL_READERS
     allowed_roles_by_action = {"create": journal_services.JOURNAL_WRITERS,
                                "corrections": journal_services.JOURNAL_WRITERS}
     serializer_class = JournalEntrySerializer

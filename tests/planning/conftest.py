@@ -34,5 +34,12 @@ def other_person(today):
 
 
 @pytest.fixture
+def browser_client(client, coordinator):
+    """The coordinator signed in to the web pages."""
+    client.force_login(coordinator)
+    return client
+
+
+@pytest.fixture
 def as_coordinator(api_as, coordinator):
     return api_as(coordinator)

@@ -10,21 +10,9 @@ from django.utils import timezone
 
 from audit.models import AccessLogEntry, ChangeEvent
 from planning.models import BipAssessment, BipIndicator, FollowUp, ImplementationPlan, PlanStatus
-from tests.factories.cases import CoordinatorAssignmentFactory
 from tests.factories.planning import SignedPlanFactory, SubgoalFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def person(coordinator, caseworker):
-    return CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant
-
-
-@pytest.fixture
-def browser_client(client, coordinator):
-    client.force_login(coordinator)
-    return client
 
 
 def _plan_post(made_on, **extra):

@@ -9,21 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from planning.models import Assessment, FollowUp
-from tests.factories.cases import CoordinatorAssignmentFactory
 from tests.factories.planning import SignedPlanFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def person(coordinator, caseworker):
-    return CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant
-
-
-@pytest.fixture
-def browser_client(client, coordinator):
-    client.force_login(coordinator)
-    return client
 
 
 def summary_links(html: str) -> list[str]:

@@ -10,20 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from planning.models import ImplementationPlan, PlanStatus
-from tests.factories.cases import CoordinatorAssignmentFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def person(coordinator, caseworker):
-    return CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant
-
-
-@pytest.fixture
-def browser_client(client, coordinator):
-    client.force_login(coordinator)
-    return client
 
 
 @pytest.fixture
