@@ -8,6 +8,7 @@ decision made on an unofficial riksnorm with a visible warning.
 from __future__ import annotations
 
 import datetime
+import functools
 
 from rest_framework import serializers
 
@@ -219,7 +220,11 @@ class ApplicationSerializer(BoundedModelSerializer):
 
     def get_latest_calculation(self, obj) -> dict | None:
         calcs = list(obj.calculations.all())  # prefetched, newest first
-        return CalculationSerializer(calcs[0]).data if calcs else None
+        return self._calculation_serializer.to_representation(calcs[0]) if calcs else None
+
+    @functools.cached_property
+    def _calculation_serializer(self):
+        return CalculationSerializer()  # one for the whole list, not one (and its fields) per row
 
 
 # --- decisions ---------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ Business validation (plans, hours, periods, roles, scope) is in insatser/service
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.utils import timezone
 from rest_framework import serializers
@@ -184,7 +185,11 @@ class ParticipationSerializer(BoundedModelSerializer):
 
     def get_closing(self, obj) -> dict | None:
         closing = getattr(obj, "closing", None)
-        return ClosingSerializer(closing).data if closing else None
+        return self._closing_serializer.to_representation(closing) if closing else None
+
+    @functools.cached_property
+    def _closing_serializer(self):
+        return ClosingSerializer()  # one for the whole list, not one (and its fields) per row
 
 
 class ExtendSerializer(BoundedSerializer):
