@@ -10,7 +10,6 @@ import datetime
 import random
 
 import pytest
-from django.core.management import call_command
 from django.test import override_settings
 
 from audit.control import engine
@@ -21,6 +20,7 @@ from planning.norms import add_months
 from tests.audit.helpers import labour_market_barrier, person_with_barrier
 from tests.factories.cases import ApplicantFactory, CaseFactory, StaffFactory, UnitFactory
 from tests.factories.planning import SignedPlanFactory
+from tests.once import demo_municipality
 
 pytestmark = pytest.mark.django_db
 
@@ -255,7 +255,7 @@ def test_a_chunk_resolves_owners_in_a_fixed_number_of_queries(eb_unit, unit_mana
 def test_demo_data_has_no_ownerless_live_flag(db):
     # Before the chain: 79 live heltidsaktivering flags (persons without a coordinator) had
     # neither a responsible person nor a unit.
-    call_command("demo_data", verbosity=0)
+    demo_municipality()
     live = Flag.objects.filter(status__in=LIVE_FLAG_STATUSES)
     assert live.filter(rule__code=FULL_TIME, person__coordinator_assignments__isnull=True).exists()
     assert list(ownerless().values_list("rule__code", flat=True)) == []
