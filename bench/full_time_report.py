@@ -8,8 +8,9 @@ before, and this quarter, it times the weekly counts the report needs from both 
 (audit.reports.full_time_activation: `weekly_counts`, on PostgreSQL insatser.full_time_weeks' one query over all weeks, and
 `weekly_counts_by_week`, insatser.full_time's one-week query per week in a UNION ALL), alternating
 them run by run so that the machine's changing load hits both alike, asserts they give the same
-counts, then times the whole report for the year. The last line is one JSON object: persons,
-load_average, reference_s, set_based_s (medians per period), ratio, report_year_s.
+counts, then times the whole report for the year both ways. The last line is one JSON object:
+persons, load_average, reference_s, set_based_s (medians per period), ratio, report_year_s,
+report_year_reference_s.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ import json
 import os
 import statistics
 import time
+from unittest import mock
 
 import egenkontroll  # noqa: F401  sets up Django (same directory)
 from django.utils import timezone
 
-from audit.reports import get_report
+from audit.reports import full_time_activation, get_report
 from audit.reports.base import ReportParams, parse_period
 from audit.reports.full_time_activation import weekly_counts, weekly_counts_by_week, weeks
 from cases.models import Applicant
@@ -36,6 +38,11 @@ def set_based(period, until):
 
 def reference(period, until):
     return weekly_counts_by_week(weeks(period, until), None, period)
+
+
+def _period_of(mondays, year):
+    """The period whose weeks these are: this year or the year before (for its age day)."""
+    return year if mondays and mondays[0].year == year.start.year else year.previous_year()
 
 
 def timed(fn, *args):
@@ -70,14 +77,25 @@ def main() -> None:
             print(f"run {run + 1} {name:<12} set-based {new_s:7.2f} s"
                   + ("" if args.skip_reference else f"   reference {old_s:7.2f} s   same counts"), flush=True)
         load.append(os.getloadavg()[0])
-    report_s, _ = timed(get_report("full_time_activation").build, ReportParams(period=year, unit_id=None, today=today))
+    build, params = get_report("full_time_activation").build, ReportParams(period=year, unit_id=None, today=today)
+    report_s, data = timed(build, params)
     print(f"report 3, year (both years' weeks and exemptions): {report_s:.2f} s")
+    report_reference_s = None
+    if not args.skip_reference:
+        # The whole report as it was: its weeks through the reference (the same tables, checked).
+        with mock.patch.object(full_time_activation.full_time_weeks, "weekly_counts",
+                               lambda mondays, *, unit_id, born_after, born_on_or_before:
+                               weekly_counts_by_week(mondays, unit_id, _period_of(mondays, year))):
+            report_reference_s, before = timed(build, params)
+        assert [t.rows for t in before.tables] == [t.rows for t in data.tables]
+        print(f"report 3, year, weeks by the reference: {report_reference_s:.2f} s   same tables")
     med = {name: {k: round(statistics.median(v), 2) if v else None for k, v in t.items()} for name, t in times.items()}
     print(json.dumps({
         "persons": Applicant.objects.count(), "load_average": [round(min(load), 1), round(max(load), 1)],
         "reference_s": {n: m["reference"] for n, m in med.items()}, "set_based_s": {n: m["set_based"] for n, m in med.items()},
         "ratio": {n: round(m["set_based"] / m["reference"], 3) if m["reference"] else None for n, m in med.items()},
         "report_year_s": round(report_s, 2),
+        "report_year_reference_s": report_reference_s and round(report_reference_s, 2),
     }))
 
 

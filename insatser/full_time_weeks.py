@@ -49,19 +49,28 @@ def _week_index(day: str) -> str:
     return f"(({days} - ({days} %% 7 + 7) %% 7) / 7)"
 
 
+def _weekday(day: str) -> str:
+    """SQL for the weekday of `day`, 0 = Monday (the run starts on a Monday)."""
+    return f"((({day} - %(first)s::date) %% 7 + 7) %% 7)"
+
+
 def _weeks_of(start: str, end: str) -> str:
     """SQL generate_series over the run's weeks a row from `start` to `end` (NULL: open) touches."""
     return (f"generate_series(greatest({_week_index(start)}, 0), "
             f"least({_week_index(f'coalesce({end}, %(last)s::date)')}, %(n)s - 1))")
 
 
-def _scheduled_days(k: str) -> str:
-    """SQL for a participation's hours in week `k`: each weekday counts when it runs that day."""
-    return " + ".join(
-        f"CASE WHEN p.start_date <= %(first)s::date + 7 * {k} + {offset} "
-        f"AND p.last_day >= %(first)s::date + 7 * {k} + {offset} THEN p.{name} ELSE 0 END"
-        for offset, name in enumerate(WEEKDAY_FIELDS)
-    )
+def _hours_on_days(runs: str) -> str:
+    """SQL summing the participation's hours of the weekdays (0 = Monday .. 6 = Sunday) where `runs`
+    (an SQL condition on the weekday `{d}`) holds."""
+    return " + ".join(f"CASE WHEN {runs.format(d=offset)} THEN p.{name} ELSE 0 END"
+                      for offset, name in enumerate(WEEKDAY_FIELDS))
+
+
+# The first week counts from the start's weekday (to the last day's, if it ends that week too),
+# the last week up to the last day's weekday; every day of the weeks between.
+_FIRST_WEEK_HOURS = _hours_on_days("{d} >= p.first_weekday AND (p.k_last > p.k_first OR {d} <= p.last_weekday)")
+_LAST_WEEK_HOURS = _hours_on_days("{d} <= p.last_weekday")
 
 
 # A person's facts change only where a row's weeks begin or end. So every row becomes a range of
@@ -97,7 +106,8 @@ _ATTENDANCE_WEEK = "(a.week_start - %(first)s::date) / 7"
 SEGMENTS = f"""
 participation AS (
     -- OFFSET 0 computes each participation's weeks once, not again inside every expression using them.
-    SELECT p.*, {_week_index('p.start_date')} AS k_first, {_week_index('p.last_day')} AS k_last
+    SELECT p.*, {_week_index('p.start_date')} AS k_first, {_week_index('p.last_day')} AS k_last,
+           {_weekday('p.start_date')} AS first_weekday, {_weekday('p.last_day')} AS last_weekday
     FROM (SELECT p.*, coalesce(p.end_date, p.decision_period_end) AS last_day FROM {T['participation']} p
           WHERE p.start_date <= %(last)s::date + 6
             AND coalesce(p.end_date, p.decision_period_end) >= %(first)s::date OFFSET 0) p
@@ -121,14 +131,14 @@ fact_range AS MATERIALIZED (
       AND (c.closed_on IS NULL OR c.closed_on >= %(first)s::date)
   UNION ALL
     -- A participation's first and last weeks count day by day, the weeks between every day.
-    {_range("p.applicant_id, p.k_first, p.k_first", scheduled=_scheduled_days('p.k_first'))}
+    {_range("p.applicant_id, p.k_first, p.k_first", scheduled=_FIRST_WEEK_HOURS)}
     FROM participation p WHERE p.k_first >= 0
   UNION ALL
     {_range("p.applicant_id, greatest(p.k_first + 1, 0), least(p.k_last - 1, %(n)s - 1)",
             scheduled=_WEEK_HOURS)}
     FROM participation p WHERE greatest(p.k_first + 1, 0) <= least(p.k_last - 1, %(n)s - 1)
   UNION ALL
-    {_range("p.applicant_id, p.k_last, p.k_last", scheduled=_scheduled_days('p.k_last'))}
+    {_range("p.applicant_id, p.k_last, p.k_last", scheduled=_LAST_WEEK_HOURS)}
     FROM participation p WHERE p.k_last > p.k_first AND p.k_last >= 0 AND p.k_last < %(n)s
   UNION ALL
     -- Reported attendance for the week's Monday (week_start is always a Monday).
@@ -142,12 +152,10 @@ fact_range AS MATERIALIZED (
     GROUP BY applicant_id, id, run
 ),
 person_event AS (
-    SELECT applicant_id, k, {', '.join(f'sum({c}) AS {c}' for c in _RANGE_COLUMNS)}
-    FROM (SELECT applicant_id, lo AS k, {', '.join(_RANGE_COLUMNS)} FROM fact_range WHERE lo <= hi
-          UNION ALL
-          SELECT applicant_id, hi + 1, {', '.join(f'-{c}' for c in _RANGE_COLUMNS)} FROM fact_range
-          WHERE lo <= hi AND hi + 1 < %(n)s) e
-    GROUP BY applicant_id, k
+    SELECT applicant_id, lo AS k, {', '.join(_RANGE_COLUMNS)} FROM fact_range WHERE lo <= hi
+  UNION ALL
+    SELECT applicant_id, hi + 1, {', '.join(f'-{c}' for c in _RANGE_COLUMNS)} FROM fact_range
+    WHERE lo <= hi AND hi + 1 < %(n)s
 ),
 segment AS (
     -- Under the norm from week lo to hi - 1; an exemption in force replaces the norm with its hours.
@@ -155,6 +163,8 @@ segment AS (
            (s.scheduled >= s.required)::int AS scheduled_full, (s.attended >= s.required)::int AS attended_full,
            (a.birth_date > %(born_after)s AND a.birth_date <= %(born_by)s)::int AS young
     FROM (
+        -- One sort: the sums' default frame takes in every event of the same week (its peers), and
+        -- the last event of each week is the one whose next event is a later week.
         SELECT applicant_id, k AS lo, lead(k, 1, %(n)s) OVER w AS hi, sum(under) OVER w AS under,
                sum(scheduled) OVER w AS scheduled, sum(attended) OVER w AS attended,
                sum(exempted) OVER w AS exempted,
@@ -162,7 +172,7 @@ segment AS (
         FROM person_event WINDOW w AS (PARTITION BY applicant_id ORDER BY k)
     ) s
     JOIN {T['applicant']} a ON a.id = s.applicant_id
-    WHERE s.under > 0 {{unit}}
+    WHERE s.hi > s.lo AND s.under > 0 {{unit}}
 ),
 week_event AS (
     -- Each segment counts in every week from its first to its last.

@@ -54,6 +54,10 @@ def _edges():
     b, _ = person_with_barrier()
     _part(b, D(2025, 4, 1), hours=4)
     _part(b, D(2025, 4, 16), end=D(2025, 5, 20), hours=4)
+    # Tuesday to Thursday of one week (24 h): full time against an exemption of 20 h.
+    one, _ = person_with_barrier()
+    _part(one, D(2025, 4, 15), end=D(2025, 4, 17))
+    ExemptionFactory(applicant=one, valid_from=D(2025, 4, 1), valid_to=D(2025, 4, 30), required_hours_per_week=20)
     # An exemption requiring no hours: full time without any activity.
     c, _ = person_with_barrier()
     ExemptionFactory(applicant=c, valid_from=D(2025, 4, 10), valid_to=D(2025, 4, 30), required_hours_per_week=0)
