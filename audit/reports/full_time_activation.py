@@ -2,9 +2,9 @@
 
 Persons under the norm and whether they were active full time, week by week, using the one
 definition in insatser.full_time (scheduled and attended hours against the norm, or against an
-exemption's own hours while it is in force). That function computes one week per query; here the
-period's weeks (at most 53, a bound set by the calendar, not by the data) are aggregated and
-combined with UNION ALL into ONE query. Exemptions (avsteg) by reason and length, and those past
+exemption's own hours while it is in force). That function computes one week per query; on
+PostgreSQL the period's weeks are counted in ONE set-based query by insatser.full_time_weeks
+(tested to give the same counts), elsewhere (SQLite in development) week by week in a UNION ALL. Exemptions (avsteg) by reason and length, and those past
 their review date, in one more query. The same two queries for the same period a year before
 (read up to the same day while the period runs) give the period's figures their comparison.
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import connection
 from django.db.models import Count, DateField, Exists, OuterRef, Q, Value
 from django.utils import timezone
 
@@ -40,8 +41,10 @@ from audit.reports.figures import (
     ratio,
     same_day_a_year_before,
     with_year_before,
+    years_before,
 )
 from cases.models import Applicant, HouseholdMember
+from insatser import full_time_weeks
 from insatser.full_time import full_time_activity, week_of
 from insatser.models import Exemption, ExemptionReason
 
@@ -75,9 +78,28 @@ def persons_in_unit(unit_id: int | None):
 
 def weekly_counts(period: Period, unit_id: int | None, until: datetime.date) -> list[dict]:
     """One row per week: counts of persons under the norm, exempted, full time (one query)."""
+    mondays = weeks(period, until)
+    if connection.vendor == "postgresql":
+        found = full_time_weeks.weekly_counts(
+            mondays, unit_id=unit_id,
+            born_after=years_before(period.end, YOUNG.age_to + 1), born_on_or_before=years_before(period.end, YOUNG.age_from),
+        )
+    else:
+        found = weekly_counts_by_week(mondays, unit_id, period)
+    # A week in which nobody is under the norm still gets its row (zeros).
+    empty = dict.fromkeys(("under_norm", "exempted", "scheduled_full", "attended_full", "under_norm_young",
+                           "attended_full_young"), 0)
+    return [{**empty, **found.get(monday, {}), "week": monday} for monday in mondays]
+
+
+def weekly_counts_by_week(mondays: list[datetime.date], unit_id: int | None, period: Period) -> dict:
+    """The same counts from insatser.full_time's one-week query, week by week in a UNION ALL.
+
+    Portable (SQLite for development) and the reference the set-based query is tested against; on
+    PostgreSQL it is about 20 times slower for a year (bench/full_time_report.py)."""
     young = group_q(YOUNG, gender="legal_gender", birth="birth_date", on=period.end)
     parts = []
-    for monday in weeks(period, until):
+    for monday in mondays:
         parts.append(
             full_time_activity(week_start=monday, persons=persons_in_unit(unit_id))
             .order_by()
@@ -93,13 +115,9 @@ def weekly_counts(period: Period, unit_id: int | None, until: datetime.date) -> 
             )
         )
     if not parts:
-        return []
+        return {}
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    found = {row["week"]: row for row in combined}
-    # A week in which nobody is under the norm still gets its row (zeros).
-    empty = dict.fromkeys(("under_norm", "exempted", "scheduled_full", "attended_full", "under_norm_young",
-                           "attended_full_young"), 0)
-    return [{**empty, **found.get(monday, {}), "week": monday} for monday in weeks(period, until)]
+    return {row["week"]: {k: v for k, v in row.items() if k != "week"} for row in combined}
 
 
 def _weekly_table(weekly: list[dict]) -> Table:
