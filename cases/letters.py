@@ -103,6 +103,7 @@ def _calculation(decision: Decision) -> list[str]:
     for line in sorted(calculation.lines.all(), key=lambda item: item.position):
         lines.append(f"  {line.description}: {swedish.kr(line.amount)}")
     lines += [
+        f"  Sökt belopp, med de kostnader som söktes: {swedish.kr(calculation.requested_amount)}",
         f"  Riksnorm: {swedish.kr(calculation.norm_total)}",
         f"  Godkända kostnader: {swedish.kr(calculation.costs_total)}",
         f"  Inkomster som räknas: {swedish.kr(calculation.income_total)}",
@@ -133,7 +134,7 @@ def letter_text(decision: Decision) -> str:
         "\n".join(["Beslut", _outcome(decision)]),
         "\n".join(_calculation(decision)),
         "\n".join(["Skäl för beslutet", decision.reasoning.strip()]),
-        "\n".join(["Lagrum", f"Beslutet är fattat enligt {cited(basis)} ({basis.title.lower()})."]),
+        "\n".join(["Lagrum", f"Beslutet är fattat med stöd av {cited(basis)}, som gäller {basis.title.lower()}."]),
         "\n".join(["Beslutsfattare",
                    f"Beslutet är fattat av {maker.get_full_name()}{', ' + role if role else ''}, med stöd av "
                    f"punkt {point.code} i socialnämndens delegationsordning: {point.description}."]),

@@ -16,6 +16,7 @@ from audit.models import AccessAction
 from audit.recording.log import record_access
 from config.api.access import AccessLoggedReadMixin
 from config.api.permissions import HasRole
+from config.errors import DomainError
 
 from .. import decision_services as services
 from .. import finance_selectors as fs
@@ -29,6 +30,11 @@ from . import finance_serializers as s
 
 def _not_found(field: str) -> ValidationError:
     return ValidationError({field: ValidationError("Finns inte eller ligger utanför din behörighet.", code="not_found")})
+
+
+class NoLetter(DomainError):
+    status = 404
+    code = "no_letter"
 
 
 class DecisionFilter(django_filters.FilterSet):
@@ -114,7 +120,8 @@ class DecisionViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.Retri
         decision = self.get_object()
         letter = fs.decision_letter(decision)
         if letter is None:
-            raise _not_found("letter")
+            raise NoLetter("Beslutet har inget sparat beslutsmeddelande (det fattades innan beslutsmeddelanden "
+                           "sparades, eller kommer från det tidigare verksamhetssystemet).", field="letter")
         return decision, letter
 
     def _log_letter(self, decision, letter, action):

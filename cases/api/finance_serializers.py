@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.limits import Amount, BoundedModelSerializer, BoundedSerializer
@@ -310,7 +311,8 @@ class DecisionSerializer(_Warnings, BoundedModelSerializer):
         except ObjectDoesNotExist:
             return None
 
-    def get_delivery(self, obj) -> DeliverySerializer | None:  # selected with the decision
+    @extend_schema_field(DeliverySerializer(allow_null=True))
+    def get_delivery(self, obj):  # selected with the decision
         delivery = self._related(obj, "delivery")
         return DeliverySerializer(delivery).data if delivery else None
 
