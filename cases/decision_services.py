@@ -192,7 +192,7 @@ def communication_check(*, application: Application, outcome: str, decided_on: d
     if outcome not in ADVERSE_OUTCOMES:
         return ""
     if application.communications.filter(communicated_on__lte=decided_on).exists():
-        return (reason or "").strip()
+        return ""  # communicated: no reason to keep, and no warning on the decision
     if not (reason or "").strip():
         raise _error("communication_omitted_reason",
                      "Beslutet går sökanden emot och ingen kommunicering är registrerad. Registrera kommuniceringen "
