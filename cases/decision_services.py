@@ -19,6 +19,7 @@ from config.errors import Conflict, NotAllowed
 from . import finance_selectors as fs
 from .application_services import kronor
 from .finance_models import (
+    ADVERSE_OUTCOMES,
     EXECUTION_STATE_KINDS,
     GRANTING_OUTCOMES,
     Application,
@@ -31,14 +32,18 @@ from .finance_models import (
     ExecutionEventKind,
     LegalBasis,
 )
+from .letter_models import DecisionDelivery, DeliveryWay
+from .letters import letter_sign
 from .models import Role, Staff
 from .permissions import require_role
 from .services import case_person_ids_db
 
 DECISION_FIELDS = (
     "application", "item_kind", "cost", "calculation", "outcome", "amount_applied", "amount", "legal_basis",
-    "reasoning", "decided_by", "delegation_point", "decided_on", "appeal_information", "norm_is_official", "replaces",
+    "reasoning", "decided_by", "delegation_point", "decided_on", "appeal_information", "norm_is_official",
+    "communication_omitted_reason", "replaces",
 )
+DELIVERY_FIELDS = ("decision", "delivered_on", "way", "recorded_by")
 
 
 def _error(field: str, message: str, code: str) -> ValidationError:
@@ -100,6 +105,7 @@ def decision_make(
     amount=None,
     cost_id: int | None = None,
     replaces: Decision | None = None,
+    communication_omitted_reason: str | None = None,
 ) -> Decision:
     require_role(actor, {Role.CASEWORKER, Role.UNIT_MANAGER}, doing="fatta beslut om ekonomiskt bistånd")
     application = fs.applications_for(actor).select_for_update(of=("self",)).select_related("case").filter(pk=application.pk).first()
@@ -155,6 +161,8 @@ def decision_make(
         raise _error("replaces", "Beslutet som ska ersättas gäller inte samma post eller är redan ersatt.", "invalid")
 
     check_delegation(actor=actor, point=point, legal_basis=basis, item_kind=item_kind, amount=granted)
+    omitted = communication_check(application=application, outcome=outcome, decided_on=decided_on or timezone.localdate(),
+                                  reason=communication_omitted_reason)
 
     decision = Decision(
         application=application, item_kind=item_kind, cost=cost, calculation=calculation, outcome=outcome,
@@ -162,15 +170,35 @@ def decision_make(
         decided_by_role=actor.role, delegation_point=point, decided_on=decided_on or timezone.localdate(),
         signed_at=timezone.now(), appeal_information=basis.appeal_information,
         norm_is_official=calculation.norm_is_official if calculation else True, replaces=replaces,
+        communication_omitted_reason=omitted,
     )
     decision.full_clean(validate_constraints=False)
     decision.save()
+    # The letter is part of the signing: made now, from what the decision rests on, and never again.
+    letter_sign(decision)
     if application.status != ApplicationStatus.DECIDED:
         application.status = ApplicationStatus.DECIDED
         application.save(update_fields=["status", "updated_at"])
     record_change(actor=actor, action="decision.correct" if replaces else "decision.make", instance=decision,
                   person_ids=case_person_ids_db(application.case), after=snapshot(decision, DECISION_FIELDS))
     return decision
+
+
+def communication_check(*, application: Application, outcome: str, decided_on: datetime.date,
+                        reason: str | None) -> str:
+    """Before a decision against the applicant, kommunicering (FL 25 §, DOMAIN.md 8): one recorded on
+    the application on or before the decision date, or the reason why it was obviously unnecessary.
+    Answers the reason to store ("" when a kommunicering was recorded or the decision grants in full)."""
+    if outcome not in ADVERSE_OUTCOMES:
+        return ""
+    if application.communications.filter(communicated_on__lte=decided_on).exists():
+        return ""  # communicated: no reason to keep, and no warning on the decision
+    if not (reason or "").strip():
+        raise _error("communication_omitted_reason",
+                     "Beslutet går sökanden emot och ingen kommunicering är registrerad. Registrera kommuniceringen "
+                     "först, eller ange varför den uppenbart inte behövdes (förvaltningslagen (2017:900) 25 §).",
+                     "communication_missing")
+    return reason.strip()
 
 
 def decision_change(*, actor: Staff, decision: Decision, changes: dict) -> None:
@@ -230,3 +258,35 @@ def decision_record_execution(*, actor: Staff, decision: Decision, kind: str, oc
                   person_ids=case_person_ids_db(decision.application.case),
                   after=snapshot(event, ("decision", "kind", "occurred_on", "note")))
     return event
+
+
+@transaction.atomic
+def decision_record_delivery(*, actor: Staff, decision: Decision, delivered_on: datetime.date | None,
+                             way: str) -> DecisionDelivery:
+    """Record when and how the decision was sent or handed over; the appeal period runs from it
+    (DOMAIN.md 8). Once per decision: the date the period runs from does not move afterwards."""
+    require_role(actor, {Role.CASEWORKER, Role.UNIT_MANAGER}, doing="registrera att beslutet skickats")
+    decision = fs.decisions_for(actor).select_for_update(of=("self",)).select_related("application__case__household") \
+        .filter(pk=decision.pk).first()
+    if decision is None:
+        raise _error("decision", "Beslutet finns inte eller ligger utanför din behörighet.", "not_found")
+    errors = {}
+    if way not in DeliveryWay.values:
+        errors["way"] = ValidationError("Ange hur beslutet skickades eller lämnades över.", code="invalid_choice")
+    if not delivered_on:
+        errors["delivered_on"] = ValidationError("Ange datum.", code="required")
+    elif delivered_on < decision.decided_on:
+        errors["delivered_on"] = ValidationError("Datumet ligger före beslutsdatumet.", code="before_decision")
+    elif delivered_on > timezone.localdate():
+        errors["delivered_on"] = ValidationError("Datumet kan inte ligga i framtiden.", code="in_future")
+    if errors:
+        raise ValidationError(errors)
+    if DecisionDelivery.objects.filter(decision=decision).exists():
+        raise Conflict("Det är redan registrerat när beslutet skickades eller lämnades över.",
+                       code="delivery_recorded", field="delivered_on")
+    delivery = DecisionDelivery(decision=decision, delivered_on=delivered_on, way=way, recorded_by=actor)
+    delivery.full_clean()
+    delivery.save()
+    record_change(actor=actor, action="decision.delivery", instance=delivery,
+                  person_ids=case_person_ids_db(decision.application.case), after=snapshot(delivery, DELIVERY_FIELDS))
+    return delivery

@@ -16,7 +16,7 @@ import datetime
 
 from django.utils import timezone
 
-from . import application_services, decision_services, demo_finance_history
+from . import application_services, communication_services, decision_services, demo_finance_history
 from . import calculation as calc
 from . import finance_selectors as fs
 from .finance_models import RiksnormTable
@@ -107,6 +107,8 @@ def _application_month(ctx, *, case, month, today, index, back):
     amount = calculation.result_amount
     big = amount > 30000 and manager is not None
     outcome = "granted" if amount > 0 else "refused"
+    if outcome == "refused" or any(c.amount_applied > 5000 for c in application.costs.filter(cost_type__counts=False)):
+        _communicate(caseworker, application, decided_on, answered=index % 2 == 0)
     decisions = [decision_services.decision_make(
         actor=manager if big else caseworker, application=application, item_kind="income_support", outcome=outcome,
         amount=amount, legal_basis="sol-12-1", delegation_point="EB-2" if big else "EB-1", decided_on=decided_on,
@@ -121,6 +123,10 @@ def _application_month(ctx, *, case, month, today, index, back):
             delegation_point="EB-4" if partly and manager else "EB-3", decided_on=decided_on,
             reasoning="Tandvård enligt kostnadsförslag; skälig nivå bedömd.",
         ))
+    for decision in decisions:  # sent the day after the decision, by post or to the digital mailbox
+        decision_services.decision_record_delivery(
+            actor=caseworker, decision=decision, delivered_on=min(decided_on + datetime.timedelta(days=1), today),
+            way="digital" if index % 2 else "post")
     for number, decision in enumerate(d for d in decisions if d.amount > 0):
         # Leave one old decision unexecuted and interrupt two (one resumed), so the SoL 34 kap. reports have data.
         if index == 0 and back >= 4 and number == 0:
@@ -139,6 +145,18 @@ def _application_month(ctx, *, case, month, today, index, back):
             decision_services.decision_record_execution(
                 actor=caseworker, decision=decision, kind="resumed", occurred_on=min(executed_on + datetime.timedelta(days=3), today),
                 note="Kontoutdraget har kommit in.")
+
+
+def _communicate(caseworker, application, decided_on: datetime.date, *, answered: bool) -> None:
+    """Kommunicering before a decision against the household (FL 25 §): a week to answer."""
+    told = max(decided_on - datetime.timedelta(days=8), application.received_on)
+    communication_services.communication_create(
+        actor=caseworker, application=application.pk, communicated_on=told, answer_by=told + datetime.timedelta(days=7),
+        content="Underlaget för beslutet: beräkningen enligt riksnorm, hushållets inkomster och kostnadsförslaget för "
+                "tandvård. Du kan lämna synpunkter eller nya uppgifter innan vi beslutar.",
+        answer="Sökanden har inget att tillägga." if answered else "",
+        answered_on=min(told + datetime.timedelta(days=3), decided_on) if answered else None,
+    )
 
 
 def build(ctx) -> None:

@@ -18,6 +18,7 @@ from . import calculation as calc
 from . import finance_selectors as fs
 from .demo import history_start, insert_rows
 from .finance_models import (
+    ADVERSE_OUTCOMES,
     Application,
     ApplicationCost,
     ApplicationIncome,
@@ -34,9 +35,13 @@ from .finance_models import (
     ExecutionEventKind,
     IncomeType,
 )
+from .letter_models import DecisionDelivery, DeliveryWay
+from .letters import letters_sign_bulk
 from .models import HouseholdMember, MemberRole
 
 HISTORY_CASES = 45
+# Kommunicering was obviously unnecessary (FL 25 §): the refusal rests on the household's own figures.
+NOT_COMMUNICATED = "Beslutet grundar sig enbart på uppgifter som sökanden själv har lämnat."
 REASONING = "Hushållets behov enligt riksnorm och skäliga kostnader är styrkt; inkomsterna räcker inte."
 PARTLY = "Hyran överstiger vad som är skäligt på orten; bistånd till skälig hyresnivå."
 REFUSED = "Hushållets inkomster överstiger riksnormen och de skäliga kostnaderna."
@@ -157,9 +162,17 @@ def _save(planned, caseworker, today, rng) -> None:
         Decision(application=a, item_kind=DecisionItemKind.INCOME_SUPPORT, calculation=c,
                  decided_by_role=d["decided_by"].role, signed_at=timezone.make_aware(
                      datetime.datetime.combine(d["decided_on"], datetime.time(14))),
-                 appeal_information=d["legal_basis"].appeal_information, norm_is_official=c.norm_is_official, **d)
+                 appeal_information=d["legal_basis"].appeal_information, norm_is_official=c.norm_is_official,
+                 communication_omitted_reason=NOT_COMMUNICATED if d["outcome"] in ADVERSE_OUTCOMES else "", **d)
         for c, (a, _, _, _, _, d) in zip(calculations, planned, strict=True)
     ])
+    # Their letters, by the service's own rendering, and when each was sent (set-based).
+    letters_sign_bulk([d.pk for d in decisions])
+    DecisionDelivery.objects.bulk_create([
+        DecisionDelivery(decision=d, delivered_on=min(d.decided_on + datetime.timedelta(days=1), today),
+                         way=DeliveryWay.DIGITAL if d.pk % 3 == 0 else DeliveryWay.POST, recorded_by=caseworker)
+        for d in decisions
+    ], batch_size=1000)
     insert_rows(DecisionExecutionEvent, ["decision", "kind", "occurred_on", "recorded_by"], [
         (d.pk, ExecutionEventKind.EXECUTED, min(d.decided_on + datetime.timedelta(days=rng.randint(1, 4)), today),
          caseworker.pk)

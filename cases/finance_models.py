@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 
@@ -355,6 +356,8 @@ class DecisionOutcome(models.TextChoices):
 
 
 GRANTING_OUTCOMES = (DecisionOutcome.GRANTED, DecisionOutcome.PARTLY_GRANTED)
+# Decisions that go fully or partly against the applicant: kommunicering first (FL 25 §, DOMAIN.md 8).
+ADVERSE_OUTCOMES = (DecisionOutcome.REFUSED, DecisionOutcome.PARTLY_GRANTED)
 
 
 class Decision(TimeStampedModel):
@@ -378,6 +381,10 @@ class Decision(TimeStampedModel):
     signed_at = models.DateTimeField("signerat")
     appeal_information = models.TextField("överklagandehänvisning", blank=True)
     norm_is_official = models.BooleanField("officiell norm", default=True)
+    # Why no kommunicering was needed before a decision against the applicant (FL 25 §: "uppenbart
+    # obehövligt"); empty when one was recorded or the decision grants in full (DOMAIN.md 8).
+    communication_omitted_reason = models.TextField(
+        "skäl till att kommunicering inte behövdes", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
     replaces = models.OneToOneField("self", verbose_name="ersätter", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="replaced_by")
 
@@ -411,6 +418,15 @@ class Decision(TimeStampedModel):
         """The provision as in force on the decision date. Decisions made before the legal bases
         were dated point at the new law's row; they are shown citing the law of their date."""
         return self.legal_basis.in_force_on(self.decided_on)
+
+    @property
+    def has_letter(self) -> bool:
+        """Whether the decision letter was stored at signing (decisions imported or made before
+        letters existed have none; select_related("letter") saves the query)."""
+        try:
+            return self.letter is not None
+        except ObjectDoesNotExist:
+            return False
 
 
 class ExecutionEventKind(models.TextChoices):

@@ -32,6 +32,7 @@ from .finance_models import (
     LineKind,
     RiksnormTable,
 )
+from .letter_models import Communication, DecisionLetter
 from .models import HouseholdMember, Role, Staff
 from .selectors import cases_for
 
@@ -204,14 +205,33 @@ def decision_list(*, user: Staff) -> QuerySet[Decision]:
         decisions_for(user)
         .select_related(
             "application__case__household", "legal_basis__replaces", "delegation_point", "decided_by",
-            "cost__cost_type", "replaced_by",
+            "cost__cost_type", "replaced_by", "letter", "delivery",
         )
+        .defer("letter__text")
         .prefetch_related(
             Prefetch("application__case__household__members", queryset=HouseholdMember.objects.order_by("pk")),
             Prefetch("execution_events", queryset=DecisionExecutionEvent.objects.order_by("occurred_on", "pk")),
         )
         .order_by("-decided_on", "-pk")
     )
+
+
+def communications_for(user: Staff) -> QuerySet[Communication]:
+    return Communication.objects.filter(application__in=applications_for(user))
+
+
+def communication_list(*, user: Staff) -> QuerySet[Communication]:
+    return (
+        communications_for(user)
+        .select_related("application__case__household", "recorded_by")
+        .prefetch_related(Prefetch("application__case__household__members", queryset=HouseholdMember.objects.order_by("pk")))
+        .order_by("communicated_on", "pk")
+    )
+
+
+def decision_letter(decision: Decision) -> DecisionLetter | None:
+    """The letter of a decision already found in scope (decisions_for)."""
+    return DecisionLetter.objects.filter(decision_id=decision.pk).first()
 
 
 def decision_person_ids(decision: Decision) -> list[int]:

@@ -336,3 +336,6 @@ from .finance_models import *  # noqa: E402, F401, F403
 
 # The journal (dokumentation, issue 14): entries in a case's file, corrected only by new entries.
 from .journal_models import *  # noqa: E402, F401, F403
+
+# Decisions are communicated (issue 14): kommunicering, decision letters, when a decision was sent.
+from .letter_models import *  # noqa: E402, F401, F403

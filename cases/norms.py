@@ -7,6 +7,7 @@ differently changes it here, once.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 # Jobbstimulans, SoL 12 kap. 8 § (DOMAIN.md 6: "after 6 consecutive months of försörjningsstöd,
@@ -37,3 +38,19 @@ COORDINATOR_AFTER_MONTHS = 3
 # Unexecuted granted decisions are reported after this many months (DOMAIN.md 3, 003:304-314;
 # SoL 34 kap.). Used by the reports that read Decision/DecisionExecutionEvent.
 UNEXECUTED_REPORT_AFTER_MONTHS = 3
+
+# Överklagande (förvaltningslagen 2017:900 44 §, DOMAIN.md 8 "Reasons and appeal"): an appeal must
+# reach the social services within three weeks of the day the person received the decision. A
+# legal basis may name another period (LegalBasis.appeal_period_days); this is the law's default.
+APPEAL_PERIOD_DAYS = 21
+
+
+def appeal_deadline(received_on: datetime.date, period_days: int | None = None) -> datetime.date:
+    """The last day to appeal, counted from the day the decision was sent or handed over. A period
+    that ends on a Saturday or Sunday runs to the next Monday (lagen 1930:173 om beräkning av
+    lagstadgad tid, 2 §); public holidays are not counted here, so the date shown is never later
+    than the real one."""
+    last = received_on + datetime.timedelta(days=period_days or APPEAL_PERIOD_DAYS)
+    while last.weekday() >= 5:
+        last += datetime.timedelta(days=1)
+    return last

@@ -15,7 +15,7 @@ no person goes while any household they were in is kept.
 Queries are set-based: a fixed number per kind of record and per retention extension, whatever
 the number of persons; the grouping into units is done in memory over (household, person) pairs.
 The purge removes every kind's rows by primary key in the order of `personakt.deletion_order`,
-signed decisions through `gallring_purge_decisions` and the log through `audit_purge_log`
+signed decisions, the journal and decision letters through gallring's functions (purge.APPEND_ONLY) and the log through `audit_purge_log`
 (audit/recording/purge.py), in one transaction, and writes a gallringsprotokoll (RetentionPurge)
 with counts and dates only.
 """
@@ -261,14 +261,11 @@ def retention_purge(*, today: datetime.date | None = None) -> RetentionPurge:
     )
     removed = Counter()
     for label in personakt.deletion_order() if ids else ():
-        if label == "cases.decisionexecutionevent":
-            continue  # with the decisions, below
-        if label == "cases.decision" and ids[label]:
-            events, decisions = purge.purge_decisions(decision_ids=ids[label], purge_id=protocol.pk)
-            removed.update({"cases.decisionexecutionevent": events, label: decisions})
-        elif label == "cases.journalentry" and ids[label]:
-            removed[label] = purge.purge_journal(entry_ids=ids[label], purge_id=protocol.pk)
-        elif ids[label] and label != "cases.decision":
+        if label in purge.PURGED_WITH or not ids[label]:
+            continue  # execution events go with their decisions, below
+        if label in purge.PURGED_THROUGH:  # signed rows: only through gallring's own function
+            removed.update(purge.purge_through(purge.PURGED_THROUGH[label], ids=ids[label], purge_id=protocol.pk))
+        else:
             removed[label] = _delete(label, ids[label])
     expected = {label: n for label, n in protocol.counts.items() if label not in LOG_KINDS}
     if {label: n for label, n in removed.items() if n} != expected:  # something changed under us: undo it all

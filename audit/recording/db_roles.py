@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from audit.recording.chain import CHAIN_TABLES, LOG_TABLES
 from audit.recording.partitions import DROP_SIGNATURE, ENSURE_SIGNATURE
+from audit.recording.purge import PURGE_SIGNATURES
 
 # What the application role may do on each audit table; nothing else.
 ALLOWED = {table: ("SELECT", "INSERT") if table in LOG_TABLES else ("SELECT",) for table in CHAIN_TABLES}
@@ -49,10 +50,9 @@ def apply_grants(connection, role: str | None = None) -> bool:
         cursor.execute(f"GRANT USAGE ON SCHEMA {schema} TO {app}")
         cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {app}")
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {app}")
-        # Gallring's ways past the append-only log, signed decisions and the journal (audit/recording/purge.py).
+        # Gallring's ways past the append-only log, signed decisions, the journal and letters (audit/recording/purge.py).
         # ... and the access log's partitions: made ahead, old months dropped (audit/recording/partitions.py).
-        for function in ("audit_purge_log(bigint[], bigint)", "gallring_purge_decisions(bigint[], bigint)",
-                         "gallring_purge_journal(bigint[], bigint)", ENSURE_SIGNATURE, DROP_SIGNATURE):
+        for function in ("audit_purge_log(bigint[], bigint)", *PURGE_SIGNATURES, ENSURE_SIGNATURE, DROP_SIGNATURE):
             cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [function])
             if cursor.fetchone()[0]:
                 cursor.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {app}")

@@ -13,9 +13,13 @@ trigger there also requires that the deleting role owns the table, which inside 
 DEFINER function `gallring_purge_decisions` it does, and outside it the application role never
 does. That function refuses without a protocol row, refuses decisions of a case not closed, and
 writes its own change event (counts only), so even a misuse of it leaves a trace in the chain.
+The journal and the decision letters are protected and purged the same way: one installer,
+`install_append_only`, serves all three (`APPEND_ONLY`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db import connection
 
@@ -73,82 +77,150 @@ def _purge_function(schema: str) -> str:
     """
 
 
-DECISIONS_REFUSE = """
-CREATE OR REPLACE FUNCTION cases_refuse_decision_change() RETURNS trigger AS $$
-BEGIN
-    -- Gallring only: gallring_purge_decisions sets gallring.purge and runs as the tables' owner.
-    -- The application role can set the setting itself but never owns the table, so it is refused.
+@dataclass(frozen=True)
+class AppendOnly:
+    """Rows that are signed and never change (decisions, the journal, decision letters): a trigger
+    refuses every UPDATE and DELETE, except a DELETE by gallring through `function`, which runs as
+    the tables' owner (SECURITY DEFINER), needs a gallringsprotokoll, refuses rows of a case not
+    closed, deletes `deletes` in order and writes its own change event with the counts."""
+
+    refuse: str  # the trigger function
+    what: str  # said in the refusal: "holds signed decisions, append-only"
+    tables: tuple[str, ...]  # protected by the trigger
+    function: str  # gallring's way past it
+    deletes: tuple[tuple[str, str, str], ...]  # (label, table, key column matched against the ids), in order
+    case_of: str  # FROM clause joining the ids' table (alias r) to cases_case (alias c)
+    action: str  # the change event gallring writes
+
+    @property
+    def signature(self) -> str:
+        return f"{self.function}(bigint[], bigint)"
+
+
+DECISIONS = AppendOnly(
+    refuse="cases_refuse_decision_change", what="holds signed decisions, append-only",
+    tables=("cases_decision", "cases_decisionexecutionevent"), function="gallring_purge_decisions",
+    deletes=(("cases.decisionexecutionevent", "cases_decisionexecutionevent", "decision_id"),
+             ("cases.decision", "cases_decision", "id")),
+    case_of="cases_decision r JOIN cases_application a ON a.id = r.application_id JOIN cases_case c ON c.id = a.case_id",
+    action="retention.purge_decisions",
+)
+JOURNAL = AppendOnly(
+    refuse="cases_refuse_journal_change", what="holds signed journal entries, append-only",
+    tables=("cases_journalentry",), function="gallring_purge_journal",
+    deletes=(("cases.journalentry", "cases_journalentry", "id"),),
+    case_of="cases_journalentry r JOIN cases_case c ON c.id = r.case_id",
+    action="retention.purge_journal",
+)
+LETTERS = AppendOnly(
+    refuse="cases_refuse_letter_change", what="holds signed decision letters, append-only",
+    tables=("cases_decisionletter",), function="gallring_purge_letters",
+    deletes=(("cases.decisionletter", "cases_decisionletter", "id"),),
+    case_of=("cases_decisionletter r JOIN cases_decision d ON d.id = r.decision_id "
+             "JOIN cases_application a ON a.id = d.application_id JOIN cases_case c ON c.id = a.case_id"),
+    action="retention.purge_letters",
+)
+APPEND_ONLY = (DECISIONS, JOURNAL, LETTERS)
+# Gallring's functions, for the application role's grants (audit/recording/db_roles.py).
+PURGE_SIGNATURES = tuple(spec.signature for spec in APPEND_ONLY)
+
+
+def _refuse_function(spec: AppendOnly, *, gallring: bool = True) -> str:
+    let_gallring_through = """
     IF TG_OP = 'DELETE' AND coalesce(current_setting('gallring.purge', true), '') <> ''
        AND pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
         RETURN OLD;
-    END IF;
-    RAISE EXCEPTION '% holds signed decisions, append-only: % refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-"""
-
-DECISIONS_REFUSE_ORIGINAL = """
-CREATE OR REPLACE FUNCTION cases_refuse_decision_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION '% holds signed decisions, append-only: % refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-"""
-
-DECISIONS_SIGNATURE = "gallring_purge_decisions(bigint[], bigint)"
-
-
-def _decisions_function(schema: str) -> str:
+    END IF;""" if gallring else ""
+    # Gallring only: the purge function sets gallring.purge and runs as the tables' owner. The
+    # application role can set the setting itself but never owns the table, so it is refused.
     return f"""
-    CREATE OR REPLACE FUNCTION gallring_purge_decisions(decision_ids bigint[], purge bigint) RETURNS bigint[]
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
-    DECLARE
-        events bigint;
-        decisions bigint;
-    BEGIN
-        IF NOT EXISTS (SELECT 1 FROM audit_retentionpurge WHERE id = purge AND NOT dry_run) THEN
-            RAISE EXCEPTION 'gallring_purge_decisions needs a gallringsprotokoll (purge %)', purge
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        IF EXISTS (SELECT 1 FROM cases_decision d JOIN cases_application a ON a.id = d.application_id
-                   JOIN cases_case c ON c.id = a.case_id WHERE d.id = ANY(decision_ids) AND c.status <> 'closed') THEN
-            RAISE EXCEPTION 'gallring_purge_decisions: a decision of a case not closed (purge %)', purge
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        PERFORM set_config('gallring.purge', purge::text, true);
-        DELETE FROM cases_decisionexecutionevent WHERE decision_id = ANY(decision_ids);
-        GET DIAGNOSTICS events = ROW_COUNT;
-        DELETE FROM cases_decision WHERE id = ANY(decision_ids);
-        GET DIAGNOSTICS decisions = ROW_COUNT;
-        PERFORM set_config('gallring.purge', '', true);
-        INSERT INTO audit_changeevent (occurred_at, actor_username, action, object_type, object_id, changes, channel)
-            VALUES (now(), '', 'retention.purge_decisions', 'audit.retentionpurge', purge::text,
-                    jsonb_build_object('cases.decision', decisions, 'cases.decisionexecutionevent', events), 'task');
-        RETURN ARRAY[events, decisions];
+    CREATE OR REPLACE FUNCTION {spec.refuse}() RETURNS trigger AS $$
+    BEGIN{let_gallring_through}
+        RAISE EXCEPTION '% {spec.what}: % refused', TG_TABLE_NAME, TG_OP
+            USING ERRCODE = 'insufficient_privilege';
     END;
-    $$;
-    REVOKE ALL ON FUNCTION {DECISIONS_SIGNATURE} FROM PUBLIC;
+    $$ LANGUAGE plpgsql;
     """
 
 
-def install_decisions(schema_editor) -> None:
-    """Gallring's one way past the signed decisions' protection (audit migration 0018)."""
+def _purge_function_for(spec: AppendOnly, schema: str) -> str:
+    deletes = "\n".join(f"""
+        DELETE FROM {table} WHERE {column} = ANY(ids);
+        GET DIAGNOSTICS n = ROW_COUNT;
+        counts := counts || n;""" for _, table, column in spec.deletes)
+    report = ", ".join(f"'{label}', counts[{i}]" for i, (label, _, _) in enumerate(spec.deletes, start=1))
+    return f"""
+    DROP FUNCTION IF EXISTS {spec.signature};
+    CREATE FUNCTION {spec.function}(ids bigint[], purge bigint) RETURNS bigint[]
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+    DECLARE
+        counts bigint[] := '{{}}';
+        n bigint;
+    BEGIN
+        IF NOT EXISTS (SELECT 1 FROM audit_retentionpurge WHERE id = purge AND NOT dry_run) THEN
+            RAISE EXCEPTION '{spec.function} needs a gallringsprotokoll (purge %)', purge
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF EXISTS (SELECT 1 FROM {spec.case_of} WHERE r.id = ANY(ids) AND c.status <> 'closed') THEN
+            RAISE EXCEPTION '{spec.function}: a row of a case not closed (purge %)', purge
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        PERFORM set_config('gallring.purge', purge::text, true);{deletes}
+        PERFORM set_config('gallring.purge', '', true);
+        INSERT INTO audit_changeevent (occurred_at, actor_username, action, object_type, object_id, changes, channel)
+            VALUES (now(), '', '{spec.action}', 'audit.retentionpurge', purge::text, jsonb_build_object({report}), 'task');
+        RETURN counts;
+    END;
+    $$;
+    REVOKE ALL ON FUNCTION {spec.signature} FROM PUBLIC;
+    """
+
+
+def install_append_only(schema_editor, spec: AppendOnly) -> None:
+    """The trigger on each of `spec`'s tables and gallring's one way past it (idempotent: a later
+    migration may install a spec again to bring an older database's function up to date)."""
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("SELECT current_schema()")
         schema = cursor.fetchone()[0]
-    schema_editor.execute(DECISIONS_REFUSE, params=None)
-    schema_editor.execute(_decisions_function(schema), params=None)
+    schema_editor.execute(_refuse_function(spec), params=None)
+    for table in spec.tables:
+        schema_editor.execute(f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                              f"FOR EACH ROW EXECUTE FUNCTION {spec.refuse}();", params=None)
+    schema_editor.execute(_purge_function_for(spec, schema), params=None)
+
+
+def uninstall_append_only(schema_editor, spec: AppendOnly, *, keep_triggers: bool = False) -> None:
+    """Drop gallring's function; the triggers too, unless an earlier migration made them (the
+    decisions': cases migration 0005), which then refuse everything again."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(f"DROP FUNCTION IF EXISTS {spec.signature}", params=None)
+    if keep_triggers:
+        schema_editor.execute(_refuse_function(spec, gallring=False), params=None)
+        return
+    for table in spec.tables:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}", params=None)
+    schema_editor.execute(f"DROP FUNCTION IF EXISTS {spec.refuse}()", params=None)
+
+
+def install_decisions(schema_editor) -> None:
+    """Gallring's one way past the signed decisions' protection (audit migration 0018)."""
+    install_append_only(schema_editor, DECISIONS)
 
 
 def uninstall_decisions(schema_editor) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP FUNCTION IF EXISTS {DECISIONS_SIGNATURE}", params=None)
-    schema_editor.execute(DECISIONS_REFUSE_ORIGINAL, params=None)
+    uninstall_append_only(schema_editor, DECISIONS, keep_triggers=True)
+
+
+def install_journal(schema_editor) -> None:
+    """The journal's append-only trigger and gallring's one way past it (audit migration 0022)."""
+    install_append_only(schema_editor, JOURNAL)
+
+
+def uninstall_journal(schema_editor) -> None:
+    uninstall_append_only(schema_editor, JOURNAL)
 
 
 def install(schema_editor) -> None:
@@ -181,98 +253,24 @@ def purge_log(*, person_ids: list[int], purge_id: int) -> int:
         return cursor.fetchone()[0]
 
 
-def purge_decisions(*, decision_ids: list[int], purge_id: int) -> tuple[int, int]:
-    """Remove these signed decisions and their execution events (PostgreSQL: through
-    `gallring_purge_decisions`); answers (events, decisions) removed."""
+def purge_through(spec: AppendOnly, *, ids: list[int], purge_id: int) -> dict[str, int]:
+    """Remove these rows (and, for decisions, their execution events) through gallring's function
+    (PostgreSQL); answers the count removed per kind. Elsewhere there is no protection to pass."""
     if connection.vendor != "postgresql":
-        from cases.models import Decision, DecisionExecutionEvent
+        from django.apps import apps
 
-        return (DecisionExecutionEvent.objects.filter(decision_id__in=decision_ids)._raw_delete(connection.alias) or 0,
-                Decision.objects.filter(pk__in=decision_ids)._raw_delete(connection.alias) or 0)
+        removed = {}
+        for label, _, column in spec.deletes:
+            model = apps.get_model(label)
+            lookup = "pk__in" if column == "id" else f"{column}__in"
+            removed[label] = model.objects.filter(**{lookup: ids})._raw_delete(connection.alias) or 0
+        return removed
     with connection.cursor() as cursor:
-        cursor.execute("SELECT gallring_purge_decisions(%s::bigint[], %s)", [list(decision_ids), purge_id])
-        events, decisions = cursor.fetchone()[0]
-        return events, decisions
+        cursor.execute(f"SELECT {spec.function}(%s::bigint[], %s)", [list(ids), purge_id])
+        counts = cursor.fetchone()[0]
+    return {label: n for (label, _, _), n in zip(spec.deletes, counts, strict=True)}
 
 
-# The journal (cases.JournalEntry): never updated; removed only by gallring, through
-# gallring_purge_journal (as the table's owner, with the gallringsprotokoll), like the decisions.
-JOURNAL_REFUSE = """
-CREATE OR REPLACE FUNCTION cases_refuse_journal_change() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP = 'DELETE' AND coalesce(current_setting('gallring.purge', true), '') <> ''
-       AND pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
-        RETURN OLD;
-    END IF;
-    RAISE EXCEPTION '% holds signed journal entries, append-only: % refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-"""
-
-JOURNAL_SIGNATURE = "gallring_purge_journal(bigint[], bigint)"
-
-
-def _journal_function(schema: str) -> str:
-    return f"""
-    CREATE OR REPLACE FUNCTION gallring_purge_journal(entry_ids bigint[], purge bigint) RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
-    DECLARE
-        entries bigint;
-    BEGIN
-        IF NOT EXISTS (SELECT 1 FROM audit_retentionpurge WHERE id = purge AND NOT dry_run) THEN
-            RAISE EXCEPTION 'gallring_purge_journal needs a gallringsprotokoll (purge %)', purge
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        IF EXISTS (SELECT 1 FROM cases_journalentry j JOIN cases_case c ON c.id = j.case_id
-                   WHERE j.id = ANY(entry_ids) AND c.status <> 'closed') THEN
-            RAISE EXCEPTION 'gallring_purge_journal: an entry of a case not closed (purge %)', purge
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        PERFORM set_config('gallring.purge', purge::text, true);
-        DELETE FROM cases_journalentry WHERE id = ANY(entry_ids);
-        GET DIAGNOSTICS entries = ROW_COUNT;
-        PERFORM set_config('gallring.purge', '', true);
-        INSERT INTO audit_changeevent (occurred_at, actor_username, action, object_type, object_id, changes, channel)
-            VALUES (now(), '', 'retention.purge_journal', 'audit.retentionpurge', purge::text,
-                    jsonb_build_object('cases.journalentry', entries), 'task');
-        RETURN entries;
-    END;
-    $$;
-    REVOKE ALL ON FUNCTION {JOURNAL_SIGNATURE} FROM PUBLIC;
-    """
-
-
-def install_journal(schema_editor) -> None:
-    """The journal's append-only trigger and gallring's one way past it (audit migration 0022)."""
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT current_schema()")
-        schema = cursor.fetchone()[0]
-    schema_editor.execute(JOURNAL_REFUSE, params=None)
-    schema_editor.execute(
-        "CREATE TRIGGER cases_journalentry_append_only BEFORE UPDATE OR DELETE ON cases_journalentry "
-        "FOR EACH ROW EXECUTE FUNCTION cases_refuse_journal_change();",
-        params=None,
-    )
-    schema_editor.execute(_journal_function(schema), params=None)
-
-
-def uninstall_journal(schema_editor) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP FUNCTION IF EXISTS {JOURNAL_SIGNATURE}", params=None)
-    schema_editor.execute("DROP TRIGGER IF EXISTS cases_journalentry_append_only ON cases_journalentry", params=None)
-    schema_editor.execute("DROP FUNCTION IF EXISTS cases_refuse_journal_change()", params=None)
-
-
-def purge_journal(*, entry_ids: list[int], purge_id: int) -> int:
-    """Remove these journal entries (PostgreSQL: through `gallring_purge_journal`); answers how many."""
-    if connection.vendor != "postgresql":
-        from cases.models import JournalEntry
-
-        return JournalEntry.objects.filter(pk__in=entry_ids)._raw_delete(connection.alias) or 0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT gallring_purge_journal(%s::bigint[], %s)", [list(entry_ids), purge_id])
-        return cursor.fetchone()[0]
+# The kinds gallring removes through a spec's function: the first kind named by the ids passed.
+PURGED_THROUGH = {spec.deletes[-1][0]: spec for spec in APPEND_ONLY}
+PURGED_WITH = {label for spec in APPEND_ONLY for label, _, _ in spec.deletes[:-1]}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,16 +16,25 @@ from audit.models import AccessAction
 from audit.recording.log import record_access
 from config.api.access import AccessLoggedReadMixin
 from config.api.permissions import HasRole
+from config.errors import DomainError
 
 from .. import decision_services as services
 from .. import finance_selectors as fs
+from .. import letters
+from ..communication_services import COMMUNICATION_WRITERS, communication_create
 from ..finance_models import Decision, DecisionOutcome
+from ..letter_models import Communication
 from ..models import Role
 from . import finance_serializers as s
 
 
 def _not_found(field: str) -> ValidationError:
     return ValidationError({field: ValidationError("Finns inte eller ligger utanför din behörighet.", code="not_found")})
+
+
+class NoLetter(DomainError):
+    status = 404
+    code = "no_letter"
 
 
 class DecisionFilter(django_filters.FilterSet):
@@ -101,6 +112,87 @@ class DecisionViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.Retri
         data.is_valid(raise_exception=True)
         services.decision_record_execution(actor=request.user, decision=decision, **data.validated_data)
         return self._refreshed(decision)
+
+
+    def _letter(self):
+        """The letter stored when the decision was signed; 404 naming the letter when there is none
+        (a decision imported from the previous system, or made before letters were kept)."""
+        decision = self.get_object()
+        letter = fs.decision_letter(decision)
+        if letter is None:
+            raise NoLetter("Beslutet har inget sparat beslutsmeddelande (det fattades innan beslutsmeddelanden "
+                           "sparades, eller kommer från det tidigare verksamhetssystemet).", field="letter")
+        return decision, letter
+
+    def _log_letter(self, decision, letter, action):
+        record_access(actor=self.request.user, action=action, object_type="cases.decisionletter",
+                      subjects=[(letter.pk, pid) for pid in (self.person_ids(decision) or [None])])
+
+    @extend_schema(responses={200: s.DecisionLetterSerializer})
+    @action(detail=True, methods=["get"])
+    def letter(self, request, pk=None):
+        """Beslutsmeddelandet: the text stored when the decision was signed, with its SHA-256."""
+        decision, letter = self._letter()
+        data = s.DecisionLetterSerializer(letter).data
+        self._log_letter(decision, letter, AccessAction.READ)
+        return Response(data)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY,
+                                                                        description="PDF/A-2b")})
+    @action(detail=True, methods=["get"], url_path="letter/pdf", url_name="letter-pdf")
+    def letter_pdf(self, request, pk=None):
+        """The stored letter as a PDF/A for the person and the e-archive."""
+        decision, letter = self._letter()
+        content = letters.letter_pdf(letter)
+        self._log_letter(decision, letter, AccessAction.EXPORT)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="beslut-{decision.pk}.pdf"'
+        return response
+
+    @extend_schema(request=s.DeliveryInputSerializer, responses={201: s.DecisionSerializer})
+    @action(detail=True, methods=["post"])
+    def delivery(self, request, pk=None):
+        """Expediering: when and how the decision was sent or handed over; the appeal period runs from it."""
+        decision = self.get_object()
+        data = s.DeliveryInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.decision_record_delivery(actor=request.user, decision=decision, **data.validated_data)
+        return self._refreshed(decision)
+
+
+class CommunicationFilter(django_filters.FilterSet):
+    case = django_filters.NumberFilter(field_name="application__case_id")
+
+    class Meta:
+        model = Communication
+        fields = ["application"]
+
+
+class CommunicationViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                           viewsets.GenericViewSet):
+    """Kommunicering before a decision that goes against the applicant (förvaltningslagen 25 §)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = fs.FINANCE_ROLES
+    allowed_roles_by_action = {"create": COMMUNICATION_WRITERS}
+    serializer_class = s.CommunicationSerializer
+    filterset_class = CommunicationFilter
+    ordering_fields = ["communicated_on", "id"]
+    access_object_type = "cases.communication"
+
+    def get_queryset(self):
+        return fs.communication_list(user=self.request.user)
+
+    def person_ids(self, obj):
+        return fs.application_person_ids(obj.application)
+
+    @extend_schema(request=s.CommunicationCreateSerializer, responses={201: s.CommunicationSerializer})
+    def create(self, request):
+        data = s.CommunicationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        communication = communication_create(actor=request.user, **data.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=communication.pk)).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class DelegatedDecisionListView(APIView):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import functools
 
+from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.limits import Amount, BoundedModelSerializer, BoundedSerializer
@@ -33,6 +35,7 @@ from ..finance_models import (
     RiksnormPersonalAmount,
     RiksnormTable,
 )
+from ..letter_models import Communication, DecisionDelivery, DecisionLetter, DeliveryWay
 
 UNOFFICIAL_WARNING = "OBS: beräkningen bygger på en riksnorm som INTE är officiell (endast demo/test)."
 
@@ -239,6 +242,9 @@ class DecisionCreateSerializer(BoundedSerializer):
     delegation_point = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     reasoning = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     decided_on = serializers.DateField(required=False)
+    communication_omitted_reason = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True,
+        help_text="Vid avslag eller delvis bifall utan registrerad kommunicering: varför den uppenbart inte behövdes.")
 
 
 class DecisionCorrectSerializer(DecisionCreateSerializer):
@@ -259,6 +265,26 @@ class ExecutionEventSerializer(BoundedModelSerializer):
         fields = ["id", "kind", "occurred_on", "note", "recorded_by", "created_at"]
 
 
+class DeliveryInputSerializer(BoundedSerializer):
+    delivered_on = serializers.DateField(help_text="Dagen beslutet skickades eller lämnades över.")
+    way = serializers.ChoiceField(choices=DeliveryWay.choices)
+
+
+class DeliverySerializer(BoundedModelSerializer):
+    appeal_deadline = serializers.SerializerMethodField(
+        help_text="Sista dag att överklaga, räknad från dagen beslutet skickades eller lämnades över (tre veckor).")
+
+    class Meta:
+        model = DecisionDelivery
+        fields = ["delivered_on", "way", "recorded_by", "appeal_deadline"]
+
+    def get_appeal_deadline(self, obj) -> datetime.date | None:
+        return obj.appeal_deadline
+
+
+COMMUNICATION_MISSING_WARNING = "Ingen kommunicering registrerades före beslutet; skälet är angivet i beslutet."
+
+
 class DecisionSerializer(_Warnings, BoundedModelSerializer):
     legal_basis = LegalBasisSerializer(source="cited_legal_basis", read_only=True)
     delegation_point = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -269,13 +295,34 @@ class DecisionSerializer(_Warnings, BoundedModelSerializer):
     execution_events = ExecutionEventSerializer(many=True, read_only=True)
     executed_on = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
+    delivery = serializers.SerializerMethodField(help_text="När och hur beslutet skickades; tomt tills det registrerats.")
+    has_letter = serializers.SerializerMethodField(help_text="Beslutsmeddelandet finns (GET letter/).")
 
     class Meta:
         model = Decision
         fields = ["id", "application", "case", "month", "item_kind", "cost", "calculation", "outcome", "amount_applied",
                   "amount", "legal_basis", "reasoning", "decided_by", "decided_by_name", "decided_by_role",
                   "delegation_point", "decided_on", "signed_at", "appeal_information", "norm_is_official", "replaces",
-                  "replaced_by", "execution_events", "executed_on", "warnings"]
+                  "replaced_by", "execution_events", "executed_on", "communication_omitted_reason", "delivery",
+                  "has_letter", "warnings"]
+
+    def get_warnings(self, obj) -> list[str]:
+        return super().get_warnings(obj) + ([COMMUNICATION_MISSING_WARNING] if obj.communication_omitted_reason else [])
+
+    @staticmethod
+    def _related(obj, name):
+        try:
+            return getattr(obj, name)
+        except ObjectDoesNotExist:
+            return None
+
+    @extend_schema_field(DeliverySerializer(allow_null=True))
+    def get_delivery(self, obj):  # selected with the decision
+        delivery = self._related(obj, "delivery")
+        return DeliverySerializer(delivery).data if delivery else None
+
+    def get_has_letter(self, obj) -> bool:
+        return obj.has_letter
 
     def get_replaced_by(self, obj) -> int | None:
         replacement = getattr(obj, "replaced_by", None)
@@ -312,3 +359,35 @@ class PeriodSerializer(BoundedSerializer):
             raise serializers.ValidationError({"date_to": "Slutdatumet ligger före startdatumet."})
         return attrs
 
+
+
+# --- decisions are communicated (issue 14) ------------------------------------------------------
+
+class CommunicationSerializer(BoundedModelSerializer):
+    case = serializers.IntegerField(source="application.case_id", read_only=True)
+    recorded_by_name = serializers.CharField(source="recorded_by.get_full_name", read_only=True)
+
+    class Meta:
+        model = Communication
+        fields = ["id", "application", "case", "communicated_on", "content", "answer_by", "answer", "answered_on",
+                  "recorded_by", "recorded_by_name", "created_at"]
+        read_only_fields = fields
+
+
+class CommunicationCreateSerializer(BoundedSerializer):
+    application = serializers.IntegerField()
+    communicated_on = serializers.DateField(help_text="Dagen sökanden fick ta del av underlaget.")
+    content = serializers.CharField(help_text="Vad som kommunicerades: det beslutet kommer att grunda sig på.")
+    answer_by = serializers.DateField(help_text="Sista dag att svara.")
+    answer = serializers.CharField(required=False, allow_blank=True, default="")
+    answered_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class DecisionLetterSerializer(BoundedModelSerializer):
+    verified = serializers.BooleanField(source="verifies", read_only=True,
+                                        help_text="Texten stämmer med kontrollsumman från signeringen.")
+
+    class Meta:
+        model = DecisionLetter
+        fields = ["decision", "text", "sha256", "signed_at", "verified"]
+        read_only_fields = fields

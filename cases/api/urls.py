@@ -20,6 +20,7 @@ router.register("delegation-points", finance_reference.DelegationPointViewSet, b
 router.register("applications", applications.ApplicationViewSet, basename="application")
 router.register("calculations", applications.CalculationViewSet, basename="calculation")
 router.register("decisions", decisions.DecisionViewSet, basename="decision")
+router.register("communications", decisions.CommunicationViewSet, basename="communication")
 
 # The journal (issue 14).
 router.register("journal-entries", journal.JournalEntryViewSet, basename="journal-entry")

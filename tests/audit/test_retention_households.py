@@ -26,6 +26,7 @@ from audit.recording import chain
 from audit.recording.log import record_access
 from cases import decision_services
 from cases.finance_models import Decision, LegalBasis
+from cases.letter_models import DecisionLetter
 from cases.models import (
     Applicant,
     CaseClosingReason,
@@ -288,7 +289,24 @@ def test_the_chain_verifies_after_a_household_purge(old):
     result = chain.verify()
     assert result.intact, result.describe()
     assert ChangeEvent.objects.filter(action="retention.purge_decisions", object_id=str(protocol.pk)).exists()
+    # The decision letters went with them, through their own controlled path (issue 14).
+    assert protocol.counts.get("cases.decisionletter", 0) > 0
+    assert ChangeEvent.objects.filter(action="retention.purge_letters", object_id=str(protocol.pk)).exists()
     call_command("verify_audit_chain")  # exits 0
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(connection.vendor != "postgresql" or not settings.DATABASE_APP_ROLE,
+                    reason="the application role's rights are PostgreSQL with DATABASE_APP_ROLE")
+def test_the_app_role_cannot_delete_a_letter_outside_the_purge(old):
+    _, _, decision = old
+    letter = DecisionLetter.objects.get(decision=decision)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('gallring.purge', '1', true)")
+        cursor.execute("DELETE FROM cases_decisionletter WHERE id = %s", [letter.pk])
+    with pytest.raises(DatabaseError, match="gallringsprotokoll"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT gallring_purge_letters(ARRAY[%s]::bigint[], 999999)", [letter.pk])
+    assert DecisionLetter.objects.filter(pk=letter.pk).exists()
 
 
 @pytest.mark.postgresql

@@ -91,6 +91,7 @@ def _decision_of(caseworker, month, amount):
         actor=caseworker, application=application, item_kind="income_support", outcome="partly_granted",
         amount=amount, legal_basis="sol-12-1", delegation_point=point_for(caseworker),
         reasoning="Behovet är styrkt.", decided_on=month,
+        communication_omitted_reason="Beslutet grundar sig enbart på sökandens egna uppgifter.",
     )
 
 

@@ -73,7 +73,8 @@ ROUTES = {
         "control-action-detail", "control-action-complete", "control-action-follow-up", "control-sample-list",
         "control-sample-detail", "control-sample-checklists", "control-sample-results",
         "control-checklist-answer-review", "caseload-list", "journal-entry-list", "journal-entry-detail",
-        "journal-entry-corrections",
+        "journal-entry-corrections", "decision-letter", "decision-letter-pdf", "decision-delivery",
+        "communication-list", "communication-detail",
     ], PERSONAL),
     # Personal data: pages.
     **dict.fromkeys([
@@ -92,6 +93,7 @@ FINANCIAL = frozenset({
     "application-list", "application-dry-run", "application-detail", "application-approve-costs",
     "application-calculate", "application-withdraw", "calculation-list", "calculation-detail",
     "decision-list", "decision-detail", "decision-correct", "decision-execution",
+    "decision-letter", "decision-letter-pdf", "decision-delivery", "communication-list", "communication-detail",
 })
 FINANCE_ROLES = {Role.CASEWORKER, Role.UNIT_MANAGER}
 

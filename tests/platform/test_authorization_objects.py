@@ -16,6 +16,7 @@ from audit.control.models import ControlSample, ControlSampleItem, Flag
 from audit.control.selectors import flags_for
 from audit.models import AccessLogEntry
 from cases.finance_models import Application, Calculation, Decision
+from cases.letter_models import Communication
 from cases.models import Applicant, Case, Role, Staff
 from cases.selectors import applicants_for, cases_for
 from insatser.models import Participation, ParticipationStatus
@@ -195,13 +196,17 @@ FINANCIAL_ROWS = {
     "application-approve-costs": ("post", Application), "application-withdraw": ("post", Application),
     "calculation-detail": ("get", Calculation), "decision-detail": ("get", Decision),
     "decision-correct": ("post", Decision), "decision-execution": ("post", Decision),
+    "decision-letter": ("get", Decision), "decision-letter-pdf": ("get", Decision),
+    "decision-delivery": ("post", Decision), "communication-detail": ("get", Communication),
 }
-FINANCIAL_LISTS = {"application-list": Application, "calculation-list": Calculation, "decision-list": Decision}
+FINANCIAL_LISTS = {"application-list": Application, "calculation-list": Calculation, "decision-list": Decision,
+                   "communication-list": Communication}
 DRY_RUN = "application-dry-run"  # takes the case in its body
 
 
 def _financial_rows(model, cases):
-    case_path = {Application: "case__in", Calculation: "application__case__in", Decision: "application__case__in"}
+    case_path = {Application: "case__in", Calculation: "application__case__in", Decision: "application__case__in",
+                 Communication: "application__case__in"}
     return list(model.objects.filter(**{case_path[model]: cases}).order_by("pk").values_list("pk", flat=True))
 
 

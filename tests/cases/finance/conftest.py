@@ -12,10 +12,11 @@ from cases.finance_models import (
     Decision,
     DecisionExecutionEvent,
 )
+from cases.letter_models import Communication, DecisionDelivery, DecisionLetter
 from tests.factories.finance import family_case
 
 WRITTEN = (Application, ApplicationMember, ApplicationIncome, ApplicationCost, Calculation, CalculationLine, Decision,
-           DecisionExecutionEvent)
+           DecisionExecutionEvent, Communication, DecisionLetter, DecisionDelivery)
 
 
 @pytest.fixture

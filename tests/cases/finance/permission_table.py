@@ -24,7 +24,7 @@ def _decision_body(w, user):
 
 def _correct_body(w, user):
     return {"outcome": "partly_granted", "amount": 100, "legal_basis": "sol-12-1", "delegation_point": _point(user),
-            "reasoning": "Rättelse."}
+            "reasoning": "Rättelse.", "communication_omitted_reason": "Uppgifterna kommer från sökanden själv."}
 
 
 # name: (method, url(w), body(w, user) or None, allowed roles, success status)
@@ -68,6 +68,18 @@ FINANCE_ROUTES = {
     "decision-correct": ("post", lambda w: f"/api/v1/decisions/{w.decision.pk}/correct/", _correct_body, FINANCE, 201),
     "decision-execution": ("post", lambda w: f"/api/v1/decisions/{w.decision.pk}/execution/",
                            lambda w, u: {"kind": "executed", "occurred_on": "2019-03-20"}, FINANCE, 201),
+    # Decisions are communicated: the letter (text, PDF), when it was sent, kommunicering.
+    "decision-letter": ("get", lambda w: f"/api/v1/decisions/{w.decision.pk}/letter/", None, FINANCE, 200),
+    "decision-letter-pdf": ("get", lambda w: f"/api/v1/decisions/{w.decision.pk}/letter/pdf/", None, FINANCE, 200),
+    "decision-delivery": ("post", lambda w: f"/api/v1/decisions/{w.decision.pk}/delivery/",
+                          lambda w, u: {"delivered_on": "2019-03-10", "way": "post"}, FINANCE, 201),
+    "communication-list": ("get", lambda w: "/api/v1/communications/", None, FINANCE, 200),
+    "communication-detail": ("get", lambda w: f"/api/v1/communications/{w.communication.pk}/", None, FINANCE, 200),
+    "communication-create": (
+        "post", lambda w: "/api/v1/communications/",
+        lambda w, u: {"application": w.undecided.pk, "communicated_on": "2019-04-03", "content": "Underlaget.",
+                      "answer_by": "2019-04-10"}, FINANCE, 201,
+    ),
     "delegated-decisions": ("get", lambda w: "/api/v1/delegated-decisions/?date_from=2019-01-01&date_to=2019-12-31",
                             None, {BO, UM, AD}, 200),
 }

@@ -18,6 +18,9 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/decisions/"
 MARCH = datetime.date(2019, 3, 1)
 
+# Kommunicering was obviously unnecessary (FL 25 §): the decision rests only on what the applicant gave.
+NOT_NEEDED = "Beslutet grundar sig enbart på uppgifter som sökanden själv har lämnat."
+
 
 @pytest.fixture
 def calculated(caseworker, family):
@@ -68,7 +71,8 @@ def test_partly_granted_and_refused_cost_items(api_as, caseworker, calculated):
     dental = application.costs.get(cost_type__code="dental")
     client = api_as(caseworker)
     response = client.post(URL, body(application, item_kind="cost", cost=dental.pk, outcome="partly_granted",
-                                     amount=4000, delegation_point="EB-3"), format="json")
+                                     amount=4000, delegation_point="EB-3", communication_omitted_reason=NOT_NEEDED),
+                           format="json")
     assert response.status_code == 201, response.json()
     assert (response.json()["amount"], response.json()["amount_applied"]) == (4000, 6000)
     housing = application.costs.get(cost_type__code="housing")
@@ -141,7 +145,8 @@ def test_a_signed_decision_never_changes_and_a_correction_replaces_it(api_as, ca
 
     corrected = client.post(f"{URL}{first['id']}/correct/",
                             {"outcome": "partly_granted", "amount": 15000, "legal_basis": "sol-12-1",
-                             "delegation_point": "EB-1", "reasoning": "Rättelse: hyran var lägre."}, format="json")
+                             "delegation_point": "EB-1", "reasoning": "Rättelse: hyran var lägre.",
+                             "communication_omitted_reason": NOT_NEEDED}, format="json")
     assert corrected.status_code == 201, corrected.json()
     assert corrected.json()["replaces"] == first["id"]
     old = client.get(f"{URL}{first['id']}/").json()

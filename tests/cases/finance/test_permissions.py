@@ -11,7 +11,9 @@ from django.urls import resolve
 from rest_framework.test import APIClient
 
 from cases.application_services import application_calculate
+from cases.communication_services import communication_create
 from cases.finance_models import Application, Decision, RiksnormTable
+from cases.letter_models import Communication
 from cases.models import Case, HouseholdMember, Role, Staff
 from tests.cases.finance.permission_table import AN, FINANCE_ROUTES, ROLES
 from tests.factories.cases import StaffFactory, UnitFactory
@@ -31,6 +33,7 @@ class FinanceWorld:
     decision: Decision
     undecided: Application
     other_decision: Decision
+    communication: Communication
 
 
 def _finance_world() -> FinanceWorld:
@@ -56,8 +59,11 @@ def _finance_world() -> FinanceWorld:
     other_case, other_members = family_case(unit=other_unit)
     _, _, other_decision = granted_month(actor=other_cw, case=other_case, month=datetime.date(2019, 3, 1),
                                          members=other_members)
+    communication = communication_create(
+        actor=cw, application=undecided.pk, communicated_on=datetime.date(2019, 4, 2),
+        content="Inkomsten från april räcker till hyran.", answer_by=datetime.date(2019, 4, 9))
     return FinanceWorld(users, case, members, RiksnormTable.objects.get(name="Riksnorm 2019"), decided, decision,
-                        undecided, other_decision)
+                        undecided, other_decision, communication)
 
 
 # Built once for the module (every test here reads it; what a successful write adds is rolled back
@@ -94,7 +100,8 @@ def test_the_table_covers_every_finance_route(fworld):
     from cases.api.urls import router
 
     finance_views = {"ApplicationViewSet", "CalculationViewSet", "DecisionViewSet", "RiksnormTableViewSet",
-                     "CostTypeViewSet", "IncomeTypeViewSet", "LegalBasisViewSet", "DelegationPointViewSet"}
+                     "CostTypeViewSet", "IncomeTypeViewSet", "LegalBasisViewSet", "DelegationPointViewSet",
+                     "CommunicationViewSet"}
     served = {
         (pattern.name, method)
         for pattern in router.urls
@@ -116,6 +123,10 @@ def test_the_table_covers_every_finance_route(fworld):
         ("post", lambda w: f"/api/v1/applications/{w.other_decision.application_id}/calculate/", {}),
         ("post", lambda w: f"/api/v1/decisions/{w.other_decision.pk}/execution/",
          {"kind": "executed", "occurred_on": "2019-03-20"}),
+        ("get", lambda w: f"/api/v1/decisions/{w.other_decision.pk}/letter/", None),
+        ("get", lambda w: f"/api/v1/decisions/{w.other_decision.pk}/letter/pdf/", None),
+        ("post", lambda w: f"/api/v1/decisions/{w.other_decision.pk}/delivery/",
+         {"delivered_on": "2019-03-10", "way": "post"}),
         ("post", lambda w: f"/api/v1/decisions/{w.other_decision.pk}/correct/",
          {"outcome": "refused", "legal_basis": "sol-12-1", "delegation_point": "EB-1", "reasoning": "x"}),
     ],
