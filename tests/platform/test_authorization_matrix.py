@@ -73,7 +73,7 @@ ROUTES = {
         "control-action-detail", "control-action-complete", "control-action-follow-up", "control-sample-list",
         "control-sample-detail", "control-sample-checklists", "control-sample-results",
         "control-checklist-answer-review", "caseload-list", "journal-entry-list", "journal-entry-detail",
-        "journal-entry-corrections",
+        "journal-entry-corrections", "case-transfer", "case-transfers", "applicant-replace-reserve-number",
     ], PERSONAL),
     # Personal data: pages.
     **dict.fromkeys([
