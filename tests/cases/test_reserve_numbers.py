@@ -193,3 +193,20 @@ def test_the_list_with_reserve_numbers_runs_a_fixed_number_of_queries(world, cli
         response = client.get(URL)
     assert response.status_code == 200
     assert sum(1 for p in response.json()["results"] if p["reserve_number"]) == persons
+
+
+def test_the_person_page_shows_the_number_labelled_as_reservnummer(world, client_for, client):
+    from django.urls import reverse
+
+    from tests.factories.cases import CoordinatorAssignmentFactory
+
+    person = _reserve_person(world, client_for)
+    case = CaseFactory(unit=world.case.unit, with_applicant=person)
+    CoordinatorAssignmentFactory(case=case, applicant=person, coordinator=world.users["coordinator"],
+                                 start_date=datetime.date(2025, 1, 1))
+    client.force_login(world.users["coordinator"])
+    page = client.get(reverse("person", args=[person.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<dt>Reservnummer</dt>" in html and person.reserve_number in html
+    assert "Personnummer" not in html
