@@ -11,6 +11,7 @@ from django.db.models import F, Q
 
 from config.models import TimeStampedModel
 
+from .case_file_rules import RESERVE_NUMBER_MAX_LENGTH
 from .identity import validate_identity_number
 
 
@@ -110,8 +111,13 @@ class Applicant(TimeStampedModel):
     entered separately, so they cannot disagree.
     """
 
+    # Empty only for a person registered with a reservnummer instead (exactly one of the two is set).
     personal_identity_number = models.CharField(
-        "personnummer", max_length=12, unique=True, validators=[validate_identity_number]
+        "personnummer", max_length=12, unique=True, null=True, blank=True, validators=[validate_identity_number]
+    )
+    reserve_number = models.CharField(
+        "reservnummer", max_length=RESERVE_NUMBER_MAX_LENGTH, unique=True, null=True, blank=True,
+        help_text="Lokalt nummer för en person utan personnummer och samordningsnummer.",
     )
     is_coordination_number = models.BooleanField("samordningsnummer", default=False)
     birth_date = models.DateField("födelsedatum")
@@ -133,9 +139,31 @@ class Applicant(TimeStampedModel):
         verbose_name = "sökande"
         verbose_name_plural = "sökande"
         indexes = [models.Index(fields=["last_name", "first_name"], name="applicant_name")]
+        constraints = [
+            models.CheckConstraint(
+                name="applicant_one_identity_number",
+                condition=Q(personal_identity_number__isnull=False, reserve_number__isnull=True)
+                | Q(personal_identity_number__isnull=True, reserve_number__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def identity_label(self) -> str:
+        """What the number shown for the person is called on pages and documents."""
+        if self.reserve_number:
+            return "Reservnummer"
+        return "Samordningsnummer" if self.is_coordination_number else "Personnummer"
+
+    @property
+    def identity_display(self) -> str:
+        """The person's number as shown: ÅÅÅÅMMDD-NNNN, or the reserve number as issued."""
+        if self.reserve_number:
+            return self.reserve_number
+        pnr = self.personal_identity_number or ""
+        return f"{pnr[:8]}-{pnr[8:]}" if pnr else ""
 
     @property
     def full_name(self) -> str:
@@ -334,8 +362,14 @@ class CoordinatorAssignment(TimeStampedModel):
 # module; imported here so they are models of this app.
 from .finance_models import *  # noqa: E402, F401, F403
 
+# Reserve numbers (issue 14): local numbers for persons without personnummer, and those replaced.
+from .identity_models import *  # noqa: E402, F401, F403
+
 # The journal (dokumentation, issue 14): entries in a case's file, corrected only by new entries.
 from .journal_models import *  # noqa: E402, F401, F403
 
 # Decisions are communicated (issue 14): kommunicering, decision letters, when a decision was sent.
 from .letter_models import *  # noqa: E402, F401, F403
+
+# Transfers (issue 14): who held a case when.
+from .transfer_models import *  # noqa: E402, F401, F403

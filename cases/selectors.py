@@ -18,9 +18,11 @@ from .models import (
     Applicant,
     Case,
     CaseSupportBarrier,
+    CaseTransfer,
     CoordinatorAssignment,
     Household,
     HouseholdMember,
+    ReplacedReserveNumber,
     Role,
     Staff,
     SupportBarrier,
@@ -91,13 +93,24 @@ def households_for(user: Staff) -> QuerySet[Household]:
 
 
 def applicant_list(*, user: Staff) -> QuerySet[Applicant]:
-    return applicants_for(user).select_related("registered_unit").order_by("last_name", "first_name", "pk")
+    return (
+        applicants_for(user)
+        .select_related("registered_unit")
+        .prefetch_related(Prefetch("replaced_reserve_numbers", queryset=ReplacedReserveNumber.objects.order_by("pk")))
+        .order_by("last_name", "first_name", "pk")
+    )
 
 
-def applicant_search(*, user: Staff, personal_identity_number: str | None = None, name: str | None = None):
+def applicant_search(
+    *, user: Staff, personal_identity_number: str | None = None, name: str | None = None,
+    reserve_number: str | None = None,
+):
     qs = applicant_list(user=user)
     if personal_identity_number:
         qs = qs.filter(personal_identity_number=personal_identity_number)
+    if reserve_number:  # the current one, or one a personnummer has replaced: the person is the same
+        replaced = ReplacedReserveNumber.objects.filter(applicant_id=OuterRef("pk"), reserve_number=reserve_number)
+        qs = qs.filter(Q(reserve_number=reserve_number) | Q(Exists(replaced)))
     if name:
         for part in name.split():
             qs = qs.filter(Q(first_name__icontains=part) | Q(last_name__icontains=part))
@@ -127,6 +140,15 @@ def case_list(*, user: Staff) -> QuerySet[Case]:
             ),
         )
         .order_by("-opened_on", "pk")
+    )
+
+
+def case_transfer_list(*, case: Case) -> QuerySet:
+    """Who held the case when: its transfers in date order, with everything a list shows."""
+    return (
+        CaseTransfer.objects.filter(case=case)
+        .select_related("from_unit", "to_unit", "from_caseworker", "to_caseworker", "transferred_by")
+        .order_by("transferred_on", "pk")
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from audit.recording.log import record_change, snapshot
 
@@ -26,10 +27,12 @@ from .models import (
     SupportBarrier,
 )
 from .permissions import require_role
+from .reserve_number_services import reserve_number_issue
 from .selectors import applicants_for, cases_for, households_for
 
 APPLICANT_FIELDS = (
     "personal_identity_number",
+    "reserve_number",
     "is_coordination_number",
     "birth_date",
     "legal_gender",
@@ -82,13 +85,50 @@ def normalise_identity_number(value: str) -> str:
     return _parse_identity(value).canonical
 
 
+def _identity_of_new_person(
+    personal_identity_number: str | None, assign_reserve_number: bool, birth_date, legal_gender
+) -> dict:
+    """The identity fields of a person being registered: from the personnummer (birth date and legal
+    gender derived from it, never entered), or a new reserve number with the two entered."""
+    if assign_reserve_number and personal_identity_number:
+        raise _field_error("assign_reserve_number", "Ange antingen personnummer eller att personen ska få "
+                           "reservnummer, inte båda.", "both_given")
+    if not assign_reserve_number:
+        if not personal_identity_number:
+            raise _field_error("personal_identity_number", "Ange personnummer eller samordningsnummer. Saknar "
+                               "personen båda, begär ett reservnummer.", "required")
+        if birth_date is not None or legal_gender:
+            field = "birth_date" if birth_date is not None else "legal_gender"
+            raise _field_error(field, "Födelsedatum och juridiskt kön hämtas ur personnumret och anges inte.",
+                               "derived")
+        parsed = _parse_identity(personal_identity_number)
+        if Applicant.objects.filter(personal_identity_number=parsed.canonical).exists():
+            raise _field_error(
+                "personal_identity_number",
+                "Det finns redan en person registrerad med detta personnummer. Sök fram personen i stället.",
+                "already_registered",
+            )
+        return {"personal_identity_number": parsed.canonical, "is_coordination_number": parsed.is_coordination_number,
+                "birth_date": parsed.birth_date, "legal_gender": parsed.legal_gender}
+    if birth_date is None:
+        raise _field_error("birth_date", "Ange födelsedatum för en person med reservnummer.", "required")
+    if birth_date > timezone.localdate():
+        raise _field_error("birth_date", "Födelsedatumet ligger i framtiden.", "in_future")
+    if not legal_gender:
+        raise _field_error("legal_gender", "Ange juridiskt kön för en person med reservnummer.", "required")
+    return {"reserve_number": reserve_number_issue(), "birth_date": birth_date, "legal_gender": legal_gender}
+
+
 @transaction.atomic
 def applicant_create(
     *,
     actor: Staff,
-    personal_identity_number: str,
     first_name: str,
     last_name: str,
+    personal_identity_number: str | None = None,
+    assign_reserve_number: bool = False,
+    birth_date: datetime.date | None = None,
+    legal_gender: str = "",
     street_address: str = "",
     postal_code: str = "",
     city: str = "",
@@ -96,19 +136,12 @@ def applicant_create(
     email: str = "",
     protected_identity: bool = False,
 ) -> Applicant:
+    """Register a person: by personnummer or samordningsnummer, or, for a person who has neither,
+    with a reserve number the system issues (DOMAIN.md 8) and birth date and legal gender entered."""
     require_role(actor, {Role.CASEWORKER}, doing="registrera sökande")
-    parsed = _parse_identity(personal_identity_number)
-    if Applicant.objects.filter(personal_identity_number=parsed.canonical).exists():
-        raise _field_error(
-            "personal_identity_number",
-            "Det finns redan en person registrerad med detta personnummer. Sök fram personen i stället.",
-            "already_registered",
-        )
+    identity_fields = _identity_of_new_person(personal_identity_number, assign_reserve_number, birth_date, legal_gender)
     applicant = Applicant(
-        personal_identity_number=parsed.canonical,
-        is_coordination_number=parsed.is_coordination_number,
-        birth_date=parsed.birth_date,
-        legal_gender=parsed.legal_gender,
+        **identity_fields,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         street_address=street_address,

@@ -19,6 +19,12 @@ app.conf.beat_schedule = {
         "task": "platform.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # A planned transfer of a case takes effect on its date (cases.transfer_services), before the
+    # egenkontroll's nightly run, so its flags go to the new holder.
+    "cases.transfers_take_effect": {
+        "task": "cases.transfers_take_effect",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
 
 # Egenkontroll (audit's control layer). Nightly: every nightly rule, then escalation and the

@@ -76,7 +76,8 @@ def caseload_queryset(*, user: Staff, on: datetime.date | None = None) -> QueryS
 
 
 def _search(qs: QuerySet[Applicant], text: str) -> QuerySet[Applicant]:
-    """By personnummer when the text parses as one, else by name parts."""
+    """By personnummer when the text parses as one, else by name parts or a reservnummer (the one a
+    person has, or one a personnummer replaced: cases.reserve_number_services)."""
     text = (text or "").strip()
     if not text:
         return qs
@@ -84,9 +85,12 @@ def _search(qs: QuerySet[Applicant], text: str) -> QuerySet[Applicant]:
         return qs.filter(personal_identity_number=identity.parse(text).canonical)
     except Exception:  # noqa: BLE001 - not a number: search by name
         pass
+    reserve = text.upper()
+    by_reserve_number = Q(reserve_number=reserve) | Q(replaced_reserve_numbers__reserve_number=reserve)
+    by_name = Q()
     for part in text.split():
-        qs = qs.filter(Q(first_name__icontains=part) | Q(last_name__icontains=part))
-    return qs
+        by_name &= Q(first_name__icontains=part) | Q(last_name__icontains=part)
+    return qs.filter(Q(pk__in=Applicant.objects.filter(by_reserve_number).values("pk")) | by_name)
 
 
 @dataclass

@@ -47,6 +47,8 @@ PATHS: dict[str, tuple[str | None, str | None]] = {
     "cases.communication": ("application__case__household", None),
     "cases.decisionletter": ("decision__application__case__household", None),
     "cases.decisiondelivery": ("decision__application__case__household", None),
+    "cases.casetransfer": ("case__household", None),
+    "cases.replacedreservenumber": (None, "applicant"),
     "planning.assessment": (None, "applicant"),
     "planning.implementationplan": ("case__household", "applicant"),
     "planning.subgoal": (None, "plan__applicant"),

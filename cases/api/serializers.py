@@ -17,6 +17,7 @@ from ..models import (
     CoordinatorAssignment,
     Household,
     HouseholdMember,
+    LegalGender,
     MemberRole,
     OpeningWay,
     Role,
@@ -53,12 +54,18 @@ class ApplicantSerializer(BoundedModelSerializer):
     """A person. With skyddad identitet, address and contact details are shown to caseworkers only."""
 
     registered_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    replaced_reserve_numbers = serializers.SlugRelatedField(
+        slug_field="reserve_number", many=True, read_only=True,
+        help_text="Reservnummer som personnummer eller samordningsnummer har ersatt.",
+    )
 
     class Meta:
         model = Applicant
         fields = [
             "id",
             "personal_identity_number",
+            "reserve_number",
+            "replaced_reserve_numbers",
             "is_coordination_number",
             "birth_date",
             "legal_gender",
@@ -85,7 +92,15 @@ class ApplicantSerializer(BoundedModelSerializer):
 
 
 class ApplicantCreateSerializer(BoundedSerializer):
-    personal_identity_number = serializers.CharField(max_length=20)
+    """A person with personnummer or samordningsnummer, or, with assign_reserve_number, a person who
+    has neither: the system issues a reserve number, and birth date and legal gender are entered."""
+
+    personal_identity_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    assign_reserve_number = serializers.BooleanField(
+        required=False, default=False, help_text="Personen saknar personnummer och samordningsnummer: ge ett reservnummer.")
+    birth_date = serializers.DateField(required=False, allow_null=True, help_text="Endast med reservnummer.")
+    legal_gender = serializers.ChoiceField(choices=LegalGender.choices, required=False, allow_blank=True,
+                                           help_text="Endast med reservnummer.")
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     street_address = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -111,12 +126,13 @@ class ApplicantSearchSerializer(BoundedSerializer):
     """Search in the request body, so a personnummer never appears in a URL or access log line."""
 
     personal_identity_number = serializers.CharField(max_length=20, required=False)
+    reserve_number = serializers.CharField(max_length=20, required=False)
     name = serializers.CharField(max_length=200, required=False)
 
     def validate(self, attrs):
-        if not attrs.get("personal_identity_number") and not attrs.get("name"):
+        if not any(attrs.get(f) for f in ("personal_identity_number", "reserve_number", "name")):
             raise serializers.ValidationError(
-                {"personal_identity_number": "Ange personnummer eller namn att söka på."}, code="required"
+                {"personal_identity_number": "Ange personnummer, reservnummer eller namn att söka på."}, code="required"
             )
         return attrs
 

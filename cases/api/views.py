@@ -10,12 +10,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from audit.models import AccessAction
+from audit.recording.log import record_access
 from config.api.access import AccessLoggedReadMixin
 from config.api.permissions import HasRole
 
-from .. import selectors, services
+from .. import reserve_number_services, selectors, services, transfer_services
 from ..models import Applicant, Case, CaseStatus, Role, Staff
 from . import serializers as s
+from . import transfers as t
 
 PERSONAL_DATA_READERS = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.UNIT_MANAGER})
 CASEWORKERS = frozenset({Role.CASEWORKER})
@@ -86,7 +88,8 @@ class ApplicantViewSet(
 
     permission_classes = [HasRole]
     allowed_roles = PERSONAL_DATA_READERS
-    allowed_roles_by_action = {"create": CASEWORKERS, "partial_update": CASEWORKERS}
+    allowed_roles_by_action = {"create": CASEWORKERS, "partial_update": CASEWORKERS,
+                               "replace_reserve_number": CASEWORKERS}
     serializer_class = s.ApplicantSerializer
     filterset_class = ApplicantFilter
     ordering_fields = ["last_name", "first_name", "birth_date"]
@@ -103,7 +106,20 @@ class ApplicantViewSet(
         data = s.ApplicantCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         applicant = services.applicant_create(actor=request.user, **data.validated_data)
-        return Response(self.get_serializer(applicant).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(self.get_queryset().get(pk=applicant.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=t.ReserveNumberReplaceSerializer, responses={200: s.ApplicantSerializer})
+    @action(detail=True, methods=["post"], url_path="replace-reserve-number")
+    def replace_reserve_number(self, request, pk=None):
+        """The real personnummer or samordningsnummer replaces the reserve number; the person and every
+        record about them stay the same, the reserve number is kept (replaced_reserve_numbers)."""
+        applicant = self.get_object()
+        data = t.ReserveNumberReplaceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        applicant = reserve_number_services.applicant_replace_reserve_number(
+            actor=request.user, applicant=applicant, **data.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=applicant.pk)).data)
 
     @extend_schema(request=s.ApplicantUpdateSerializer, responses={200: s.ApplicantSerializer})
     def partial_update(self, request, pk=None):
@@ -119,10 +135,12 @@ class ApplicantViewSet(
         data = s.ApplicantSearchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         pnr = data.validated_data.get("personal_identity_number")
+        reserve = data.validated_data.get("reserve_number")
         results = list(
             selectors.applicant_search(
                 user=request.user,
                 personal_identity_number=services.normalise_identity_number(pnr) if pnr else None,
+                reserve_number=reserve_number_services.normalise_reserve_number(reserve) if reserve else None,
                 name=data.validated_data.get("name"),
             )[:50]
         )
@@ -204,6 +222,7 @@ class CaseViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveM
         "support_barriers": CASEWORKERS,
         "coordinator_assignments": frozenset({Role.CASEWORKER, Role.UNIT_MANAGER}),
         "end_coordinator_assignment": frozenset({Role.CASEWORKER, Role.UNIT_MANAGER}),
+        "transfer": transfer_services.TRANSFERRERS,
     }
     serializer_class = s.CaseSerializer
     filterset_class = CaseFilter
@@ -308,3 +327,29 @@ class CaseViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveM
             actor=request.user, assignment=assignment, end_date=data.validated_data["end_date"]
         )
         return Response(s.CoordinatorAssignmentSerializer(assignment).data)
+
+    @extend_schema(request=t.CaseTransferInputSerializer, responses={201: t.CaseTransferSerializer})
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        """Överflyttning: the case moves to another caseworker or unit from a date (today, earlier, or
+        planned a few days ahead); the unit that holds it now does this."""
+        case = self.get_object()
+        data = t.CaseTransferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = transfer_services.case_transfer(actor=request.user, case=case, **data.validated_data)
+        row = selectors.case_transfer_list(case=case).get(pk=row.pk)
+        return Response(t.CaseTransferSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: t.CaseTransferSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def transfers(self, request, pk=None):
+        """Who held the case when: its transfers in date order (empty: held since it opened by its
+        unit). Every read is logged, on the case and on each transfer."""
+        case = self.get_object()
+        rows = list(selectors.case_transfer_list(case=case))
+        person_ids = selectors.case_person_ids(case) or [None]
+        record_access(actor=request.user, action=AccessAction.READ, object_type=self.access_object_type,
+                      subjects=[(case.pk, pid) for pid in person_ids])
+        record_access(actor=request.user, action=AccessAction.LIST, object_type="cases.casetransfer",
+                      subjects=[(row.pk, pid) for row in rows for pid in person_ids])
+        return Response(t.CaseTransferSerializer(rows, many=True).data)

@@ -368,6 +368,11 @@ AUDIT_ACCESS_LOG_KEEP_MONTHS = env.int("AUDIT_ACCESS_LOG_KEEP_MONTHS", default=N
 # municipalities share one installation this becomes data tied to the organisation.
 MUNICIPALITY_NAME = env.str("MUNICIPALITY_NAME", default="Exempelkommun")
 
+# The case file (issue 14; the rules are read in cases/case_file_rules.py). How many days ahead a
+# transfer of a case may be planned, and the pattern of a reservnummer (municipality-local).
+CASE_TRANSFER_MAX_DAYS_AHEAD = env.int("CASE_TRANSFER_MAX_DAYS_AHEAD", default=14)
+RESERVE_NUMBER_FORMAT = env.str("RESERVE_NUMBER_FORMAT", default="R{year}{sequence:06d}")
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kommun.example")
 

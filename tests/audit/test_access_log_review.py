@@ -269,6 +269,21 @@ def test_a_reader_is_judged_by_the_unit_they_were_at_when_they_read(people, run_
     assert before_at_home.pk not in subjects and other_after_move.pk not in subjects
 
 
+def test_reads_before_a_transfer_of_the_case_are_judged_by_the_unit_that_held_it_then(people, run_rule, units):
+    from cases.transfer_services import case_transfer
+
+    home, other = units
+    reader, person = people["mine"], ApplicantFactory(registered_unit=other)
+    case = CaseFactory(unit=home, with_applicant=person, opened_on=DAY - datetime.timedelta(days=30))
+    held = _read(reader, person, when=_at(10))
+    case_transfer(actor=people["manager"], case=case, transferred_on=DAY + datetime.timedelta(days=1),
+                  reason="Flytt till annan kommundel.", to_unit=other.code, to_caseworker=people["theirs"].pk)
+    after = _read(reader, person, when=_at(10, DAY + datetime.timedelta(days=1)))
+    subjects = {s for s, _, _ in _flags(run_rule, "l02_read_outside_scope", DAY + datetime.timedelta(days=2))}
+    assert held.pk not in subjects  # the home unit held the case that day
+    assert after.pk in subjects  # from the transfer date it no longer does
+
+
 def test_a_unit_managers_sight_through_a_coordinator_is_the_coordinators_unit_at_the_time(people, run_rule, units):
     home, other = units
     assignment = CoordinatorAssignmentFactory(

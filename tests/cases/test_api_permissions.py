@@ -9,10 +9,11 @@ from __future__ import annotations
 import pytest
 from django.urls import resolve
 
-from cases.models import CaseClosingReason, MemberRole
+from cases.models import Applicant, CaseClosingReason, MemberRole, Role
 from tests.cases.conftest import make_world
 from tests.cases.finance.permission_table import FINANCE_ROUTE_NAMES
 from tests.cases.support import ROLES, new_pnr
+from tests.factories.cases import ApplicantFactory, StaffFactory
 from tests.once import built_once
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +110,32 @@ ROUTES = {
         "post", lambda w: f"/api/v1/journal-entries/{w.journal_entry.pk}/corrections/",
         lambda w: {"text": "Rättelse."}, {CW, CO}, 201,
     ),
+    # Transfers and reserve numbers (issue 14): the holding unit's caseworker or manager moves a case;
+    # whoever sees the case reads its history; a caseworker registers a person with a reserve number
+    # and replaces it by the real personnummer.
+    "case-transfer": (
+        "post", lambda w: f"/api/v1/cases/{w.case.pk}/transfer/",
+        lambda w: {"transferred_on": "2025-06-01", "reason": "Personen har flyttat.", "to_unit": w.other_case.unit.code,
+                   "to_caseworker": StaffFactory(role=Role.CASEWORKER, unit=w.other_case.unit).pk},
+        {CW, UM}, 201,
+    ),
+    "case-transfers": ("get", lambda w: f"/api/v1/cases/{w.case.pk}/transfers/", None, READERS, 200),
+    "applicant-create-with-reserve-number": (
+        "post", lambda w: "/api/v1/applicants/",
+        lambda w: {"assign_reserve_number": True, "birth_date": "1988-02-03", "legal_gender": "kvinna",
+                   "first_name": "Utan", "last_name": "Personnummer"}, {CW}, 201,
+    ),
+    "applicant-replace-reserve-number": (
+        "post", lambda w: f"/api/v1/applicants/{_reserve_person(w).pk}/replace-reserve-number/",
+        lambda w: {"personal_identity_number": new_pnr(13)}, {CW}, 200,
+    ),
 }
+
+def _reserve_person(w):
+    """A person of the caseworker's unit registered with a reserve number (made in the test's savepoint)."""
+    return Applicant.objects.filter(reserve_number="R2025000001").first() or ApplicantFactory(
+        personal_identity_number=None, reserve_number="R2025000001", legal_gender="man", registered_unit=w.case.unit)
+
 
 CASES = [
     pytest.param(route, role, _expect(allowed, ok)[role], id=f"{route}-{role}")

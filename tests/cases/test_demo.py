@@ -94,7 +94,10 @@ class TestTheBuiltMunicipality:
         assert "inget ändrat" in out.getvalue()
 
     def test_every_personnummer_is_a_valid_test_number(self, demo_output):
-        people = list(Applicant.objects.all())
+        # One coordinated person has a reservnummer instead (issue 14), never a valid personnummer.
+        reserved = list(Applicant.objects.filter(personal_identity_number__isnull=True))
+        assert len(reserved) == 1 and reserved[0].reserve_number.startswith("R")
+        people = list(Applicant.objects.filter(personal_identity_number__isnull=False))
         assert len({p.personal_identity_number for p in people}) == len(people)
         for person in people:
             parsed = parse(person.personal_identity_number)
@@ -104,6 +107,14 @@ class TestTheBuiltMunicipality:
             assert int(person.personal_identity_number[8:11]) in TEST_SERIAL_RANGE
         assert any(p.is_coordination_number for p in people)
         assert any(p.protected_identity for p in people)
+        assert any(p.replaced_reserve_numbers.exists() for p in people)
+
+    def test_one_case_was_transferred_to_another_caseworker(self, demo_output):
+        from cases.models import CaseTransfer
+
+        transfer = CaseTransfer.objects.select_related("case", "from_caseworker", "to_caseworker").get()
+        assert (transfer.from_caseworker.username, transfer.to_caseworker.username) == ("handlaggare2", "handlaggare")
+        assert transfer.case.responsible_caseworker == transfer.to_caseworker and transfer.took_effect_at
 
     def test_the_municipality_is_believable(self, demo_output):
         closed = Case.objects.filter(status=CaseStatus.CLOSED)

@@ -107,6 +107,32 @@ def test_search_by_personnummer_is_posted_and_kept_out_of_the_url(logged_in, coo
     assert "2 personer" in logged_in.get(reverse("caseload")).content.decode()
 
 
+def test_search_by_reservnummer_finds_the_person_also_after_the_personnummer_replaced_it(
+    logged_in, coordinator, caseworker
+):
+    from cases.models import Applicant
+    from cases.reserve_number_services import applicant_replace_reserve_number
+
+    one = CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant
+    two = CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant
+    Applicant.objects.filter(pk=one.pk).update(personal_identity_number=None, reserve_number="R2026000007")
+    for typed in ("R2026000007", "r2026000007"):
+        response = logged_in.post(reverse("caseload"), {"sok": typed})
+        html = logged_in.get(response.url).content.decode()
+        assert reverse("person", args=[one.pk]) in html and reverse("person", args=[two.pk]) not in html
+    applicant_replace_reserve_number(actor=caseworker, applicant=Applicant.objects.get(pk=one.pk),
+                                     personal_identity_number=_other_pnr())
+    response = logged_in.post(reverse("caseload"), {"sok": "R2026000007"})
+    html = logged_in.get(response.url).content.decode()
+    assert reverse("person", args=[one.pk]) in html and reverse("person", args=[two.pk]) not in html
+
+
+def _other_pnr():
+    from tests.cases.support import new_pnr
+
+    return new_pnr(41)
+
+
 def test_an_invalid_personnummer_is_said_so_with_why_and_not_searched_as_a_name(logged_in, coordinator, caseworker):
     one = CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant
     two = CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant

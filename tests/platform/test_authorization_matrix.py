@@ -75,6 +75,7 @@ ROUTES = {
         "control-checklist-answer-review", "caseload-list", "journal-entry-list", "journal-entry-detail",
         "journal-entry-corrections", "decision-letter", "decision-letter-pdf", "decision-delivery",
         "communication-list", "communication-detail",
+        "case-transfer", "case-transfers", "applicant-replace-reserve-number",
     ], PERSONAL),
     # Personal data: pages.
     **dict.fromkeys([

@@ -27,7 +27,7 @@ from audit.control.rules.base import FunctionRule, Param, register
 from audit.control.rules.common import ID
 from audit.control.rules.ownership import owned
 from audit.recording.models import AccessAction, AccessLogEntry, ChainVerification, Channel
-from cases.models import Applicant, HouseholdMember, Role, Staff, StaffAssignmentPeriod
+from cases.models import Applicant, CaseTransfer, HouseholdMember, Role, Staff, StaffAssignmentPeriod
 from cases.selectors import open_assignments
 
 
@@ -162,10 +162,17 @@ def _in_scope() -> Q:
     reader's role is the log row's (recorded at the read), their unit the one they were at then, and
     a coordinator assignment counts if it was open that day (for a unit manager: held by a
     coordinator who was at the manager's unit then)."""
+    # A unit that held the person's case until a transfer dated after the read had them in scope
+    # then, though the case is elsewhere now (cases.transfer_services; who held it when, DOMAIN.md 8).
+    held_until_transfer = CaseTransfer.objects.filter(
+        case__household__members__applicant_id=OuterRef("person_id"), from_unit_id=OuterRef("scope_unit"),
+        transferred_on__gt=OuterRef("read_day"),
+    )
     by_unit = Q(actor_role__in=(Role.CASEWORKER, Role.UNIT_MANAGER)) & (
         Exists(Applicant.objects.filter(pk=OuterRef("person_id"), registered_unit_id=OuterRef("scope_unit")))
         | Exists(HouseholdMember.objects.filter(
             applicant_id=OuterRef("person_id"), household__cases__unit_id=OuterRef("scope_unit")))
+        | Exists(held_until_transfer)
     )
     assignments = open_assignments(on=OuterRef("read_day")).filter(applicant_id=OuterRef("person_id"))
     # The coordinator's unit at the read, found as the reader's is (with the same fallback).

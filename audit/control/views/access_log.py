@@ -65,9 +65,8 @@ def _search(request, data: dict) -> dict:
 def _rows(entries) -> list[dict]:
     """What the table shows of each entry; the persons named with one query for the page."""
     ids = {e.person_id for e in entries if e.person_id is not None}
-    persons = {
-        p.pk: p for p in Applicant.objects.filter(pk__in=ids).only("first_name", "last_name", "personal_identity_number")
-    } if ids else {}
+    shown = ("first_name", "last_name", "personal_identity_number", "reserve_number", "is_coordination_number")
+    persons = {p.pk: p for p in Applicant.objects.filter(pk__in=ids).only(*shown)} if ids else {}
     return [
         {"entry": e, "role": _role(e.actor_role), "object": _object(e.object_type), "person": persons.get(e.person_id)}
         for e in entries

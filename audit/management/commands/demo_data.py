@@ -24,6 +24,8 @@ BUILDERS = [
     # seeded data of the others.
     "cases.demo_finance",
     "cases.demo_journal",
+    # A transfer and reserve numbers (issue 14), before the rules so flags follow the new holder.
+    "cases.demo_case_file",
     # Runs the egenkontroll rules over everything above.
     "audit.demo",
     "audit.demo_reports",
