@@ -382,9 +382,11 @@ class Decision(TimeStampedModel):
     appeal_information = models.TextField("överklagandehänvisning", blank=True)
     norm_is_official = models.BooleanField("officiell norm", default=True)
     # Why no kommunicering was needed before a decision against the applicant (FL 25 §: "uppenbart
-    # obehövligt"); empty when one was recorded or the decision grants in full (DOMAIN.md 8).
+    # obehövligt"); empty when one was recorded or the decision grants in full (DOMAIN.md 8). Empty
+    # by the database's default too, for rows written by SQL (imports, the bench generator).
     communication_omitted_reason = models.TextField(
-        "skäl till att kommunicering inte behövdes", blank=True, max_length=TEXT_MAX_LENGTH, validators=[text_max_length])
+        "skäl till att kommunicering inte behövdes", blank=True, default="", db_default="", max_length=TEXT_MAX_LENGTH,
+        validators=[text_max_length])
     replaces = models.OneToOneField("self", verbose_name="ersätter", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="replaced_by")
 

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='decision',
             name='communication_omitted_reason',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='skäl till att kommunicering inte behövdes'),
+            field=models.TextField(blank=True, db_default='', default='', max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='skäl till att kommunicering inte behövdes'),
         ),
         migrations.CreateModel(
             name='DecisionDelivery',
