@@ -19,6 +19,8 @@ from config.web_auth import person_in_scope, role_required
 from config.web_forms import run_service
 
 from . import journal_selectors as js
+from .attachment_services import ATTACHMENT_WRITERS
+from .attachment_views import attachments_of_person, log_attachments
 from .journal_forms import JournalEntryForm
 from .journal_services import JOURNAL_WRITERS, journal_entry_create
 from .models import Role
@@ -65,8 +67,11 @@ def person_journal(request, pk: int):
     elif request.method == "POST":
         raise Http404
     _log(request.user, entries)
+    attachments = list(attachments_of_person(request.user, person, cases)) if cases else []
+    log_attachments(request.user, attachments)
     return render(request, "cases/journal.html", {
         "person": person, "entries": entries, "cases": cases, "form": form, "nav": "caseload",
+        "attachments": attachments, "may_attach": request.user.role in ATTACHMENT_WRITERS and bool(cases),
     })
 
 

@@ -44,6 +44,7 @@ PATHS: dict[str, tuple[str | None, str | None]] = {
     "cases.decision": ("application__case__household", None),
     "cases.decisionexecutionevent": ("decision__application__case__household", None),
     "cases.journalentry": ("case__household", "applicant"),
+    "cases.attachment": ("case__household", None),
     "planning.assessment": (None, "applicant"),
     "planning.implementationplan": ("case__household", "applicant"),
     "planning.subgoal": (None, "plan__applicant"),

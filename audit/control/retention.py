@@ -222,6 +222,7 @@ def _log_counts(person_ids: list[int]) -> Counter:
 
 def _counts(ids: dict[str, list[int]], persons: list[int]) -> dict[str, int]:
     counts = Counter({label: len(pks) for label, pks in ids.items() if pks})
+    counts[purge.ATTACHMENT_FILES] = len(ids.get("cases.attachment", ()))  # one stored file each
     counts.update(_log_counts(persons))
     return dict(sorted((label, n) for label, n in counts.items() if n))
 
@@ -268,6 +269,8 @@ def retention_purge(*, today: datetime.date | None = None) -> RetentionPurge:
             removed.update({"cases.decisionexecutionevent": events, label: decisions})
         elif label == "cases.journalentry" and ids[label]:
             removed[label] = purge.purge_journal(entry_ids=ids[label], purge_id=protocol.pk)
+        elif label == "cases.attachment" and ids[label]:
+            removed[label], removed[purge.ATTACHMENT_FILES] = purge.purge_attachments(attachment_ids=ids[label])
         elif ids[label] and label != "cases.decision":
             removed[label] = _delete(label, ids[label])
     expected = {label: n for label, n in protocol.counts.items() if label not in LOG_KINDS}

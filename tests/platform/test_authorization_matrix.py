@@ -73,14 +73,15 @@ ROUTES = {
         "control-action-detail", "control-action-complete", "control-action-follow-up", "control-sample-list",
         "control-sample-detail", "control-sample-checklists", "control-sample-results",
         "control-checklist-answer-review", "caseload-list", "journal-entry-list", "journal-entry-detail",
-        "journal-entry-corrections",
+        "journal-entry-corrections", "attachment-list", "attachment-detail", "attachment-withdrawal", "attachment-file",
     ], PERSONAL),
     # Personal data: pages.
     **dict.fromkeys([
         "caseload", "person", "assessment_new", "assessment_detail", "plan_new", "plan_detail", "plan_edit",
         "plan_checklist", "plan_new_version", "plan_pdf", "follow_up_new", "follow_up_detail", "follow_up_pdf", "referral_new", "exemption_new", "closing_new",
         "attendance-participants", "attendance-week", "flag-list", "flag-detail", "unit-overview", "sample-list",
-        "sample-detail", "sample-item-review", "person-journal", "case-journal-pdf",
+        "sample-detail", "sample-item-review", "person-journal", "case-journal-pdf", "person-attachment-new",
+        "attachment-download",
     ], PERSONAL),
 }
 
