@@ -89,6 +89,28 @@ def _check_file(file) -> rules.AttachmentType:
     return kind
 
 
+# Room in a multipart body for the other fields and the part headers around the file.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+class AttachmentTooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
+def refuse_oversized_body(content_length) -> None:
+    """Refuse an upload whose body is larger than any accepted file could make it, before it is
+    read (Django bounds form bodies, DATA_UPLOAD_MAX_MEMORY_SIZE, but not the files in them)."""
+    try:
+        length = int(content_length or 0)
+    except ValueError:
+        return
+    limit = rules.attachment_max_bytes()
+    if length > limit + MULTIPART_OVERHEAD_BYTES:
+        raise AttachmentTooLarge(f"Filen är för stor; en bilaga får vara högst {rules.size_text(limit)}.",
+                                 field="file")
+
+
 @transaction.atomic
 def attachment_upload(*, actor: Staff, case: Case | int, file, description: str, journal_entry: int | None = None,
                       application: int | None = None) -> Attachment:

@@ -23,8 +23,10 @@ from .attachment_services import (
     ATTACHMENT_READERS,
     ATTACHMENT_WRITERS,
     AttachmentDamaged,
+    AttachmentTooLarge,
     attachment_content,
     attachment_upload,
+    refuse_oversized_body,
 )
 from .selectors import cases_for
 
@@ -37,9 +39,14 @@ def attachments_of_person(user, person, cases):
     )
 
 
+def log_objects(user, objects, object_type: str, person_ids, action=AccessAction.READ):
+    """One access-log row per object shown and person it concerns (one INSERT for them all)."""
+    record_access(actor=user, action=action, object_type=object_type,
+                  subjects=[(o.pk, pid) for o in objects for pid in (person_ids(o) or [None])])
+
+
 def log_attachments(user, attachments, action=AccessAction.READ):
-    record_access(actor=user, action=action, object_type="cases.attachment",
-                  subjects=[(a.pk, pid) for a in attachments for pid in (selectors.attachment_person_ids(a) or [None])])
+    log_objects(user, attachments, "cases.attachment", selectors.attachment_person_ids, action)
 
 
 @login_required
@@ -53,6 +60,13 @@ def attachment_new(request, pk: int):
         raise Http404
     entries = list(js.journal_entry_list(user=request.user).filter(case__in=cases).filter(
         Q(applicant_id=person.pk) | Q(applicant__isnull=True)))
+    if request.method == "POST":
+        try:
+            refuse_oversized_body(request.META.get("CONTENT_LENGTH"))
+        except AttachmentTooLarge as exc:  # the body is not read: the form starts again, saying why
+            form = AttachmentForm(cases=cases, entries=entries)
+            return render(request, "cases/attachment_new.html", {"person": person, "form": form, "nav": "caseload",
+                                                                 "refused": exc.message}, status=exc.status)
     initial = {}
     if request.GET.get("anteckning", "").isdigit():
         initial["journal_entry"] = int(request.GET["anteckning"])
@@ -65,6 +79,10 @@ def attachment_new(request, pk: int):
         if attachment is not None:
             messages.success(request, "Bilagan är sparad.")
             return redirect("person-journal", pk=person.pk)
+    # The form names the person and lists their journal entries: a read of both.
+    record_access(actor=request.user, action=AccessAction.READ, object_type="cases.applicant",
+                  subjects=[(person.pk, person.pk)])
+    log_objects(request.user, entries, "cases.journalentry", js.journal_person_ids)
     return render(request, "cases/attachment_new.html", {"person": person, "form": form, "nav": "caseload"})
 
 

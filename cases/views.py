@@ -20,7 +20,7 @@ from config.web_forms import run_service
 
 from . import journal_selectors as js
 from .attachment_services import ATTACHMENT_WRITERS
-from .attachment_views import attachments_of_person, log_attachments
+from .attachment_views import attachments_of_person, log_attachments, log_objects
 from .journal_forms import JournalEntryForm
 from .journal_services import JOURNAL_WRITERS, journal_entry_create
 from .models import Role
@@ -37,8 +37,7 @@ def _entries_of_person(user, person):
 
 
 def _log(user, entries, action=AccessAction.READ):
-    record_access(actor=user, action=action, object_type="cases.journalentry",
-                  subjects=[(e.pk, pid) for e in entries for pid in (js.journal_person_ids(e) or [None])])
+    log_objects(user, entries, "cases.journalentry", js.journal_person_ids, action)
 
 
 @login_required

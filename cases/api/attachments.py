@@ -115,6 +115,7 @@ class AttachmentViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.Ret
 
     @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
     def create(self, request):
+        services.refuse_oversized_body(request.META.get("CONTENT_LENGTH"))
         data = AttachmentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         attachment = services.attachment_upload(actor=request.user, **data.validated_data)

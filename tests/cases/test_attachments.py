@@ -110,6 +110,16 @@ def test_a_file_too_large_is_refused_with_the_limit_named(world, client_for, set
     assert _counts() == before and stored_files(attachment_folder) == files
 
 
+def test_a_body_larger_than_any_accepted_file_is_refused_before_it_is_read(world, client_for, settings,
+                                                                           attachment_folder):
+    settings.ATTACHMENT_MAX_BYTES = 1024
+    files = stored_files(attachment_folder)
+    response = upload(client_for(world.users["caseworker"]), case=world.case.pk, content=b"%PDF-1.4" + b"0" * 70_000)
+    assert response.status_code == 413
+    assert "file" in error_fields(response)
+    assert _counts()[0] == 1 and stored_files(attachment_folder) == files
+
+
 REFUSALS = {
     "a case out of scope": (lambda w: {"case": w.other_case.pk}, "case"),
     "no description": (lambda w: {"case": w.case.pk, "description": "  "}, "description"),
