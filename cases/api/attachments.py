@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from audit.models import AccessAction
 from config.api.access import AccessLoggedReadMixin
 from config.api.permissions import HasRole
+from config.api.schema import ErrorSerializer
 from config.limits import BoundedModelSerializer, BoundedSerializer
 
 from .. import attachment_rules as rules
@@ -79,8 +80,8 @@ class AttachmentFilter(django_filters.FilterSet):
 FILE_RESPONSES = {
     **{(200, mime): OpenApiResponse(OpenApiTypes.BINARY, description=f"Filen ({kind.name}).")
        for mime, kind in rules.ATTACHMENT_TYPES.items()},
-    404: OpenApiResponse(description="Bilagan finns inte eller ligger utanför din behörighet."),
-    500: OpenApiResponse(description="Den lagrade filen stämmer inte med sin kontrollsumma och lämnas inte ut."),
+    500: OpenApiResponse(ErrorSerializer,
+                         description="Den lagrade filen stämmer inte med sin kontrollsumma och lämnas inte ut."),
 }
 
 
