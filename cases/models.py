@@ -358,8 +358,10 @@ class CoordinatorAssignment(TimeStampedModel):
         ]
 
 
-# Ekonomiskt bistånd: norms, applications, calculations, decisions (issue 3). Kept in its own
-# module; imported here so they are models of this app.
+# Kept in modules of their own, imported here so they are models of this app: ekonomiskt bistånd's
+# norms, applications, calculations and decisions (issue 3); bilagor, documents with a case, journal
+# entry or application, stored outside the database (issue 14).
+from .attachment_models import *  # noqa: E402, F401, F403
 from .finance_models import *  # noqa: E402, F401, F403
 
 # Reserve numbers (issue 14): local numbers for persons without personnummer, and those replaced.

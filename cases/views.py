@@ -19,6 +19,8 @@ from config.web_auth import person_in_scope, role_required
 from config.web_forms import run_service
 
 from . import journal_selectors as js
+from .attachment_services import ATTACHMENT_WRITERS
+from .attachment_views import attachments_of_person, log_attachments, log_objects
 from .journal_forms import JournalEntryForm
 from .journal_services import JOURNAL_WRITERS, journal_entry_create
 from .selectors import cases_for
@@ -32,8 +34,7 @@ def _entries_of_person(user, person):
 
 
 def _log(user, entries, action=AccessAction.READ):
-    record_access(actor=user, action=action, object_type="cases.journalentry",
-                  subjects=[(e.pk, pid) for e in entries for pid in (js.journal_person_ids(e) or [None])])
+    log_objects(user, entries, "cases.journalentry", js.journal_person_ids, action)
 
 
 @login_required
@@ -62,8 +63,11 @@ def person_journal(request, pk: int):
     elif request.method == "POST":
         raise Http404
     _log(request.user, entries)
+    attachments = list(attachments_of_person(request.user, person, cases)) if cases else []
+    log_attachments(request.user, attachments)
     return render(request, "cases/journal.html", {
         "person": person, "entries": entries, "cases": cases, "form": form, "nav": "caseload",
+        "attachments": attachments, "may_attach": request.user.role in ATTACHMENT_WRITERS and bool(cases),
     })
 
 

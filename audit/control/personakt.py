@@ -49,6 +49,7 @@ PATHS: dict[str, tuple[str | None, str | None]] = {
     "cases.decisiondelivery": ("decision__application__case__household", None),
     "cases.casetransfer": ("case__household", None),
     "cases.replacedreservenumber": (None, "applicant"),
+    "cases.attachment": ("case__household", None),
     "planning.assessment": (None, "applicant"),
     "planning.implementationplan": ("case__household", "applicant"),
     "planning.subgoal": (None, "plan__applicant"),

@@ -222,6 +222,7 @@ def _log_counts(person_ids: list[int]) -> Counter:
 
 def _counts(ids: dict[str, list[int]], persons: list[int]) -> dict[str, int]:
     counts = Counter({label: len(pks) for label, pks in ids.items() if pks})
+    counts[purge.ATTACHMENT_FILES] = len(ids.get("cases.attachment", ()))  # one stored file each
     counts.update(_log_counts(persons))
     return dict(sorted((label, n) for label, n in counts.items() if n))
 
@@ -265,6 +266,8 @@ def retention_purge(*, today: datetime.date | None = None) -> RetentionPurge:
             continue  # execution events go with their decisions, below
         if label in purge.PURGED_THROUGH:  # signed rows: only through gallring's own function
             removed.update(purge.purge_through(purge.PURGED_THROUGH[label], ids=ids[label], purge_id=protocol.pk))
+        elif label == "cases.attachment":
+            removed[label], removed[purge.ATTACHMENT_FILES] = purge.purge_attachments(attachment_ids=ids[label])
         else:
             removed[label] = _delete(label, ids[label])
     expected = {label: n for label, n in protocol.counts.items() if label not in LOG_KINDS}

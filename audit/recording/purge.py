@@ -274,3 +274,29 @@ def purge_through(spec: AppendOnly, *, ids: list[int], purge_id: int) -> dict[st
 # The kinds gallring removes through a spec's function: the first kind named by the ids passed.
 PURGED_THROUGH = {spec.deletes[-1][0]: spec for spec in APPEND_ONLY}
 PURGED_WITH = {label for spec in APPEND_ONLY for label, _, _ in spec.deletes[:-1]}
+
+
+# Bilagor (cases.Attachment): the rows go with the file like any other; their stored files go too,
+# once the purge's transaction has committed (removed before, a rolled-back purge would leave rows
+# whose files are gone). One file per row, counted in the protocol as ATTACHMENT_FILES.
+ATTACHMENT_FILES = "cases.attachment.file"
+
+
+def purge_attachments(*, attachment_ids: list[int]) -> tuple[int, int]:
+    """Remove these attachments' rows now and their stored files on commit; answers (rows, files)."""
+    from django.db import transaction
+
+    from cases.attachment_services import attachment_storage
+    from cases.models import Attachment
+
+    rows = Attachment.objects.filter(pk__in=attachment_ids)
+    names = list(rows.values_list("stored_as", flat=True))
+    removed = rows._raw_delete(connection.alias) or 0
+
+    def remove_files():
+        storage = attachment_storage()
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)
+    return removed, len(names)

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import applications, decisions, finance_reference, journal, views
+from . import applications, attachments, decisions, finance_reference, journal, views
 
 router = SimpleRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -25,6 +25,8 @@ router.register("communications", decisions.CommunicationViewSet, basename="comm
 # The journal (issue 14).
 router.register("journal-entries", journal.JournalEntryViewSet, basename="journal-entry")
 router.register("journal-entry-kinds", journal.JournalEntryKindViewSet, basename="journal-entry-kind")
+# Bilagor (issue 14).
+router.register("attachments", attachments.AttachmentViewSet, basename="attachment")
 
 urlpatterns = [
     *router.urls,

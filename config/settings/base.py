@@ -182,6 +182,22 @@ AUTHENTICATION_BACKENDS = [
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 LOGIN_URL = "/login/"
 
+# Bilagor (attachments, cases/attachment_rules.py): stored outside the database and outside any
+# folder the web server serves; handed out only by the authorised, logged download views. Files
+# readable by the service's own user only. ATTACHMENT_DIR may point at a mounted volume.
+ATTACHMENT_DIR = env.str("ATTACHMENT_DIR", default=str(VAR_DIR / "attachments"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": ATTACHMENT_DIR, "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    },
+}
+# The largest attachment accepted, in bytes (a scanned document of a few pages; a municipality
+# may allow more).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
 # The client address: REMOTE_ADDR, or behind this many proxies that each append to
 # X-Forwarded-For, the address the outermost trusted proxy saw (audit.recording.client). Used by
 # the access log and the login lockout. Production sets 1 (the TLS proxy) unless told otherwise.

@@ -1,6 +1,7 @@
 """Tests: the same as local unless DATABASE_URL/CELERY_BROKER_URL point at PostgreSQL and Redis (CI)."""
 
 import os
+import tempfile
 
 from .base import *  # noqa: F403
 from .base import env
@@ -36,3 +37,7 @@ if TEST_PROCESS and CELERY_RESULT_BACKEND.startswith("redis"):
 
 # No anchor folder unless a test gives one (never the development folder in var/).
 AUDIT_CHAIN_ANCHOR_DIR = ""
+
+# Attachments in a folder of this test process's own, never var/ (tests give one per test too).
+STORAGES = {**STORAGES, "attachments": {**STORAGES["attachments"], "OPTIONS": {  # noqa: F405
+    **STORAGES["attachments"]["OPTIONS"], "location": tempfile.mkdtemp(prefix="eb-test-attachments-")}}}  # noqa: F405

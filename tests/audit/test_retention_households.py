@@ -22,13 +22,14 @@ from audit.control.importing.models import ImportBatch, ImportedRecord
 from audit.control.models import ChecklistAnswer, ControlSample, ControlSampleItem
 from audit.control.retention_models import RetentionExtension, RetentionHold, RetentionHoldKind, RetentionPurge
 from audit.models import AccessLogEntry, ChangeEvent
-from audit.recording import chain
+from audit.recording import chain, purge
 from audit.recording.log import record_access
 from cases import decision_services
 from cases.finance_models import Decision, LegalBasis
 from cases.letter_models import DecisionLetter
 from cases.models import (
     Applicant,
+    Attachment,
     CaseClosingReason,
     CaseStatus,
     CaseSupportBarrier,
@@ -38,6 +39,7 @@ from cases.models import (
     SupportBarrier,
 )
 from planning.models import Progress, SubgoalProgress
+from tests.factories.attachments import stored_attachment
 from tests.factories.audit import CorrectiveActionFactory, FlagFactory
 from tests.factories.cases import CoordinatorAssignmentFactory
 from tests.factories.finance import family_case, granted_month
@@ -101,6 +103,7 @@ def household_file(caseworker, coordinator, *, written: datetime.datetime, close
                                             event_date=day, text="Besök.", author=caseworker, written_at=written)
         JournalEntry.objects.create(case=case, kind=visit.kind, event_date=day, text="Rättelse.", author=caseworker,
                                     written_at=written, corrects=visit)  # about the whole case, correcting the first
+        stored_attachment(case=case, uploaded_by=caseworker, journal_entry=visit)  # a file stored outside the database
         RetentionHold.objects.create(person=adults[1], kind=RetentionHoldKind.OTHER, reason="Utlämnande",
                                      until=day)  # lifted long ago
         flag = FlagFactory(person=adults[0], subject_id=adults[0].pk, responsible=caseworker)
@@ -128,7 +131,7 @@ BUILT = {
     "cases.applicant", "cases.household", "cases.householdmember", "cases.case", "cases.casesupportbarrier",
     "cases.coordinatorassignment", "cases.application", "cases.applicationmember", "cases.applicationcost",
     "cases.calculation", "cases.calculationline", "cases.decision", "cases.decisionexecutionevent",
-    "cases.journalentry", "planning.assessment", "planning.implementationplan", "planning.subgoal", "planning.followup",
+    "cases.journalentry", "cases.attachment", "planning.assessment", "planning.implementationplan", "planning.subgoal", "planning.followup",
     "planning.subgoalprogress", "insatser.insatsdecision", "insatser.referral", "insatser.participation",
     "insatser.weeklyattendance", "insatser.exemption", "audit.retentionhold", "audit.controlsampleitem",
     "audit.checklistanswer", "audit.flag", "audit.correctiveaction", "audit.importedrecord",
@@ -203,6 +206,7 @@ def test_purging_a_household_removes_its_rows_in_every_app_and_the_protocol_coun
     for log in retention.LOG_KINDS:  # the log: the persons' rows go, the purge's own are added
         removed.pop(log, None)
     file_counts = {label: n for label, n in protocol.counts.items() if label not in retention.LOG_KINDS}
+    assert file_counts.pop(purge.ATTACHMENT_FILES) == file_counts["cases.attachment"]  # not rows: stored files
     assert removed == file_counts
     # Every app's rows went (the kinds this file has; none of any kind is left).
     assert set(file_counts) >= BUILT
@@ -220,6 +224,26 @@ def test_purging_a_household_removes_its_rows_in_every_app_and_the_protocol_coun
     text = str(RetentionPurge.objects.filter(pk=protocol.pk).values().get())
     for person in adults:
         assert person.personal_identity_number not in text and person.first_name not in text
+
+
+def test_gallring_removes_the_attachments_stored_files_with_their_rows_once_it_has_committed(
+        caseworker, coordinator, settings, tmp_path, django_capture_on_commit_callbacks):
+    settings.STORAGES = {**settings.STORAGES, "attachments": {
+        **settings.STORAGES["attachments"], "OPTIONS": {"location": str(tmp_path)}}}
+    household, _, _ = household_file(caseworker, coordinator, written=at(D(2019, 6, 14)))
+    kept, _, _ = household_file(caseworker, coordinator, written=at(D(2024, 2, 1)))
+    gone = list(Attachment.objects.filter(case__household=household).values_list("stored_as", flat=True))
+    stays = list(Attachment.objects.filter(case__household=kept).values_list("stored_as", flat=True))
+    assert gone and all((tmp_path / name).exists() for name in gone + stays)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        protocol = retention.retention_purge(today=TODAY)
+    assert not Attachment.objects.filter(case__household=household).exists()
+    assert all((tmp_path / name).exists() for name in gone)  # not before the purge is committed
+    for callback in callbacks:
+        callback()
+    assert not any((tmp_path / name).exists() for name in gone)
+    assert all((tmp_path / name).exists() for name in stays)
+    assert protocol.counts["cases.attachment"] == protocol.counts[purge.ATTACHMENT_FILES] == len(gone)
 
 
 def test_a_legal_hold_on_one_member_keeps_the_whole_household(old):

@@ -9,6 +9,7 @@ import pytest
 
 from cases.models import (
     Applicant,
+    Attachment,
     Case,
     CaseStatus,
     CoordinatorAssignment,
@@ -19,6 +20,7 @@ from cases.models import (
     Role,
     Staff,
 )
+from tests.factories.attachments import stored_attachment
 from tests.factories.cases import (
     ApplicantFactory,
     CaseFactory,
@@ -42,6 +44,7 @@ class World:
     other_household: Household
     other_case: Case
     journal_entry: JournalEntry  # about `applicant`, in `case`
+    attachment: Attachment  # a PDF with `case`, its file stored
 
 
 @pytest.fixture
@@ -79,6 +82,7 @@ def make_world(eb_unit=None, coordinator_unit=None) -> World:
         case=case, applicant=applicant, kind=JournalEntryKind.objects.get(code="visit"),
         event_date=datetime.date(2025, 3, 3), text="Besök på kontoret.", author=users["caseworker"],
     )
+    attachment = stored_attachment(case=case, uploaded_by=users["caseworker"])
     return World(
         users=users,
         applicant=applicant,
@@ -91,6 +95,7 @@ def make_world(eb_unit=None, coordinator_unit=None) -> World:
         other_household=other_case.household,
         other_case=other_case,
         journal_entry=journal_entry,
+        attachment=attachment,
     )
 
 

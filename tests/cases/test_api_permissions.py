@@ -7,12 +7,14 @@ anonymous callers 401. Objects outside the caller's scope answer 404, never 403.
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve
 
 from cases.models import Applicant, CaseClosingReason, MemberRole, Role
 from tests.cases.conftest import make_world
 from tests.cases.finance.permission_table import FINANCE_ROUTE_NAMES
 from tests.cases.support import ROLES, new_pnr
+from tests.factories.attachments import TINY_PDF
 from tests.factories.cases import ApplicantFactory, StaffFactory
 from tests.once import built_once
 
@@ -129,7 +131,22 @@ ROUTES = {
         "post", lambda w: f"/api/v1/applicants/{_reserve_person(w).pk}/replace-reserve-number/",
         lambda w: {"personal_identity_number": new_pnr(13)}, {CW}, 200,
     ),
+    # Bilagor (issue 14): read by the case's staff, added and withdrawn by caseworkers and coordinators.
+    "attachment-list": ("get", lambda w: "/api/v1/attachments/", None, READERS, 200),
+    "attachment-detail": ("get", lambda w: f"/api/v1/attachments/{w.attachment.pk}/", None, READERS, 200),
+    "attachment-file": ("get", lambda w: f"/api/v1/attachments/{w.attachment.pk}/file/", None, READERS, 200),
+    "attachment-create": (
+        "post", lambda w: "/api/v1/attachments/",
+        lambda w: {"case": w.case.pk, "description": "Hyreskontrakt",
+                   "file": SimpleUploadedFile("hyreskontrakt.pdf", TINY_PDF)},
+        {CW, CO}, 201,
+    ),
+    "attachment-withdrawal": (
+        "post", lambda w: f"/api/v1/attachments/{w.attachment.pk}/withdrawal/",
+        lambda w: {"reason": "Fel person."}, {CW, CO}, 200,
+    ),
 }
+
 
 def _reserve_person(w):
     """A person of the caseworker's unit registered with a reserve number (made in the test's savepoint)."""
@@ -148,7 +165,9 @@ CASES = [
 def test_endpoint_answers_each_role_as_expected(world, client_for, route, role, expected):
     method, url, body, _allowed, _ok = ROUTES[route]
     client = client_for(world.users[role])
-    kwargs = {"format": "json", "data": body(world)} if body else {}
+    data = body(world) if body else None
+    multipart = data is not None and any(hasattr(value, "read") for value in data.values())  # an upload
+    kwargs = {"format": "multipart" if multipart else "json", "data": data} if body else {}
     response = getattr(client, method)(url(world), **kwargs)
     assert response.status_code == expected, response.content
     if expected >= 400:

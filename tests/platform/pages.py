@@ -49,7 +49,7 @@ def ids_in_scope(user) -> dict[str, list[int]]:
         "plan_detail": signed + drafts, "plan_edit": drafts, "follow_up_new": signed,
         "closing_new": participations, "assessment_detail": assessments, "follow_up_detail": follow_ups,
         "flag-detail": one_per_rule, "sample-detail": samples, "sample-item-review": items,
-        "person-journal": people[:2],
+        "person-journal": people[:2], "person-attachment-new": people[:1],
     }
 
 

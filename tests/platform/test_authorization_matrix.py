@@ -76,13 +76,15 @@ ROUTES = {
         "journal-entry-corrections", "decision-letter", "decision-letter-pdf", "decision-delivery",
         "communication-list", "communication-detail",
         "case-transfer", "case-transfers", "applicant-replace-reserve-number",
+        "attachment-list", "attachment-detail", "attachment-withdrawal", "attachment-file",
     ], PERSONAL),
     # Personal data: pages.
     **dict.fromkeys([
         "caseload", "person", "assessment_new", "assessment_detail", "plan_new", "plan_detail", "plan_edit",
         "plan_checklist", "plan_new_version", "plan_pdf", "follow_up_new", "follow_up_detail", "follow_up_pdf", "referral_new", "exemption_new", "closing_new",
         "attendance-participants", "attendance-week", "flag-list", "flag-detail", "unit-overview", "sample-list",
-        "sample-detail", "sample-item-review", "person-journal", "case-journal-pdf",
+        "sample-detail", "sample-item-review", "person-journal", "case-journal-pdf", "person-attachment-new",
+        "attachment-download",
     ], PERSONAL),
 }
 

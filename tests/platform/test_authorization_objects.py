@@ -16,9 +16,10 @@ from django.urls import resolve, reverse
 from audit.control.models import ControlSample, ControlSampleItem, Flag
 from audit.control.selectors import flags_for
 from audit.models import AccessLogEntry
+from cases.attachment_selectors import attachments_for
 from cases.finance_models import Application, Calculation, Decision
 from cases.letter_models import Communication
-from cases.models import Applicant, Case, Role, Staff
+from cases.models import Applicant, Attachment, Case, Role, Staff
 from cases.selectors import applicants_for, cases_for
 from insatser.models import Participation, ParticipationStatus
 from planning.models import Assessment, FollowUp, ImplementationPlan, PlanStatus
@@ -38,7 +39,7 @@ PAGE_MODELS = {
     "assessment_detail": Assessment, "plan_pdf": ImplementationPlan, "follow_up_detail": FollowUp,
     "follow_up_pdf": FollowUp,
     "sample-detail": ControlSample, "sample-item-review": ControlSampleItem, "person-journal": Applicant,
-    "case-journal-pdf": Case,
+    "case-journal-pdf": Case, "person-attachment-new": Applicant, "attachment-download": Attachment,
 }
 
 
@@ -130,6 +131,10 @@ PERSON_PAGES = [
     ("person-journal", "koordinator", _person),
     ("person-journal", "handlaggare", _person),
     ("case-journal-pdf", "handlaggare", lambda user: cases_for(user).order_by("pk").first().pk),
+    ("person-attachment-new", "koordinator", _person),
+    ("attachment-download", "koordinator", lambda user: attachments_for(user).order_by("pk").first().pk),
+    ("attachment-download", "handlaggare", lambda user: attachments_for(user).filter(application__isnull=False)
+     .order_by("pk").first().pk),
 ]
 
 

@@ -26,6 +26,7 @@ BUILDERS = [
     "cases.demo_journal",
     # A transfer and reserve numbers (issue 14), before the rules so flags follow the new holder.
     "cases.demo_case_file",
+    "cases.demo_attachments",
     # Runs the egenkontroll rules over everything above.
     "audit.demo",
     "audit.demo_reports",

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audit.control import retention
 from audit.control.retention_models import RetentionHoldKind
+from audit.recording import purge
 from audit.recording.context import channel_context
 from config.errors import DomainError
 
@@ -56,6 +57,7 @@ NAMES = {
     "cases.applicationmember": "personer i ansökningar", "cases.applicationincome": "inkomster i ansökningar",
     "cases.applicationcost": "kostnader i ansökningar", "cases.calculationline": "beräkningsrader",
     "audit.controlsampleitem": "poster i stickprov", "audit.checklistanswer": "svar i stickprov",
+    purge.ATTACHMENT_FILES: "lagrade filer till bilagor",
 }
 
 
