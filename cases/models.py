@@ -336,3 +336,6 @@ from .finance_models import *  # noqa: E402, F401, F403
 
 # The journal (dokumentation, issue 14): entries in a case's file, corrected only by new entries.
 from .journal_models import *  # noqa: E402, F401, F403
+
+# Payments (utbetalningar, issue 14): orders, attestation, batches for the bank, returns.
+from .payment_models import *  # noqa: E402, F401, F403

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import applications, decisions, finance_reference, journal, views
+from . import applications, decisions, finance_reference, journal, payments, views
 
 router = SimpleRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -24,6 +24,10 @@ router.register("decisions", decisions.DecisionViewSet, basename="decision")
 # The journal (issue 14).
 router.register("journal-entries", journal.JournalEntryViewSet, basename="journal-entry")
 router.register("journal-entry-kinds", journal.JournalEntryKindViewSet, basename="journal-entry-kind")
+
+# Payments: orders, attestation, the day's batches and their pain.001 file (issue 14).
+router.register("payment-orders", payments.PaymentOrderViewSet, basename="payment-order")
+router.register("payment-batches", payments.PaymentBatchViewSet, basename="payment-batch")
 
 urlpatterns = [
     *router.urls,
