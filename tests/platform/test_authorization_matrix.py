@@ -73,7 +73,8 @@ ROUTES = {
         "control-action-detail", "control-action-complete", "control-action-follow-up", "control-sample-list",
         "control-sample-detail", "control-sample-checklists", "control-sample-results",
         "control-checklist-answer-review", "caseload-list", "journal-entry-list", "journal-entry-detail",
-        "journal-entry-corrections",
+        "journal-entry-corrections", "payment-order-list", "payment-order-detail", "payment-order-attest",
+        "payment-order-record-return", "payment-batch-list", "payment-batch-detail", "payment-batch-pain001",
     ], PERSONAL),
     # Personal data: pages.
     **dict.fromkeys([
@@ -92,6 +93,8 @@ FINANCIAL = frozenset({
     "application-list", "application-dry-run", "application-detail", "application-approve-costs",
     "application-calculate", "application-withdraw", "calculation-list", "calculation-detail",
     "decision-list", "decision-detail", "decision-correct", "decision-execution",
+    "payment-order-list", "payment-order-detail", "payment-order-attest", "payment-order-record-return",
+    "payment-batch-list", "payment-batch-detail", "payment-batch-pain001",
 })
 FINANCE_ROLES = {Role.CASEWORKER, Role.UNIT_MANAGER}
 
@@ -208,7 +211,7 @@ def test_only_the_administrator_may_import(role):
 # The admin site shows reference data, staff and rules only: nothing about applicants.
 ADMIN_MODELS = {
     "auth.group", "cases.unit", "cases.supportbarrier", "cases.staff", "cases.riksnormtable", "cases.costtype",
-    "cases.incometype", "cases.legalbasis", "cases.delegationpoint", "audit.rule", "audit.rulerun",
+    "cases.incometype", "cases.legalbasis", "cases.delegationpoint", "cases.attestright", "audit.rule", "audit.rulerun",
     "planning.checkpointpolicy",
 }
 

@@ -17,6 +17,7 @@ from audit.control.selectors import flags_for
 from audit.models import AccessLogEntry
 from cases.finance_models import Application, Calculation, Decision
 from cases.models import Applicant, Case, Role, Staff
+from cases.payment_models import PaymentBatch, PaymentOrder
 from cases.selectors import applicants_for, cases_for
 from insatser.models import Participation, ParticipationStatus
 from planning.models import Assessment, FollowUp, ImplementationPlan, PlanStatus
@@ -195,14 +196,21 @@ FINANCIAL_ROWS = {
     "application-approve-costs": ("post", Application), "application-withdraw": ("post", Application),
     "calculation-detail": ("get", Calculation), "decision-detail": ("get", Decision),
     "decision-correct": ("post", Decision), "decision-execution": ("post", Decision),
+    "payment-order-detail": ("get", PaymentOrder), "payment-order-attest": ("post", PaymentOrder),
+    "payment-order-record-return": ("post", PaymentOrder), "payment-batch-detail": ("get", PaymentBatch),
+    "payment-batch-pain001": ("get", PaymentBatch),
 }
-FINANCIAL_LISTS = {"application-list": Application, "calculation-list": Calculation, "decision-list": Decision}
+FINANCIAL_LISTS = {"application-list": Application, "calculation-list": Calculation, "decision-list": Decision,
+                   "payment-order-list": PaymentOrder, "payment-batch-list": PaymentBatch}
 DRY_RUN = "application-dry-run"  # takes the case in its body
 
 
 def _financial_rows(model, cases):
-    case_path = {Application: "case__in", Calculation: "application__case__in", Decision: "application__case__in"}
-    return list(model.objects.filter(**{case_path[model]: cases}).order_by("pk").values_list("pk", flat=True))
+    case_path = {Application: "case__in", Calculation: "application__case__in", Decision: "application__case__in",
+                 PaymentOrder: "decision__application__case__in",
+                 PaymentBatch: "orders__decision__application__case__in"}
+    return list(model.objects.filter(**{case_path[model]: cases}).distinct().order_by("pk")
+                .values_list("pk", flat=True))
 
 
 def test_the_financial_sweep_covers_every_financial_route():

@@ -24,6 +24,7 @@ BUILDERS = [
     # seeded data of the others.
     "cases.demo_finance",
     "cases.demo_journal",
+    "cases.demo_payments",
     # Runs the egenkontroll rules over everything above.
     "audit.demo",
     "audit.demo_reports",
