@@ -55,7 +55,7 @@ def build(ctx) -> None:
         adults = [m.applicant for m in case.household.members.all() if m.applicant_id]
         if not adults:
             continue
-        preparer = case.responsible_caseworker if case.responsible_caseworker in caseworkers else caseworkers[0]
+        preparer = next((c for c in caseworkers if c.pk == case.responsible_caseworker_id), caseworkers[0])
         attester = manager if limit is not None and decision.amount > limit else \
             caseworkers[1] if preparer == caseworkers[0] else caseworkers[0]
         recent = decision.pk in latest

@@ -36,7 +36,7 @@ class PaymentReturnSerializer(BoundedModelSerializer):
 class PaymentOrderSerializer(BoundedModelSerializer):
     status = serializers.SerializerMethodField(
         help_text="upprättad, attesterad, skickad (i en omgång) eller returnerad.")
-    attest_right = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    attest_right = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     payment_return = PaymentReturnSerializer(read_only=True, allow_null=True)
     reissued_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True,
                                                      help_text="Ny utbetalning som betalar ut denna på nytt.")
