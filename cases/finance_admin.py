@@ -19,6 +19,7 @@ from .finance_models import (
     RiksnormTable,
 )
 from .norm_services import riksnorm_period_check
+from .payment_models import AttestRight
 
 
 class _NoDeleteInline(admin.TabularInline):
@@ -97,4 +98,12 @@ class LegalBasisAdmin(AuditedAdminMixin, admin.ModelAdmin):
 @admin.register(DelegationPoint)
 class DelegationPointAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "description", "role", "legal_basis", "item_kind", "max_amount", "is_active")
+    list_filter = ("role", "is_active")
+
+
+@admin.register(AttestRight)
+class AttestRightAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The attest order: who may attest payments, up to which amount (reference data, no persons)."""
+
+    list_display = ("code", "description", "role", "max_amount", "is_active")
     list_filter = ("role", "is_active")

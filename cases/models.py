@@ -373,5 +373,8 @@ from .journal_models import *  # noqa: E402, F401, F403
 # Decisions are communicated (issue 14): kommunicering, decision letters, when a decision was sent.
 from .letter_models import *  # noqa: E402, F401, F403
 
+# Payments (utbetalningar, issue 14): orders, attestation, batches for the bank, returns.
+from .payment_models import *  # noqa: E402, F401, F403
+
 # Transfers (issue 14): who held a case when.
 from .transfer_models import *  # noqa: E402, F401, F403

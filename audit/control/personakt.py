@@ -50,6 +50,10 @@ PATHS: dict[str, tuple[str | None, str | None]] = {
     "cases.casetransfer": ("case__household", None),
     "cases.replacedreservenumber": (None, "applicant"),
     "cases.attachment": ("case__household", None),
+    # Payments (issue 14): the orders and returns are the file's; a batch holds only its day, count
+    # and total, so it stays when the orders it sent are removed.
+    "cases.paymentorder": ("decision__application__case__household", None),
+    "cases.paymentreturn": ("order__decision__application__case__household", None),
     "planning.assessment": (None, "applicant"),
     "planning.implementationplan": ("case__household", "applicant"),
     "planning.subgoal": (None, "plan__applicant"),

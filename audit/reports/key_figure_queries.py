@@ -36,6 +36,7 @@ from cases.finance_models import (
     DecisionItemKind,
 )
 from cases.models import HouseholdMember, MemberRole
+from cases.payment_models import PaymentOrder, PaymentReturn
 from insatser.models import ClosingReason, InsatsType, Participation, ParticipationClosing
 from planning.norms import add_months
 
@@ -137,6 +138,36 @@ def amounts(period: Period, unit_id: int | None) -> dict[str, dict]:
     )
     return household_split(
         decisions,
+        household_applicants(period.end),
+        {"income_support": ("SUM", "income_support"), "other_costs": ("SUM", "other_costs")},
+        default=0,
+    )
+
+
+def paid_amounts(period: Period, unit_id: int | None) -> dict[str, dict]:
+    """Paid amounts for the period's months (DOMAIN.md 8: "utbetalt" means paid, not granted):
+    payment orders sent to the bank in a batch (so attested) that have not come back, for
+    applications that concern the period's months, on the same footing as the granted amounts.
+    A payment counts whatever became of its decision later: the money went out."""
+    orders = (
+        _by_unit(
+            PaymentOrder.objects.filter(
+                batch__isnull=False,
+                decision__application__month__gte=period.start.replace(day=1),
+                decision__application__month__lte=period.end,
+            ).exclude(Exists(PaymentReturn.objects.filter(order_id=OuterRef("pk")))),
+            "decision__application__case__unit_id",
+            unit_id,
+        )
+        .order_by()
+        .values(
+            hh=F("decision__application__case__household_id"),
+            income_support=Case(When(decision__item_kind=DecisionItemKind.INCOME_SUPPORT, then=F("amount"))),
+            other_costs=Case(When(decision__item_kind=DecisionItemKind.COST, then=F("amount"))),
+        )
+    )
+    return household_split(
+        orders,
         household_applicants(period.end),
         {"income_support": ("SUM", "income_support"), "other_costs": ("SUM", "other_costs")},
         default=0,

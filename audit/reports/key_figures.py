@@ -33,6 +33,15 @@ HOUSEHOLD_RULE = (
     "om försörjningsstöd med bifall eller delvis bifall, belopp över 0 kr, som gäller (inte ersatt av ett "
     "rättat beslut). Hushållet räknas efter sökandens kön och ålder. Enhet: ärendets enhet."
 )
+PAID_RULE = (
+    "Utbetalt betyder utbetalt: summan av attesterade utbetalningar som skickats till banken och inte kommit "
+    "tillbaka (en returnerad utbetalning räknas inte; betalas den ut på nytt räknas den nya), för ansökningar "
+    "som avser periodens månader, hela kronor."
+)
+AMOUNTS_NOTE = (
+    "Belopp som kallas utbetalt är det som faktiskt betalats ut till mottagarnas konton. Beviljat belopp "
+    "redovisas för sig och kan vara högre när utbetalningar ännu inte gjorts eller har kommit tillbaka."
+)
 
 
 def _figures(period: Period, unit_id: int | None) -> dict:
@@ -40,6 +49,7 @@ def _figures(period: Period, unit_id: int | None) -> dict:
     return {
         "households": kq.households_per_month(period, unit_id),
         "amounts": kq.amounts(period, unit_id),
+        "paid": kq.paid_amounts(period, unit_id),
         "long_term": kq.long_term(period, unit_id),
         "waiting": kq.waiting_times(period, unit_id),
         "closings": kq.closings(period, unit_id),
@@ -154,17 +164,25 @@ def build(params: ReportParams) -> ReportData:
                 f"{HOUSEHOLD_RULE} Summan av antalet hushåll per månad delad med periodens antal månader "
                 f"({ANNUAL})."),
         compare("income_support_paid", "Utbetalt försörjningsstöd (kr)", "kr",
+                now["paid"]["income_support"], before["paid"]["income_support"],
+                f"{PAID_RULE} Beslut om försörjningsstöd. Enhet: ärendets enhet ({ANNUAL})."),
+        compare("income_support_granted", "Beviljat försörjningsstöd (kr)", "kr",
                 now["amounts"]["income_support"], before["amounts"]["income_support"],
                 "Summa beviljat belopp i gällande beslut om försörjningsstöd (bifall och delvis bifall) för "
-                f"ansökningar som avser periodens månader, hela kronor. Enhet: ärendets enhet ({ANNUAL})."),
+                "ansökningar som avser periodens månader, hela kronor, vare sig det har betalats ut eller inte. "
+                f"Enhet: ärendets enhet ({ANNUAL})."),
         compare("other_costs_paid", "Utbetalt bistånd till livsföring i övrigt (kr)", "kr",
+                now["paid"]["other_costs"], before["paid"]["other_costs"],
+                f"{PAID_RULE} Beslut om kostnadsposter (livsföring i övrigt)."),
+        compare("other_costs_granted", "Beviljat bistånd till livsföring i övrigt (kr)", "kr",
                 now["amounts"]["other_costs"], before["amounts"]["other_costs"],
                 "Summa beviljat belopp i gällande beslut om kostnadsposter (livsföring i övrigt) för ansökningar "
-                "som avser periodens månader, hela kronor."),
-        compare("cost_per_household", "Kostnad per hushåll och månad (kr)", "kr",
+                "som avser periodens månader, hela kronor, vare sig det har betalats ut eller inte."),
+        compare("cost_per_household", "Beviljat försörjningsstöd per hushåll och månad (kr)", "kr",
                 d_now["cost_per_household"], d_before["cost_per_household"],
-                "Utbetalt försörjningsstöd delat med antalet hushållsmånader (summan av hushåll per månad), "
-                f"avrundat till hela kronor (9 800 kr/månad 2024 enligt {ANNUAL})."),
+                "Beviljat försörjningsstöd delat med antalet hushållsmånader (summan av hushåll per månad), "
+                "avrundat till hela kronor. Räknas på beviljat belopp, som hushållsmånaderna, så att talet "
+                f"inte sjunker för en månad vars utbetalningar ännu inte gjorts (9 800 kr/månad 2024 enligt {ANNUAL})."),
         compare("long_term_recipients", "Långvarigt biståndsmottagande (hushåll)", "int",
                 now["long_term"]["long_term"], before["long_term"]["long_term"],
                 f"Hushåll med försörjningsstöd (regeln ovan) i minst {minimum} av de {window} kalendermånader som "
@@ -214,7 +232,7 @@ def build(params: ReportParams) -> ReportData:
         Chart("Deltagare på Insats & Matchning", "insats_matchning_participants", "group", ["current", "previous"]),
     ]
     return ReportData(code=REPORT.code, title=REPORT.title, params=params, tables=tables, charts=charts,
-                      notes=["Alla tal är summor; inga personuppgifter ingår. Små tal visas som de är."])
+                      notes=["Alla tal är summor; inga personuppgifter ingår. Små tal visas som de är.", AMOUNTS_NOTE])
 
 
 REPORT = ReportDefinition(
@@ -226,7 +244,7 @@ REPORT = ReportDefinition(
     period_kind="period",
     covers=(
         "Nämndens nyckeltal för perioden: hushåll med försörjningsstöd per månad och i genomsnitt, utbetalt "
-        "bistånd och kostnad per hushåll, långvarigt biståndsmottagande, väntetid från ansökan till beslut, "
+        "och beviljat bistånd och beviljat belopp per hushåll, långvarigt biståndsmottagande, väntetid från ansökan till beslut, "
         "koordinatorns avslut och hur många som gick till arbete eller studier, och deltagare i insatser. "
         "Varje tal delas upp på kön och åldersgrupp och jämförs med samma period året före."
     ),

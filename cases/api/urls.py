@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import applications, attachments, decisions, finance_reference, journal, views
+from . import applications, attachments, decisions, finance_reference, journal, payments, views
 
 router = SimpleRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -27,6 +27,10 @@ router.register("journal-entries", journal.JournalEntryViewSet, basename="journa
 router.register("journal-entry-kinds", journal.JournalEntryKindViewSet, basename="journal-entry-kind")
 # Bilagor (issue 14).
 router.register("attachments", attachments.AttachmentViewSet, basename="attachment")
+
+# Payments: orders, attestation, the day's batches and their pain.001 file (issue 14).
+router.register("payment-orders", payments.PaymentOrderViewSet, basename="payment-order")
+router.register("payment-batches", payments.PaymentBatchViewSet, basename="payment-batch")
 
 urlpatterns = [
     *router.urls,

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_decision_letters'),
+        ('cases', '0014_payments'),
     ]
 
     operations = [

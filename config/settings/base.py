@@ -389,6 +389,14 @@ MUNICIPALITY_NAME = env.str("MUNICIPALITY_NAME", default="Exempelkommun")
 CASE_TRANSFER_MAX_DAYS_AHEAD = env.int("CASE_TRANSFER_MAX_DAYS_AHEAD", default=14)
 RESERVE_NUMBER_FORMAT = env.str("RESERVE_NUMBER_FORMAT", default="R{year}{sequence:06d}")
 
+# Payments (issue 14, DOMAIN.md 8): the municipality's own account that the bank debits for the
+# pain.001 payment files, and the name the file gives as the initiating party. Each municipality
+# has its own; the defaults are an example account (valid check digits) for development and tests.
+PAYMENT_DEBTOR_NAME = env.str("PAYMENT_DEBTOR_NAME", default=MUNICIPALITY_NAME)
+PAYMENT_DEBTOR_IBAN = env.str("PAYMENT_DEBTOR_IBAN", default="SE4550000000058398257466")
+PAYMENT_DEBTOR_BIC = env.str("PAYMENT_DEBTOR_BIC", default="ESSESESS")
+PAYMENT_DEBTOR_ORGANISATION_NUMBER = env.str("PAYMENT_DEBTOR_ORGANISATION_NUMBER", default="2120000001")
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kommun.example")
 

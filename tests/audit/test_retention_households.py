@@ -104,6 +104,7 @@ def household_file(caseworker, coordinator, *, written: datetime.datetime, close
         JournalEntry.objects.create(case=case, kind=visit.kind, event_date=day, text="Rättelse.", author=caseworker,
                                     written_at=written, corrects=visit)  # about the whole case, correcting the first
         stored_attachment(case=case, uploaded_by=caseworker, journal_entry=visit)  # a file stored outside the database
+        _payments(decision, caseworker, coordinator, day)
         RetentionHold.objects.create(person=adults[1], kind=RetentionHoldKind.OTHER, reason="Utlämnande",
                                      until=day)  # lifted long ago
         flag = FlagFactory(person=adults[0], subject_id=adults[0].pk, responsible=caseworker)
@@ -126,12 +127,28 @@ def household_file(caseworker, coordinator, *, written: datetime.datetime, close
     return case.household, adults, decision
 
 
+def _payments(decision, preparer, attester, day):
+    """A payment of the decision that came back and was paid again (the batch stays: no persons)."""
+    from cases.payment_models import AttestRight, PaymentBatch, PaymentOrder, PaymentReturn
+
+    batch = PaymentBatch.objects.create(unit_id=decision.application.case.unit_id, payment_date=day,
+                                        message_id=f"T-{decision.pk}", number_of_orders=2, total_amount=2,
+                                        created_by=attester)
+    fields = {"decision": decision, "amount": 1, "payment_date": day, "payee_name": "Mottagare",
+              "account_kind": "bankgiro", "account_number": "56781230", "reference": "Ekonomiskt bistånd",
+              "prepared_by": preparer, "attested_by": attester, "attested_at": timezone.now(),
+              "attest_right": AttestRight.objects.get(code="ATT-1"), "batch": batch}
+    first = PaymentOrder.objects.create(**fields)
+    PaymentReturn.objects.create(order=first, returned_on=day, reason="Kontot är avslutat.", recorded_by=preparer)
+    PaymentOrder.objects.create(**fields, reissues=first)
+
+
 # The kinds household_file writes rows of.
 BUILT = {
     "cases.applicant", "cases.household", "cases.householdmember", "cases.case", "cases.casesupportbarrier",
     "cases.coordinatorassignment", "cases.application", "cases.applicationmember", "cases.applicationcost",
     "cases.calculation", "cases.calculationline", "cases.decision", "cases.decisionexecutionevent",
-    "cases.journalentry", "cases.attachment", "planning.assessment", "planning.implementationplan", "planning.subgoal", "planning.followup",
+    "cases.journalentry", "cases.attachment", "cases.paymentorder", "cases.paymentreturn", "planning.assessment", "planning.implementationplan", "planning.subgoal", "planning.followup",
     "planning.subgoalprogress", "insatser.insatsdecision", "insatser.referral", "insatser.participation",
     "insatser.weeklyattendance", "insatser.exemption", "audit.retentionhold", "audit.controlsampleitem",
     "audit.checklistanswer", "audit.flag", "audit.correctiveaction", "audit.importedrecord",

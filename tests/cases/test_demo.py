@@ -136,6 +136,27 @@ class TestTheBuiltMunicipality:
         assert not open_assignments.filter(case__status=CaseStatus.CLOSED).exists()
         assert not open_assignments.filter(start_date__gt=datetime.date.today()).exists()
 
+    def test_the_granted_decisions_are_paid_by_the_attest_rule(self, demo_output):
+        from django.db.models import Count, F, Sum
+
+        from cases.finance_models import GRANTING_OUTCOMES, Decision
+        from cases.payment_models import PaymentBatch, PaymentOrder, PaymentReturn
+
+        orders = PaymentOrder.objects.all()
+        assert orders.count() >= Decision.objects.filter(outcome__in=GRANTING_OUTCOMES, replaced_by__isnull=True).count()
+        assert not orders.filter(attested_by=F("prepared_by")).exists()
+        assert orders.filter(attested_by__isnull=True).exists() and orders.filter(attested_by__isnull=False,
+                                                                                 batch__isnull=True).exists()
+        returned = PaymentReturn.objects.all()
+        assert returned.exists() and returned.count() == orders.filter(reissues__isnull=False).count()
+        # Every batch's count and total are those of its orders, as its file will say.
+        for batch in PaymentBatch.objects.annotate(n=Count("orders"), total=Sum("orders__amount")):
+            assert (batch.n, batch.total) == (batch.number_of_orders, batch.total_amount)
+        # No decision is paid beyond what it granted (returned payments do not count).
+        over = (Decision.objects.filter(payment_orders__payment_return__isnull=True)
+                .annotate(paid=Sum("payment_orders__amount")).filter(paid__gt=F("amount")))
+        assert not over.exists()
+
 
 def test_it_inserts_in_bulk(django_assert_max_num_queries):
     # Bulk inserts: a bounded number of queries, not one per row. Measured for this builder; the

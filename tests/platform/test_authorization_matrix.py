@@ -77,6 +77,8 @@ ROUTES = {
         "communication-list", "communication-detail",
         "case-transfer", "case-transfers", "applicant-replace-reserve-number",
         "attachment-list", "attachment-detail", "attachment-withdrawal", "attachment-file",
+        "payment-order-list", "payment-order-detail", "payment-order-attest",
+        "payment-order-record-return", "payment-batch-list", "payment-batch-detail", "payment-batch-pain001",
     ], PERSONAL),
     # Personal data: pages.
     **dict.fromkeys([
@@ -97,6 +99,8 @@ FINANCIAL = frozenset({
     "application-calculate", "application-withdraw", "calculation-list", "calculation-detail",
     "decision-list", "decision-detail", "decision-correct", "decision-execution",
     "decision-letter", "decision-letter-pdf", "decision-delivery", "communication-list", "communication-detail",
+    "payment-order-list", "payment-order-detail", "payment-order-attest", "payment-order-record-return",
+    "payment-batch-list", "payment-batch-detail", "payment-batch-pain001",
 })
 FINANCE_ROLES = {Role.CASEWORKER, Role.UNIT_MANAGER}
 
@@ -213,7 +217,7 @@ def test_only_the_administrator_may_import(role):
 # The admin site shows reference data, staff and rules only: nothing about applicants.
 ADMIN_MODELS = {
     "auth.group", "cases.unit", "cases.supportbarrier", "cases.staff", "cases.riksnormtable", "cases.costtype",
-    "cases.incometype", "cases.legalbasis", "cases.delegationpoint", "audit.rule", "audit.rulerun",
+    "cases.incometype", "cases.legalbasis", "cases.delegationpoint", "cases.attestright", "audit.rule", "audit.rulerun",
     "planning.checkpointpolicy",
 }
 

@@ -20,6 +20,7 @@ from cases.attachment_selectors import attachments_for
 from cases.finance_models import Application, Calculation, Decision
 from cases.letter_models import Communication
 from cases.models import Applicant, Attachment, Case, Role, Staff
+from cases.payment_models import PaymentBatch, PaymentOrder
 from cases.selectors import applicants_for, cases_for
 from insatser.models import Participation, ParticipationStatus
 from planning.models import Assessment, FollowUp, ImplementationPlan, PlanStatus
@@ -204,9 +205,13 @@ FINANCIAL_ROWS = {
     "decision-correct": ("post", Decision), "decision-execution": ("post", Decision),
     "decision-letter": ("get", Decision), "decision-letter-pdf": ("get", Decision),
     "decision-delivery": ("post", Decision), "communication-detail": ("get", Communication),
+    "payment-order-detail": ("get", PaymentOrder), "payment-order-attest": ("post", PaymentOrder),
+    "payment-order-record-return": ("post", PaymentOrder), "payment-batch-detail": ("get", PaymentBatch),
+    "payment-batch-pain001": ("get", PaymentBatch),
 }
 FINANCIAL_LISTS = {"application-list": Application, "calculation-list": Calculation, "decision-list": Decision,
-                   "communication-list": Communication}
+                   "communication-list": Communication, "payment-order-list": PaymentOrder,
+                   "payment-batch-list": PaymentBatch}
 DRY_RUN = "application-dry-run"  # takes the case in its body
 
 
@@ -215,9 +220,10 @@ def _financial_rows(model, cases):
     by its case, so every case is tried on every route without trying each of its months (the demo's
     two years of history made that thousands of requests per role)."""
     case = {Application: "case", Calculation: "application__case", Decision: "application__case",
-            Communication: "application__case"}[model]
+            Communication: "application__case", PaymentOrder: "decision__application__case",
+            PaymentBatch: "orders__decision__application__case"}[model]
     firsts = model.objects.filter(**{f"{case}__in": cases}).values(case).annotate(first=Min("pk"))
-    return sorted(firsts.values_list("first", flat=True))
+    return sorted(set(firsts.values_list("first", flat=True)))
 
 
 def test_the_financial_sweep_covers_every_financial_route():

@@ -27,6 +27,7 @@ BUILDERS = [
     # A transfer and reserve numbers (issue 14), before the rules so flags follow the new holder.
     "cases.demo_case_file",
     "cases.demo_attachments",
+    "cases.demo_payments",
     # Runs the egenkontroll rules over everything above.
     "audit.demo",
     "audit.demo_reports",

@@ -23,11 +23,11 @@ YEAR_2025 = parse_period(kind="year", year=2025, today=TODAY)
 Q1_2025 = parse_period(kind="quarter", year=2025, number=1, today=TODAY)
 FEB_2025 = parse_period(kind="month", year=2025, number=2, today=TODAY)
 
-# Queries per report: key figures 8 per period (households, amounts, long-term, waiting time,
+# Queries per report: key figures 9 per period (households, amounts granted, amounts paid, long-term, waiting time,
 # medians, closings, closings by reason, participants) for the period and the year before;
 # plan quality 5 and heltidsaktivering 2 (all weeks in one UNION ALL, exemptions), each for the period
 # and the same period a year before.
-EXPECTED_QUERIES = {"key_figures": 16, "plan_quality": 10, "full_time_activation": 4}
+EXPECTED_QUERIES = {"key_figures": 18, "plan_quality": 10, "full_time_activation": 4}
 WORLDS = {"key_figures": key_figures_world, "plan_quality": plan_world, "full_time_activation": full_time_world}
 
 

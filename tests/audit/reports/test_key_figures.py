@@ -9,10 +9,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from audit.reports import get_report
 from audit.reports.base import ReportParams, parse_period
+from cases.finance_models import Decision
 from cases.models import Unit
+from cases.payment_models import AttestRight
+from tests.factories.cases import StaffFactory
 
 from .board_fixture import key_figures_world
 
@@ -77,14 +81,70 @@ def test_amounts_and_cost_per_household(world):
     # H1 15000, H2 6000+3000, H3 21000, H4 4000, H5 1000+1500 (corrected)+1000, H6 2500, H7 18000 = 73000
     # kvinnor H1 H3 H5 H7 = 15000+21000+3500+18000 = 57500; män 9000+4000+2500 = 15500
     # 18-24 15000; 25-29 H2 H5 H6 = 9000+3500+2500 = 15000; 30-49 21000; 50+ 4000+18000 = 22000; 18-29 30000
-    assert _column(data, "income_support_paid") == _expect(73000, 57500, 15500, 15000, 15000, 21000, 22000, 30000)
-    assert _column(data, "income_support_paid", "previous")["Totalt"] == 11000  # 4000 + 7000
-    assert _column(data, "other_costs_paid")["Totalt"] == 800
-    assert _column(data, "other_costs_paid")["Män"] == 800
+    assert _column(data, "income_support_granted") == _expect(73000, 57500, 15500, 15000, 15000, 21000, 22000, 30000)
+    assert _column(data, "income_support_granted", "previous")["Totalt"] == 11000  # 4000 + 7000
+    assert _column(data, "other_costs_granted")["Totalt"] == 800
+    assert _column(data, "other_costs_granted")["Män"] == 800
     # Per household-month: 73000/16 = 4562.5 -> 4563; kvinnor 57500/11 = 5227.3 -> 5227; män 15500/5 = 3100;
     # 18-24 15000/3 = 5000; 25-29 15000/6 = 2500; 30-49 7000; 50+ 22000/4 = 5500; 18-29 30000/9 = 3333.3 -> 3333
     assert _column(data, "cost_per_household") == _expect(4563, 5227, 3100, 5000, 2500, 7000, 5500, 3333)
     assert _column(data, "cost_per_household", "previous")["Totalt"] == 5500  # 11000 / 2
+
+
+def _pay(w, key, month, *amounts, returned=(), batched=True, item_kind="income_support", replaced=False):
+    """Payment orders for the decision of `key`'s application for `month`: one per amount, attested
+    by a second caseworker, in a batch unless `batched` is False; those at the indexes in `returned`
+    came back."""
+    from cases.payment_models import PaymentBatch, PaymentOrder, PaymentReturn
+
+    decision = Decision.objects.get(application__case=w.cases[key], application__month=month, item_kind=item_kind,
+                                    replaced_by__isnull=not replaced)
+    attester = _attester(w)
+    batch = PaymentBatch.objects.create(
+        unit_id=decision.application.case.unit_id, payment_date=month, message_id=f"T-{decision.pk}-{len(amounts)}",
+        number_of_orders=len(amounts), total_amount=sum(amounts), created_by=attester) if batched else None
+    for i, amount in enumerate(amounts):
+        order = PaymentOrder.objects.create(
+            decision=decision, amount=amount, payment_date=month, payee_name="Mottagare", account_kind="bankgiro",
+            account_number="56781230", reference="Ekonomiskt bistånd", prepared_by=w.caseworker, attested_by=attester,
+            attested_at=timezone.now(), attest_right=AttestRight.objects.get(code="ATT-1"), batch=batch)
+        if i in returned:
+            PaymentReturn.objects.create(order=order, returned_on=month, reason="Kontot är avslutat.",
+                                         recorded_by=attester)
+
+
+def _attester(w):
+    from cases.models import Role, Staff
+
+    return Staff.objects.filter(role=Role.CASEWORKER).exclude(pk=w.caseworker.pk).first() or StaffFactory(
+        role=Role.CASEWORKER, unit=w.caseworker.unit)
+
+
+def test_utbetalt_is_what_was_paid_and_beviljat_what_was_granted(world):
+    D = datetime.date
+    jan, feb, mar = D(2025, 1, 1), D(2025, 2, 1), D(2025, 3, 1)
+    _pay(world, "P1", jan, 5000)  # paid
+    _pay(world, "P1", feb, 3000, 2000)  # paid in two
+    _pay(world, "P1", mar, 5000, batched=False)  # attested, not sent yet: not paid
+    _pay(world, "P3", jan, 7000, 7000, returned=(0,))  # came back, paid again: 7000
+    _pay(world, "P3", feb, 7000, returned=(0,))  # came back, not paid again: 0
+    _pay(world, "P5", feb, 1000, replaced=True)  # paid before the correction: the money went out
+    _pay(world, "P5", feb, 500)  # the correction's rest
+    _pay(world, "P6", mar, 800, item_kind="cost")
+    _pay(world, "P7", feb, 9000)  # eb-norr
+    _pay(world, "P1", D(2024, 1, 1), 4000)  # the year before
+    data = _build()
+    # P1 10000, P3 7000, P5 1500, P7 9000 = 27500; all women. 18-24 P1 10000; 25-29 P5 1500; 30-49 P3 7000;
+    # 50+ P7 9000; 18-29 11500.
+    assert _column(data, "income_support_paid") == _expect(27500, 27500, 0, 10000, 1500, 7000, 9000, 11500)
+    assert _column(data, "income_support_paid", "previous")["Totalt"] == 4000
+    assert _column(data, "other_costs_paid") == _expect(800, 0, 800, 0, 800, 0, 0, 800)
+    # Granted is unchanged by payments: the hand count of test_amounts_and_cost_per_household.
+    assert _column(data, "income_support_granted")["Totalt"] == 73000
+    assert _column(data, "cost_per_household")["Totalt"] == 4563
+    assert _column(_build(unit_id=Unit.objects.get(code="eb-norr").pk), "income_support_paid")["Totalt"] == 9000
+    assert any("utbetalt är det som faktiskt betalats ut" in note for note in data.notes)
+    assert "inte kommit tillbaka" in _table(data, "income_support_paid").definition
 
 
 def test_long_term_recipients(world):
@@ -165,30 +225,30 @@ def test_unit_filter(world):
     data = _build(unit_id=norr)
     # Only H7: February and March, 18000 kr; closings and insatser belong to other units.
     assert [r["current"] for r in _table(data, "households_per_month").rows] == [0, 1, 1]
-    assert _column(data, "income_support_paid")["Totalt"] == 18000
+    assert _column(data, "income_support_granted")["Totalt"] == 18000
     assert _column(data, "coordinator_closings")["Totalt"] == 0
     assert _column(data, "insats_matchning_participants")["Totalt"] == 0
 
     main = _build(unit_id=Unit.objects.get(code="ekonomiskt-bistand").pk)
     assert [r["current"] for r in _table(main, "households_per_month").rows] == [5, 4, 5]
-    assert _column(main, "income_support_paid")["Totalt"] == 55000
+    assert _column(main, "income_support_granted")["Totalt"] == 55000
 
     parketten = _build(unit_id=Unit.objects.get(code="parketten").pk)
     assert _column(parketten, "in_labour_market_employment")["Totalt"] == 1
     assert _column(parketten, "in_work_training")["Totalt"] == 1
     assert _column(parketten, "insats_matchning_participants")["Totalt"] == 0
-    assert _column(parketten, "income_support_paid")["Totalt"] == 0
+    assert _column(parketten, "income_support_granted")["Totalt"] == 0
 
 
 def test_previous_year_comparison_uses_the_same_period_a_year_earlier(world):
     # Q1 2026 compared with Q1 2025: this fixture's Q1 2025 becomes the "previous" column.
     data = _build(period=parse_period(kind="quarter", year=2026, number=1, today=datetime.date(2026, 6, 1)))
     assert [(r["current"], r["previous"]) for r in _table(data, "households_per_month").rows] == [(0, 5), (0, 5), (0, 6)]
-    paid = _table(data, "income_support_paid").rows[0]
+    paid = _table(data, "income_support_granted").rows[0]
     assert (paid["current"], paid["previous"], paid["change"]) == (0, 73000, -73000)
     # Ages in the previous column are on that period's last day (2025-03-31): P5 is 25 there.
-    assert _column(data, "income_support_paid", "previous")["25–29 år"] == 15000
-    labels = [c.label for c in _table(data, "income_support_paid").columns]
+    assert _column(data, "income_support_granted", "previous")["25–29 år"] == 15000
+    labels = [c.label for c in _table(data, "income_support_granted").columns]
     assert labels == ["Grupp", "Kvartal 1 2026", "Kvartal 1 2025", "Förändring"]
 
 

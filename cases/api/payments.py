@@ -1,0 +1,201 @@
+"""Payments by API: payment orders (list, filter, prepare, attest, record a return) and the day's
+batches (list, form, download the pain.001 file). Payee accounts are personal data: every read and
+every download is written to the access log. Orders are never removed; there is no DELETE."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from audit.models import AccessAction
+from audit.recording.log import record_access
+from config.api.access import AccessLoggedReadMixin
+from config.api.permissions import HasRole
+from config.limits import BoundedModelSerializer, BoundedSerializer
+
+from .. import finance_selectors as fs
+from .. import payment_selectors as ps
+from .. import payment_services as services
+from ..pain001 import pain001_document
+from ..payment_models import PayeeAccountKind, PaymentBatch, PaymentOrder, PaymentReturn
+
+
+class PaymentReturnSerializer(BoundedModelSerializer):
+    class Meta:
+        model = PaymentReturn
+        fields = ["returned_on", "reason", "recorded_by"]
+        read_only_fields = fields
+
+
+class PaymentOrderSerializer(BoundedModelSerializer):
+    status = serializers.SerializerMethodField(
+        help_text="upprättad, attesterad, skickad (i en omgång) eller returnerad.")
+    attest_right = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    payment_return = PaymentReturnSerializer(read_only=True, allow_null=True)
+    reissued_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True,
+                                                     help_text="Ny utbetalning som betalar ut denna på nytt.")
+    case = serializers.IntegerField(source="decision.application.case_id", read_only=True)
+
+    class Meta:
+        model = PaymentOrder
+        fields = ["id", "decision", "case", "amount", "payment_date", "payee_name", "account_kind",
+                  "clearing_number", "account_number", "reference", "status", "prepared_by", "prepared_at",
+                  "attested_by", "attested_at", "attest_right", "batch", "payment_return", "reissues", "reissued_by"]
+        read_only_fields = fields
+
+    def get_status(self, obj) -> str:
+        if getattr(obj, "payment_return", None) is not None:
+            return "returned"
+        if obj.batch_id:
+            return "sent"
+        return "attested" if obj.attested_by_id else "prepared"
+
+
+class PaymentOrderCreateSerializer(BoundedSerializer):
+    decision = serializers.IntegerField()
+    amount = serializers.IntegerField(help_text="Hela kronor.")
+    payment_date = serializers.DateField()
+    payee_name = serializers.CharField(max_length=70)
+    account_kind = serializers.ChoiceField(choices=PayeeAccountKind.choices)
+    clearing_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=10)
+    account_number = serializers.CharField(max_length=40)
+    reference = serializers.CharField(required=False, max_length=140,
+                                      help_text="Meddelande till mottagaren; som standard beslutets månad.")
+    reissues = serializers.IntegerField(required=False, allow_null=True,
+                                        help_text="Id för den returnerade utbetalning som betalas ut på nytt.")
+
+
+class PaymentReturnCreateSerializer(BoundedSerializer):
+    returned_on = serializers.DateField()
+    reason = serializers.CharField(max_length=300)
+
+
+class PaymentOrderFilter(django_filters.FilterSet):
+    case = django_filters.NumberFilter(field_name="decision__application__case_id")
+    payment_date_from = django_filters.DateFilter(field_name="payment_date", lookup_expr="gte")
+    payment_date_to = django_filters.DateFilter(field_name="payment_date", lookup_expr="lte")
+    status = django_filters.ChoiceFilter(
+        choices=[("prepared", "Upprättad"), ("attested", "Attesterad"), ("sent", "Skickad"), ("returned", "Returnerad")],
+        method="filter_status")
+
+    class Meta:
+        model = PaymentOrder
+        fields = ["decision", "batch", "payment_date"]
+
+    def filter_status(self, queryset, name, value):
+        return {
+            "prepared": queryset.filter(attested_by__isnull=True, payment_return__isnull=True),
+            "attested": queryset.filter(attested_by__isnull=False, batch__isnull=True, payment_return__isnull=True),
+            "sent": queryset.filter(batch__isnull=False, payment_return__isnull=True),
+            "returned": queryset.filter(payment_return__isnull=False),
+        }[value]
+
+    def filter_queryset(self, queryset):
+        start, end = self.form.cleaned_data.get("payment_date_from"), self.form.cleaned_data.get("payment_date_to")
+        if start and end and end < start:
+            raise ValidationError({"payment_date_to": ValidationError(
+                "Slutdatum ligger före startdatum.", code="range_backwards")})
+        return super().filter_queryset(queryset)
+
+
+class PaymentOrderViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          viewsets.GenericViewSet):
+    """Utbetalningar. Prepared by a caseworker (POST), attested by another person with an attest
+    right (POST /payment-orders/{id}/attest/), sent in a batch; a payment that came back is recorded
+    (POST /payment-orders/{id}/return/) and may be paid again by a new order that `reissues` it."""
+
+    permission_classes = [HasRole]
+    allowed_roles = fs.FINANCE_ROLES
+    allowed_roles_by_action = {"create": services.PREPARERS}
+    serializer_class = PaymentOrderSerializer
+    filterset_class = PaymentOrderFilter
+    ordering_fields = ["payment_date", "id"]
+    access_object_type = "cases.paymentorder"
+
+    def get_queryset(self):
+        return ps.payment_order_list(user=self.request.user)
+
+    def person_ids(self, obj):
+        return ps.payment_order_person_ids(obj)
+
+    def _answer(self, order_id, code=status.HTTP_200_OK):
+        return Response(self.get_serializer(self.get_queryset().get(pk=order_id)).data, status=code)
+
+    @extend_schema(request=PaymentOrderCreateSerializer, responses={201: PaymentOrderSerializer})
+    def create(self, request):
+        data = PaymentOrderCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.payment_order_prepare(actor=request.user, **data.validated_data)
+        return self._answer(order.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: PaymentOrderSerializer})
+    @action(detail=True, methods=["post"])
+    def attest(self, request, pk=None):
+        """Attest: by another person than the preparer, under the attest right that covers the amount."""
+        order = self.get_object()
+        services.payment_order_attest(actor=request.user, order=order)
+        return self._answer(order.pk)
+
+    @extend_schema(request=PaymentReturnCreateSerializer, responses={201: PaymentOrderSerializer})
+    @action(detail=True, methods=["post"], url_path="return")
+    def record_return(self, request, pk=None):
+        """The payment came back or failed (date, reason); the order stays and no longer counts as paid."""
+        order = self.get_object()
+        data = PaymentReturnCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.payment_return_record(actor=request.user, order=order, **data.validated_data)
+        return self._answer(order.pk, status.HTTP_201_CREATED)
+
+
+class PaymentBatchSerializer(BoundedModelSerializer):
+    orders = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = PaymentBatch
+        fields = ["id", "unit", "payment_date", "message_id", "number_of_orders", "total_amount", "created_by",
+                  "formed_at", "orders"]
+        read_only_fields = fields
+
+
+class PaymentBatchCreateSerializer(BoundedSerializer):
+    payment_date = serializers.DateField(help_text="Dagen vars attesterade utbetalningar ska ingå.")
+
+
+class PaymentBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Utbetalningsomgångar: the attested orders of one unit and day. The file for the bank
+    (pain.001) is GET /payment-batches/{id}/pain001/; each download is logged per person paid."""
+
+    permission_classes = [HasRole]
+    allowed_roles = fs.FINANCE_ROLES
+    serializer_class = PaymentBatchSerializer
+    filterset_fields = ["payment_date"]
+    ordering_fields = ["payment_date", "id"]
+
+    def get_queryset(self):
+        return ps.batch_list(user=self.request.user)
+
+    @extend_schema(request=PaymentBatchCreateSerializer, responses={201: PaymentBatchSerializer})
+    def create(self, request):
+        data = PaymentBatchCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        batch = services.payment_batch_create(actor=request.user, **data.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=batch.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/xml"): OpenApiResponse(
+        response=OpenApiTypes.BINARY, description="ISO 20022 pain.001.001.03 (betalningsfil till banken)")})
+    @action(detail=True, methods=["get"])
+    def pain001(self, request, pk=None):
+        batch = self.get_object()
+        orders = ps.batch_orders(batch)
+        content = pain001_document(batch, orders)
+        record_access(actor=request.user, action=AccessAction.EXPORT, object_type="cases.paymentorder",
+                      subjects=[(o.pk, pid) for o in orders for pid in (ps.payment_order_person_ids(o) or [None])])
+        response = HttpResponse(content, content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="utbetalningar-{batch.payment_date}-{batch.pk}.xml"'
+        return response
