@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 BASE_DIR = Path(settings.BASE_DIR)
 # Rendered by WeasyPrint into a PDF on the server, never served to a browser.
 SERVER_SIDE_ONLY = {"audit/templates/audit/reports/pdf.html", "cases/templates/cases/journal_pdf.html",
+                    "cases/templates/cases/decision_letter_pdf.html",
                     "planning/templates/planning/documents/_document.html"}
 INLINE = [
     (r"<script(?![^>]*\bsrc=)[^>]*>", "inline script"),

@@ -61,9 +61,9 @@ def test_the_summary_holds_the_figures_that_changed_most(finished):
     # Q1 2025 against Q1 2024 (test_key_figures counts both): six figures were 0 the year before and
     # are not now (livsföring i övrigt 800 kr, 2 long-term households and so their share, 1 in
     # arbetsmarknadsanställning, 1 in arbetsträning, praktik); new figures rank first, in the
-    # report's order, so five of them fill the summary ahead of households +657 % and paid +564 %.
+    # report's order, so five of them fill the summary ahead of households +657 % and granted +564 %.
     assert [(f["title"], f["new"]) for f in figures] == [
-        ("Utbetalt bistånd till livsföring i övrigt (kr)", True),
+        ("Beviljat bistånd till livsföring i övrigt (kr)", True),
         ("Långvarigt biståndsmottagande (hushåll)", True),
         ("Andel långvariga av hushållen med försörjningsstöd (%)", True),
         ("Antal i arbetsmarknadsanställning", True),
@@ -85,7 +85,7 @@ def test_without_new_figures_the_largest_relative_changes_lead(finished):
     assert [(f["title"], f["relative"]) for f in largest_changes(data.tables)] == [
         ("Ansökningar med första beslut under perioden", Decimal("750.0")),
         ("Hushåll med försörjningsstöd, genomsnitt per månad", Decimal("657.1")),
-        ("Utbetalt försörjningsstöd (kr)", Decimal("563.6")),
+        ("Beviljat försörjningsstöd (kr)", Decimal("563.6")),
         ("Deltagare med en eller flera insatser på Insats & Matchning", Decimal("400.0")),
         ("Koordinatorns avslut", Decimal("200.0")),
     ]
@@ -121,7 +121,7 @@ def test_the_xlsx_opens_with_the_summary_sheet(finished):
     assert rows[0][:2] == ("Kommun", NAME)
     header = next(i for i, r in enumerate(rows) if r and r[0] == "Tal")
     first = rows[header + 1]
-    assert first[:4] == ("Utbetalt bistånd till livsföring i övrigt (kr)", 800, 0, 800)  # values kept as numbers
+    assert first[:4] == ("Beviljat bistånd till livsföring i övrigt (kr)", 800, 0, 800)  # values kept as numbers
 
 
 def test_the_csv_zip_opens_with_the_summary_file(finished):
@@ -130,7 +130,7 @@ def test_the_csv_zip_opens_with_the_summary_file(finished):
     assert sorted(files)[0] == "00-sammanfattning.csv"
     summary = files["00-sammanfattning.csv"]
     assert summary[0][:3] == ["Tal", "Kvartal 1 2025", "Kvartal 1 2024"]
-    assert summary[1] == ["Utbetalt bistånd till livsföring i övrigt (kr)", "800", "0", "800", "ny (0 året före)"]
+    assert summary[1] == ["Beviljat bistånd till livsföring i övrigt (kr)", "800", "0", "800", "ny (0 året före)"]
     defs = {row[1]: row[2] for row in files["definitioner.csv"][1:]}
     assert NAME in defs["Rapport"] and "Vad rapporten omfattar" in defs["Sammanfattning"]
 

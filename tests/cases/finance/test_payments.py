@@ -57,7 +57,8 @@ def refused(caseworker, family):
     application_calculate(actor=caseworker, application=application)
     return decision_make(actor=caseworker, application=application, item_kind="income_support", outcome="refused",
                          legal_basis="sol-12-1", delegation_point=point_for(caseworker),
-                         reasoning="Inkomsterna täcker behovet.", decided_on=datetime.date(2019, 4, 1))
+                         reasoning="Inkomsterna täcker behovet.", decided_on=datetime.date(2019, 4, 1),
+                         communication_omitted_reason="Beslutet bygger bara på sökandens egna uppgifter.")
 
 
 def body(decision, **overrides):
