@@ -124,7 +124,7 @@ class ApplicantViewSet(
     @extend_schema(request=s.ApplicantUpdateSerializer, responses={200: s.ApplicantSerializer})
     def partial_update(self, request, pk=None):
         applicant = self.get_object()
-        data = s.ApplicantUpdateSerializer(data=request.data, partial=True)
+        data = s.ApplicantUpdateSerializer(data=request.data, partial=True, context={"applicant": applicant})
         data.is_valid(raise_exception=True)
         applicant = services.applicant_update(actor=request.user, applicant=applicant, **data.validated_data)
         return Response(self.get_serializer(applicant).data)
