@@ -28,7 +28,8 @@ ERRORS = {
     "401": "Inte inloggad.",
     "403": "Rollen eller delegationen tillåter inte detta.",
     "404": "Finns inte eller ligger utanför din behörighet.",
-    "409": "Objektets läge tillåter inte ändringen (t.ex. ett signerat beslut eller en signerad plan).",
+    "409": "Objektets läge tillåter inte ändringen (t.ex. ett signerat beslut eller en signerad plan), "
+           "eller en begäran med samma Idempotency-Key pågår.",
     "413": "Begäran är för stor.",
     "415": "Formatet stöds inte.",
 }
@@ -37,6 +38,14 @@ WITH_BODY = ("409", "413", "415")
 
 
 class ProjectAutoSchema(AutoSchema):
+    def get_override_parameters(self):
+        from config.api.idempotency import SCHEMA_PARAMETER, IdempotentCreateMixin
+
+        parameters = super().get_override_parameters()
+        if self.method == "POST" and isinstance(self.view, IdempotentCreateMixin):
+            parameters = [*parameters, SCHEMA_PARAMETER]
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         codes = ALWAYS + (WITH_BODY if self.method in ("POST", "PUT", "PATCH", "DELETE") else ())
