@@ -202,4 +202,5 @@ def test_the_schema_documents_the_header_on_posts():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     create = schema["paths"]["/api/v1/journal-entries/"]["post"]
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in create["parameters"])
+    assert "422" in create["responses"] and "422" not in schema["paths"]["/api/v1/journal-entries/"]["get"]["responses"]
     assert all(p["name"] != "Idempotency-Key" for p in schema["paths"]["/api/v1/journal-entries/"]["get"]["parameters"])
