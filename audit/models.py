@@ -5,5 +5,6 @@ each layer keeps its own tables in its own package."""
 from .control.importing.models import *  # noqa: F403
 from .control.models import *  # noqa: E402, F403
 from .control.retention_models import *  # noqa: E402, F403
+from .idempotency_models import *  # noqa: E402, F403
 from .recording.models import *  # noqa: F403
 from .report_models import *  # noqa: E402, F403

@@ -19,6 +19,11 @@ app.conf.beat_schedule = {
         "task": "platform.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Idempotency keys and the answers stored with them (personal data) live API_IDEMPOTENCY_KEY_HOURS.
+    "platform.purge_idempotency_keys": {
+        "task": "platform.purge_idempotency_keys",
+        "schedule": crontab(minute=40),
+    },
     # A planned transfer of a case takes effect on its date (cases.transfer_services), before the
     # egenkontroll's nightly run, so its flags go to the new holder.
     "cases.transfers_take_effect": {

@@ -14,3 +14,15 @@ def clear_expired_sessions() -> int:
 
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@shared_task(
+    name="platform.purge_idempotency_keys", soft_time_limit=240, time_limit=300, acks_late=True,
+    reject_on_worker_lost=True,
+)
+def purge_idempotency_keys() -> int:
+    """Delete idempotency keys older than API_IDEMPOTENCY_KEY_HOURS with their stored answers
+    (which hold personal data). Idempotent."""
+    from config.api.idempotency import purge_expired
+
+    return purge_expired()

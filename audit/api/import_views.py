@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from audit.control.importing.runner import import_records
 from cases.models import Role
+from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 
 
@@ -24,7 +25,7 @@ class ImportRequestSerializer(serializers.Serializer):
     accept_valid = serializers.BooleanField(default=False, help_text="Importera giltiga poster trots avvisade.")
 
 
-class ImportView(APIView):
+class ImportView(IdempotentCreateMixin, APIView):
     permission_classes = [HasRole]
     allowed_roles = frozenset({Role.ADMINISTRATOR})
     parser_classes = [MultiPartParser, FormParser]

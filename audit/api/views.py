@@ -17,6 +17,7 @@ from audit.recording.log import record_access
 from cases.models import Role
 from cases.selectors import staff_list
 from config.api.access import AccessLoggedReadMixin
+from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 
 ADMIN = frozenset({Role.ADMINISTRATOR})
@@ -84,7 +85,7 @@ class RuleParameterViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(parameter).data)
 
 
-class RuleRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RuleRunViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Regelkörningar. POST starts a run now (administrator or unit manager)."""
 
     permission_classes = [HasRole]
@@ -103,7 +104,7 @@ class RuleRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class FlagViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FlagViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The worklist: flags on the caller's persons (unit managers: their unit), most severe and oldest first.
 
     Filters: rule (code), unit, responsible (ids), status (comma-separated), min_age_days, max_age_days.
@@ -160,7 +161,7 @@ class FlagCountView(APIView):
 
 
 class CorrectiveActionViewSet(
-    AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [HasRole]
     allowed_roles = FLAG_HANDLERS
@@ -218,7 +219,7 @@ class CorrectiveActionViewSet(
 
 
 class ControlSampleViewSet(
-    AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Stickprov of the unit manager's own unit, with checklists and results."""
 
@@ -258,7 +259,7 @@ class ControlSampleViewSet(
         return Response(selectors.sample_results(sample=self.get_object()))
 
 
-class ChecklistAnswerViewSet(viewsets.GenericViewSet):
+class ChecklistAnswerViewSet(IdempotentCreateMixin, viewsets.GenericViewSet):
     permission_classes = [HasRole]
     allowed_roles = MANAGER
     serializer_class = s.ChecklistAnswerSerializer

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.access import AccessLoggedReadMixin
+from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 
 from .. import application_services as services
@@ -31,10 +32,11 @@ class ApplicationFilter(django_filters.FilterSet):
         fields = ["case", "status"]
 
 
-class ApplicationViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ApplicationViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
     """Månadsansökningar: create, approve costs, calculate (stored or dry run), withdraw."""
 
+    created_routes = {"calculate": "calculation-detail"}  # Location of what the action creates
     permission_classes = [HasRole]
     allowed_roles = FINANCE_READERS
     allowed_roles_by_action = {"create": CASEWORKERS, "approve_costs": CASEWORKERS, "withdraw": CASEWORKERS}
@@ -99,7 +101,7 @@ class CalculationFilter(django_filters.FilterSet):
         fields = ["application"]
 
 
-class CalculationViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class CalculationViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
     """Stored calculations, with every line and the norm rows used."""
 

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from audit.models import AccessAction
 from audit.recording.log import record_access
 from config.api.access import AccessLoggedReadMixin
+from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 from config.errors import DomainError
 
@@ -49,11 +50,12 @@ class DecisionFilter(django_filters.FilterSet):
         fields = ["application", "outcome", "item_kind", "decided_by"]
 
 
-class DecisionViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class DecisionViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
     """Beslut per post. Signed when made; a change is refused (409), a correction is a new
     decision replacing the old one (POST /decisions/{id}/correct/)."""
 
+    created_routes = {"correct": "decision-detail"}  # Location of what the action creates
     permission_classes = [HasRole]
     allowed_roles = fs.FINANCE_ROLES
     serializer_class = s.DecisionSerializer
@@ -168,7 +170,7 @@ class CommunicationFilter(django_filters.FilterSet):
         fields = ["application"]
 
 
-class CommunicationViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class CommunicationViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                            viewsets.GenericViewSet):
     """Kommunicering before a decision that goes against the applicant (förvaltningslagen 25 §)."""
 

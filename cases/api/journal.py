@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.access import AccessLoggedReadMixin
+from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 from config.limits import BoundedModelSerializer, BoundedSerializer
 
@@ -83,11 +84,12 @@ class JournalEntryFilter(django_filters.FilterSet):
         return super().filter_queryset(queryset)
 
 
-class JournalEntryViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class JournalEntryViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           viewsets.GenericViewSet):
     """Journalanteckningar. Signed when written and never changed: a correction is a new entry that
     points to the one it corrects (POST /journal-entries/{id}/corrections/); both stay readable."""
 
+    created_routes = {"corrections": "journal-entry-detail"}  # Location of what the action creates
     permission_classes = [HasRole]
     allowed_roles = js.JOURNAL_READERS
     allowed_roles_by_action = {"create": journal_services.JOURNAL_WRITERS,

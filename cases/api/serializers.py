@@ -5,10 +5,12 @@ Business validation (personnummer, periods, scope) is in services.py.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from config.limits import BoundedModelSerializer, BoundedSerializer
 
+from .. import identity
 from ..models import (
     Applicant,
     Case,
@@ -120,6 +122,34 @@ class ApplicantUpdateSerializer(BoundedSerializer):
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     protected_identity = serializers.BooleanField(required=False)
+
+    # Identity numbers never change by an update: sent with another value they are refused by
+    # name (not silently dropped). A reserve number is replaced by its own audited operation
+    # (POST applicants/{id}/replace-reserve-number/).
+    FIXED_FIELDS = ("personal_identity_number", "reserve_number")
+
+    def validate(self, attrs):
+        applicant = self.context.get("applicant")
+        data = self.initial_data if isinstance(self.initial_data, dict) else {}
+        for name in self.FIXED_FIELDS:
+            if applicant is None or name not in data:
+                continue
+            if _comparable(name, data[name]) != _comparable(name, getattr(applicant, name)):
+                raise serializers.ValidationError(
+                    {name: "Kan inte ändras. Ett reservnummer ersätts med det riktiga personnumret "
+                           "genom åtgärden ersätt reservnummer."}, code="read_only")
+        return attrs
+
+
+def _comparable(name: str, value) -> str:
+    """An identity number in its canonical form, so 900101-1234 is the stored 199001011234."""
+    text = str(value or "").strip().upper()
+    if name == "personal_identity_number" and text:
+        try:
+            return identity.parse(text).canonical
+        except DjangoValidationError:
+            return text
+    return text
 
 
 class ApplicantSearchSerializer(BoundedSerializer):

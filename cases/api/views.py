@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from audit.models import AccessAction
 from audit.recording.log import record_access
 from config.api.access import AccessLoggedReadMixin
+from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 
 from .. import reserve_number_services, selectors, services, transfer_services
@@ -82,7 +83,7 @@ class ApplicantFilter(django_filters.FilterSet):
 
 
 class ApplicantViewSet(
-    AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Sökande. Search by personnummer with POST /applicants/search/, never in the URL."""
 
@@ -124,7 +125,7 @@ class ApplicantViewSet(
     @extend_schema(request=s.ApplicantUpdateSerializer, responses={200: s.ApplicantSerializer})
     def partial_update(self, request, pk=None):
         applicant = self.get_object()
-        data = s.ApplicantUpdateSerializer(data=request.data, partial=True)
+        data = s.ApplicantUpdateSerializer(data=request.data, partial=True, context={"applicant": applicant})
         data.is_valid(raise_exception=True)
         applicant = services.applicant_update(actor=request.user, applicant=applicant, **data.validated_data)
         return Response(self.get_serializer(applicant).data)
@@ -149,7 +150,7 @@ class ApplicantViewSet(
 
 
 class HouseholdViewSet(
-    AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Hushåll with their members and periods."""
 
@@ -210,7 +211,7 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["status", "unit", "responsible_caseworker", "opening_way"]
 
 
-class CaseViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Ärenden: open, set support barriers, assign a coordinator, close."""
 
     permission_classes = [HasRole]

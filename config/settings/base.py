@@ -266,6 +266,11 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# Idempotency-Key on the API's POSTs (config/api/idempotency.py): a retry within this many hours
+# with the same key and body gets the first answer, not a second write. The stored answer holds
+# personal data, so keep this short; platform.purge_idempotency_keys deletes older keys hourly.
+API_IDEMPOTENCY_KEY_HOURS = env.int("API_IDEMPOTENCY_KEY_HOURS", default=24)
+
 # Content-Security-Policy (django-csp): scripts, styles, fonts, images and requests from this
 # service only; no inline script or style (templates link static/js and static/css), no plugins,
 # no framing, forms post here only. Swagger UI is served from this service (sidecar) with its

@@ -23,6 +23,7 @@ from audit.recording.log import record_access
 from cases.models import Role, Unit
 from cases.selectors import cases_for
 from config.api.access import AccessLoggedReadMixin
+from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 
 from .. import selectors, services
@@ -54,7 +55,7 @@ class TrackViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.track_list()
 
 
-class InsatsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class InsatsViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The catalogue of insatser (no personal data). The queue of an insats is personal data."""
 
     permission_classes = [HasRole]
@@ -109,7 +110,7 @@ class PersonLoggedMixin(AccessLoggedReadMixin):
         return [obj.applicant_id]
 
 
-class InsatsDecisionViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class InsatsDecisionViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Beslut om insats (SoL 12 kap. 4 §): caseworkers decide; coordinators read."""
 
     permission_classes = [HasRole]
@@ -147,9 +148,10 @@ class InsatsDecisionViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.Ret
         return Response(self.get_serializer(decision).data)
 
 
-class ReferralViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReferralViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Anvisningar: coordinators refer; a place is given by the insats staff or the coordinator."""
 
+    created_routes = {"start": "participation-detail"}  # Location of what the action creates
     permission_classes = [HasRole]
     allowed_roles = READERS
     serializer_class = s.ReferralSerializer
@@ -200,7 +202,7 @@ class ReferralViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveM
         return Response(self.get_serializer(self.get_queryset().get(pk=referral.pk)).data)
 
 
-class ParticipationViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ParticipationViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Deltaganden. Insats staff see the participations at their unit only."""
 
     permission_classes = [HasRole]
@@ -244,7 +246,7 @@ class ParticipationViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.Retr
         return Response(s.ClosingSerializer(closing).data, status=status.HTTP_201_CREATED)
 
 
-class ClosingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ClosingViewSet(IdempotentCreateMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Closings waiting for the caseworker's confirmation, for the coordinator and the caseworker."""
 
     permission_classes = [HasRole]
@@ -269,7 +271,7 @@ class ClosingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(s.ParticipationSerializer(participation).data)
 
 
-class ExemptionViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ExemptionViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Avsteg från heltidsaktivering."""
 
     permission_classes = [HasRole]

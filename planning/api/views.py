@@ -20,6 +20,7 @@ from audit.recording.log import record_access
 from cases.models import Role
 from cases.selectors import applicants_for
 from config.api.access import AccessLoggedReadMixin
+from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 
 from .. import quality, selectors, services
@@ -40,7 +41,7 @@ class PersonLoggedMixin(AccessLoggedReadMixin):
         return [obj.applicant_id]
 
 
-class AssessmentViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AssessmentViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Kartläggningar."""
 
     permission_classes = [HasRole]
@@ -70,9 +71,10 @@ class PlanFilter(django_filters.FilterSet):
         fields = ["applicant", "status", "version"]
 
 
-class PlanViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PlanViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Genomförandeplaner: draft, change the draft, sign, start a new version. A signed plan is fixed."""
 
+    created_routes = {"new_version": "plan-detail"}  # Location of what the action creates
     permission_classes = [HasRole]
     allowed_roles = READERS
     allowed_roles_by_action = {
@@ -148,7 +150,7 @@ class FollowUpFilter(django_filters.FilterSet):
         fields = ["plan", "applicant", "follows_plan"]
 
 
-class FollowUpViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FollowUpViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Uppföljningar of signed plans."""
 
     permission_classes = [HasRole]
@@ -191,7 +193,7 @@ class BipInstrumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.bip_instrument_list()
 
 
-class BipAssessmentViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BipAssessmentViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """BIP assessments; each answer shows the change since the previous assessment (stegförflyttning)."""
 
     permission_classes = [HasRole]
