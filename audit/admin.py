@@ -106,6 +106,11 @@ class WebhookSubscriptionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     fields = ["name", "url", "event_types", "unit", "active"]
     audited_fields = ("name", "url", "event_types", "unit", "active")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"  # an address typed without a scheme is sent over TLS
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         secret = None
         if not change:

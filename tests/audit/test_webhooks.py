@@ -205,3 +205,50 @@ def test_the_sweep_is_scheduled():
     from config.celery import app
 
     assert app.conf.beat_schedule["audit.sweep_webhooks"]["task"] == "audit.sweep_webhooks"
+
+
+@pytest.mark.django_db
+def test_the_engine_writes_flag_events_set_based_with_its_flags():
+    from audit.control import engine
+    from audit.control.models import Flag
+    from tests.audit.test_engine_set_based import AS_OF, one_chunk, overdue
+    from tests.factories.planning import FollowUpFactory
+
+    engine.rules_sync()
+    plans = overdue(3)
+    one_chunk()
+    flags = sorted(Flag.objects.values_list("pk", "unit_id"))
+    opened = OutboxEvent.objects.filter(event_type=EventType.FLAG_OPENED)
+    assert sorted(opened.values_list("subject_id", "unit_id")) == flags
+    one_chunk(AS_OF + datetime.timedelta(days=1))  # seen again: no new event
+    assert OutboxEvent.objects.count() == 3
+    FollowUpFactory(plan=plans[0], followed_up_on=AS_OF)
+    one_chunk(AS_OF + datetime.timedelta(days=1))
+    closed = Flag.objects.get(status="resolved")
+    closed_events = OutboxEvent.objects.filter(event_type=EventType.FLAG_CLOSED)
+    assert list(closed_events.values_list("subject_type", "subject_id", "unit_id")) == [("flag", closed.pk, closed.unit_id)]
+
+
+@pytest.mark.django_db
+def test_the_secret_is_shown_once_and_a_delivery_can_be_replayed_from_the_admin(client, caseworker, receiver):
+    from cases.models import Role
+    from tests.factories.cases import StaffFactory
+
+    client.force_login(StaffFactory(role=Role.ADMINISTRATOR, unit=None, is_staff=True, is_superuser=True))
+    hook = receiver(statuses=(500,))
+    response = client.post("/admin/audit/webhooksubscription/add/", {
+        "name": "Ekonomisystemet", "url": hook.url, "event_types": "decision.signed", "active": "on"}, follow=True)
+    subscription = webhooks.WebhookSubscription.objects.get()
+    assert subscription.secret in response.content.decode()
+    page = client.get(f"/admin/audit/webhooksubscription/{subscription.pk}/change/").content.decode()
+    assert subscription.secret not in page
+
+    sign_a_decision(caseworker)
+    hook.secret = subscription.secret
+    [delivery_id] = webhooks.event_deliver(OutboxEvent.objects.get().pk)
+    delivery = WebhookDelivery.objects.filter(pk=delivery_id)
+    delivery.update(status="failed", attempts=8)
+    response = client.post("/admin/audit/webhookdelivery/", {"action": "replay", "_selected_action": [delivery_id]})
+    assert response.status_code == 302
+    assert delivery.get().status == "pending" and delivery.get().attempts == 0
+    assert client.get(f"/admin/audit/webhookdelivery/{delivery_id}/change/").status_code == 200
