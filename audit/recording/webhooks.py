@@ -21,6 +21,7 @@ import urllib.error
 import urllib.request
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -38,10 +39,14 @@ from audit.recording.webhook_models import (
 SIGNATURE_HEADER = "X-Webhook-Signature"
 
 
-def _enqueue_event(event_id: int) -> None:
-    from audit.tasks import deliver_webhook_event  # tasks import this module
+def _send(task: str, *args) -> None:
+    """Queue a task of audit/tasks.py by its stable name once the transaction commits: the
+    recording layer imports no module that imports the control layer."""
+    transaction.on_commit(lambda: current_app.send_task(task, args=args))
 
-    transaction.on_commit(lambda: deliver_webhook_event.delay(event_id))
+
+def _enqueue_event(event_id: int) -> None:
+    _send("audit.deliver_webhook_event", event_id)
 
 
 def event_emit(*, event_type: str, unit_id: int | None, subject_type: str, subject_id: int) -> OutboxEvent:
@@ -55,9 +60,7 @@ def event_emit(*, event_type: str, unit_id: int | None, subject_type: str, subje
 def webhooks_after_commit() -> None:
     """For writers that put events in the outbox in bulk with SQL (the egenkontroll engine): one
     sweep queued on commit delivers them all, instead of a message per event."""
-    from audit.tasks import sweep_webhooks
-
-    transaction.on_commit(sweep_webhooks.delay)
+    _send("audit.sweep_webhooks")
 
 
 def new_secret() -> str:
@@ -156,11 +159,9 @@ def due_work() -> tuple[list[int], list[int]]:
 def delivery_replay(*, delivery_ids: list[int]) -> int:
     """Send events again (an administrator's choice, e.g. after the receiver lost them): the
     deliveries start over with a fresh count of attempts; their log so far is kept."""
-    from audit.tasks import deliver_webhook
-
     with transaction.atomic():
         count = WebhookDelivery.objects.filter(pk__in=delivery_ids).update(
             status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), delivered_at=None)
         for pk in delivery_ids:
-            transaction.on_commit(lambda pk=pk: deliver_webhook.delay(pk))
+            _send("audit.deliver_webhook", pk)
     return count
