@@ -252,3 +252,20 @@ def test_the_secret_is_shown_once_and_a_delivery_can_be_replayed_from_the_admin(
     assert response.status_code == 302
     assert delivery.get().status == "pending" and delivery.get().attempts == 0
     assert client.get(f"/admin/audit/webhookdelivery/{delivery_id}/change/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_flag_closed_by_a_person_writes_one_event_and_a_refused_close_none(caseworker):
+    from django.core.exceptions import ValidationError
+
+    from audit.control import services
+    from tests.factories.audit import FlagFactory
+
+    flag = FlagFactory(responsible=caseworker, unit=caseworker.unit)
+    services.flag_transition(actor=caseworker, flag=flag, event="acknowledge")  # not an event of its own
+    with pytest.raises(ValidationError):
+        services.flag_transition(actor=caseworker, flag=flag, event="close", comment=" ")
+    assert OutboxEvent.objects.count() == 0
+    services.flag_transition(actor=caseworker, flag=flag, event="close", comment="Åtgärdat")
+    assert list(OutboxEvent.objects.values_list("event_type", "subject_id", "unit_id")) == [
+        (EventType.FLAG_CLOSED, flag.pk, caseworker.unit_id)]
