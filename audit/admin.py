@@ -1,10 +1,13 @@
 """Admin for egenkontroll configuration: rules and their parameters. Writes go through services."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from audit.control import services
 from audit.control.models import Rule, RuleParameter, RuleRun
+from audit.recording import webhooks
+from audit.recording.webhook_models import DeliveryAttempt, WebhookDelivery, WebhookSubscription
+from config.admin import AuditedAdminMixin
 
 
 class RuleParameterForm(forms.ModelForm):
@@ -79,3 +82,65 @@ class RuleRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- events out (webhooks) -----------------------------------------------------------------------
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    fields = readonly_fields = ["attempt", "attempted_at", "status_code", "duration_ms", "error"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Administrators make subscriptions. The secret is shown once, when the subscription is made;
+    it is never in a form or a list afterwards (it is not an editable field)."""
+
+    list_display = ["name", "url", "unit", "active", "created_at"]
+    list_filter = ["active"]
+    fields = ["name", "url", "event_types", "unit", "active"]
+    audited_fields = ("name", "url", "event_types", "unit", "active")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"  # an address typed without a scheme is sent over TLS
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        secret = None
+        if not change:
+            secret = obj.secret = webhooks.new_secret()
+        super().save_model(request, obj, form, change)
+        if secret:
+            messages.warning(request, f"Hemligheten för signaturen är {secret} . Spara den hos mottagaren nu: "
+                                      "den visas inte igen.")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log, read-only, with replay: send the chosen events again."""
+
+    list_display = ["pk", "event", "subscription", "status", "attempts", "next_attempt_at", "delivered_at"]
+    list_filter = ["status", "subscription"]
+    list_select_related = ["event", "subscription"]
+    inlines = [DeliveryAttemptInline]
+    actions = ["replay"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Skicka händelserna igen", permissions=["view"])
+    def replay(self, request, queryset):
+        count = webhooks.delivery_replay(delivery_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} leveranser skickas igen.")

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.recording.log import record_change
+from audit.recording.webhook_models import EventType
+from audit.recording.webhooks import event_emit
 from audit.report_models import ReportSnapshot, SnapshotStatus
 from audit.reports import get_report
 from audit.reports.base import Period, ReportParams, parse_date_range, parse_period
@@ -131,6 +133,7 @@ def snapshot_build(*, snapshot_id: int) -> bool:
         snap.finished_at = timezone.now()
         snap.save(update_fields=["data", "status", "progress", "finished_at", "updated_at"])
         record_change(actor=None, action="report.done", instance=snap, after={"status": snap.status})
+        event_emit(event_type=EventType.REPORT_READY, unit_id=snap.unit_id, subject_type="report", subject_id=snap.pk)
         transaction.on_commit(lambda: snapshot_notify(snapshot_id=snapshot_id))
     return True
 

@@ -15,6 +15,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from audit import report_services
 from audit.control import digest, services
 from audit.control.models import Schedule
+from audit.recording import webhooks
 
 # Errors worth retrying: a dropped database connection, a deadlock/serialisation failure
 # (OperationalError on PostgreSQL) or an unreachable broker.
@@ -136,3 +137,36 @@ def access_log_partitions() -> dict:
 
     with channel_context("task", endpoint="audit.access_log_partitions"):
         return access_log_partitions_maintain()
+
+
+# --- events out (webhooks): audit/recording/webhooks.py ----------------------------------------
+
+@shared_task(name="audit.deliver_webhook_event", **COMMON)
+def deliver_webhook_event(event_id: int) -> int:
+    """Fan one committed event out and try each of its deliveries."""
+    due = webhooks.event_deliver(event_id)
+    for delivery_id in due:
+        deliver_webhook.delay(delivery_id)
+    return len(due)
+
+
+@shared_task(name="audit.deliver_webhook", **COMMON)
+def deliver_webhook(delivery_id: int) -> str | None:
+    """One attempt; a failure is queued again for when its back-off has passed."""
+    status = webhooks.delivery_attempt(delivery_id)
+    if status == "pending":
+        delivery = webhooks.WebhookDelivery.objects.filter(pk=delivery_id).values("next_attempt_at").first()
+        if delivery and delivery["next_attempt_at"]:
+            deliver_webhook.apply_async((delivery_id,), eta=delivery["next_attempt_at"])
+    return status
+
+
+@shared_task(name="audit.sweep_webhooks", **COMMON)
+def sweep_webhooks() -> int:
+    """Whatever a lost message or a restarted worker left: events not fanned out, deliveries due."""
+    events, deliveries = webhooks.due_work()
+    for event_id in events:
+        deliver_webhook_event.delay(event_id)
+    for delivery_id in deliveries:
+        deliver_webhook.delay(delivery_id)
+    return len(events) + len(deliveries)

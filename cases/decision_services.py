@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.recording.log import record_change, snapshot
+from audit.recording.webhook_models import EventType
+from audit.recording.webhooks import event_emit
 from config.errors import Conflict, NotAllowed
 
 from . import finance_selectors as fs
@@ -181,6 +183,8 @@ def decision_make(
         application.save(update_fields=["status", "updated_at"])
     record_change(actor=actor, action="decision.correct" if replaces else "decision.make", instance=decision,
                   person_ids=case_person_ids_db(application.case), after=snapshot(decision, DECISION_FIELDS))
+    event_emit(event_type=EventType.DECISION_SIGNED, unit_id=application.case.unit_id, subject_type="decision",
+               subject_id=decision.pk)
     return decision
 
 

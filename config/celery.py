@@ -62,6 +62,8 @@ app.conf.beat_schedule.update(
         # The access log's monthly partitions, made months ahead (a DEFAULT partition catches the
         # rest); months older than AUDIT_ACCESS_LOG_KEEP_MONTHS dropped, if that is set.
         "audit.access_log_partitions": {"task": "audit.access_log_partitions", "schedule": crontab(hour=0, minute=15)},
+        # Webhooks: events or retries whose message was lost are sent by the sweep.
+        "audit.sweep_webhooks": {"task": "audit.sweep_webhooks", "schedule": float(settings.WEBHOOK_SWEEP_SECONDS)},
         "audit.escalate_flags": {"task": "audit.escalate_flags", "schedule": crontab(hour=5, minute=0)},
         "audit.send_flag_digests": {"task": "audit.send_flag_digests", "schedule": crontab(hour=6, minute=0)},
     }

@@ -16,6 +16,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from audit.recording.log import record_change, snapshot
+from audit.recording.webhook_models import EventType
+from audit.recording.webhooks import event_emit
 from cases.finance_selectors import legal_basis_in_force
 from cases.models import Applicant, Case, HouseholdMember, Role, Staff, Unit
 from cases.permissions import require_role
@@ -387,7 +389,14 @@ def referral_start(
         actor=actor, action="participation.create", instance=participation, person_ids=[referral.applicant_id],
         after=snapshot(participation, PARTICIPATION_FIELDS),
     )
+    event_emit(event_type=EventType.REFERRAL_STARTED, unit_id=_referral_unit_id(referral.pk), subject_type="referral",
+               subject_id=referral.pk)
     return participation
+
+
+def _referral_unit_id(referral_id: int) -> int | None:
+    """The unit whose events a referral's are: that of the case its insats decision belongs to."""
+    return Referral.objects.filter(pk=referral_id).values_list("decision__case__unit_id", flat=True).first()
 
 
 @transaction.atomic
@@ -567,6 +576,9 @@ def closing_confirm(*, actor: Staff, closing: ParticipationClosing) -> Participa
         actor=actor, action="participation.close", instance=participation, person_ids=[participation.applicant_id],
         before=before, after=snapshot(participation, ("status", "end_date", "closing_reason")),
     )
+    event_emit(event_type=EventType.PARTICIPATION_CLOSED,
+               unit_id=_referral_unit_id(participation.referral_id) if participation.referral_id else None,
+               subject_type="participation", subject_id=participation.pk)
     return participation
 
 

@@ -14,6 +14,8 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from audit.recording.log import record_change, snapshot
+from audit.recording.webhook_models import EventType
+from audit.recording.webhooks import event_emit
 from cases.models import Applicant, Case, CaseStatus, HouseholdMember, Role, Staff
 from cases.permissions import require_role
 from cases.selectors import applicants_for, cases_for, open_assignments
@@ -331,6 +333,8 @@ def plan_sign(*, actor: Staff, plan: ImplementationPlan) -> ImplementationPlan:
     record_change(actor=actor, action="plan.sign", instance=plan, person_ids=[plan.applicant_id],
                   before=before, after={**snapshot(plan, ("status", "valid_until", "signed_by")),
                                         "warnings": [a.code for a in warnings]})
+    event_emit(event_type=EventType.PLAN_SIGNED, unit_id=Case.objects.filter(pk=plan.case_id).values_list("unit_id", flat=True).first(),
+               subject_type="plan", subject_id=plan.pk)
     # What the plan lacks that the municipality lets through (CheckpointPolicy "warn"): said on sign.
     plan.signing_warnings = warnings
     return plan

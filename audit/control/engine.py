@@ -38,6 +38,8 @@ from audit.control.models import LIVE_FLAG_STATUSES, Flag, FlagStatus, FlagTrans
 from audit.control.rules import REGISTRY, ownership
 from audit.control.rules.base import PERSON, RuleDefinition
 from audit.control.rules.common import ID
+from audit.recording.webhook_models import EventType, OutboxEvent
+from audit.recording.webhooks import webhooks_after_commit
 
 RESOLVED_REASON = "Villkoret gäller inte längre (kontrollerat vid regelkörning)."
 REASSIGNED_REASON = "Ny ansvarig enligt ansvarskedjan (kontrollerat vid regelkörning)."
@@ -270,6 +272,7 @@ FLAG_COLUMNS = (
     "first_seen, last_seen, checked_at, facts, status, resolution_reason"
 )
 TRANSITION_COLUMNS = "flag_id, from_status, to_status, event, occurred_at, comment"
+OUTBOX_COLUMNS = "event_type, occurred_at, unit_id, subject_type, subject_id"
 
 
 def _statements(rule: RuleDefinition, rule_id: int, scope: tuple[str, list], as_of, now) -> list[tuple[str, str, list]]:
@@ -282,6 +285,7 @@ def _statements(rule: RuleDefinition, rule_id: int, scope: tuple[str, list], as_
     `one_live_flag_per_rule_subject` makes a concurrent duplicate a no-op). Each history row is
     written before the change it records, so it has the state the flag had."""
     flag, transition = _q(Flag._meta.db_table), _q(FlagTransition._meta.db_table)
+    outbox = _q(OutboxEvent._meta.db_table)
     statuses = ", ".join(["%s"] * len(LIVE_FLAG_STATUSES))
     live_sql = f"f.rule_id = %s AND f.subject_type = %s AND f.status IN ({statuses}) AND {scope[0]}"
     live = [rule_id, rule.subject_type, *LIVE_FLAG_STATUSES, *scope[1]]
@@ -296,6 +300,11 @@ def _statements(rule: RuleDefinition, rule_id: int, scope: tuple[str, list], as_
         ("", f"INSERT INTO {transition} ({TRANSITION_COLUMNS}) SELECT f.id, f.status, %s, %s, %s, %s FROM {flag} AS f "
          f"WHERE {live_sql} AND NOT EXISTS (SELECT 1 {found})",
          [FlagStatus.RESOLVED, "auto_resolved", now, RESOLVED_REASON, *live]),
+        # Events out (webhooks): one outbox row per flag resolved, INSERT ... SELECT over the same
+        # flags as the UPDATE below, before it; ids and unit only.
+        ("", f"INSERT INTO {outbox} ({OUTBOX_COLUMNS}) SELECT %s, %s, f.unit_id, %s, f.id FROM {flag} AS f "
+         f"WHERE {live_sql} AND NOT EXISTS (SELECT 1 {found})",
+         [EventType.FLAG_CLOSED, now, "flag", *live]),
         ("resolved", f"UPDATE {flag} AS f SET status = %s, resolved_on = %s, resolution_reason = %s, checked_at = %s, "
          f"updated_at = %s WHERE {live_sql} AND NOT EXISTS (SELECT 1 {found})",
          [FlagStatus.RESOLVED, as_of, RESOLVED_REASON, now, now, *live]),
@@ -314,6 +323,10 @@ def _statements(rule: RuleDefinition, rule_id: int, scope: tuple[str, list], as_
          f"f.rule_id = %s AND f.subject_type = %s AND f.status IN ({statuses})) ON CONFLICT DO NOTHING",
          [now, now, rule_id, rule.subject_type, as_of, as_of, now, FlagStatus.OPEN, rule_id, rule.subject_type,
           *LIVE_FLAG_STATUSES]),
+        # ... and one per flag opened by the INSERT above (this chunk's flags: created at its `now`).
+        ("", f"INSERT INTO {outbox} ({OUTBOX_COLUMNS}) SELECT %s, %s, f.unit_id, %s, f.id FROM {flag} AS f "
+         f"WHERE f.rule_id = %s AND f.subject_type = %s AND f.created_at = %s AND f.status = %s AND {scope[0]}",
+         [EventType.FLAG_OPENED, now, "flag", rule_id, rule.subject_type, now, FlagStatus.OPEN, *scope[1]]),
         ("", f"DROP TABLE {FINDINGS}", []),
     ]
 
@@ -363,4 +376,6 @@ def run_chunk(
                 counts.flags_kept = cursor.fetchone()[0]
             elif name:
                 setattr(counts, f"flags_{name}", cursor.rowcount)
+    if counts.flags_opened or counts.flags_resolved:
+        webhooks_after_commit()
     return counts

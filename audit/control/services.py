@@ -40,6 +40,8 @@ from audit.control.models import (
 from audit.control.rules import REGISTRY
 from audit.control.rules.base import rules_reading
 from audit.recording.log import record_change, snapshot
+from audit.recording.webhook_models import EventType
+from audit.recording.webhooks import event_emit
 from cases.execution_selectors import household_applicant
 from cases.models import Case, CoordinatorAssignment, Role, Staff, Unit
 from cases.permissions import require_role
@@ -341,7 +343,10 @@ def flag_transition(*, actor: Staff, flag: Flag, event: str, comment: str = "") 
             raise Conflict("Flaggan har åtgärder som inte är genomförda.", code="actions_open", field="event")
         if not comment.strip():
             raise _field_error("comment", "Ange varför flaggan avslutas.", "required")
-    return _transition(actor=actor, flag=flag, to_status=to_status, event=event, comment=comment)
+    flag = _transition(actor=actor, flag=flag, to_status=to_status, event=event, comment=comment)
+    if to_status == FlagStatus.CLOSED:  # closed by a person; the engine's resolutions write theirs in SQL
+        event_emit(event_type=EventType.FLAG_CLOSED, unit_id=flag.unit_id, subject_type="flag", subject_id=flag.pk)
+    return flag
 
 
 @transaction.atomic

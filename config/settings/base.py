@@ -370,6 +370,15 @@ AUDIT_RUN_STALLED_AFTER_SECONDS = env.int("AUDIT_RUN_STALLED_AFTER_SECONDS", def
 AUDIT_RUN_WATCH_SECONDS = env.int("AUDIT_RUN_WATCH_SECONDS", default=60)
 AUDIT_CHUNK_MAX_DISPATCHES = env.int("AUDIT_CHUNK_MAX_DISPATCHES", default=5)
 
+# Webhooks (events out, audit/recording/webhooks.py): a failed POST is tried again after
+# WEBHOOK_BACKOFF_SECONDS, then twice that, four times, ... up to WEBHOOK_MAX_ATTEMPTS POSTs in
+# all, each waiting at most WEBHOOK_TIMEOUT_SECONDS; every WEBHOOK_SWEEP_SECONDS the sweep sends
+# whatever a lost message left behind.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_BACKOFF_SECONDS = env.float("WEBHOOK_BACKOFF_SECONDS", default=30.0)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_SWEEP_SECONDS = env.int("WEBHOOK_SWEEP_SECONDS", default=60)
+
 # The nightly chain check writes the chain's last link to this folder (one file a day, never
 # overwritten) and mails it to these addresses: keep both where the database roles cannot write.
 AUDIT_CHAIN_ANCHOR_DIR = env.str("AUDIT_CHAIN_ANCHOR_DIR", default=str(VAR_DIR / "audit-chain"))

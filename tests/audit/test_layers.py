@@ -8,8 +8,10 @@ OTHER_APPS = {"cases", "planning", "insatser"}
 RECORDING_LAYER = (
     "audit/recording/log.py", "audit/models.py", "audit/control/models.py", "audit/recording/context.py",
     "audit/recording/signals.py", "audit/control/importing/models.py",
+    "audit/recording/webhooks.py", "audit/recording/webhook_models.py",
 )
-RECORDING_MODULES = {"audit.recording.log", "audit.models", "audit.recording.context", "audit"}
+RECORDING_MODULES = {"audit.recording.log", "audit.models", "audit.recording.context", "audit",
+                     "audit.recording.webhooks", "audit.recording.webhook_models"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -59,6 +59,11 @@ def test_coordinator_drafts_signs_follows_up_and_versions(as_coordinator, person
     made_on = datetime.date.fromisoformat(plan["made_on"])
     assert r.json()["status"] == "signed"
     assert r.json()["valid_until"] == add_months(made_on, 6).isoformat()
+    # Webhooks: the signing wrote its event (ids only) in the same transaction.
+    from audit.models import OutboxEvent
+
+    assert list(OutboxEvent.objects.values_list("event_type", "subject_type", "subject_id")) == [
+        ("plan.signed", "plan", plan["id"])]
     r = as_coordinator.post("/api/v1/follow-ups/", {
         "plan": plan["id"], "followed_up_on": today.isoformat(), "method": "phone", "follows_plan": True,
         "participants": "Den enskilde", "progress": [{"subgoal": plan["subgoals"][0]["id"], "status": "in_progress"}],

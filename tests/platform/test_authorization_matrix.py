@@ -219,6 +219,8 @@ ADMIN_MODELS = {
     "auth.group", "cases.unit", "cases.supportbarrier", "cases.staff", "cases.riksnormtable", "cases.costtype",
     "cases.incometype", "cases.legalbasis", "cases.delegationpoint", "cases.attestright", "audit.rule", "audit.rulerun",
     "planning.checkpointpolicy",
+    # Webhooks: integrations' subscriptions and the delivery log (ids and event types, no personal data).
+    "audit.webhooksubscription", "audit.webhookdelivery",
 }
 
 

@@ -174,3 +174,14 @@ def test_a_quarterly_report_refuses_another_period_before_anything_is_written(un
         report_request(actor=unit_manager, code="unexecuted_decisions_statistics", period_kind="year", year=2024)
     assert exc.value.error_dict["period"][0].code == "quarter_required"
     assert not ReportSnapshot.objects.exists()
+
+
+def test_a_finished_report_writes_one_report_ready_event(report_world, make_snapshot):
+    """Webhooks: integrations hear when a report is ready (once, even if the build runs again)."""
+    from audit import report_services
+    from audit.models import EventType, OutboxEvent
+
+    snap = make_snapshot(report_world.board, "internal_control", **Q1_2019)
+    report_services.snapshot_build(snapshot_id=snap.pk)
+    ready = OutboxEvent.objects.filter(event_type=EventType.REPORT_READY)
+    assert list(ready.values_list("subject_type", "subject_id", "unit_id")) == [("report", snap.pk, snap.unit_id)]
