@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0023_letters_append_only'),
+        ('audit', '0024_webhooks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
