@@ -140,6 +140,7 @@ class InsatsDecisionViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.Ret
     @extend_schema(request=s.InsatsDecisionEndSerializer, responses={200: s.InsatsDecisionSerializer})
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
+        """End the insats decision."""
         decision = self.get_object()
         data = s.InsatsDecisionEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -185,6 +186,7 @@ class ReferralViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveM
     @extend_schema(request=s.ReferralStartSerializer, responses={201: s.ParticipationSerializer})
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
+        """Start the referral: the person begins the insats, which opens a participation."""
         referral = self.get_object()
         data = s.ReferralStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -196,6 +198,7 @@ class ReferralViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveM
     @extend_schema(request=None, responses={200: s.ReferralSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        """Återkalla the referral; it stays, marked withdrawn."""
         referral = services.referral_withdraw(actor=request.user, referral=self.get_object())
         return Response(self.get_serializer(self.get_queryset().get(pk=referral.pk)).data)
 
@@ -219,6 +222,7 @@ class ParticipationViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.Retr
     @extend_schema(request=s.ExtendSerializer, responses={200: s.ParticipationSerializer})
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
+        """Extend the participation to a new end date."""
         participation = self.get_object()
         data = s.ExtendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -228,6 +232,7 @@ class ParticipationViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.Retr
     @extend_schema(request=s.AttendanceInputSerializer, responses={200: s.AttendanceSerializer})
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
+        """Report närvaro for the participation: hours attended in one week."""
         participation = self.get_object()
         data = s.AttendanceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -237,6 +242,7 @@ class ParticipationViewSet(PersonLoggedMixin, mixins.ListModelMixin, mixins.Retr
     @extend_schema(request=s.ClosingProposeSerializer, responses={201: s.ClosingSerializer})
     @action(detail=True, methods=["post"])
     def closing(self, request, pk=None):
+        """Propose the participation's avslut, with the outcome; it closes when confirmed (POST /closings/{id}/confirm/)."""
         participation = self.get_object()
         data = s.ClosingProposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -265,6 +271,7 @@ class ClosingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses={200: s.ParticipationSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
+        """Bekräfta avslutet of a participation (the coordinator's confirmation)."""
         participation = services.closing_confirm(actor=request.user, closing=self.get_object())
         return Response(s.ParticipationSerializer(participation).data)
 
