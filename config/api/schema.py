@@ -166,10 +166,11 @@ class ProjectAutoSchema(AutoSchema):
         public = any(issubclass(p, AllowAny) for p in getattr(self.view, "permission_classes", ()))
         codes = [] if public else ["401", "403"]
         paged = bool(self._get_pagination_parameters())
-        has_query = paged or bool(self._get_filter_parameters())
+        # Filters, pages and a view's own query parameters (e.g. full-time's week) are all judged.
+        has_query = paged or any(p.get("in") == "query" for p in self._get_parameters())
         writes = self.method in WRITES
         if writes or has_query:
-            codes.append("400")  # a body, or a filter or page number, that is not valid
+            codes.append("400")  # a body, or a query parameter, that is not valid
         if "{" in self.path or paged:
             codes.append("404")  # an object outside the caller's scope, or a page past the last
         if writes:
