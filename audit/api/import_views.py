@@ -6,7 +6,7 @@ The answer names every refused record by line, external id and field; it holds n
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -16,6 +16,7 @@ from audit.control.importing.runner import import_records
 from cases.models import Role
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
+from config.api.schema import ErrorBodySerializer
 
 
 class ImportRequestSerializer(serializers.Serializer):
@@ -25,13 +26,19 @@ class ImportRequestSerializer(serializers.Serializer):
     accept_valid = serializers.BooleanField(default=False, help_text="Importera giltiga poster trots avvisade.")
 
 
+# A refused import answers in the one error shape, with each refused line named, plus the result.
+ImportRefusedSerializer = inline_serializer("ImportRefused", {
+    "error": ErrorBodySerializer(), "result": serializers.DictField(help_text="Resultatet per rad.")})
+
+
 class ImportView(IdempotentCreateMixin, APIView):
     permission_classes = [HasRole]
     allowed_roles = frozenset({Role.ADMINISTRATOR})
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request={"multipart/form-data": ImportRequestSerializer}, responses={200: dict, 201: dict, 400: dict})
+    @extend_schema(request={"multipart/form-data": ImportRequestSerializer}, responses={200: dict, 201: dict, 400: ImportRefusedSerializer})
     def post(self, request):
+        """Import records from the previous system (a CSV file); the answer lists each row's result."""
         data = ImportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]

@@ -7,6 +7,7 @@ progress; GET .../{id}/data/ the stored figures (409 until done); GET .../{id}/d
 from __future__ import annotations
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -18,7 +19,7 @@ from audit.models import AccessAction
 from audit.report_models import ReportSnapshot, SnapshotStatus
 from audit.report_selectors import log_snapshot_read, snapshots_for
 from audit.reports.catalog import reports_for
-from audit.reports.render.downloads import download_response
+from audit.reports.render.downloads import DOWNLOADS, download_response
 from cases.models import Role
 from config.api.permissions import HasRole
 from config.errors import Conflict
@@ -58,6 +59,7 @@ class ReportDefinitionList(APIView):
 
     @extend_schema(responses={200: ReportDefinitionSerializer(many=True)})
     def get(self, request):
+        """The reports the caller may order, with their parameters and what they count."""
         return Response(ReportDefinitionSerializer(reports_for(request.user), many=True).data)
 
 
@@ -87,16 +89,21 @@ class ReportSnapshotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
             raise Conflict("Rapporten är inte klar ännu.", code="report_not_ready")
         return snap
 
-    @extend_schema(responses={200: OpenApiResponse(description="ReportData as JSON (tables, charts, definitions)")})
+    @extend_schema(responses={200: OpenApiResponse(description="ReportData as JSON (tables, charts, definitions)"),
+                              409: None})
     @action(detail=True, methods=["get"])
     def data(self, request, pk=None):
+        """The stored figures of a finished report (409 while it is being made)."""
         snap = self._done(pk)
         log_snapshot_read(user=request.user, snapshot=snap)
         return Response({k: v for k, v in snap.data.items() if k != "subjects"})
 
-    @extend_schema(responses={200: OpenApiResponse(description="The report as a PDF, XLSX or zip of CSV files")})
+    @extend_schema(responses={
+        (200, media): OpenApiResponse(OpenApiTypes.BINARY, description="The report as a PDF/A, XLSX or zip of CSV files")
+        for media in sorted({content_type for _, content_type, _ in DOWNLOADS.values()})} | {409: None})
     @action(detail=True, methods=["get"], url_path=r"download/(?P<fmt>pdf|xlsx|csv)")
     def download(self, request, pk=None, fmt=None):
+        """The finished report as a file: fmt pdf, xlsx or csv (a zip of one CSV per table)."""
         snap = self._done(pk)
         response = download_response(snap, fmt)
         log_snapshot_read(user=request.user, snapshot=snap, action=AccessAction.EXPORT)

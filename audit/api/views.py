@@ -142,6 +142,7 @@ class FlagViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModel
     @extend_schema(request=s.FlagTransitionInputSerializer, responses={200: s.FlagDetailSerializer})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
+        """Move the flag to another status."""
         flag = self.get_object()
         data = s.FlagTransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -202,6 +203,7 @@ class CorrectiveActionViewSet(
     @extend_schema(request=s.FollowUpSerializer, responses={200: s.CorrectiveActionSerializer})
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request, pk=None):
+        """Record the follow-up of the corrective action."""
         corrective_action = self.get_object()  # out of scope: 404 before the body is judged
         data = s.FollowUpSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -211,6 +213,7 @@ class CorrectiveActionViewSet(
     @extend_schema(request=s.CompleteSerializer, responses={200: s.CorrectiveActionSerializer})
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
+        """Mark the corrective action done, with what was done."""
         corrective_action = self.get_object()  # out of scope: 404 before the body is judged
         data = s.CompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -245,6 +248,7 @@ class ControlSampleViewSet(
     @extend_schema(responses={200: s.SampleItemSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def checklists(self, request, pk=None):
+        """The sample's items with their checklists."""
         items = list(selectors.sample_items(sample=self.get_object()))
         record_access(
             actor=request.user,
@@ -256,6 +260,7 @@ class ControlSampleViewSet(
 
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
+        """The sample's results, summed."""
         return Response(selectors.sample_results(sample=self.get_object()))
 
 
@@ -270,6 +275,7 @@ class ChecklistAnswerViewSet(IdempotentCreateMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.AnswerReviewSerializer, responses={200: s.ChecklistAnswerSerializer})
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
+        """Granska a checklist answer (the reviewer's verdict)."""
         answer = self.get_object()  # out of scope: 404 before the body is judged
         data = s.AnswerReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -74,6 +74,7 @@ class ApplicationViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.Li
     @extend_schema(request=None, responses={201: s.CalculationSerializer})
     @action(detail=True, methods=["post"])
     def calculate(self, request, pk=None):
+        """Beräkna: the application's calculation, stored with it."""
         stored = services.application_calculate(actor=request.user, application=self.get_object())
         stored = fs.calculation_list(user=request.user).get(pk=stored.pk)
         return Response(s.CalculationSerializer(stored).data, status=status.HTTP_201_CREATED)
@@ -81,6 +82,7 @@ class ApplicationViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.Li
     @extend_schema(request=s.CostApprovalsSerializer, responses={200: s.ApplicationSerializer})
     @action(detail=True, methods=["post"], url_path="approve-costs")
     def approve_costs(self, request, pk=None):
+        """Godkänn kostnader: approve the application's costs."""
         application = self.get_object()
         data = s.CostApprovalsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -91,6 +93,7 @@ class ApplicationViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.Li
     @extend_schema(request=None, responses={200: s.ApplicationSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        """Återta: the application is withdrawn; it stays."""
         application = services.application_withdraw(actor=request.user, application=self.get_object())
         return Response(self._refreshed(application))
 

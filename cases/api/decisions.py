@@ -94,14 +94,15 @@ class DecisionViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListM
                                           cost_id=old.cost_id, replaces=old, **data.validated_data)
         return self._refreshed(decision)
 
-    @extend_schema(request=s.DecisionCreateSerializer, responses={409: None})
+    # Always refused (409), so not published in the schema; kept so a client that tries gets the reason.
+    @extend_schema(exclude=True)
     def partial_update(self, request, pk=None):
         """Always refused: a signed decision never changes."""
         decision = self.get_object()
         changes = request.data if isinstance(request.data, dict) else {}  # a list or a number changes nothing either
         services.decision_change(actor=request.user, decision=decision, changes=changes)
 
-    @extend_schema(request=s.DecisionCreateSerializer, responses={409: None})
+    @extend_schema(exclude=True)
     def update(self, request, pk=None):
         return self.partial_update(request, pk)
 

@@ -192,6 +192,7 @@ class PaymentBatchViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.R
         response=OpenApiTypes.BINARY, description="ISO 20022 pain.001.001.03 (betalningsfil till banken)")})
     @action(detail=True, methods=["get"])
     def pain001(self, request, pk=None):
+        """The batch's payment file for the bank (ISO 20022 pain.001); logged per person paid."""
         batch = self.get_object()
         orders = ps.batch_orders(batch)
         content = pain001_document(batch, orders)

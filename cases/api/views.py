@@ -133,6 +133,7 @@ class ApplicantViewSet(
     @extend_schema(request=s.ApplicantSearchSerializer, responses={200: s.ApplicantSerializer(many=True)})
     @action(detail=False, methods=["post"], pagination_class=None)  # at most 50, never paged
     def search(self, request):
+        """Search for people by personnummer or reserve number (POST: the number is never in a URL)."""
         data = s.ApplicantSearchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         pnr = data.validated_data.get("personal_identity_number")
@@ -179,6 +180,7 @@ class HouseholdViewSet(
     @extend_schema(request=s.HouseholdMemberInputSerializer, responses={201: s.HouseholdMemberSerializer})
     @action(detail=True, methods=["post"])
     def members(self, request, pk=None):
+        """Add a person to the household from a date, with their role."""
         household = self.get_object()
         data = s.HouseholdMemberInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -188,6 +190,7 @@ class HouseholdViewSet(
     @extend_schema(request=s.MemberEndSerializer, responses={200: s.HouseholdMemberSerializer})
     @action(detail=True, methods=["post"], url_path="end-member")
     def end_member(self, request, pk=None):
+        """End a person's membership of the household on a date."""
         household = self.get_object()
         data = s.MemberEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -265,12 +268,14 @@ class CaseViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModel
     @extend_schema(request=None, responses={200: s.CaseSerializer})
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
+        """Aktualisera: the case becomes active."""
         case = services.case_activate(actor=request.user, case=self.get_object())
         return Response(self._refreshed(case))
 
     @extend_schema(request=s.CaseCloseSerializer, responses={200: s.CaseSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
+        """Avsluta ärendet, with the date and reason."""
         case = self.get_object()
         data = s.CaseCloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -285,6 +290,7 @@ class CaseViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModel
     @extend_schema(request=s.CaseBarrierSetSerializer, responses={201: s.CaseSupportBarrierSerializer})
     @action(detail=True, methods=["post"], url_path="support-barriers")
     def support_barriers(self, request, pk=None):
+        """Set one of the person's försörjningshinder on the case."""
         case = self.get_object()
         data = s.CaseBarrierSetSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -300,6 +306,7 @@ class CaseViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModel
     @extend_schema(request=s.CoordinatorAssignSerializer, responses={201: s.CoordinatorAssignmentSerializer})
     @action(detail=True, methods=["post"], url_path="coordinator-assignments")
     def coordinator_assignments(self, request, pk=None):
+        """Assign a coordinator (arbetsmarknadskoordinator) to the case from a date."""
         case = self.get_object()
         data = s.CoordinatorAssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -318,6 +325,7 @@ class CaseViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModel
     @extend_schema(request=s.AssignmentEndSerializer, responses={200: s.CoordinatorAssignmentSerializer})
     @action(detail=True, methods=["post"], url_path="end-coordinator-assignment")
     def end_coordinator_assignment(self, request, pk=None):
+        """End a coordinator's assignment to the case on a date."""
         case = self.get_object()
         data = s.AssignmentEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)  # before the lookup: a non-numeric id must be a 400, not a 500

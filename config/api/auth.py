@@ -16,6 +16,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from config.api.schema import ErrorSerializer
 from config.login_lockout import LOCKED_OUT_STATUS, lockout_message
 
 
@@ -26,7 +27,6 @@ class CredentialsSerializer(serializers.Serializer):
 
 TokenSerializer = inline_serializer(
     "IssuedToken", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()})
-ErrorSerializer = inline_serializer("AuthError", {"error": serializers.DictField()})
 INVALID = "Fel användarnamn eller lösenord."
 
 

@@ -315,6 +315,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One tag per area; config/api/schema.py AREA_BY_PREFIX gives every endpoint its area by path.
+    "TAGS": [
+        {"name": "personer och ärenden", "description": "Sökande, hushåll, ärenden, ärendelistan, journal "
+         "och bilagor: personuppgifterna ärendet bygger på. Varje läsning loggas."},
+        {"name": "ekonomiskt bistånd", "description": "Ansökningar, beräkningar enligt riksnormen, beslut "
+         "per post med beslutsmeddelanden, kommunicering, utbetalningar och betalningsfiler."},
+        {"name": "planering", "description": "Kartläggningar, planer, uppföljningar och bedömningar "
+         "med BIP-instrument."},
+        {"name": "insatser", "description": "Arbetsmarknadsinsatser: beslut om insats, anvisningar, "
+         "deltaganden, avslut, undantag och heltidsberäkning."},
+        {"name": "egenkontroll", "description": "Kontrollregler, körningar, flaggor, åtgärder, "
+         "stickprov, checklistor och åtkomstloggen."},
+        {"name": "rapporter", "description": "Rapporter till nämnden: definitioner, beställda "
+         "ögonblicksbilder, deras siffror och nedladdning som PDF, XLSX eller CSV."},
+        {"name": "referensdata", "description": "Enheter, personal och kodlistor: riksnormen, "
+         "kostnads- och inkomsttyper, lagrum, delegationspunkter, spår och insatshinder."},
+        {"name": "inloggning", "description": "API-nycklar: utfärda med inloggningsuppgifter, återkalla."},
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StaffRoleEnum": "cases.models.Role",
         "MemberRoleEnum": "cases.models.MemberRole",

@@ -141,6 +141,7 @@ class InsatsDecisionViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.Lis
     @extend_schema(request=s.InsatsDecisionEndSerializer, responses={200: s.InsatsDecisionSerializer})
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
+        """End the insats decision."""
         decision = self.get_object()
         data = s.InsatsDecisionEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -187,6 +188,7 @@ class ReferralViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModel
     @extend_schema(request=s.ReferralStartSerializer, responses={201: s.ParticipationSerializer})
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
+        """Start the referral: the person begins the insats, which opens a participation."""
         referral = self.get_object()
         data = s.ReferralStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -198,6 +200,7 @@ class ReferralViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModel
     @extend_schema(request=None, responses={200: s.ReferralSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        """Återkalla the referral; it stays, marked withdrawn."""
         referral = services.referral_withdraw(actor=request.user, referral=self.get_object())
         return Response(self.get_serializer(self.get_queryset().get(pk=referral.pk)).data)
 
@@ -221,6 +224,7 @@ class ParticipationViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.List
     @extend_schema(request=s.ExtendSerializer, responses={200: s.ParticipationSerializer})
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
+        """Extend the participation to a new end date."""
         participation = self.get_object()
         data = s.ExtendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -230,6 +234,7 @@ class ParticipationViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.List
     @extend_schema(request=s.AttendanceInputSerializer, responses={200: s.AttendanceSerializer})
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
+        """Report närvaro for the participation: hours attended in one week."""
         participation = self.get_object()
         data = s.AttendanceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -239,6 +244,7 @@ class ParticipationViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.List
     @extend_schema(request=s.ClosingProposeSerializer, responses={201: s.ClosingSerializer})
     @action(detail=True, methods=["post"])
     def closing(self, request, pk=None):
+        """Propose the participation's avslut, with the outcome; it closes when confirmed (POST /closings/{id}/confirm/)."""
         participation = self.get_object()
         data = s.ClosingProposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -267,6 +273,7 @@ class ClosingViewSet(IdempotentCreateMixin, mixins.ListModelMixin, viewsets.Gene
     @extend_schema(request=None, responses={200: s.ParticipationSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
+        """Bekräfta avslutet of a participation (the coordinator's confirmation)."""
         participation = services.closing_confirm(actor=request.user, closing=self.get_object())
         return Response(s.ParticipationSerializer(participation).data)
 

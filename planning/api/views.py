@@ -128,6 +128,7 @@ class PlanViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixi
     @extend_schema(request=s.NewVersionSerializer, responses={201: s.PlanSerializer})
     @action(detail=True, methods=["post"], url_path="new-version")
     def new_version(self, request, pk=None):
+        """Start a new version of the plan."""
         plan = self.get_object()  # 404 before the body is read (or refused as not JSON)
         data = s.NewVersionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -137,6 +138,7 @@ class PlanViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixi
     @extend_schema(request=None, responses={200: s.PlanQualitySerializer})
     @action(detail=True, methods=["get"])
     def quality(self, request, pk=None):
+        """The plan's answers to the quality questions."""
         plan = self.get_object()
         self.log_access([plan], AccessAction.READ)
         return Response(s.PlanQualitySerializer(quality.answers_for(plan), context=self.get_serializer_context()).data)
