@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from audit.models import AccessAction
 from audit.recording.log import record_access, record_change, snapshot
+from config.errors import field_error as _error
 from config.limits import AMOUNT_MAX
 
 from . import calculation as calc
@@ -36,10 +36,6 @@ from .permissions import require_role
 from .services import case_person_ids_db
 
 APPLICATION_FIELDS = ("case", "month", "received_on", "status", "notes")
-
-
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def kronor(value, field: str) -> int:

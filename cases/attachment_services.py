@@ -14,13 +14,13 @@ import logging
 import posixpath
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
 from audit.recording.log import record_change, snapshot
 from config.errors import Conflict, DomainError
+from config.errors import field_error as _field_error
 
 from . import attachment_rules as rules
 from .attachment_selectors import attachment_person_ids, attachments_for
@@ -50,10 +50,6 @@ class AttachmentDamaged(DomainError):
 
 def attachment_storage():
     return storages[rules.ATTACHMENT_STORAGE]
-
-
-def _field_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _sha256(file) -> str:

@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
+from config.errors import field_error as _error
 
 from . import norms
 
@@ -94,10 +94,6 @@ class Result:
     income_total: int
     requested_amount: int
     result_amount: int
-
-
-def _error(field_name: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field_name: ValidationError(message, code=code)})
 
 
 def _kronor(value: Decimal) -> int:

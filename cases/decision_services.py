@@ -17,6 +17,7 @@ from audit.recording.log import record_change, snapshot
 from audit.recording.webhook_models import EventType
 from audit.recording.webhooks import event_emit
 from config.errors import Conflict, NotAllowed
+from config.errors import field_error as _error
 
 from . import finance_selectors as fs
 from .application_services import kronor
@@ -46,10 +47,6 @@ DECISION_FIELDS = (
     "communication_omitted_reason", "replaces",
 )
 DELIVERY_FIELDS = ("decision", "delivered_on", "way", "recorded_by")
-
-
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _role_label(role: str) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from audit.recording.log import record_change, snapshot
+from config.errors import field_error as _field_error
 
 from .journal_selectors import journal_entries_for
 from .models import Applicant, Case, HouseholdMember, JournalEntry, JournalEntryKind, Role, Staff
@@ -21,10 +21,6 @@ from .selectors import applicants_for, cases_for
 JOURNAL_WRITERS = frozenset({Role.CASEWORKER, Role.COORDINATOR})
 ENTRY_FIELDS = ("case_id", "applicant_id", "kind_id", "event_date", "text", "is_persons_view", "corrects_id", "author_id",
                 "written_at")
-
-
-def _field_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 @transaction.atomic

@@ -12,21 +12,17 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
 from audit.recording.log import record_change
+from config.errors import field_error as _error
 
 from . import norms
 from .application_services import kronor
 from .finance_models import RiksnormHouseholdAmount, RiksnormPersonalAmount, RiksnormTable
 from .models import Role, Staff
 from .permissions import require_role
-
-
-def _error(field: str, message: str, code: str = "invalid") -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _date(value, field: str) -> datetime.date | None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from stdnum import iban, luhn
 from stdnum.exceptions import ValidationError as StdnumError
+
+from config.errors import field_error as _error
 
 from .payment_models import PayeeAccountKind
 
@@ -34,10 +35,6 @@ class PayeeAccount:
     kind: str
     clearing_number: str
     account_number: str
-
-
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _digits(value: str) -> str:

@@ -17,6 +17,7 @@ from stdnum.se import personnummer
 
 from audit.recording.log import record_change, snapshot
 from config.errors import NotAllowed
+from config.errors import field_error as _error
 
 from . import finance_selectors as fs
 from . import payment_selectors as ps
@@ -37,10 +38,6 @@ ORDER_FIELDS = ("decision", "amount", "payment_date", "payee_name", "account_kin
 RETURN_FIELDS = ("order", "returned_on", "reason", "recorded_by")
 # The message to the payee goes to their bank and their statement: it may not carry a personnummer.
 _DIGIT_RUN = re.compile(r"\d[\d\- +]{8,14}\d")
-
-
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def default_reference(decision: Decision) -> str:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.recording.log import record_change, snapshot
+from config.errors import field_error as _field_error
 
 from . import case_file_rules, identity
 from .case_file_rules import RESERVE_NUMBER_MAX_LENGTH
@@ -24,10 +25,6 @@ IDENTITY_FIELDS = ("personal_identity_number", "reserve_number", "is_coordinatio
 # Numbers skipped in a row before the pattern is judged unusable (each skip is a number that
 # would be a valid personnummer, or one already issued under an earlier pattern).
 MAX_SKIPS = 1000
-
-
-def _field_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _is_identity_number(value: str) -> bool:

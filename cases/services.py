@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.recording.log import record_change, snapshot
+from config.errors import field_error as _field_error
 
 from . import identity
 from .models import (
@@ -67,10 +68,6 @@ CASE_FIELDS = (
     "closing_reason",
 )
 MEMBER_FIELDS = ("household", "role", "applicant", "first_name", "last_name", "birth_date", "valid_from", "valid_to")
-
-
-def _field_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _parse_identity(value: str) -> identity.IdentityNumber:

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from audit.recording.log import record_change, snapshot
 from config.errors import NotAllowed
+from config.errors import field_error as _field_error
 
 from . import case_file_rules
 from .models import Case, CaseStatus, CaseTransfer, Role, Staff, Unit
@@ -35,10 +35,6 @@ TRANSFERRERS = frozenset({Role.CASEWORKER, Role.UNIT_MANAGER})
 TRANSFER_FIELDS = ("case_id", "transferred_on", "from_unit_id", "from_caseworker_id", "to_unit_id",
                    "to_caseworker_id", "reason", "transferred_by_id", "recorded_at", "took_effect_at")
 HOLDER_FIELDS = ("unit", "responsible_caseworker")
-
-
-def _field_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _to_unit(code: str) -> Unit:

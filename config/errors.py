@@ -7,6 +7,12 @@ These cover what is not a field error: a missing delegation, a state that forbid
 from django.core.exceptions import ValidationError
 
 
+def field_error(field: str, message: str, code: str = "invalid") -> ValidationError:
+    """A ValidationError naming one field: the API answers it as error.fields[field], a form shows
+    it at the field. The one helper every service uses to refuse a value."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 class DomainError(Exception):
     status = 400
     code = "domain_error"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -23,6 +22,7 @@ from cases.models import Applicant, Case, HouseholdMember, Role, Staff, Unit
 from cases.permissions import require_role
 from cases.selectors import applicants_for, cases_for
 from config.errors import Conflict, FieldErrors, NotAllowed
+from config.errors import field_error as _field_error
 
 from . import norms, plans, schedule
 from .models import (
@@ -55,10 +55,6 @@ PARTICIPATION_FIELDS = ("applicant", "insats", "referral", "start_date", "decisi
 EXEMPTION_FIELDS = (
     "applicant", "reason", "valid_from", "valid_to", "required_hours_per_week", "decided_on", "review_on",
 )
-
-
-def _field_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _require_role(actor, roles, *, doing: str, field: str = "role") -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
@@ -20,6 +19,7 @@ from cases.models import Applicant, Case, CaseStatus, HouseholdMember, Role, Sta
 from cases.permissions import require_role
 from cases.selectors import applicants_for, cases_for, open_assignments
 from config.errors import Conflict, FieldErrors
+from config.errors import field_error as _error
 
 from . import norms, plan_input, quality
 from .models import (
@@ -58,10 +58,6 @@ PLAN_FIELDS = ("applicant", "case", "version", "supersedes", "status", "valid_un
 FOLLOW_UP_FIELDS = (
     "plan", "followed_up_on", "method", "participants", "follows_plan", "plan_deviation", "notes", "next_follow_up_on",
 )
-
-
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _today() -> datetime.date:

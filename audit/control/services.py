@@ -46,14 +46,11 @@ from cases.execution_selectors import household_applicant
 from cases.models import Case, CoordinatorAssignment, Role, Staff, Unit
 from cases.permissions import require_role
 from config.errors import Conflict
+from config.errors import field_error as _field_error
 
 RUN_STARTERS = frozenset({Role.ADMINISTRATOR, Role.UNIT_MANAGER})
 FLAG_HANDLERS = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.INSATS_STAFF, Role.UNIT_MANAGER})
 DEFAULT_SAMPLE_SIZE = 10  # DOMAIN.md 4 (004:583-605): the coordinator unit's control draws 10 cases.
-
-
-def _field_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 # --- Rules and parameters -------------------------------------------------------------------
