@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from . import finance_selectors as fs
 from .models import HouseholdMember, Staff
-from .payment_models import PaymentBatch, PaymentOrder, PaymentReturn
+from .payment_models import PaymentBatch, PaymentOrder, PaymentReturn, PaymentStatus
 
 
 def payment_orders_for(user: Staff) -> QuerySet[PaymentOrder]:
@@ -72,6 +72,16 @@ def not_returned() -> Q:
 def paid() -> Q:
     """Utbetalt: attested, sent to the bank in a batch, and not come back (DOMAIN.md 8)."""
     return Q(batch__isnull=False) & not_returned()
+
+
+def with_status(status: str) -> Q:
+    """The orders in this PaymentStatus, as a query (PaymentOrder.status is the same for one order)."""
+    return {
+        PaymentStatus.PREPARED: Q(attested_by__isnull=True) & not_returned(),
+        PaymentStatus.ATTESTED: Q(attested_by__isnull=False, batch__isnull=True) & not_returned(),
+        PaymentStatus.SENT: paid(),
+        PaymentStatus.RETURNED: Q(payment_return__isnull=False),
+    }[status]
 
 
 def ordered_total(decision_id: int) -> int:

@@ -24,7 +24,7 @@ from .. import finance_selectors as fs
 from .. import payment_selectors as ps
 from .. import payment_services as services
 from ..pain001 import pain001_document
-from ..payment_models import PayeeAccountKind, PaymentBatch, PaymentOrder, PaymentReturn
+from ..payment_models import PayeeAccountKind, PaymentBatch, PaymentOrder, PaymentReturn, PaymentStatus
 
 
 class PaymentReturnSerializer(BoundedModelSerializer):
@@ -51,11 +51,7 @@ class PaymentOrderSerializer(BoundedModelSerializer):
         read_only_fields = fields
 
     def get_status(self, obj) -> str:
-        if getattr(obj, "payment_return", None) is not None:
-            return "returned"
-        if obj.batch_id:
-            return "sent"
-        return "attested" if obj.attested_by_id else "prepared"
+        return obj.status
 
 
 class PaymentOrderCreateSerializer(BoundedSerializer):
@@ -81,21 +77,14 @@ class PaymentOrderFilter(django_filters.FilterSet):
     case = django_filters.NumberFilter(field_name="decision__application__case_id")
     payment_date_from = django_filters.DateFilter(field_name="payment_date", lookup_expr="gte")
     payment_date_to = django_filters.DateFilter(field_name="payment_date", lookup_expr="lte")
-    status = django_filters.ChoiceFilter(
-        choices=[("prepared", "Upprättad"), ("attested", "Attesterad"), ("sent", "Skickad"), ("returned", "Returnerad")],
-        method="filter_status")
+    status = django_filters.ChoiceFilter(choices=PaymentStatus.choices, method="filter_status")
 
     class Meta:
         model = PaymentOrder
         fields = ["decision", "batch", "payment_date"]
 
     def filter_status(self, queryset, name, value):
-        return {
-            "prepared": queryset.filter(attested_by__isnull=True, payment_return__isnull=True),
-            "attested": queryset.filter(attested_by__isnull=False, batch__isnull=True, payment_return__isnull=True),
-            "sent": queryset.filter(batch__isnull=False, payment_return__isnull=True),
-            "returned": queryset.filter(payment_return__isnull=False),
-        }[value]
+        return queryset.filter(ps.with_status(value))
 
     def filter_queryset(self, queryset):
         start, end = self.form.cleaned_data.get("payment_date_from"), self.form.cleaned_data.get("payment_date_to")
