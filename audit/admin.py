@@ -7,7 +7,7 @@ from audit.control import services
 from audit.control.models import Rule, RuleParameter, RuleRun
 from audit.recording import webhooks
 from audit.recording.webhook_models import DeliveryAttempt, WebhookDelivery, WebhookSubscription
-from config.admin import AuditedAdminMixin
+from config.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 
 
 class RuleParameterForm(forms.ModelForm):
@@ -69,19 +69,10 @@ class RuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(RuleRun)
-class RuleRunAdmin(admin.ModelAdmin):
+class RuleRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "as_of", "status", "trigger", "started_at", "duration_ms", "flags_opened", "flags_kept",
                     "flags_resolved"]
     list_filter = ["status", "trigger"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- events out (webhooks) -----------------------------------------------------------------------
@@ -122,7 +113,7 @@ class WebhookSubscriptionAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The delivery log, read-only, with replay: send the chosen events again."""
 
     list_display = ["pk", "event", "subscription", "status", "attempts", "next_attempt_at", "delivered_at"]
@@ -130,15 +121,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["event", "subscription"]
     inlines = [DeliveryAttemptInline]
     actions = ["replay"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Skicka händelserna igen", permissions=["view"])
     def replay(self, request, queryset):

@@ -27,3 +27,16 @@ class AuditedAdminMixin:
     def has_delete_permission(self, request, obj=None):
         # Reference data is deactivated, never deleted: decisions refer to it.
         return False
+
+
+class ReadOnlyAdminMixin:
+    """An admin that only shows: its rows are written by the application (a log, a run), never by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
