@@ -11,11 +11,14 @@ import pytest
 from django.conf import settings
 from django.db import connections
 from django.test import TransactionTestCase
+from django.test.utils import teardown_databases
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from pytest_django.fixtures import _get_databases_for_setup
 from rest_framework.test import APIClient
 
 from cases.models import Role
+from tests import durations, template_db
 from tests.factories.cases import StaffFactory, UnitFactory
 
 
@@ -93,8 +96,11 @@ def celery_worker(transactional_db):
         yield app
 
 
-def pytest_collection_modifyitems(items):
-    """Transactional tests (real Celery worker, live server for the browser) empty the database
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist the longest files first (tests/durations.py), so no long file is left for
+    the end while the other process waits.
+
+    Transactional tests (real Celery worker, live server for the browser) empty the database
     when they end, which also removes the reference data the migrations loaded (riksnorm, cost
     types, support barriers, BIP instrument, rules). Serialized rollback reloads it before each
     of them, so no test depends on the order tests run in."""
@@ -109,6 +115,8 @@ def pytest_collection_modifyitems(items):
             kwargs.update(transaction=True, serialized_rollback=True)
             # Prepended: the closest marker wins, and a module's pytestmark is already on the item.
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+    if not getattr(config.option, "loadscopereorder", True):  # bin/test: --no-loadscope-reorder
+        items[:] = durations.longest_first(items)
 
 
 def api_token_headers(user) -> dict[str, str]:
@@ -170,21 +178,32 @@ def _give_serialized_copies() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb,
+                    django_db_createdb, django_db_modify_db_settings):
+    """pytest-django's own setup, except that on PostgreSQL under bin/test each process clones
+    the run's one migrated template instead of migrating its own database (tests/template_db.py);
+    then every connection assumes the application role."""
+    keepdb = django_db_keepdb and not django_db_createdb
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        old_config = template_db.setup_databases(verbosity, False, keepdb=keepdb, aliases=aliases,
+                                                 serialized_aliases=serialized_aliases)
     _keep_serialized_copies()
     role = _app_role_in_use()
-    if not role:
-        yield
-        return
-    with django_db_blocker.unblock():
-        for connection in connections.all():
-            connection.close()
-            connection.settings_dict.setdefault("OPTIONS", {})["assume_role"] = role
+    if role:
+        with django_db_blocker.unblock():
+            for connection in connections.all():
+                connection.close()
+                connection.settings_dict.setdefault("OPTIONS", {})["assume_role"] = role
     yield
     with django_db_blocker.unblock():
-        for connection in connections.all():
-            connection.settings_dict["OPTIONS"].pop("assume_role", None)
-            connection.close()
+        if role:
+            for connection in connections.all():
+                connection.settings_dict["OPTIONS"].pop("assume_role", None)
+                connection.close()
+        if not keepdb:
+            teardown_databases(old_config, verbosity=verbosity)
 
 
 # The reference data is put back right after a transactional test's flush, not before the next
