@@ -20,8 +20,10 @@ from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from audit.models import AccessAction
 from config.errors import DomainError
 
 HEADER = "Idempotency-Key"
@@ -111,9 +113,25 @@ class IdempotentCreateMixin:
         if first.status_code is None:
             raise IdempotencyInProgress(
                 f"En begäran med samma {HEADER} pågår fortfarande. Försök igen om en stund.", field=HEADER)
+        self._read_again(first.response_body)
         response = Response(first.response_body, status=first.status_code, headers=first.response_headers)
         response["Idempotent-Replayed"] = "true"
         raise _Replay(response)
+
+    def _read_again(self, stored_body) -> None:
+        """A replayed answer shows the record again, so it is a read like any other: checked against
+        the user's scope and rights today (someone whose access ended since gets 404 or 403, not
+        the stored personal data) and access-logged. The record is the object the action was on,
+        or for a create the created one; an action that only answers a status reads nothing."""
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        if lookup in self.kwargs:
+            record = self.get_object()
+        elif getattr(self, "action", None) == "create" and isinstance(stored_body, dict) and "id" in stored_body:
+            record = get_object_or_404(self.get_queryset(), pk=stored_body["id"])
+        else:
+            return
+        if hasattr(self, "log_access"):
+            self.log_access([record], AccessAction.READ)
 
     def handle_exception(self, exc):
         if isinstance(exc, _Replay):

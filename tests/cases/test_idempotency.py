@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from audit.models import ChangeEvent, IdempotencyKey
-from cases.models import Applicant, JournalEntry
+from audit.models import AccessAction, AccessLogEntry, ChangeEvent, IdempotencyKey
+from cases.models import Applicant, Case, JournalEntry
 from config.api.idempotency import HEADER, purge_expired
 from tests.cases.support import error_fields, new_pnr
 from tests.cases.test_api_permissions import ROUTES
@@ -42,6 +42,26 @@ def test_the_same_key_and_body_twice_writes_once_and_answers_the_first_result(wo
     assert again["Location"] == first["Location"] == f"{URL}{first.json()['id']}/"
     assert again["Idempotent-Replayed"] == "true" and not first.has_header("Idempotent-Replayed")
     assert (JournalEntry.objects.count(), ChangeEvent.objects.count()) == (before[0] + 1, before[1] + 1)
+
+
+def test_a_replayed_answer_is_an_access_logged_read_of_the_record(world, client_for):
+    user = world.users["caseworker"]
+    client = client_for(user)
+    created = post(client, body(world), "k-read").json()["id"]
+    reads = AccessLogEntry.objects.filter(action=AccessAction.READ, object_id=str(created), actor_id=user.pk)
+    assert not reads.exists()
+    assert post(client, body(world), "k-read").status_code == 201
+    assert list(reads.values_list("person_id", flat=True)) == [world.applicant.pk]
+
+
+def test_a_replay_after_the_case_left_the_users_scope_shows_nothing(world, client_for):
+    client = client_for(world.users["caseworker"])
+    created = post(client, body(world), "k-moved").json()["id"]
+    Case.objects.filter(pk=world.case.pk).update(unit=world.other_case.unit)
+    again = post(client, body(world), "k-moved")
+    assert again.status_code == 404
+    assert "Sara" not in again.content.decode() and str(created) not in again.content.decode()
+    assert not AccessLogEntry.objects.filter(action=AccessAction.READ, object_id=str(created)).exists()
 
 
 def test_without_a_key_each_post_writes(world, client_for):
