@@ -17,8 +17,10 @@ table of the chunk's transaction, which every write reads. No Python object per 
 number of queries per chunk, the same SQL on PostgreSQL and on SQLite (the demo's embedded
 database, >= 3.35) but for the JSON functions and null-safe comparison (`_fact_sql`, `_distinct`).
 Both kinds of chunk are the same code: only the condition on the subject id differs (`_scope`,
-`_scope_sql`). Chunks are disjoint ranges, so they may run in parallel on several workers with the
-same result.
+`_scope_sql`); a rule whose query reads its subjects inside a subquery gets the chunk passed in
+(`RuleDefinition.chunk_findings`). Chunks are disjoint ranges, so they may run in parallel on
+several workers with the same result. A range chunk nothing it reads has changed in since its last
+evaluation is not evaluated again (audit/control/unchanged.py).
 """
 
 from __future__ import annotations
@@ -353,7 +355,9 @@ def run_chunk(
     scope = _scope_sql("subject_id", lower, upper, subject_ids)
     ops = connection.ops
     as_of_db, now_db = ops.adapt_datefield_value(as_of), ops.adapt_datetimefield_value(timezone.now())
-    table_sql, table_params = _findings_table(rule, rule.findings(as_of=as_of, params=params).filter(in_chunk))
+    found = rule.chunk_findings(as_of=as_of, params=params,
+                                scope=lambda path: _scope(path, lower, upper, subject_ids))
+    table_sql, table_params = _findings_table(rule, found)
     statements = _statements(rule, rule_id, _scope_sql("f.subject_id", lower, upper, subject_ids), as_of_db, now_db)
     # A range chunk nothing it reads has changed in since its last evaluation (same SQL, parameters
     # and run date) would find the same and write nothing: its last counts, after one query.

@@ -131,3 +131,25 @@ def test_a_fact_committed_by_another_transaction_after_the_evaluation_is_a_chang
     assert ChunkEvaluation.objects.get(rule_code=RULE).counts["flags_resolved"] == 1
     unchanged.prune()  # marks every evaluation has seen are forgotten; the skip still holds
     assert run()[1] is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_flags_another_chunk_of_the_rule_writes_do_not_count_as_a_change():
+    # Two chunks, each its own transaction: the second's flag writes come after the first's
+    # snapshot, and are the engine's own (no rule's findings read them).
+    engine.rules_sync()
+    plans = overdue(2)
+    split = plans[1].applicant_id
+    chunks = [(0, split), (split, 10**9)]
+
+    def evaluated(lo, hi):
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            engine.run_chunk(rule_code=RULE, lower=lo, upper=hi, as_of=AS_OF)
+        return any("CREATE TEMPORARY TABLE" in q["sql"] for q in ctx.captured_queries)
+
+    assert [evaluated(*c) for c in chunks] == [True, True]
+    assert [evaluated(*c) for c in chunks] == [False, False]
+    assert live() == 2
+
