@@ -41,9 +41,10 @@ from django.utils import timezone  # noqa: E402
 
 settings.DEBUG = False  # no query log kept in memory
 
-from audit.control import engine  # noqa: E402
+from audit.control import engine, unchanged  # noqa: E402
 from audit.control.models import Flag, Rule  # noqa: E402
 from audit.control.rules import REGISTRY  # noqa: E402
+from audit.control.unchanged_models import ChunkEvaluation  # noqa: E402
 from bench import rule_twins  # noqa: E402
 from cases.models import (  # noqa: E402
     Applicant,
@@ -213,6 +214,24 @@ def run_all(as_of, chunk) -> dict[str, float]:
     return times
 
 
+def _run_one(task) -> None:
+    code, lo, hi, as_of = task
+    engine.run_chunk(rule_code=code, lower=lo, upper=hi, as_of=as_of)
+
+
+def run_parallel(as_of, chunk, workers: int) -> float:
+    """The full run with `workers` processes taking the chunks of every rule from one queue, as
+    Celery workers take them from the broker (each chunk its own transaction); wall time."""
+    import multiprocessing
+
+    tasks = [(code, lo, hi, as_of) for code, rule in sorted(REGISTRY.items()) for lo, hi in engine.plan_chunks(rule, chunk)]
+    connection.close()  # each process opens its own connection
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pool.map(_run_one, tasks, chunksize=1)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=100_000)
@@ -221,6 +240,8 @@ def main() -> None:
     parser.add_argument("--skip-generate", action="store_true", help="Reuse the population already in the database.")
     parser.add_argument("--generator", choices=("sql", "python"), default="sql",
                         help="sql: bench/dataset.py inside PostgreSQL (default); python: the ORM generator here.")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="Also time the full run again with this many processes sharing the chunks (0: not).")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -234,6 +255,7 @@ def main() -> None:
                 cursor.execute("ANALYZE")  # planner statistics for the freshly loaded tables
     as_of = timezone.localdate()
     engine.rules_sync()
+    unchanged.prune()  # as a run's start does
     Flag.objects.filter(rule__in=Rule.objects.all()).delete()
     print(f"population: {Applicant.objects.count()} persons, {ImplementationPlan.objects.count()} plans, "
           f"{FollowUp.objects.count()} follow-ups, {Participation.objects.count()} participations; chunk {args.chunk}")
@@ -259,6 +281,14 @@ def main() -> None:
             assert twin_found[code] == expected, f"{code}: the twin finds {len(twin_found[code])}, the rule {len(expected)}"
             sql_time, ratio = f"{twins[code]:.2f}", f"{first[code] / twins[code]:.1f}x"
         print(f"{code:<42}{n:>8}{first[code]:>9.2f}{second[code]:>10.2f}{query_time:>9}{sql_time:>8}{ratio:>8}")
+    parallel_s = None
+    if args.workers:
+        # The same full run again from no flags, with the chunks shared by several processes.
+        Flag.objects.filter(rule__in=Rule.objects.all()).delete()
+        ChunkEvaluation.objects.all().delete()
+        parallel_s = run_parallel(as_of, args.chunk, args.workers)
+        assert Flag.objects.count() == flags, "the parallel run found other flags"
+        print(f"full run with {args.workers} worker processes: {parallel_s:.2f} s")
     engine_s, rerun_s, raw_sql_s = sum(first.values()), sum(second.values()), sum(twins.values())
     print(f"\nfull run {engine_s:.2f} s, re-run {rerun_s:.2f} s, flags {flags}")
     if raw_sql_s:
@@ -274,6 +304,7 @@ def main() -> None:
         "orm_query_s": round(query_total, 3) if raw_sql_s else None,
         "rerun_s": round(rerun_s, 3), "rerun_ratio": round(rerun_s / engine_s, 3) if engine_s else None,
         "peak_rss_mb": round(peak_rss_mb, 1), "flags": flags,
+        "workers": args.workers, "parallel_s": round(parallel_s, 3) if parallel_s else None,
     }))
 
 

@@ -186,11 +186,16 @@ def _closed_how(resolved: str) -> DbCase:
 
 
 def overdue_decisions(
-    *, as_of: datetime.date, months: int = norms.UNEXECUTED_REPORT_AFTER_MONTHS
+    *, as_of: datetime.date, months: int = norms.UNEXECUTED_REPORT_AFTER_MONTHS, within=None
 ) -> QuerySet[Decision]:
-    """Decisions with an episode still open and overdue on `as_of` (what rule 10 flags)."""
+    """Decisions with an episode still open and overdue on `as_of` (what rule 10 flags).
+
+    `within(path)`, if given, narrows the decisions looked at (a condition on a field path holding
+    the decision's id: the rule engine's chunk); the definition is the same."""
     unexecuted = unexecuted_episodes(start=as_of, end=as_of, months=months).filter(closed_on__isnull=True)
     interrupted = interruption_episodes(start=as_of, end=as_of, months=months).filter(closed_on__isnull=True)
+    if within is not None:
+        unexecuted, interrupted = unexecuted.filter(within("pk")), interrupted.filter(within("decision_id"))
     return Decision.objects.filter(
         Q(pk__in=unexecuted.values("pk")) | Q(pk__in=interrupted.values("decision_id"))
     )

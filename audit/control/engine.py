@@ -17,8 +17,10 @@ table of the chunk's transaction, which every write reads. No Python object per 
 number of queries per chunk, the same SQL on PostgreSQL and on SQLite (the demo's embedded
 database, >= 3.35) but for the JSON functions and null-safe comparison (`_fact_sql`, `_distinct`).
 Both kinds of chunk are the same code: only the condition on the subject id differs (`_scope`,
-`_scope_sql`). Chunks are disjoint ranges, so they may run in parallel on several workers with the
-same result.
+`_scope_sql`); a rule whose query reads its subjects inside a subquery gets the chunk passed in
+(`RuleDefinition.chunk_findings`). Chunks are disjoint ranges, so they may run in parallel on
+several workers with the same result. A range chunk nothing it reads has changed in since its last
+evaluation is not evaluated again (audit/control/unchanged.py).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from django.db.models import F, Max, Min, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from audit.control import unchanged
 from audit.control.models import LIVE_FLAG_STATUSES, Flag, FlagStatus, FlagTransition, Rule, RuleParameter
 from audit.control.rules import REGISTRY, ownership
 from audit.control.rules.base import PERSON, RuleDefinition
@@ -352,7 +355,28 @@ def run_chunk(
     scope = _scope_sql("subject_id", lower, upper, subject_ids)
     ops = connection.ops
     as_of_db, now_db = ops.adapt_datefield_value(as_of), ops.adapt_datetimefield_value(timezone.now())
+    found = rule.chunk_findings(as_of=as_of, params=params,
+                                scope=lambda path: _scope(path, lower, upper, subject_ids))
+    table_sql, table_params = _findings_table(rule, found)
+    statements = _statements(rule, rule_id, _scope_sql("f.subject_id", lower, upper, subject_ids), as_of_db, now_db)
+    # A range chunk nothing it reads has changed in since its last evaluation (same SQL, parameters
+    # and run date) would find the same and write nothing: its last counts, after one query.
+    remembered = subject_ids is None and unchanged.enabled()
     with connection.cursor() as cursor:
+        if remembered:
+            population_sql, population_params = (
+                rule.population(as_of=as_of, params=params).filter(in_chunk).query.sql_with_params()
+            )
+            tables = unchanged.tables_read(table_sql, population_sql)
+            mark = unchanged.fingerprint(
+                rule_code=rule_code, lower=lower, upper=upper, as_of=as_of,
+                sql=table_sql + population_sql, params=[*table_params, *population_params],
+            )
+            last = unchanged.unchanged_counts(cursor, rule_code=rule_code, lower=lower, upper=upper, as_of=as_of_db,
+                                              fingerprint=mark, tables=tables)
+            if last is not None:
+                return ChunkCounts(subjects_examined=last["subjects_examined"], flags_kept=last["flags_kept"] +
+                                   last["flags_opened"])
         if connection.features.has_select_for_update:
             # Locked before the rule's query: a nightly chunk and a re-check after a saved fact may
             # look at the same subject at once; the second waits, and its query then reads what the
@@ -365,17 +389,22 @@ def run_chunk(
                 "ORDER BY id FOR UPDATE) AS locked",
                 [rule_id, rule.subject_type, *LIVE_FLAG_STATUSES, *scope[1]],
             )
+        seen = unchanged.snapshot(cursor) if remembered else None  # before the findings are read
         counts = ChunkCounts(subjects_examined=rule.population(as_of=as_of, params=params).filter(in_chunk).count())
-        table_sql, table_params = _findings_table(rule, rule.findings(as_of=as_of, params=params).filter(in_chunk))
         cursor.execute(table_sql, table_params)
         cursor.execute(f"CREATE INDEX {FINDINGS}_subject ON {FINDINGS} (subject_id)")
-        for name, sql, sql_params in _statements(rule, rule_id, _scope_sql("f.subject_id", lower, upper, subject_ids),
-                                                 as_of_db, now_db):
+        if remembered:
+            unchanged.engine_writing(cursor, True)
+        for name, sql, sql_params in statements:
             cursor.execute(sql, sql_params)
             if name == "kept":
                 counts.flags_kept = cursor.fetchone()[0]
             elif name:
                 setattr(counts, f"flags_{name}", cursor.rowcount)
+        if remembered:
+            unchanged.engine_writing(cursor, False)
+            unchanged.record(cursor, rule_code=rule_code, lower=lower, upper=upper, as_of=as_of_db, fingerprint=mark,
+                             snapshot=seen, counts=counts.as_dict(), now=now_db)
     if counts.flags_opened or counts.flags_resolved:
         webhooks_after_commit()
     return counts

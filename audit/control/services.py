@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 
-from audit.control import checklist, engine
+from audit.control import checklist, engine, unchanged
 from audit.control.models import (
     LIVE_FLAG_STATUSES,
     ActionStatus,
@@ -106,6 +106,7 @@ def rule_run_start(
     if trigger == RunTrigger.ON_DEMAND:
         require_role(actor, RUN_STARTERS, doing="starta en regelkörning")
     engine.rules_sync()
+    unchanged.prune()
     enabled = set(Rule.objects.filter(enabled=True).values_list("code", flat=True))
     if rule_codes:
         unknown = sorted(set(rule_codes) - set(REGISTRY))

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from audit.control.models import Schedule, Severity
 
@@ -91,6 +91,12 @@ class RuleDefinition:
     def findings(self, *, as_of: datetime.date, params: Mapping[str, int]) -> QuerySet:
         raise NotImplementedError
 
+    def chunk_findings(self, *, as_of: datetime.date, params: Mapping[str, int], scope: Callable[[str], Q]) -> QuerySet:
+        """The findings of one chunk: `scope(path)` is the chunk as a condition on a field path
+        that holds the subject's id. By default the findings filtered on their own id; a rule whose
+        query reads its subjects in a subquery the planner cannot narrow passes the chunk in."""
+        return self.findings(as_of=as_of, params=params).filter(scope("pk"))
+
 
 @dataclass(frozen=True)
 class FunctionRule(RuleDefinition):
@@ -98,6 +104,8 @@ class FunctionRule(RuleDefinition):
 
     find: object = field(default=None, repr=False)
     examine: object = field(default=None, repr=False)
+    # find(as_of=, params=, scope=) for one chunk, when the chunk must reach inside the query.
+    find_chunk: object = field(default=None, repr=False)
 
     def population(self, *, as_of, params):
         if self.examine is None:
@@ -106,6 +114,11 @@ class FunctionRule(RuleDefinition):
 
     def findings(self, *, as_of, params):
         return self.find(as_of=as_of, params=params)
+
+    def chunk_findings(self, *, as_of, params, scope):
+        if self.find_chunk is None:
+            return super().chunk_findings(as_of=as_of, params=params, scope=scope)
+        return self.find_chunk(as_of=as_of, params=params, scope=scope).filter(scope("pk"))
 
 
 REGISTRY: dict[str, RuleDefinition] = {}

@@ -94,15 +94,17 @@ def _granted_decisions(*, as_of, params):
     )
 
 
-def _unexecuted(*, as_of, params):
+def _unexecuted(*, as_of, params, scope=None):
     # The definition of "unexecuted" is cases.execution_selectors, shared with the IVO and
-    # fullmäktige reports (audit/reports/unexecuted.py); only the flag's facts are added here.
+    # fullmäktige reports (audit/reports/unexecuted.py); only the flag's facts are added here. A
+    # chunk's decisions are passed into its two episode subqueries (`scope`): filtered outside
+    # them only, every chunk read every decision (issue 12).
     latest = DecisionExecutionEvent.objects.filter(
         decision_id=OuterRef("pk"), occurred_on__lte=as_of, kind__in=EXECUTION_STATE_KINDS
     ).order_by(
         "-occurred_on", "-pk"
     )
-    qs = execution_selectors.overdue_decisions(as_of=as_of, months=params["months"]).annotate(
+    qs = execution_selectors.overdue_decisions(as_of=as_of, months=params["months"], within=scope).annotate(
         latest_event=Subquery(latest.values("kind")[:1]),
         latest_event_on=Subquery(latest.values("occurred_on")[:1]),
     )
@@ -140,6 +142,7 @@ UNEXECUTED = register(
         facts=("decided_on", "latest_event", "latest_event_on"),
         owners=(OwnerBasis.DECIDED_BY,),
         find=_unexecuted,
+        find_chunk=_unexecuted,
         examine=_granted_decisions,
     )
 )
