@@ -69,3 +69,36 @@ class FieldErrors:
     def raise_if_any(self) -> None:
         if self.errors:
             raise ValidationError(self.errors)
+
+
+class RowErrors(FieldErrors):
+    """Every row's errors of a bulk write (issue 15: a group's week, a case's checklist), each
+    named `rows[i].<field>` as the API answers it and the web pages route it to the row's form.
+    A row repeating an earlier row's key (the same participation twice) is an error on its own
+    index: two rows about one thing contradict each other, they are not two writes."""
+
+    def __init__(self):
+        super().__init__()
+        self._first: dict = {}
+
+    def add_row(self, index: int, field: str, message: str, code: str) -> None:
+        self.add(f"rows[{index}].{field}", message, code)
+
+    def add_row_errors(self, index: int, exc: ValidationError) -> None:
+        """A model's full_clean errors for the row, with their codes (max_value), not only the text."""
+        for field, errors in exc.error_dict.items():
+            self.errors.setdefault(f"rows[{index}].{field}", []).extend(errors)
+
+    def repeated(self, index: int, key, field: str, what: str) -> bool:
+        first = self._first.setdefault(key, index)
+        if first != index:
+            self.add_row(index, field, f"{what} finns redan på rad {first} (räknat från 0).", "duplicate")
+        return first != index
+
+
+def without_row_prefix(exc: ValidationError) -> ValidationError:
+    """A bulk service's refusal of its only row, named as a single write names it
+    (`attended_hours`, not `rows[0].attended_hours`): the single POST is the bulk one with one row."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError({key.removeprefix("rows[0]."): errors for key, errors in exc.error_dict.items()})

@@ -40,7 +40,6 @@ from .models import (
     Referral,
     ReferralStatus,
     Track,
-    WeeklyAttendance,
 )
 from .selectors import participations_for, referrals_for
 
@@ -415,7 +414,7 @@ def referral_withdraw(*, actor: Staff, referral: Referral) -> Referral:
     return referral
 
 
-# Participation: extension, attendance, closing ------------------------------------------------
+# Participation: extension, closing (attendance: attendance_services.py) ----------------------------
 
 
 def _participation_in_scope(actor: Staff, participation: Participation) -> Participation:
@@ -460,53 +459,6 @@ def participation_extend(
         after={"decision_period_end": new_end.isoformat(), "special_reason": extension.special_reason},
     )
     return extension
-
-
-def check_attendance_week(week_start: datetime.date) -> None:
-    """Attendance is reported per week, named by its Monday, never for a week to come."""
-    if week_start.weekday() != 0:
-        raise _field_error("week_start", "Veckan anges med sin måndag.", "not_monday")
-    if week_start > _today():
-        raise _field_error("week_start", "Närvaro kan inte rapporteras för en kommande vecka.", "future_date")
-
-
-def attendance_participation_problem(
-    participation: Participation | None, *, actor: Staff, week_start: datetime.date
-) -> tuple[str, str, str] | None:
-    """(field, message, code) when the actor may not report this participation for the week."""
-    if participation is None or participation.insats.provider_unit_id != actor.unit_id:
-        return ("participation", "Deltagandet är inte vid din enhet.", "not_found")
-    week_end = week_start + datetime.timedelta(days=6)
-    if week_end < participation.start_date or week_start > participation.last_day:
-        return ("week_start", "Veckan ligger utanför deltagandets period.", "outside_period")
-    return None
-
-
-@transaction.atomic
-def attendance_report(
-    *, actor: Staff, participation: Participation, week_start: datetime.date, attended_hours: Decimal, note: str = ""
-) -> WeeklyAttendance:
-    """The insats staff report the hours attended in one week (creates or corrects the week's row)."""
-    _require_role(actor, {Role.INSATS_STAFF}, doing="rapportera närvaro")
-    participation = Participation.objects.select_related("insats").get(pk=participation.pk)
-    check_attendance_week(week_start)
-    problem = attendance_participation_problem(participation, actor=actor, week_start=week_start)
-    if problem:
-        raise _field_error(*problem)
-    row = WeeklyAttendance.objects.select_for_update().filter(participation=participation, week_start=week_start).first()
-    before = snapshot(row, ("attended_hours", "note")) if row else None
-    if row is None:
-        row = WeeklyAttendance(participation=participation, week_start=week_start)
-    row.attended_hours = attended_hours
-    row.note = note
-    row.reported_by = actor
-    row.full_clean()
-    row.save()
-    record_change(
-        actor=actor, action="attendance.report", instance=row, person_ids=[participation.applicant_id],
-        before=before, after=snapshot(row, ("attended_hours", "note")) | {"week_start": week_start.isoformat()},
-    )
-    return row
 
 
 @transaction.atomic

@@ -108,7 +108,7 @@ def _save(user, monday, row_forms) -> tuple[bool, int]:
 
     saved = save_with_service(changed[0][0], lambda check_only: attendance_report_week(
         actor=user, week_start=monday, rows=[row for _, row in changed], check_only=check_only), field_map, also=forms)
-    return saved is not None, len(saved or [])
+    return saved is not None, saved.written if saved else 0
 
 
 def _error_list(row_forms) -> list:

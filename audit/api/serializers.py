@@ -16,6 +16,7 @@ from audit.control.models import (
     SamplePopulation,
 )
 from audit.recording.models import AccessAction, AccessLogEntry, Channel
+from config.api.bulk import bulk_rows
 from config.limits import BoundedModelSerializer, BoundedSerializer
 
 
@@ -180,6 +181,18 @@ class ChecklistValueField(serializers.ChoiceField):
 class AnswerReviewSerializer(BoundedSerializer):
     answer = ChecklistValueField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AnswerReviewRowSerializer(AnswerReviewSerializer):
+    """One question's review in a bulk review: the single review's fields, with the answer's id."""
+
+    id = serializers.IntegerField(help_text="Checklistsvarets id (från stickprovets checklistor).")
+
+
+class AnswerReviewBulkSerializer(BoundedSerializer):
+    """Many checklist answers reviewed at once, e.g. a sampled case's whole checklist; all or none."""
+
+    rows = bulk_rows(AnswerReviewRowSerializer())
 
 
 class FlagCountSerializer(BoundedSerializer):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from audit.api import serializers as s
 from audit.control import selectors, services
 from audit.control.models import FlagStatus
+from audit.control.review_services import AnswerReview, checklist_answers_review
 from audit.models import AccessAction
 from audit.recording.log import record_access
 from cases.models import Role
@@ -284,6 +285,30 @@ class ChecklistAnswerViewSet(IdempotentCreateMixin, viewsets.GenericViewSet):
             comment=data.validated_data["comment"],
         )
         return Response(self.get_serializer(answer).data)
+
+    @extend_schema(
+        request=s.AnswerReviewBulkSerializer, responses={200: s.ChecklistAnswerSerializer(many=True)},
+        examples=[OpenApiExample("Ett ärendes checklista", request_only=True, value={"rows": [
+            {"id": 501, "answer": "yes"},
+            {"id": 502, "answer": "no", "comment": "Uppföljningen saknar datum."},
+            {"id": 503, "answer": "not_applicable", "comment": "Personen har inget delmål om arbete."},
+        ]})],
+    )
+    @action(detail=False, methods=["post"], url_path="review/bulk", url_name="review-bulk")
+    def review_bulk(self, request):
+        """Granska many checklist answers in one request (a sampled case's whole checklist): all or none.
+
+        The same rules as the single review (checklist-answers/{id}/review/). Any row wrong and
+        nothing is saved: 400 with every row's errors named by index and field (`rows[2].comment`);
+        an answer outside your samples is a row error (`rows[i].id`), not a 403. At most
+        API_BULK_MAX_ROWS rows (a larger batch is a 400 naming `rows`). Answers the reviewed
+        answers in the order sent."""
+        data = s.AnswerReviewBulkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answers = checklist_answers_review(actor=request.user, rows=[
+            AnswerReview(row["id"], row["answer"], row["comment"]) for row in data.validated_data["rows"]
+        ])
+        return Response(self.get_serializer(answers, many=True).data)
 
 
 class AccessLogViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -22,7 +22,6 @@ from audit.control.models import (
     LIVE_FLAG_STATUSES,
     ActionStatus,
     ChecklistAnswer,
-    ChecklistValue,
     ControlSample,
     ControlSampleItem,
     CorrectiveAction,
@@ -37,6 +36,7 @@ from audit.control.models import (
     RunTrigger,
     SamplePopulation,
 )
+from audit.control.review_services import AnswerReview, checklist_answers_review
 from audit.control.rules import REGISTRY
 from audit.control.rules.base import rules_reading
 from audit.recording.log import record_change, snapshot
@@ -45,7 +45,7 @@ from audit.recording.webhooks import event_emit
 from cases.execution_selectors import household_applicant
 from cases.models import Case, CoordinatorAssignment, Role, Staff, Unit
 from cases.permissions import require_role
-from config.errors import Conflict
+from config.errors import Conflict, without_row_prefix
 from config.errors import field_error as _field_error
 
 RUN_STARTERS = frozenset({Role.ADMINISTRATOR, Role.UNIT_MANAGER})
@@ -565,33 +565,13 @@ def sample_draw(
     return sample
 
 
-@transaction.atomic
 def checklist_answer_review(*, actor: Staff, answer: ChecklistAnswer, value: str, comment: str = "") -> ChecklistAnswer:
-    """Confirm the prefilled answer, or override it (a comment says why); "not applicable" needs a reason."""
-    require_role(actor, {Role.UNIT_MANAGER}, doing="granska stickprov")
-    if value not in ChecklistValue.values:
-        raise _field_error("answer", "Svara ja, nej eller ej aktuellt.", "invalid_choice")
-    answer = ChecklistAnswer.objects.select_for_update().select_related("item").get(pk=answer.pk)
-    comment = (comment or "").strip()
-    if value == ChecklistValue.NOT_APPLICABLE and not comment and answer.prefilled == value:
-        comment = answer.prefill_reason  # confirming the data's "ej aktuellt" confirms its reason
-    if value == ChecklistValue.NOT_APPLICABLE and not comment:
-        raise _field_error("comment", "Ange varför frågan inte är aktuell.", "required")
-    overridden = bool(answer.prefilled) and value != answer.prefilled
-    if overridden and not comment:
-        raise _field_error("comment", "Motivera varför du ändrar det förifyllda svaret.", "required")
-    before = snapshot(answer, ["answer", "overridden", "comment"])
-    answer.answer = value
-    answer.overridden = overridden
-    answer.comment = comment
-    answer.reviewed_by = actor
-    answer.reviewed_at = timezone.now()
-    answer.save(update_fields=["answer", "overridden", "comment", "reviewed_by", "reviewed_at"])
-    record_change(
-        actor=actor, action="control_sample.review", instance=answer, person_ids=[answer.item.person_id],
-        before=before, after=snapshot(answer, ["answer", "overridden", "comment"]),
-    )
-    return answer
+    """Confirm the prefilled answer, or override it (a comment says why); "not applicable" needs a
+    reason. The bulk review (review_services) with one row, its errors named by field alone."""
+    try:
+        return checklist_answers_review(actor=actor, rows=[AnswerReview(answer.pk, value, comment)])[0]
+    except ValidationError as exc:
+        raise without_row_prefix(exc) from None
 
 
 def scheduled_rule_codes(*, schedule: str) -> list[str]:

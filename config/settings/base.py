@@ -271,6 +271,12 @@ REST_FRAMEWORK = {
 # personal data, so keep this short; platform.purge_idempotency_keys deletes older keys hourly.
 API_IDEMPOTENCY_KEY_HOURS = env.int("API_IDEMPOTENCY_KEY_HOURS", default=24)
 
+# Bulk writes (config/api/bulk.py, e.g. a group's weekly attendance): at most this many rows in
+# one request, all written or none. 200 is more than any group or checklist has; a larger batch
+# is refused (400 naming `rows`) before any row is judged, so one request cannot hold the row
+# locks and the worker for long.
+API_BULK_MAX_ROWS = env.int("API_BULK_MAX_ROWS", default=200)
+
 # Content-Security-Policy (django-csp): scripts, styles, fonts, images and requests from this
 # service only; no inline script or style (templates link static/js and static/css), no plugins,
 # no framing, forms post here only. Swagger UI is served from this service (sidecar) with its

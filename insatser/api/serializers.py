@@ -11,6 +11,7 @@ import functools
 from django.utils import timezone
 from rest_framework import serializers
 
+from config.api.bulk import bulk_rows
 from config.limits import BoundedModelSerializer, BoundedSerializer
 
 from .. import norms
@@ -207,6 +208,30 @@ class AttendanceInputSerializer(BoundedSerializer):
     week_start = serializers.DateField(help_text="Veckans måndag.")
     attended_hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0)
     note = serializers.CharField(required=False, allow_blank=True)
+
+
+class AttendanceBulkRowSerializer(BoundedSerializer):
+    """One participant's week in a bulk report: the single POST's fields, with the participation."""
+
+    participation = serializers.IntegerField(help_text="Deltagandets id (vid din enhet).")
+    attended_hours = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, help_text="Närvarade timmar under veckan.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AttendanceBulkSerializer(BoundedSerializer):
+    """A group's week: one week, one row per participation; all rows saved or none."""
+
+    week_start = serializers.DateField(help_text="Veckans måndag; samma vecka för alla rader.")
+    rows = bulk_rows(AttendanceBulkRowSerializer())
+
+
+class AttendanceBulkResultSerializer(serializers.Serializer):
+    """The week as saved: every row asked for, and how many were written."""
+
+    week_start = serializers.DateField(help_text="Veckans måndag.")
+    written = serializers.IntegerField(help_text="Hur många rader som skapades eller ändrades (oförändrade lämnas).")
+    rows = AttendanceSerializer(many=True, help_text="Raderna som de nu är sparade, i samma ordning som i begäran.")
 
 
 class ClosingProposeSerializer(BoundedSerializer):

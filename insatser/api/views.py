@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -27,6 +27,7 @@ from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 
 from .. import selectors, services
+from ..attendance_services import AttendanceRow, attendance_report, attendance_report_week
 from ..full_time import full_time_activity, week_of
 from ..models import InsatsDecision, Track
 from ..timeline import person_timeline
@@ -36,6 +37,23 @@ ALL_STAFF = frozenset(Role.values)
 READERS = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.UNIT_MANAGER, Role.INSATS_STAFF})
 CASE_READERS = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.UNIT_MANAGER})
 CATALOGUE_EDITORS = frozenset({Role.ADMINISTRATOR, Role.UNIT_MANAGER})
+
+ATTENDANCE_BULK_EXAMPLES = [
+    OpenApiExample("En grupps vecka", request_only=True, value={
+        "week_start": "2026-11-23",
+        "rows": [
+            {"participation": 101, "attended_hours": "32.00"},
+            {"participation": 102, "attended_hours": "12.50", "note": "Sjuk tisdag till torsdag."},
+            {"participation": 103, "attended_hours": "0"},
+        ],
+    }),
+    OpenApiExample("En rad är fel: inget sparas", response_only=True, status_codes=["400"], value={
+        "error": {"code": "validation_error", "message": "Uppgifterna är inte giltiga.", "fields": {
+            "rows[2].attended_hours": [
+                {"code": "max_value", "message": "Kontrollera att detta värde är mindre än eller lika med 168."}],
+        }},
+    }),
+]
 
 
 def _not_found(field: str, message: str = "Finns inte eller ligger utanför din behörighet.") -> ValidationError:
@@ -210,6 +228,7 @@ class ParticipationViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.List
 
     permission_classes = [HasRole]
     allowed_roles = READERS
+    allowed_roles_by_action = {"attendance_bulk": frozenset({Role.INSATS_STAFF})}
     serializer_class = s.ParticipationSerializer
     filterset_fields = ["applicant", "insats", "status"]
     ordering_fields = ["start_date", "decision_period_end"]
@@ -238,8 +257,37 @@ class ParticipationViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.List
         participation = self.get_object()
         data = s.AttendanceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        row = services.attendance_report(actor=request.user, participation=participation, **data.validated_data)
+        row = attendance_report(actor=request.user, participation=participation, **data.validated_data)
         return Response(s.AttendanceSerializer(row).data)
+
+    @extend_schema(
+        request=s.AttendanceBulkSerializer, responses={200: s.AttendanceBulkResultSerializer},
+        examples=ATTENDANCE_BULK_EXAMPLES,
+    )
+    @action(detail=False, methods=["post"], url_path="attendance/bulk", url_name="attendance-bulk")
+    def attendance_bulk(self, request):
+        """Report a group's närvaro for one week in one request: every row is saved, or none.
+
+        Each row is one participation at your unit with the hours attended that week, checked by
+        the same rules as the single POST (participations/{id}/attendance/). Any row wrong and
+        nothing is saved: the answer is 400 with every row's errors named by index and field
+        (`rows[3].attended_hours`). A participation that does not exist or is not at your unit
+        is a row error (`rows[i].participation`), not a 403, so that you know which row to drop.
+        At most API_BULK_MAX_ROWS rows (200 unless the municipality set otherwise); more is a
+        400 naming `rows`. A row whose hours and note are unchanged is left as it is."""
+        data = s.AttendanceBulkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        week_start = data.validated_data["week_start"]
+        report = attendance_report_week(actor=request.user, week_start=week_start, rows=[
+            AttendanceRow(row["participation"], row["attended_hours"], row["note"])
+            for row in data.validated_data["rows"]
+        ])
+        # The written rows are in the change log (record_changes); the unchanged ones, read back in
+        # the answer, are logged as read, in one INSERT.
+        record_access(actor=request.user, action=AccessAction.READ, object_type="insatser.weeklyattendance",
+                      subjects=[(row.pk, row.participation.applicant_id) for row in report.unchanged])
+        body = {"week_start": week_start, "written": report.written, "rows": report.rows}
+        return Response(s.AttendanceBulkResultSerializer(body).data)
 
     @extend_schema(request=s.ClosingProposeSerializer, responses={201: s.ClosingSerializer})
     @action(detail=True, methods=["post"])

@@ -13,6 +13,7 @@ from audit.control.models import Flag, FlagStatus, Rule
 from audit.control.rules import REGISTRY
 from cases import decision_services
 from insatser import services as insatser_services
+from insatser.attendance_services import attendance_report
 from planning import services as planning_services
 from tests.audit.helpers import person_with_barrier
 from tests.factories.cases import CoordinatorAssignmentFactory
@@ -313,7 +314,7 @@ def test_attendance_saved_for_last_week_resolves_the_full_time_flag(run_rule, qu
 
     staff = StaffFactory(role=Role.INSATS_STAFF, unit=participation.insats.provider_unit)
     with django_capture_on_commit_callbacks(execute=True):
-        insatser_services.attendance_report(
+        attendance_report(
             actor=staff, participation=participation, week_start=week, attended_hours=Decimal(40)
         )
 

@@ -29,7 +29,7 @@ def test_creates_and_corrects_rows_and_records_each_change(insats_staff, rows):
     saved = attendance_report_week(actor=insats_staff, week_start=_monday(), rows=[
         AttendanceRow(rows[0].pk, Decimal(12), "sjuk en dag"), AttendanceRow(rows[1].pk, Decimal(40)),
     ])
-    assert len(saved) == 2
+    assert saved.written == 2 and [r.participation_id for r in saved.rows] == [rows[0].pk, rows[1].pk]
     old.refresh_from_db()
     assert (old.attended_hours, old.note, old.reported_by_id) == (Decimal(12), "sjuk en dag", insats_staff.pk)
     assert WeeklyAttendance.objects.get(participation=rows[1]).attended_hours == Decimal(40)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from audit.models import ChangeEvent
 from config.errors import Conflict, NotAllowed
 from insatser import norms, services
+from insatser.attendance_services import attendance_report
 from insatser.models import (
     Exemption,
     Participation,
@@ -192,14 +193,14 @@ def test_attendance_only_by_staff_at_the_insats_unit(planned, insats_staff, staf
                                          start_date=today() - datetime.timedelta(days=14))
     monday = today() - datetime.timedelta(days=today().weekday() + 7)
     elsewhere = staff_factory(role=Role.INSATS_STAFF, unit=UnitFactory(code="parketten"))
-    _rejected(lambda: services.attendance_report(actor=elsewhere, participation=participation, week_start=monday,
+    _rejected(lambda: attendance_report(actor=elsewhere, participation=participation, week_start=monday,
                                                  attended_hours=Decimal(30)), "participation")
-    _rejected(lambda: services.attendance_report(actor=insats_staff, participation=participation,
+    _rejected(lambda: attendance_report(actor=insats_staff, participation=participation,
                                                  week_start=monday + datetime.timedelta(days=1),
                                                  attended_hours=Decimal(30)), "week_start")
-    row = services.attendance_report(actor=insats_staff, participation=participation, week_start=monday,
+    row = attendance_report(actor=insats_staff, participation=participation, week_start=monday,
                                      attended_hours=Decimal(30))
-    again = services.attendance_report(actor=insats_staff, participation=participation, week_start=monday,
+    again = attendance_report(actor=insats_staff, participation=participation, week_start=monday,
                                        attended_hours=Decimal(32))
     assert (again.pk, again.attended_hours) == (row.pk, Decimal(32))
 

@@ -1,14 +1,16 @@
 """Control samples (stickprov): draw N cases of a period, review each case's checklist, see the result.
 
-Drawing and reviewing go through audit.control.services (sample_draw, checklist_answer_review); the
-result per question comes from audit.control.selectors.sample_results.
+Drawing goes through audit.control.services (sample_draw), reviewing through review_services
+(checklist_answers_review: a case's whole checklist in one call); the result per question comes
+from audit.control.selectors.sample_results.
 """
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from audit.control import checklist, services
 from audit.control.forms import AnswerReviewForm, CorrectiveActionForm, SampleDrawForm
 from audit.control.models import ChecklistAnswer, ChecklistValue, CorrectiveAction, SamplePopulation
+from audit.control.review_services import AnswerReview, checklist_answers_review
 from audit.control.selectors import (
     sample_item_for_review,
     sample_items,
@@ -103,19 +106,27 @@ def _review_forms(answers, data=None):
     return rows
 
 
+ROW_KEY = re.compile(r"^rows\[(\d+)\]\.(\w+)$")
+FORM_FIELDS = {"answer": "value", "comment": "comment"}  # the service's row field -> the form's
+
+
 def _save_review(user, rows) -> bool:
-    """Review every answered question through the service; one refusal saves none of them."""
-    with transaction.atomic():
-        for answer, _, form in rows:
-            value, comment = form.cleaned_data["value"], form.cleaned_data["comment"]
-            if not value:
-                continue
-            run_service(form, lambda a=answer, v=value, c=comment: services.checklist_answer_review(
-                actor=user, answer=a, value=v, comment=c))
-        if any(form.errors for _, _, form in rows):
-            transaction.set_rollback(True)
-            return False
-    return True
+    """Review every answered question in one service call (a fixed number of queries however many
+    questions); one refusal saves none of them, and each error shows on its question."""
+    reviewed = [(form, AnswerReview(answer.pk, form.cleaned_data["value"], form.cleaned_data["comment"]))
+                for answer, _, form in rows if form.cleaned_data["value"]]
+    if not reviewed:
+        return True
+
+    def field_map(key: str):
+        match = ROW_KEY.match(key)
+        if not match:
+            return reviewed[0][0], None
+        return reviewed[int(match[1])][0], FORM_FIELDS.get(match[2])
+
+    saved = run_service(reviewed[0][0], lambda: checklist_answers_review(
+        actor=user, rows=[review for _, review in reviewed]), field_map)
+    return saved is not None
 
 
 @login_required
