@@ -120,5 +120,8 @@ class Pagination(PageNumberPagination):
                             "description": "Hur många rader listan räknas upp till som mest."},
             **{k: v for k, v in out["properties"].items() if k != "count"},
         }
+        out["properties"]["next"]["description"] = "Adressen till nästa sida; null på den sista."
+        out["properties"]["previous"]["description"] = "Adressen till föregående sida; null på den första."
+        out["properties"]["results"]["description"] = "Sidans rader."
         out["required"] = ["count", "count_is_exact", "count_bound", "results"]
         return out
