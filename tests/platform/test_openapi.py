@@ -200,3 +200,50 @@ def test_every_enum_has_its_swedish_labels(schema):
                     str(v) in p.get("description", "") for v in spec["enum"]):
                 unlabelled.append((method, path, p["name"]))
     assert not unlabelled
+
+
+# The main requests have examples, each one the operation's request serializer accepts.
+EXAMPLED = {
+    ("post", "/api/v1/applicants/"): "cases.api.serializers.ApplicantCreateSerializer",
+    ("post", "/api/v1/cases/"): "cases.api.serializers.CaseCreateSerializer",
+    ("post", "/api/v1/applications/"): "cases.api.finance_serializers.ApplicationCreateSerializer",
+    ("post", "/api/v1/decisions/"): "cases.api.finance_serializers.DecisionCreateSerializer",
+    ("post", "/api/v1/plans/"): "planning.api.serializers.PlanCreateSerializer",
+    ("post", "/api/v1/follow-ups/"): "planning.api.serializers.FollowUpCreateSerializer",
+    ("post", "/api/v1/referrals/"): "insatser.api.serializers.ReferralCreateSerializer",
+    ("post", "/api/v1/participations/{id}/closing/"): "insatser.api.serializers.ClosingProposeSerializer",
+    ("post", "/api/v1/participations/{id}/attendance/"): "insatser.api.serializers.AttendanceInputSerializer",
+    ("post", "/api/v1/control/corrective-actions/"): "audit.api.serializers.CorrectiveActionCreateSerializer",
+}
+
+
+def _examples(schema, method, path):
+    body = schema["paths"][path][method]["requestBody"]["content"]["application/json"]
+    return body.get("examples", {})
+
+
+@pytest.mark.parametrize(("method", "path"), list(EXAMPLED))
+def test_the_main_requests_have_examples_their_serializer_accepts(schema, method, path):
+    from django.utils.module_loading import import_string
+
+    examples = _examples(schema, method, path)
+    assert examples and all(e.get("summary") for e in examples.values())
+    serializer_class = import_string(EXAMPLED[(method, path)])
+    for name, example in examples.items():
+        serializer = serializer_class(data=example["value"])
+        assert serializer.is_valid(), (name, serializer.errors)
+        # Every field the example sends is one the serializer reads (none silently ignored).
+        assert set(example["value"]) <= set(serializer.fields), name
+
+
+def test_the_applicant_example_creates_an_applicant(schema, api_as, caseworker):
+    """A real POST: the example's test personnummer passes the identity check, and nothing real is in it."""
+    from cases.identity import parse
+
+    value = next(iter(_examples(schema, "post", "/api/v1/applicants/").values()))["value"]
+    assert 980 <= int(value["personal_identity_number"][8:11]) <= 999  # Skatteverket's test series
+    assert parse(value["personal_identity_number"]).birth_date.isoformat() == "1988-04-12"
+    assert value["email"].endswith("@example.com")
+    response = api_as(caseworker).post("/api/v1/applicants/", value, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["personal_identity_number"] == value["personal_identity_number"]
