@@ -46,7 +46,8 @@ DESCRIPTIONS = {
     "warnings": "Varningar som inte hindrar: uppgifter att kontrollera.",
     "first_name": "Förnamn.",
     "last_name": "Efternamn.",
-    "personal_identity_number": "Personnummer eller samordningsnummer, 12 siffror (ÅÅÅÅMMDDNNNN).",
+    "personal_identity_number": ("Personnummer eller samordningsnummer: 12 siffror (ÅÅÅÅMMDDNNNN) eller 10 med "
+                                 "bindestreck (ÅÅMMDD-NNNN); sparas och visas med 12 siffror."),
     "birth_date": "Födelsedatum.",
     "street_address": "Gatuadress.",
     "postal_code": "Postnummer.",

@@ -66,6 +66,9 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    # DRF's own are English and have no Swedish translation.
+    page_query_description = "Sidans nummer, från 1."
+    page_size_query_description = f"Rader per sida (högst {max_page_size})."
 
     @property
     def count_bound(self) -> int:

@@ -16,6 +16,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_doc, get_view_model
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.schemas.utils import get_pk_description
 
 from config.api.exceptions import GENERIC_MESSAGES
 from config.api.schema_properties import describe
@@ -183,6 +184,16 @@ class ProjectAutoSchema(AutoSchema):
         if not has_override(serializer, "description") and not _own_class_doc(serializer):
             schema.pop("description", None)
         return schema
+
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        model = get_view_model(self.view, emit_warnings=False)
+        if model is not None:  # DRF's "A unique integer value identifying this ..." is English
+            english = get_pk_description(model, model._meta.pk)
+            for parameter in parameters:
+                if parameter.get("description") == english:
+                    parameter["description"] = f"Id för {model._meta.verbose_name}."
+        return parameters
 
     def get_tags(self) -> list[str]:
         area = area_of(self.path)
