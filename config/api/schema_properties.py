@@ -1,11 +1,12 @@
 """Every property in the schema says what it holds, and every enum its Swedish labels.
 
 A property's description comes, in this order, from its serializer field's help_text (which a
-ModelSerializer copies from the model field), from its label (a model field's Swedish
-verbose_name, so an integrator reads "Personnummer" beside personal_identity_number), or from
-config/api/field_descriptions.py (the names that recur with one meaning, and each component's own). Only the names in
-SELF_EXPLANATORY go without; tests/platform/test_openapi.py fails on any other property that has
-none, so a new field is described when it is added.
+ModelSerializer copies from the model field), from config/api/field_descriptions.py's entry for
+this component's field, from its label (a model field's Swedish verbose_name, so an integrator
+reads "Personnummer" beside personal_identity_number; a reference says whether it takes an id or
+a code, and of what), or from field_descriptions.py's entry for the name wherever it occurs. Only
+the names in SELF_EXPLANATORY go without; tests/platform/test_openapi.py fails on any other
+property that has none, so a new field is described when it is added.
 
 Descriptions are Swedish, like the areas, summaries and error messages (the users' language); the
 identifiers stay English (shared/design/GLOSSARY.md)."""
@@ -28,7 +29,7 @@ CHOICE_LIST = re.compile(r"^\* `(?P<code>.*)` - (?P<label>.*)$")
 
 
 def describe(field: serializers.Field, schema: dict | None) -> None:
-    """Give a field's schema its description when drf-spectacular found no help_text."""
+    """Give a field's schema its description, in the order above."""
     if schema is None or field.field_name in SELF_EXPLANATORY:
         return
     text = str(field.help_text or "") or _listed(field, own=True) or _label_text(field) or _listed(field)
@@ -37,15 +38,16 @@ def describe(field: serializers.Field, schema: dict | None) -> None:
         # (help_text alone would replace it, and the enum would lose its labels).
         choices = build_choice_description_list(field.choices.items())
         schema["description"] = f"{text}\n\n{choices}" if text else choices
-    elif text:  # over a description drf-spectacular took from a part (a slug's target field)
+    elif text and (not schema.get("description") or isinstance(_related(field), serializers.RelatedField)):
+        # A reference's own text, over the one drf-spectacular took from its target (a slug's field).
         schema["description"] = text
 
 
 def _listed(field: serializers.Field, own: bool = False) -> str:
-    """From DESCRIPTIONS: the component's own entry ("Component.field"), or the shared one."""
-    parent = field.parent.child if isinstance(field.parent, serializers.ListSerializer) else field.parent
+    """From DESCRIPTIONS: this component's entry ("Component.field"), or the name's shared one."""
     if not own:
         return DESCRIPTIONS.get(field.field_name, "")
+    parent = field.parent.child if isinstance(field.parent, serializers.ListSerializer) else field.parent
     component = type(parent).__name__.removesuffix("Serializer") if parent is not None else ""
     return DESCRIPTIONS.get(f"{component}.{field.field_name}", "")
 
@@ -56,16 +58,14 @@ def _label_text(field: serializers.Field) -> str:
     if is_trivial_string_variation(label, field.field_name):
         label = ""
     target = _target_model(field)
-    if target is not None and _swedish_name(target) is None:
-        target = None
+    name = _swedish_name(target) if target is not None else None
     related = _related(field)
-    if isinstance(related, serializers.RelatedField) and target is not None:
+    if isinstance(related, serializers.RelatedField) and name:
         key = "kod" if isinstance(related, serializers.SlugRelatedField) else "id"
-        name = _swedish_name(target)
         if not label:
             return f"{key.capitalize()} för {name}" + (" (flera)." if related is not field else ".")
         return f"{label} ({key} för {name})." if name.lower() != label.lower() else f"{label} ({key})."
-    if not label and target is not None:
+    if not label and name:
         many = isinstance(field, serializers.ListSerializer)
         return capfirst(str(target._meta.verbose_name_plural if many else target._meta.verbose_name)) + "."
     return "" if not label else label if label.endswith((".", "?", ")")) else f"{label}."
