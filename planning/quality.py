@@ -42,6 +42,8 @@ from . import norms
 from .models import FollowUp, ImplementationPlan, PlanActivity, PlanStatus, Subgoal
 
 YES, NO, NOT_APPLICABLE = "yes", "no", "not_applicable"
+# The answers as a person reads them (the API's choices; audit's ChecklistValue has the same).
+ANSWER_CHOICES = [(YES, "Ja"), (NO, "Nej"), (NOT_APPLICABLE, "Ej aktuellt")]
 
 # (code, question as the auditors asked it, field a failed answer points at)
 CHECKPOINTS = [

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from audit.control import services
 from audit.control.models import (
     ChecklistAnswer,
     ChecklistValue,
@@ -98,7 +99,7 @@ class FlagDetailSerializer(FlagSerializer):
 
 
 class FlagTransitionInputSerializer(BoundedSerializer):
-    event = serializers.ChoiceField(choices=["acknowledge", "close"])
+    event = serializers.ChoiceField(choices=list(services.TRANSITION_LABELS.items()))
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 

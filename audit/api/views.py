@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.api import examples as ex
 from audit.api import serializers as s
 from audit.control import selectors, services
 from audit.control.models import FlagStatus
@@ -177,7 +178,8 @@ class CorrectiveActionViewSet(
     def person_ids(self, obj):
         return [obj.flag.person_id if obj.flag_id else obj.sample_answer.item.person_id]
 
-    @extend_schema(request=s.CorrectiveActionCreateSerializer, responses={201: s.CorrectiveActionSerializer})
+    @extend_schema(request=s.CorrectiveActionCreateSerializer, responses={201: s.CorrectiveActionSerializer},
+                   examples=ex.CORRECTIVE_ACTION_CREATE)
     def create(self, request):
         data = s.CorrectiveActionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

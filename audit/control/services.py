@@ -306,6 +306,8 @@ TRANSITIONS = {
     "acknowledge": ({FlagStatus.OPEN}, FlagStatus.ACKNOWLEDGED),
     "close": ({FlagStatus.ACKNOWLEDGED, FlagStatus.ACTION_PLANNED}, FlagStatus.CLOSED),
 }
+# The same steps as a person names them (the API's choices and their labels in the schema).
+TRANSITION_LABELS = {"acknowledge": "Kvittera", "close": "Avsluta"}
 
 
 def _transition(*, actor, flag: Flag, to_status: str, event: str, comment: str = "") -> Flag:

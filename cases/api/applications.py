@@ -16,6 +16,7 @@ from .. import application_services as services
 from .. import finance_selectors as fs
 from ..finance_models import Application, ApplicationStatus, Calculation
 from ..models import Role
+from . import examples as ex
 from . import finance_serializers as s
 
 FINANCE_READERS = fs.FINANCE_ROLES
@@ -55,7 +56,8 @@ class ApplicationViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.Li
         obj = self.get_queryset().get(pk=application.pk)
         return self.get_serializer(obj).data
 
-    @extend_schema(request=s.ApplicationCreateSerializer, responses={201: s.ApplicationSerializer})
+    @extend_schema(request=s.ApplicationCreateSerializer, responses={201: s.ApplicationSerializer},
+                   examples=ex.APPLICATION_CREATE)
     def create(self, request):
         data = s.ApplicationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -26,6 +26,7 @@ from ..communication_services import COMMUNICATION_WRITERS, communication_create
 from ..finance_models import Decision, DecisionOutcome
 from ..letter_models import Communication
 from ..models import Role
+from . import examples as ex
 from . import finance_serializers as s
 
 
@@ -72,7 +73,7 @@ class DecisionViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListM
     def _refreshed(self, decision, code=status.HTTP_201_CREATED):
         return Response(self.get_serializer(self.get_queryset().get(pk=decision.pk)).data, status=code)
 
-    @extend_schema(request=s.DecisionCreateSerializer, responses={201: s.DecisionSerializer})
+    @extend_schema(request=s.DecisionCreateSerializer, responses={201: s.DecisionSerializer}, examples=ex.DECISION_CREATE)
     def create(self, request):
         data = s.DecisionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

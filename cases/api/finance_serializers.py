@@ -101,20 +101,20 @@ class MemberInputSerializer(BoundedSerializer):
 
 
 class IncomeInputSerializer(BoundedSerializer):
-    member = serializers.IntegerField(help_text="household member id")
-    income_type = serializers.CharField(help_text="income type code")
+    member = serializers.IntegerField(help_text="Id för hushållsmedlemmen inkomsten gäller.")
+    income_type = serializers.CharField(help_text="Inkomsttypens kod.")
     amount = Amount()
 
 
 class CostInputSerializer(BoundedSerializer):
-    cost_type = serializers.CharField(help_text="cost type code")
+    cost_type = serializers.CharField(help_text="Kostnadstypens kod.")
     amount_applied = Amount()
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
 class DryRunSerializer(BoundedSerializer):
     case = serializers.IntegerField()
-    month = serializers.DateField(help_text="any day of the month; stored as its first day")
+    month = serializers.DateField(help_text="Månaden ansökan gäller: vilken dag som helst i månaden, sparas som dess första dag.")
     members = MemberInputSerializer(many=True)
     incomes = IncomeInputSerializer(many=True, required=False, default=list)
     costs = CostInputSerializer(many=True, required=False, default=list)

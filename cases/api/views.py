@@ -17,6 +17,7 @@ from config.api.permissions import HasRole
 
 from .. import reserve_number_services, selectors, services, transfer_services
 from ..models import Applicant, Case, CaseStatus, Role, Staff
+from . import examples as ex
 from . import serializers as s
 from . import transfers as t
 
@@ -102,7 +103,7 @@ class ApplicantViewSet(
     def person_ids(self, obj):
         return [obj.pk]
 
-    @extend_schema(request=s.ApplicantCreateSerializer, responses={201: s.ApplicantSerializer})
+    @extend_schema(request=s.ApplicantCreateSerializer, responses={201: s.ApplicantSerializer}, examples=ex.APPLICANT_CREATE)
     def create(self, request):
         data = s.ApplicantCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -242,7 +243,7 @@ class CaseViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModel
     def _refreshed(self, case: Case):
         return self.get_serializer(self.get_queryset().get(pk=case.pk)).data
 
-    @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseSerializer})
+    @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseSerializer}, examples=ex.CASE_CREATE)
     def create(self, request):
         data = s.CaseCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

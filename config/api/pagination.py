@@ -66,6 +66,9 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    # DRF's own are English and have no Swedish translation.
+    page_query_description = "Sidans nummer, från 1."
+    page_size_query_description = f"Rader per sida (högst {max_page_size})."
 
     @property
     def count_bound(self) -> int:
@@ -120,5 +123,8 @@ class Pagination(PageNumberPagination):
                             "description": "Hur många rader listan räknas upp till som mest."},
             **{k: v for k, v in out["properties"].items() if k != "count"},
         }
+        out["properties"]["next"]["description"] = "Adressen till nästa sida; null på den sista."
+        out["properties"]["previous"]["description"] = "Adressen till föregående sida; null på den första."
+        out["properties"]["results"]["description"] = "Sidans rader."
         out["required"] = ["count", "count_is_exact", "count_bound", "results"]
         return out

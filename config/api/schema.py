@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import inspect
 
+from drf_spectacular.drainage import has_override
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_doc, get_view_model
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.schemas.utils import get_pk_description
 
 from config.api.exceptions import GENERIC_MESSAGES
+from config.api.schema_properties import describe
 
 
 class FieldErrorSerializer(serializers.Serializer):
@@ -119,6 +122,11 @@ STANDARD_SUMMARIES = {
 }
 
 
+def _own_class_doc(serializer) -> bool:
+    cls = serializer if inspect.isclass(serializer) else type(serializer)
+    return bool(cls.__dict__.get("__doc__"))
+
+
 def _own_doc(func) -> str:
     """The docstring a method has itself, not one it inherits from a DRF mixin or base class."""
     func = inspect.unwrap(func) if func is not None else None
@@ -150,6 +158,42 @@ class ProjectAutoSchema(AutoSchema):
         if model is not None:
             return str(model._meta.verbose_name_plural if self._action() == "list" else model._meta.verbose_name)
         return self.path.removeprefix(API_ROOT).strip("/").replace("/", " ")
+
+    # A field is described where it sits in its serializer, not in drf-spectacular's own calls
+    # for its parts (a slug field maps the target's code field, a list its child).
+    _field_depth = 0
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        self._field_depth += 1
+        try:
+            schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        finally:
+            self._field_depth -= 1
+        if self._field_depth == 0:
+            describe(field, schema)
+        return schema
+
+    def _map_basic_serializer(self, serializer, direction):
+        depth, self._field_depth = self._field_depth, 0  # a nested serializer's own fields
+        try:
+            schema = super()._map_basic_serializer(serializer, direction)
+        finally:
+            self._field_depth = depth
+        # A docstring the serializer inherits (BoundedSerializer's, on how it bounds its fields)
+        # says nothing about this object: only its own is the component's description.
+        if not has_override(serializer, "description") and not _own_class_doc(serializer):
+            schema.pop("description", None)
+        return schema
+
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        model = get_view_model(self.view, emit_warnings=False)
+        if model is not None:  # DRF's "A unique integer value identifying this ..." is English
+            english = get_pk_description(model, model._meta.pk)
+            for parameter in parameters:
+                if parameter.get("description") == english:
+                    parameter["description"] = f"Id för {model._meta.verbose_name}."
+        return parameters
 
     def get_tags(self) -> list[str]:
         area = area_of(self.path)

@@ -339,6 +339,11 @@ SPECTACULAR_SETTINGS = {
          "kostnads- och inkomsttyper, lagrum, delegationspunkter, spår och insatshinder."},
         {"name": "inloggning", "description": "API-nycklar: utfärda med inloggningsuppgifter, återkalla."},
     ],
+    # drf-spectacular's enum components first, then their Swedish labels beside the values.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema_properties.postprocess_enum_labels",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StaffRoleEnum": "cases.models.Role",
         "MemberRoleEnum": "cases.models.MemberRole",

@@ -31,6 +31,7 @@ from ..attendance_services import AttendanceRow, attendance_report, attendance_r
 from ..full_time import full_time_activity, week_of
 from ..models import InsatsDecision, Track
 from ..timeline import person_timeline
+from . import examples as ex
 from . import serializers as s
 
 ALL_STAFF = frozenset(Role.values)
@@ -181,7 +182,7 @@ class ReferralViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModel
     def get_queryset(self):
         return selectors.referral_list(user=self.request.user)
 
-    @extend_schema(request=s.ReferralCreateSerializer, responses={201: s.ReferralSerializer})
+    @extend_schema(request=s.ReferralCreateSerializer, responses={201: s.ReferralSerializer}, examples=ex.REFERRAL_CREATE)
     def create(self, request):
         data = s.ReferralCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -250,7 +251,7 @@ class ParticipationViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.List
         services.participation_extend(actor=request.user, participation=participation, **data.validated_data)
         return Response(self._refreshed(participation))
 
-    @extend_schema(request=s.AttendanceInputSerializer, responses={200: s.AttendanceSerializer})
+    @extend_schema(request=s.AttendanceInputSerializer, responses={200: s.AttendanceSerializer}, examples=ex.ATTENDANCE)
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
         """Report närvaro for the participation: hours attended in one week."""
@@ -289,7 +290,7 @@ class ParticipationViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.List
         body = {"week_start": week_start, "written": report.written, "rows": report.rows}
         return Response(s.AttendanceBulkResultSerializer(body).data)
 
-    @extend_schema(request=s.ClosingProposeSerializer, responses={201: s.ClosingSerializer})
+    @extend_schema(request=s.ClosingProposeSerializer, responses={201: s.ClosingSerializer}, examples=ex.CLOSING_PROPOSE)
     @action(detail=True, methods=["post"])
     def closing(self, request, pk=None):
         """Propose the participation's avslut, with the outcome; it closes when confirmed (POST /closings/{id}/confirm/)."""

@@ -68,7 +68,7 @@ class PlanActivitySerializer(BoundedModelSerializer):
 class AnswerSerializer(BoundedSerializer):
     code = serializers.CharField()
     question = serializers.CharField()
-    answer = serializers.ChoiceField(choices=[quality.YES, quality.NO, quality.NOT_APPLICABLE])
+    answer = serializers.ChoiceField(choices=quality.ANSWER_CHOICES)
     reason = serializers.CharField()
     field = serializers.CharField()
 

@@ -25,6 +25,7 @@ from config.api.permissions import HasRole
 
 from .. import quality, selectors, services
 from ..models import BipInstrument, FollowUp, ImplementationPlan, PlanStatus
+from . import examples as ex
 from . import serializers as s
 
 READERS = frozenset({Role.COORDINATOR, Role.CASEWORKER, Role.UNIT_MANAGER})
@@ -94,7 +95,7 @@ class PlanViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixi
     def _refreshed(self, plan: ImplementationPlan):
         return self.get_serializer(self.get_queryset().get(pk=plan.pk)).data
 
-    @extend_schema(request=s.PlanCreateSerializer, responses={201: s.PlanSerializer})
+    @extend_schema(request=s.PlanCreateSerializer, responses={201: s.PlanSerializer}, examples=ex.PLAN_CREATE)
     def create(self, request):
         data = s.PlanCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -169,7 +170,7 @@ class FollowUpViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListM
     def person_ids(self, obj):
         return [obj.plan.applicant_id]
 
-    @extend_schema(request=s.FollowUpCreateSerializer, responses={201: s.FollowUpSerializer})
+    @extend_schema(request=s.FollowUpCreateSerializer, responses={201: s.FollowUpSerializer}, examples=ex.FOLLOW_UP_CREATE)
     def create(self, request):
         data = s.FollowUpCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
