@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from audit.control import services
 from audit.control.models import Rule, RuleParameter, RuleRun
 from audit.recording import webhooks
-from audit.recording.webhook_models import DeliveryAttempt, WebhookDelivery, WebhookSubscription
+from audit.recording.webhook_models import DeliveryAttempt, EventType, WebhookDelivery, WebhookSubscription
 from config.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 
 
@@ -100,6 +100,9 @@ class WebhookSubscriptionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "url":
             kwargs["assume_scheme"] = "https"  # an address typed without a scheme is sent over TLS
+        if db_field.name == "event_types":  # a JSON list of codes, chosen by their Swedish names
+            return forms.TypedMultipleChoiceField(
+                label="Händelsetyper", choices=EventType.choices, widget=forms.CheckboxSelectMultiple)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

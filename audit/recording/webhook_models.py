@@ -6,7 +6,7 @@ ids, never personal data (no names, personnummer or free text): a subscriber tha
 the API, where its role and scope are checked and the access logged.
 """
 
-from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -49,6 +49,13 @@ class OutboxEvent(models.Model):
         }
 
 
+def validate_event_types(value) -> None:
+    """At least one event type, each a known code (as the choices of an array field would)."""
+    known = set(EventType.values)
+    if not isinstance(value, list) or not value or not all(isinstance(code, str) and code in known for code in value):
+        raise ValidationError("Välj minst en händelsetyp bland de kända: " + ", ".join(EventType.values) + ".")
+
+
 class WebhookSubscription(models.Model):
     """An integration's subscription. A unit's subscription gets that unit's events only; one
     without a unit (made by an administrator) gets every unit's."""
@@ -57,7 +64,9 @@ class WebhookSubscription(models.Model):
     url = models.URLField("mottagarens adress", max_length=500)
     # The signing key, shown once when the subscription is made and never again.
     secret = models.CharField("hemlighet", max_length=128, editable=False)
-    event_types = ArrayField(models.CharField(max_length=32, choices=EventType.choices), verbose_name="händelsetyper")
+    # A JSON list of EventType codes, not a PostgreSQL array: the embedded default (SQLite) must
+    # migrate too. Subscriptions are few; matching an event reads the active ones (webhooks._fan_out).
+    event_types = models.JSONField("händelsetyper", default=list, validators=[validate_event_types])
     unit = models.ForeignKey("cases.Unit", verbose_name="enhet", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="+", help_text="Tomt: alla enheter.")
     active = models.BooleanField("aktiv", default=True)

@@ -84,8 +84,8 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 def _fan_out(event: OutboxEvent) -> None:
     """A delivery row for every active subscription that wants this event type and whose scope
     holds the event's unit (one without a unit holds all)."""
-    matching = WebhookSubscription.objects.filter(active=True, event_types__contains=[event.event_type]).filter(
-        Q(unit__isnull=True) | Q(unit_id=event.unit_id))
+    in_scope = WebhookSubscription.objects.filter(active=True).filter(Q(unit__isnull=True) | Q(unit_id=event.unit_id))
+    matching = [s for s in in_scope if event.event_type in s.event_types]
     WebhookDelivery.objects.bulk_create(
         [WebhookDelivery(event=event, subscription=s, next_attempt_at=timezone.now()) for s in matching],
         ignore_conflicts=True)
