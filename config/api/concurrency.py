@@ -69,7 +69,6 @@ def _names_version(tag: str, version: str) -> bool:
     return tag.startswith('"') and tag.strip('"').rsplit("-", 1)[0] == version
 
 
-
 def _etag_of_representation(data) -> str | None:
     """The ETag of a detail answer, from its `id` and `updated_at` (the serialiser's ISO 8601)."""
     if not isinstance(data, dict) or data.get("id") is None or not data.get(VERSION_FIELD):
