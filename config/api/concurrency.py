@@ -41,6 +41,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from config.api.versions import VERSION_FIELD, version_field
 from config.errors import DomainError, field_error
+from config.limits import DATE_MAX, DATE_MIN
 
 UPDATED_SINCE = "updated_since"
 CONDITIONAL_WRITES = ("PUT", "PATCH", "POST", "DELETE")
@@ -181,7 +182,11 @@ def parse_updated_since(raw: str) -> datetime:
     if value is None or value.tzinfo is None:
         raise field_error(UPDATED_SINCE, "Ange en tidpunkt enligt ISO 8601 med tidszon, t.ex. "
                           "2026-01-31T08:00:00+01:00.")
-    return value
+    # Within the project's date bounds (config/limits.py): year 1 with +14:00 is not even a UTC time.
+    if not DATE_MIN <= value.date() <= DATE_MAX:
+        raise field_error(UPDATED_SINCE, f"Ange en tidpunkt mellan {DATE_MIN:%Y-%m-%d} och {DATE_MAX:%Y-%m-%d}.")
+    # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 (and Python) accept.
+    return value.astimezone(UTC)
 
 
 ETAG_HEADER = OpenApiParameter(
