@@ -51,6 +51,8 @@ class Staff(AbstractUser):
     role = models.CharField("roll", max_length=32, choices=Role.choices)
     unit = models.ForeignKey(Unit, verbose_name="enhet", on_delete=models.PROTECT, null=True, blank=True, related_name="staff")
     title = models.CharField("titel", max_length=100, blank=True)
+    # The row's version for the API (config/api/concurrency.py), as TimeStampedModel gives the others.
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
 
     class Meta:
         verbose_name = "medarbetare"

@@ -19,6 +19,8 @@ from decimal import Decimal
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from rest_framework import serializers
 
+from config.api.versions import UpdatedAtFieldMixin
+
 # Amounts in whole kronor. 10 Mkr is a hundred times any monthly försörjningsstöd, cost or income
 # a household has; the bound keeps every sum of amounts inside PostgreSQL's integer (2 147 483 647).
 AMOUNT_MAX = 10_000_000
@@ -112,7 +114,7 @@ class BoundedSerializer(BoundedFieldsMixin, serializers.Serializer):
     pass
 
 
-class BoundedModelSerializer(BoundedFieldsMixin, serializers.ModelSerializer):
+class BoundedModelSerializer(UpdatedAtFieldMixin, BoundedFieldsMixin, serializers.ModelSerializer):
     pass
 
 

@@ -21,6 +21,7 @@ from audit.report_selectors import log_snapshot_read, snapshots_for
 from audit.reports.catalog import reports_for
 from audit.reports.render.downloads import DOWNLOADS, download_response
 from cases.models import Role
+from config.api.concurrency import ConditionalMixin, UpdatedSinceFilter
 from config.api.permissions import HasRole
 from config.errors import Conflict
 from config.limits import BoundedModelSerializer, BoundedSerializer
@@ -63,13 +64,13 @@ class ReportDefinitionList(APIView):
         return Response(ReportDefinitionSerializer(reports_for(request.user), many=True).data)
 
 
-class ReportSnapshotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReportSnapshotViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Snapshots the caller may see (report audience; 4a only at the own unit)."""
 
     permission_classes = [HasRole]
     allowed_roles = REPORT_ROLES
     serializer_class = ReportSnapshotSerializer
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
 
     def get_queryset(self):
         return snapshots_for(self.request.user).defer("data").order_by("-made_at", "-pk")

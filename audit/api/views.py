@@ -19,6 +19,7 @@ from audit.recording.log import record_access
 from cases.models import Role
 from cases.selectors import staff_list
 from config.api.access import AccessLoggedReadMixin
+from config.api.concurrency import ConditionalMixin, UpdatedSinceFilter
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 
@@ -45,7 +46,7 @@ def _int_param(request, name: str) -> int | None:
     return value
 
 
-class RuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RuleViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Kontrollregler with their parameters. Administrators change them."""
 
     permission_classes = [HasRole]
@@ -53,7 +54,7 @@ class RuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     allowed_roles_by_action = {"partial_update": ADMIN}
     serializer_class = s.RuleSerializer
     pagination_class = None
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
 
     def get_queryset(self):
         return selectors.rule_list()
@@ -66,13 +67,13 @@ class RuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(self.get_serializer(selectors.rule_list().get(pk=rule.pk)).data)
 
 
-class RuleParameterViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class RuleParameterViewSet(ConditionalMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [HasRole]
     allowed_roles = RUN_STARTERS
     allowed_roles_by_action = {"partial_update": ADMIN}
     serializer_class = s.RuleParameterSerializer
     pagination_class = None
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
 
     def get_queryset(self):
         return selectors.parameter_list()
@@ -87,13 +88,13 @@ class RuleParameterViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(parameter).data)
 
 
-class RuleRunViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RuleRunViewSet(ConditionalMixin, IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Regelkörningar. POST starts a run now (administrator or unit manager)."""
 
     permission_classes = [HasRole]
     allowed_roles = RUN_STARTERS
     serializer_class = s.RuleRunSerializer
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
 
     def get_queryset(self):
         return selectors.run_list()
@@ -106,7 +107,7 @@ class RuleRunViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.Retrie
         return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class FlagViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FlagViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The worklist: flags on the caller's persons (unit managers: their unit), most severe and oldest first.
 
     Filters: rule (code), unit, responsible (ids), status (comma-separated), min_age_days, max_age_days.
@@ -114,7 +115,7 @@ class FlagViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModel
 
     permission_classes = [HasRole]
     allowed_roles = FLAG_HANDLERS
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
     access_object_type = "audit.flag"
 
     def get_serializer_class(self):
@@ -164,12 +165,12 @@ class FlagCountView(APIView):
 
 
 class CorrectiveActionViewSet(
-    IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [HasRole]
     allowed_roles = FLAG_HANDLERS
     serializer_class = s.CorrectiveActionSerializer
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
     access_object_type = "audit.correctiveaction"
 
     def get_queryset(self):
@@ -225,14 +226,14 @@ class CorrectiveActionViewSet(
 
 
 class ControlSampleViewSet(
-    IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Stickprov of the unit manager's own unit, with checklists and results."""
 
     permission_classes = [HasRole]
     allowed_roles = MANAGER
     serializer_class = s.ControlSampleSerializer
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
     access_object_type = "audit.controlsample"
 
     def get_queryset(self):
@@ -321,7 +322,7 @@ class AccessLogViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, viewsets.Ge
     permission_classes = [HasRole]
     allowed_roles = selectors.ACCESS_LOG_REVIEWERS
     serializer_class = s.AccessLogEntrySerializer
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
     access_object_type = "audit.accesslogentry"
 
     def get_queryset(self):

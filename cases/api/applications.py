@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.access import AccessLoggedReadMixin
+from config.api.concurrency import ConditionalMixin
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 
@@ -33,7 +34,7 @@ class ApplicationFilter(django_filters.FilterSet):
         fields = ["case", "status"]
 
 
-class ApplicationViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ApplicationViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
     """Månadsansökningar: create, approve costs, calculate (stored or dry run), withdraw."""
 
@@ -106,7 +107,7 @@ class CalculationFilter(django_filters.FilterSet):
         fields = ["application"]
 
 
-class CalculationViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class CalculationViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
     """Stored calculations, with every line and the norm rows used."""
 

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from audit.models import AccessAction
 from config.api.access import AccessLoggedReadMixin
+from config.api.concurrency import ConditionalMixin
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 from config.api.schema import ErrorSerializer
@@ -86,7 +87,7 @@ FILE_RESPONSES = {
 }
 
 
-class AttachmentViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class AttachmentViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
     """Bilagor till ett ärende, en journalanteckning eller en ansökan (PDF, PNG, JPEG)."""
 

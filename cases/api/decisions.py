@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from audit.models import AccessAction
 from audit.recording.log import record_access
 from config.api.access import AccessLoggedReadMixin
+from config.api.concurrency import ConditionalMixin
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 from config.errors import DomainError
@@ -51,7 +52,7 @@ class DecisionFilter(django_filters.FilterSet):
         fields = ["application", "outcome", "item_kind", "decided_by"]
 
 
-class DecisionViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class DecisionViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
     """Beslut per post. Signed when made; a change is refused (409), a correction is a new
     decision replacing the old one (POST /decisions/{id}/correct/)."""
@@ -172,7 +173,7 @@ class CommunicationFilter(django_filters.FilterSet):
         fields = ["application"]
 
 
-class CommunicationViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class CommunicationViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                            viewsets.GenericViewSet):
     """Kommunicering before a decision that goes against the applicant (förvaltningslagen 25 §)."""
 

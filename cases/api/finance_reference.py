@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from rest_framework import mixins, viewsets
 
+from config.api.concurrency import ConditionalMixin, UpdatedSinceFilter
 from config.api.permissions import HasRole
 
 from .. import finance_selectors as fs
@@ -19,10 +20,10 @@ class _ReferenceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [HasRole]
     allowed_roles = ALL_STAFF_ROLES
     pagination_class = None
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
 
 
-class RiksnormTableViewSet(mixins.RetrieveModelMixin, _ReferenceViewSet):
+class RiksnormTableViewSet(ConditionalMixin, mixins.RetrieveModelMixin, _ReferenceViewSet):
     """Riksnormer with their validity, official flag and amounts."""
 
     serializer_class = s.RiksnormTableSerializer

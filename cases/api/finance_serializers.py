@@ -14,6 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.versions import UPDATED_AT_HELP
 from config.limits import Amount, BoundedModelSerializer, BoundedSerializer
 
 from ..finance_models import (
@@ -207,6 +208,7 @@ class CalculationSerializer(CalculationResultSerializer):
     norm_name = serializers.CharField(source="norm_table.name")
     calculated_by = serializers.IntegerField(source="calculated_by_id")
     created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(help_text=UPDATED_AT_HELP)  # not a model serialiser: named here
     lines = LineSerializer(many=True, source="lines.all")
 
 

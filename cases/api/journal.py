@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.access import AccessLoggedReadMixin
+from config.api.concurrency import ConditionalMixin, UpdatedSinceFilter
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 from config.limits import BoundedModelSerializer, BoundedSerializer
@@ -84,7 +85,7 @@ class JournalEntryFilter(django_filters.FilterSet):
         return super().filter_queryset(queryset)
 
 
-class JournalEntryViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class JournalEntryViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           viewsets.GenericViewSet):
     """Journalanteckningar. Signed when written and never changed: a correction is a new entry that
     points to the one it corrects (POST /journal-entries/{id}/corrections/); both stay readable."""
@@ -140,7 +141,7 @@ class JournalEntryKindViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     allowed_roles = frozenset(Role.values)
     serializer_class = JournalEntryKindSerializer
     pagination_class = None
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
 
     def get_queryset(self):
         return js.journal_entry_kinds()

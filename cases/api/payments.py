@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from audit.models import AccessAction
 from audit.recording.log import record_access
 from config.api.access import AccessLoggedReadMixin
+from config.api.concurrency import ConditionalMixin
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 from config.limits import BoundedModelSerializer, BoundedSerializer
@@ -94,7 +95,7 @@ class PaymentOrderFilter(django_filters.FilterSet):
         return super().filter_queryset(queryset)
 
 
-class PaymentOrderViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class PaymentOrderViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           viewsets.GenericViewSet):
     """Utbetalningar. Prepared by a caseworker (POST), attested by another person with an attest
     right (POST /payment-orders/{id}/attest/), sent in a batch; a payment that came back is recorded
@@ -157,7 +158,7 @@ class PaymentBatchCreateSerializer(BoundedSerializer):
     payment_date = serializers.DateField(help_text="Dagen vars attesterade utbetalningar ska ingå.")
 
 
-class PaymentBatchViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PaymentBatchViewSet(ConditionalMixin, IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Utbetalningsomgångar: the attested orders of one unit and day. The file for the bank
     (pain.001) is GET /payment-batches/{id}/pain001/; each download is logged per person paid."""
 

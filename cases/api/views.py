@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from audit.models import AccessAction
 from audit.recording.log import record_access
 from config.api.access import AccessLoggedReadMixin
+from config.api.concurrency import ConditionalMixin, UpdatedSinceFilter
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 
@@ -30,7 +31,7 @@ def _field_error(field: str, message: str, code: str = "not_found") -> Validatio
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class UnitViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Enheter (reference data, no personal data)."""
 
     permission_classes = [HasRole]
@@ -51,7 +52,7 @@ class StaffFilter(django_filters.FilterSet):
         fields = ["role", "unit"]
 
 
-class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class StaffViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Medarbetare: the staff directory. Not for the board."""
 
     permission_classes = [HasRole]
@@ -71,7 +72,7 @@ class SupportBarrierViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     allowed_roles = ALL_STAFF_ROLES
     serializer_class = s.SupportBarrierSerializer
     pagination_class = None
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
 
     def get_queryset(self):
         return selectors.support_barrier_list()
@@ -84,7 +85,7 @@ class ApplicantFilter(django_filters.FilterSet):
 
 
 class ApplicantViewSet(
-    IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Sökande. Search by personnummer with POST /applicants/search/, never in the URL."""
 
@@ -152,7 +153,7 @@ class ApplicantViewSet(
 
 
 class HouseholdViewSet(
-    IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Hushåll with their members and periods."""
 
@@ -215,7 +216,7 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["status", "unit", "responsible_caseworker", "opening_way"]
 
 
-class CaseViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Ärenden: open, set support barriers, assign a coordinator, close."""
 
     permission_classes = [HasRole]

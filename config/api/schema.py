@@ -49,6 +49,7 @@ ERRORS = {
     "404": "Finns inte eller ligger utanför din behörighet.",
     "409": "Objektets läge tillåter inte ändringen (t.ex. ett signerat beslut eller en signerad plan), "
            "eller en begäran med samma Idempotency-Key pågår.",
+    "412": "If-Match angavs men objektet har ändrats sedan dess: hämta det igen (ny ETag) och gör om ändringen.",
     "413": "Begäran är för stor.",
     "415": "Formatet stöds inte.",
     "422": "Idempotency-Key har redan använts för en annan begäran.",
@@ -135,12 +136,31 @@ def _own_doc(func) -> str:
 
 class ProjectAutoSchema(AutoSchema):
     def get_override_parameters(self):
+        from config.api.concurrency import ETAG_HEADER, IF_MATCH, IF_NONE_MATCH
         from config.api.idempotency import SCHEMA_PARAMETER
 
         parameters = super().get_override_parameters()
         if self._is_idempotent_post():
             parameters = [*parameters, SCHEMA_PARAMETER]
+        if self._honours_if_match():
+            parameters = [*parameters, IF_MATCH, ETAG_HEADER]
+        elif self._is_conditional_get():
+            parameters = [*parameters, IF_NONE_MATCH, ETAG_HEADER]
         return parameters
+
+    def _is_conditional(self) -> bool:
+        from config.api.concurrency import ConditionalMixin
+
+        return isinstance(self.view, ConditionalMixin) and bool(getattr(self.view, "detail", False))
+
+    def _honours_if_match(self) -> bool:
+        """A write on one object of a ConditionalMixin viewset (config/api/concurrency.py)."""
+        from config.api.concurrency import CONDITIONAL_WRITES
+
+        return self.method in CONDITIONAL_WRITES and self._is_conditional()
+
+    def _is_conditional_get(self) -> bool:
+        return self.method == "GET" and self._action() == "retrieve" and self._is_conditional()
 
     def _is_idempotent_post(self) -> bool:
         from config.api.idempotency import IdempotentCreateMixin
@@ -236,6 +256,8 @@ class ProjectAutoSchema(AutoSchema):
             codes.append("409")  # a domain Conflict: the object's state forbids the change
         if self.method in ("POST", "PUT", "PATCH"):
             codes += ["413", "415"]  # config/api/parsers.py bounds and the JSON-only parser
+        if self._honours_if_match():
+            codes.append("412")  # If-Match named another version than the row's
         if self._is_idempotent_post():
             codes.append("422")  # an Idempotency-Key used before for another request
         if getattr(self.view, "throttle_classes", None):
@@ -252,4 +274,6 @@ class ProjectAutoSchema(AutoSchema):
                 responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction)
             if not responses[code].get("description"):
                 responses[code]["description"] = ERRORS.get(code, "")
+        if self._is_conditional_get():
+            responses["304"] = {"description": "Oförändrat sedan den ETag som angavs i If-None-Match: inget innehåll."}
         return dict(sorted(responses.items()))

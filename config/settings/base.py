@@ -251,6 +251,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
+        # Last, so that its order (updated_at, id) is the one a synchronising client pages by.
+        "config.api.concurrency.UpdatedSinceFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
     "PAGE_SIZE": 50,

@@ -23,6 +23,7 @@ from audit.recording.log import record_access
 from cases.models import Role, Unit
 from cases.selectors import cases_for
 from config.api.access import AccessLoggedReadMixin
+from config.api.concurrency import ConditionalMixin, UpdatedSinceFilter
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 
@@ -68,13 +69,13 @@ class TrackViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     allowed_roles = ALL_STAFF
     serializer_class = s.TrackSerializer
     pagination_class = None
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
 
     def get_queryset(self):
         return selectors.track_list()
 
 
-class InsatsViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class InsatsViewSet(ConditionalMixin, IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The catalogue of insatser (no personal data). The queue of an insats is personal data."""
 
     permission_classes = [HasRole]
@@ -129,7 +130,7 @@ class PersonLoggedMixin(AccessLoggedReadMixin):
         return [obj.applicant_id]
 
 
-class InsatsDecisionViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class InsatsDecisionViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Beslut om insats (SoL 12 kap. 4 §): caseworkers decide; coordinators read."""
 
     permission_classes = [HasRole]
@@ -168,7 +169,7 @@ class InsatsDecisionViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.Lis
         return Response(self.get_serializer(decision).data)
 
 
-class ReferralViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReferralViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Anvisningar: coordinators refer; a place is given by the insats staff or the coordinator."""
 
     created_routes = {"start": "participation-detail"}  # Location of what the action creates
@@ -224,7 +225,7 @@ class ReferralViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModel
         return Response(self.get_serializer(self.get_queryset().get(pk=referral.pk)).data)
 
 
-class ParticipationViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ParticipationViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Deltaganden. Insats staff see the participations at their unit only."""
 
     permission_classes = [HasRole]
@@ -301,13 +302,13 @@ class ParticipationViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.List
         return Response(s.ClosingSerializer(closing).data, status=status.HTTP_201_CREATED)
 
 
-class ClosingViewSet(IdempotentCreateMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class ClosingViewSet(ConditionalMixin, IdempotentCreateMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Closings waiting for the caseworker's confirmation, for the coordinator and the caseworker."""
 
     permission_classes = [HasRole]
     allowed_roles = CASE_READERS
     serializer_class = s.ClosingSerializer
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
     access_object_type = "insatser.participationclosing"
 
     def get_queryset(self):
@@ -327,7 +328,7 @@ class ClosingViewSet(IdempotentCreateMixin, mixins.ListModelMixin, viewsets.Gene
         return Response(s.ParticipationSerializer(participation).data)
 
 
-class ExemptionViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ExemptionViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Avsteg från heltidsaktivering."""
 
     permission_classes = [HasRole]

@@ -20,6 +20,7 @@ from audit.recording.log import record_access
 from cases.models import Role
 from cases.selectors import applicants_for
 from config.api.access import AccessLoggedReadMixin
+from config.api.concurrency import ConditionalMixin, UpdatedSinceFilter
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 
@@ -42,7 +43,7 @@ class PersonLoggedMixin(AccessLoggedReadMixin):
         return [obj.applicant_id]
 
 
-class AssessmentViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AssessmentViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Kartläggningar."""
 
     permission_classes = [HasRole]
@@ -72,7 +73,7 @@ class PlanFilter(django_filters.FilterSet):
         fields = ["applicant", "status", "version"]
 
 
-class PlanViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PlanViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Genomförandeplaner: draft, change the draft, sign, start a new version. A signed plan is fixed."""
 
     created_routes = {"new_version": "plan-detail"}  # Location of what the action creates
@@ -153,7 +154,7 @@ class FollowUpFilter(django_filters.FilterSet):
         fields = ["plan", "applicant", "follows_plan"]
 
 
-class FollowUpViewSet(IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FollowUpViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Uppföljningar of signed plans."""
 
     permission_classes = [HasRole]
@@ -190,13 +191,13 @@ class BipInstrumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     allowed_roles = READERS | {Role.ADMINISTRATOR}
     serializer_class = s.BipInstrumentSerializer
     pagination_class = None
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
 
     def get_queryset(self):
         return selectors.bip_instrument_list()
 
 
-class BipAssessmentViewSet(IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BipAssessmentViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """BIP assessments; each answer shows the change since the previous assessment (stegförflyttning)."""
 
     permission_classes = [HasRole]

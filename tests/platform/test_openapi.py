@@ -249,3 +249,56 @@ def test_the_applicant_example_creates_an_applicant(schema, api_as, caseworker):
     response = api_as(caseworker).post("/api/v1/applicants/", value, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["personal_identity_number"] == value["personal_identity_number"]
+
+def test_writes_on_one_object_document_if_match_and_412_and_reads_their_etag(schema):
+    """config/api/concurrency.py: every write on a detail path takes If-Match and can answer 412;
+    every read of one object has the ETag header, If-None-Match and 304."""
+    # The one detail write without a version: a checklist answer is reviewed once, by its reviewer.
+    unversioned = {("post", "/api/v1/control/checklist-answers/{id}/review/")}
+    missing = []
+    for path, method, op in _operations(schema):
+        headers = {p["name"] for p in op.get("parameters", []) if p["in"] == "header"}
+        if method != "get" and "{" in path and (method, path) not in unversioned:
+            if "If-Match" not in headers or _error_ref(op, "412", schema) != "#/components/schemas/Error":
+                missing.append((method, path))
+        elif "412" in op["responses"]:
+            missing.append((method, path, "412 where If-Match is not honoured"))
+    assert not missing
+    patch = schema["paths"]["/api/v1/applicants/{id}/"]["patch"]
+    assert "ETag" in patch["responses"]["200"]["headers"]
+    retrieve = schema["paths"]["/api/v1/applicants/{id}/"]["get"]
+    assert "If-None-Match" in {p["name"] for p in retrieve["parameters"]}
+    assert "ETag" in retrieve["responses"]["200"]["headers"] and "304" in retrieve["responses"]
+
+
+# Lists of figures computed per request (no rows of their own to synchronise).
+COMPUTED_LISTS = {
+    "/api/v1/caseload/", "/api/v1/control/flag-counts/", "/api/v1/full-time/", "/api/v1/reports/definitions/",
+    "/api/v1/delegated-decisions/", "/api/v1/applicants/{applicant_id}/planning-timeline/",
+    "/api/v1/persons/{id}/timeline/",
+    # One object's own complete, short lists, answered whole and in their order.
+    "/api/v1/cases/{id}/transfers/", "/api/v1/insatser/{id}/queue/", "/api/v1/control/samples/{id}/checklists/",
+}
+
+
+def test_every_list_documents_updated_since_and_every_row_its_updated_at(schema):
+    components = schema["components"]["schemas"]
+
+    def rows_of(op):
+        body = op["responses"].get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        if body.get("type") == "array":
+            return body["items"].get("$ref")
+        ref = body.get("$ref", "")
+        if ref.rsplit("/", 1)[-1].startswith("Paginated"):
+            return components[ref.rsplit("/", 1)[1]]["properties"]["results"]["items"]["$ref"]
+        return None
+
+    lists = [(path, op) for path, method, op in _operations(schema)
+             if method == "get" and rows_of(op) and path not in COMPUTED_LISTS]
+    assert len(lists) > 30
+    without = [path for path, op in lists if "updated_since" not in {p["name"] for p in op.get("parameters", [])}]
+    assert not without
+    # The rows carry the time compared with (the access log: its time of writing, occurred_at).
+    no_time = [path for path, op in lists
+               if not {"updated_at", "occurred_at"} & set(components[rows_of(op).rsplit("/", 1)[1]]["properties"])]
+    assert not no_time
