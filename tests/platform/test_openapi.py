@@ -38,7 +38,7 @@ def test_schema_validates_without_warnings(tmp_path):
     caseload = schema["paths"]["/api/v1/caseload/"]["get"]
     assert {"show", "sort", "page"} <= {p["name"] for p in caseload["parameters"]}
     row = schema["components"]["schemas"]["CaseloadRow"]["properties"]
-    assert {"next_follow_up_on", "plan_valid_until", "open_flags", "week_hours", "queue_position"} <= set(row)
+    assert {"next_follow_up_on", "plan_valid_to", "open_flags", "week_hours", "queue_position"} <= set(row)
     assert all(field.get("description") for field in row.values())
 
 
