@@ -78,7 +78,7 @@ def test_referral_and_start_through_the_api(api_as, coordinator, insats_staff, p
     assert response.json()["status"] == "referred"
     started = api_as(insats_staff).post(
         f"/api/v1/referrals/{response.json()['id']}/start/",
-        {"start_date": today().isoformat(), "hours_monday": "8", "hours_tuesday": "8"}, format="json",
+        {"started_on": today().isoformat(), "hours_monday": "8", "hours_tuesday": "8"}, format="json",
     )
     assert started.status_code == 201, started.json()
     assert started.json()["weekly_hours"] == "16.00"
@@ -96,7 +96,7 @@ def test_referral_without_current_plan_names_the_field(api_as, coordinator, pers
 
 def test_closing_by_the_wrong_role_names_the_field(api_as, coordinator, caseworker, insats_staff, planned):
     participation = ParticipationFactory(applicant=planned, insats=InsatsFactory(provider_unit=insats_staff.unit))
-    body = {"reason": "work", "end_date": today().isoformat()}
+    body = {"reason": "work", "ended_on": today().isoformat()}
     for wrong in (caseworker, insats_staff):
         before = _counts()
         response = api_as(wrong).post(f"/api/v1/participations/{participation.pk}/closing/", body, format="json")
