@@ -6,6 +6,7 @@ progress; GET .../{id}/data/ the stored figures (409 until done); GET .../{id}/d
 
 from __future__ import annotations
 
+import django_filters
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -21,7 +22,8 @@ from audit.report_selectors import log_snapshot_read, snapshots_for
 from audit.reports.catalog import reports_for
 from audit.reports.render.downloads import DOWNLOADS, download_response
 from cases.models import Role
-from config.api.concurrency import ConditionalMixin, UpdatedSinceFilter
+from config.api import filters as f
+from config.api.concurrency import ConditionalMixin
 from config.api.permissions import HasRole
 from config.errors import Conflict
 from config.limits import BoundedModelSerializer, BoundedSerializer
@@ -54,6 +56,12 @@ class ReportSnapshotSerializer(BoundedModelSerializer):
                   "finished_at", "error"]
 
 
+class ReportSnapshotFilter(f.FilterSet):
+    code = django_filters.CharFilter(help_text="Rapportens kod (som i /api/v1/reports/definitions/).")
+    status = f.choice(SnapshotStatus.choices, "Bara ögonblicksbilder med denna status.")
+    made_from, made_to = f.date_range("made_at", "Beställd", datetime=True)
+
+
 class ReportDefinitionList(APIView):
     permission_classes = [HasRole]
     allowed_roles = REPORT_ROLES
@@ -70,7 +78,8 @@ class ReportSnapshotViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.Retr
     permission_classes = [HasRole]
     allowed_roles = REPORT_ROLES
     serializer_class = ReportSnapshotSerializer
-    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
+    filter_backends = f.FILTERS_ONLY
+    filterset_class = ReportSnapshotFilter
 
     def get_queryset(self):
         return snapshots_for(self.request.user).defer("data").order_by("-made_at", "-pk")
@@ -92,7 +101,7 @@ class ReportSnapshotViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.Retr
 
     @extend_schema(responses={200: OpenApiResponse(description="ReportData as JSON (tables, charts, definitions)"),
                               409: None})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def data(self, request, pk=None):
         """The stored figures of a finished report (409 while it is being made)."""
         snap = self._done(pk)
@@ -102,7 +111,7 @@ class ReportSnapshotViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.Retr
     @extend_schema(responses={
         (200, media): OpenApiResponse(OpenApiTypes.BINARY, description="The report as a PDF/A, XLSX or zip of CSV files")
         for media in sorted({content_type for _, content_type, _ in DOWNLOADS.values()})} | {409: None})
-    @action(detail=True, methods=["get"], url_path=r"download/(?P<fmt>pdf|xlsx|csv)")
+    @action(detail=True, methods=["get"], url_path=r"download/(?P<fmt>pdf|xlsx|csv)", filter_backends=[])
     def download(self, request, pk=None, fmt=None):
         """The finished report as a file: fmt pdf, xlsx or csv (a zip of one CSV per table)."""
         snap = self._done(pk)

@@ -10,13 +10,14 @@ from audit.control.models import (
     ControlSampleItem,
     CorrectiveAction,
     Flag,
+    FlagStatus,
     FlagTransition,
     Rule,
     RuleParameter,
     RuleRun,
     SamplePopulation,
 )
-from audit.recording.models import AccessAction, AccessLogEntry, Channel
+from audit.recording.models import AccessLogEntry
 from config.api.bulk import bulk_rows
 from config.limits import BoundedModelSerializer, BoundedSerializer
 
@@ -79,11 +80,13 @@ class FlagSerializer(BoundedModelSerializer):
     rule_title = serializers.CharField(source="rule.title", read_only=True)
     severity = serializers.IntegerField(source="rule.severity", read_only=True)
     owner_explanation = serializers.CharField(read_only=True)
+    applicant = serializers.PrimaryKeyRelatedField(source="person", read_only=True,
+                                                   help_text="Sökandens id som flaggan gäller (som i /api/v1/applicants/).")
 
     class Meta:
         model = Flag
         fields = [
-            "id", "rule", "rule_title", "severity", "subject_type", "subject_id", "person", "responsible", "unit",
+            "id", "rule", "rule_title", "severity", "subject_type", "subject_id", "applicant", "responsible", "unit",
             "owner_basis", "owner_explanation", "first_seen", "last_seen", "facts", "status", "resolved_on", "resolution_reason", "escalated_at",
             "escalated_to",
         ]
@@ -142,18 +145,25 @@ class ChecklistAnswerSerializer(BoundedModelSerializer):
 
 class SampleItemSerializer(BoundedModelSerializer):
     answers = ChecklistAnswerSerializer(many=True, read_only=True)
+    applicant = serializers.PrimaryKeyRelatedField(source="person", read_only=True,
+                                                   help_text="Sökandens id (som i /api/v1/applicants/).")
 
     class Meta:
         model = ControlSampleItem
-        fields = ["id", "position", "case", "person", "plan", "plan_state", "answers"]
+        fields = ["id", "position", "case", "applicant", "plan", "plan_state", "answers"]
         read_only_fields = fields
 
 
 class ControlSampleSerializer(BoundedModelSerializer):
+    period_from = serializers.DateField(source="period_start", read_only=True,
+                                        help_text="Perioden stickprovet drogs ur, från och med.")
+    period_to = serializers.DateField(source="period_end", read_only=True,
+                                      help_text="Perioden stickprovet drogs ur, till och med.")
+
     class Meta:
         model = ControlSample
         fields = [
-            "id", "unit", "population", "period_start", "period_end", "size", "seed", "population_size", "drawn_by",
+            "id", "unit", "population", "period_from", "period_to", "size", "seed", "population_size", "drawn_by",
             "created_at",
         ]
         read_only_fields = fields
@@ -161,8 +171,8 @@ class ControlSampleSerializer(BoundedModelSerializer):
 
 class SampleDrawSerializer(BoundedSerializer):
     population = serializers.ChoiceField(choices=SamplePopulation.choices, required=False, default=SamplePopulation.CASES)
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
+    period_from = serializers.DateField(source="period_start", help_text="Perioden att dra ur, från och med.")
+    period_to = serializers.DateField(source="period_end", help_text="Perioden att dra ur, till och med.")
     size = serializers.IntegerField(required=False, default=10)
     seed = serializers.IntegerField(required=False, allow_null=True, default=None)
 
@@ -197,37 +207,20 @@ class AnswerReviewBulkSerializer(BoundedSerializer):
 
 
 class FlagCountSerializer(BoundedSerializer):
-    rule__code = serializers.CharField()
-    rule__title = serializers.CharField()
-    status = serializers.CharField()
-    count = serializers.IntegerField()
-
-
-class AccessLogQuerySerializer(serializers.Serializer):
-    """Filters of the access-log review; at least a person or a staff member."""
-
-    person = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    actor = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
-    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
-    action = serializers.ChoiceField(choices=AccessAction.choices, required=False)
-
-    def validate(self, attrs):
-        if "person" not in attrs and "actor" not in attrs:
-            raise serializers.ValidationError(
-                {"person": ["Ange en person (person) eller en medarbetare (actor)."]}, code="required"
-            )
-        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
-            raise serializers.ValidationError({"date_to": ["Slutdatum är före startdatum."]}, code="invalid")
-        return attrs
+    rule = serializers.CharField(source="rule__code", help_text="Regelns kod.")
+    rule_title = serializers.CharField(source="rule__title", help_text="Regelns namn.")
+    status = serializers.ChoiceField(choices=FlagStatus.choices, help_text="Flaggornas status.")
+    count = serializers.IntegerField(help_text="Antal flaggor med regeln och statusen.")
 
 
 class AccessLogEntrySerializer(serializers.ModelSerializer):
+    applicant = serializers.IntegerField(source="person_id", read_only=True, allow_null=True,
+                                         help_text="Id för personen vars uppgifter lästes; null när ingen person berörs.")
+
     class Meta:
         model = AccessLogEntry
         fields = [
-            "id", "occurred_at", "actor_id", "actor_username", "actor_role", "action", "person_id", "object_type",
+            "id", "occurred_at", "actor_id", "actor_username", "actor_role", "action", "applicant", "object_type",
             "object_id", "channel", "ip_address", "endpoint",
         ]
         read_only_fields = fields

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
+import django_filters
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,15 +17,23 @@ from rest_framework.views import APIView
 from audit.api import examples as ex
 from audit.api import serializers as s
 from audit.control import selectors, services
-from audit.control.models import FlagStatus
+from audit.control.models import (
+    ActionStatus,
+    FlagStatus,
+    RunStatus,
+    SamplePopulation,
+)
 from audit.control.review_services import AnswerReview, checklist_answers_review
 from audit.models import AccessAction
 from audit.recording.log import record_access
-from cases.models import Role
+from audit.recording.models import AccessLogEntry, Channel
+from cases.models import Role, Unit
 from cases.selectors import staff_list
+from config.api import filters as f
 from config.api.access import AccessLoggedReadMixin
-from config.api.concurrency import ConditionalMixin, UpdatedSinceFilter
+from config.api.concurrency import ConditionalMixin
 from config.api.idempotency import IdempotentCreateMixin
+from config.api.names import api_field_names
 from config.api.permissions import HasRole
 
 ADMIN = frozenset({Role.ADMINISTRATOR})
@@ -33,17 +46,70 @@ def _field_error(field: str, message: str, code: str = "not_found") -> Validatio
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def _int_param(request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise _field_error(name, "Ange ett heltal.", "invalid") from None
-    if value < 0:
-        raise _field_error(name, "Värdet får inte vara negativt.", "negative")
-    return value
+AGE_DAYS = "Dagar sedan flaggan först sågs (0 = i dag)"
+
+
+class FlagFilter(f.FilterSet):
+    """The worklist's filters; the worklist itself (flag_worklist) is already the caller's scope."""
+
+    rule = f.by_code("rule__code", "Regelns kod (som i /api/v1/control/rules/).")
+    unit = f.unit()
+    responsible = f.by_id("responsible_id", "Den ansvariga medarbetarens id (som i /api/v1/staff/).")
+    status = f.ChoiceInFilter(field_name="status", choices=FlagStatus.choices,
+                              help_text="En eller flera statusar, kommaseparerade (open,acknowledged).")
+    min_age_days = django_filters.NumberFilter(method="filter_min_age", min_value=0,
+                                               help_text=f"{AGE_DAYS}: minst så många.")
+    max_age_days = django_filters.NumberFilter(method="filter_max_age", min_value=0,
+                                               help_text=f"{AGE_DAYS}: högst så många.")
+
+    def filter_min_age(self, queryset, name, value):
+        return queryset.filter(first_seen__lte=timezone.localdate() - datetime.timedelta(days=int(value)))
+
+    def filter_max_age(self, queryset, name, value):
+        return queryset.filter(first_seen__gte=timezone.localdate() - datetime.timedelta(days=int(value)))
+
+
+class RuleFilter(f.FilterSet):
+    code = f.by_code("code", "Bara regeln med denna kod.")
+
+
+class RuleParameterFilter(f.FilterSet):
+    rule = f.by_code("rule__code", "Regelns kod (som i /api/v1/control/rules/).")
+
+
+class RuleRunFilter(f.FilterSet):
+    status = f.choice(RunStatus.choices, "Bara körningar med denna status.")
+    started_from, started_to = f.date_range("started_at", "Startad", datetime=True)
+
+
+class CorrectiveActionFilter(f.FilterSet):
+    status = f.choice(ActionStatus.choices, "Bara åtgärder med denna status.")
+    owner = f.by_id("owner_id", "Ägarens id (som i /api/v1/staff/).")
+    flag = f.by_id("flag_id", "Flaggans id (som i /api/v1/control/flags/).")
+    due_from, due_to = f.date_range("due_date", "Klar senast")
+
+
+class ControlSampleFilter(f.FilterSet):
+    population = f.choice(SamplePopulation.choices, "Bara stickprov ur denna population.")
+    drawn_from, drawn_to = f.date_range("created_at", "Draget", datetime=True)
+
+
+class AccessLogFilter(f.FilterSet):
+    """At least `applicant` or `actor`: the review is of one person or one staff member, never the
+    whole log at once."""
+
+    applicant = f.by_id("person_id", "Sökandens id: vem som har läst om personen.")
+    actor = f.by_id("actor_id", "Medarbetarens id (som i /api/v1/staff/): vad medarbetaren har läst.")
+    occurred_from, occurred_to = f.date_range("occurred_at", "Loggat", datetime=True)
+    channel = f.choice(Channel.choices, "Bara läsningar via denna kanal.")
+    action = f.choice(AccessAction.choices, "Bara denna sorts åtkomst.")
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        if data.get("applicant") is None and data.get("actor") is None:
+            raise ValidationError({"applicant": ValidationError(
+                "Ange en person (applicant) eller en medarbetare (actor).", code="required")})
+        return super().filter_queryset(queryset)
 
 
 class RuleViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -54,7 +120,8 @@ class RuleViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     allowed_roles_by_action = {"partial_update": ADMIN}
     serializer_class = s.RuleSerializer
     pagination_class = None
-    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
+    filter_backends = f.FILTERS_ONLY
+    filterset_class = RuleFilter
 
     def get_queryset(self):
         return selectors.rule_list()
@@ -73,7 +140,8 @@ class RuleParameterViewSet(ConditionalMixin, mixins.ListModelMixin, viewsets.Gen
     allowed_roles_by_action = {"partial_update": ADMIN}
     serializer_class = s.RuleParameterSerializer
     pagination_class = None
-    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
+    filter_backends = f.FILTERS_ONLY
+    filterset_class = RuleParameterFilter
 
     def get_queryset(self):
         return selectors.parameter_list()
@@ -94,7 +162,8 @@ class RuleRunViewSet(ConditionalMixin, IdempotentCreateMixin, mixins.ListModelMi
     permission_classes = [HasRole]
     allowed_roles = RUN_STARTERS
     serializer_class = s.RuleRunSerializer
-    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
+    filter_backends = f.FILTERS_ONLY
+    filterset_class = RuleRunFilter
 
     def get_queryset(self):
         return selectors.run_list()
@@ -110,34 +179,22 @@ class RuleRunViewSet(ConditionalMixin, IdempotentCreateMixin, mixins.ListModelMi
 class FlagViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The worklist: flags on the caller's persons (unit managers: their unit), most severe and oldest first.
 
-    Filters: rule (code), unit, responsible (ids), status (comma-separated), min_age_days, max_age_days.
+    Filters (FlagFilter): rule and unit by code, responsible by id, status (comma-separated),
+    min_age_days and max_age_days.
     """
 
     permission_classes = [HasRole]
     allowed_roles = FLAG_HANDLERS
-    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
+    filter_backends = f.FILTERS_ONLY
+    filterset_class = FlagFilter
     access_object_type = "audit.flag"
 
     def get_serializer_class(self):
         return s.FlagDetailSerializer if self.action == "retrieve" else s.FlagSerializer
 
     def get_queryset(self):
-        request = self.request
-        if self.action != "list":
-            return selectors.flag_worklist(user=request.user).prefetch_related("transitions")
-        statuses = [v for v in request.query_params.get("status", "").split(",") if v]
-        unknown = set(statuses) - set(FlagStatus.values)
-        if unknown:
-            raise _field_error("status", f"Okänd status: {', '.join(sorted(unknown))}.", "invalid_choice")
-        return selectors.flag_worklist(
-            user=request.user,
-            rule=request.query_params.get("rule") or None,
-            unit=_int_param(request, "unit"),
-            responsible=_int_param(request, "responsible"),
-            status=statuses or None,
-            min_age_days=_int_param(request, "min_age_days"),
-            max_age_days=_int_param(request, "max_age_days"),
-        )
+        worklist = selectors.flag_worklist(user=self.request.user)
+        return worklist if self.action == "list" else worklist.prefetch_related("transitions")
 
     def person_ids(self, obj):
         return [obj.person_id]
@@ -153,15 +210,24 @@ class FlagViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin
         return Response(s.FlagDetailSerializer(self.get_queryset().get(pk=flag.pk)).data)
 
 
+UNIT_PARAM = OpenApiParameter("unit", OpenApiTypes.STR,
+                              description="Enhetens kod (som i /api/v1/units/): bara den enhetens flaggor.")
+
+
 class FlagCountView(APIView):
     """Counts of flags per rule and status, without any person: what the board sees."""
 
     permission_classes = [HasRole]
     allowed_roles = frozenset({Role.BOARD, Role.ADMINISTRATOR, Role.UNIT_MANAGER})
 
-    @extend_schema(responses={200: s.FlagCountSerializer(many=True)})
+    @extend_schema(parameters=[UNIT_PARAM], responses={200: s.FlagCountSerializer(many=True)})
     def get(self, request):
-        return Response(selectors.flag_counts(unit=_int_param(request, "unit")))
+        code, unit = request.query_params.get("unit"), None
+        if code:
+            unit = Unit.objects.filter(code=code).values_list("pk", flat=True).first()
+            if unit is None:
+                raise _field_error("unit", "Enheten finns inte.")
+        return Response(s.FlagCountSerializer(selectors.flag_counts(unit=unit), many=True).data)
 
 
 class CorrectiveActionViewSet(
@@ -170,7 +236,8 @@ class CorrectiveActionViewSet(
     permission_classes = [HasRole]
     allowed_roles = FLAG_HANDLERS
     serializer_class = s.CorrectiveActionSerializer
-    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
+    filter_backends = f.FILTERS_ONLY
+    filterset_class = CorrectiveActionFilter
     access_object_type = "audit.correctiveaction"
 
     def get_queryset(self):
@@ -233,7 +300,8 @@ class ControlSampleViewSet(
     permission_classes = [HasRole]
     allowed_roles = MANAGER
     serializer_class = s.ControlSampleSerializer
-    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
+    filter_backends = f.FILTERS_ONLY
+    filterset_class = ControlSampleFilter
     access_object_type = "audit.controlsample"
 
     def get_queryset(self):
@@ -246,11 +314,12 @@ class ControlSampleViewSet(
     def create(self, request):
         data = s.SampleDrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        sample = services.sample_draw(actor=request.user, unit=request.user.unit, **data.validated_data)
+        with api_field_names(data):
+            sample = services.sample_draw(actor=request.user, unit=request.user.unit, **data.validated_data)
         return Response(self.get_serializer(sample).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: s.SampleItemSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])  # the sample's items, not a filtered list
     def checklists(self, request, pk=None):
         """The sample's items with their checklists."""
         items = list(selectors.sample_items(sample=self.get_object()))
@@ -315,24 +384,20 @@ class ChecklistAnswerViewSet(IdempotentCreateMixin, viewsets.GenericViewSet):
 
 
 class AccessLogViewSet(AccessLoggedReadMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Loggkontroll: who read a given person (`person`), what a given staff member read (`actor`),
-    filtered by period (`date_from`, `date_to`), `channel` and `action`; newest first, paginated.
+    """Loggkontroll: who read a given person (`applicant`), what a given staff member read (`actor`),
+    filtered by period (`occurred_from`, `occurred_to`), `channel` and `action`; newest first, paginated.
     The administrator sees every row, a unit manager their unit's staff. Reading it is logged."""
 
     permission_classes = [HasRole]
     allowed_roles = selectors.ACCESS_LOG_REVIEWERS
     serializer_class = s.AccessLogEntrySerializer
-    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
+    filter_backends = f.FILTERS_ONLY
+    filterset_class = AccessLogFilter
+    queryset = AccessLogEntry.objects.none()  # the model, for the schema; get_queryset scopes the rows
     access_object_type = "audit.accesslogentry"
 
     def get_queryset(self):
-        query = s.AccessLogQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return selectors.access_log_review(user=self.request.user, **query.validated_data)
+        return selectors.access_log_review(user=self.request.user)
 
     def person_ids(self, obj):
         return [obj.person_id]
-
-    @extend_schema(parameters=[s.AccessLogQuerySerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api import filters as f
 from config.api.access import AccessLoggedReadMixin
 from config.api.concurrency import ConditionalMixin
 from config.api.idempotency import IdempotentCreateMixin
@@ -15,7 +15,7 @@ from config.api.permissions import HasRole
 
 from .. import application_services as services
 from .. import finance_selectors as fs
-from ..finance_models import Application, ApplicationStatus, Calculation
+from ..finance_models import ApplicationStatus
 from ..models import Role
 from . import examples as ex
 from . import finance_serializers as s
@@ -24,14 +24,10 @@ FINANCE_READERS = fs.FINANCE_ROLES
 CASEWORKERS = frozenset({Role.CASEWORKER})
 
 
-class ApplicationFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices)
-    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte")
-    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte")
-
-    class Meta:
-        model = Application
-        fields = ["case", "status"]
+class ApplicationFilter(f.FilterSet):
+    case = f.case()
+    status = f.choice(ApplicationStatus.choices, "Bara ansökningar med denna status.")
+    month_from, month_to = f.date_range("month", "Ansökningsmånad (första dagen i månaden)")
 
 
 class ApplicationViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -101,10 +97,8 @@ class ApplicationViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedRe
         return Response(self._refreshed(application))
 
 
-class CalculationFilter(django_filters.FilterSet):
-    class Meta:
-        model = Calculation
-        fields = ["application"]
+class CalculationFilter(f.FilterSet):
+    application = f.by_id("application_id", "Ansökans id (som i /api/v1/applications/).")
 
 
 class CalculationViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,

@@ -19,6 +19,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from audit.models import AccessAction
+from config.api import filters as f
 from config.api.access import AccessLoggedReadMixin
 from config.api.concurrency import ConditionalMixin
 from config.api.idempotency import IdempotentCreateMixin
@@ -68,15 +69,12 @@ class AttachmentWithdrawalSerializer(BoundedSerializer):
                                    help_text="Varför bilagan återkallas.")
 
 
-class AttachmentFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
-    journal_entry = django_filters.NumberFilter(field_name="journal_entry_id")
-    application = django_filters.NumberFilter(field_name="application_id")
-    withdrawn = django_filters.BooleanFilter(field_name="withdrawn_at", lookup_expr="isnull", exclude=True)
-
-    class Meta:
-        model = Attachment
-        fields = ["case", "journal_entry", "application", "withdrawn"]
+class AttachmentFilter(f.FilterSet):
+    case = f.case()
+    journal_entry = f.by_id("journal_entry_id", "Journalanteckningens id (som i /api/v1/journal-entries/).")
+    application = f.by_id("application_id", "Ansökans id (som i /api/v1/applications/).")
+    withdrawn = django_filters.BooleanFilter(field_name="withdrawn_at", lookup_expr="isnull", exclude=True,
+                                             help_text="Sant: bara återkallade bilagor; falskt: bara de som gäller.")
 
 
 FILE_RESPONSES = {

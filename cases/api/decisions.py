@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +13,7 @@ from rest_framework.views import APIView
 
 from audit.models import AccessAction
 from audit.recording.log import record_access
+from config.api import filters as f
 from config.api.access import AccessLoggedReadMixin
 from config.api.concurrency import ConditionalMixin
 from config.api.idempotency import IdempotentCreateMixin
@@ -25,7 +25,6 @@ from .. import finance_selectors as fs
 from .. import letters
 from ..communication_services import COMMUNICATION_WRITERS, communication_create
 from ..finance_models import Decision, DecisionOutcome
-from ..letter_models import Communication
 from ..models import Role
 from . import examples as ex
 from . import finance_serializers as s
@@ -40,16 +39,14 @@ class NoLetter(DomainError):
     code = "no_letter"
 
 
-class DecisionFilter(django_filters.FilterSet):
-    outcome = django_filters.ChoiceFilter(choices=DecisionOutcome.choices)
-    decided_from = django_filters.DateFilter(field_name="decided_on", lookup_expr="gte")
-    decided_to = django_filters.DateFilter(field_name="decided_on", lookup_expr="lte")
-    case = django_filters.NumberFilter(field_name="application__case_id")
-    delegation_point = django_filters.CharFilter(field_name="delegation_point__code")
-
-    class Meta:
-        model = Decision
-        fields = ["application", "outcome", "item_kind", "decided_by"]
+class DecisionFilter(f.FilterSet):
+    case = f.case("application__case_id")
+    application = f.by_id("application_id", "Ansökans id (som i /api/v1/applications/).")
+    outcome = f.choice(DecisionOutcome.choices, "Bara beslut med detta utfall.")
+    item_kind = f.choice(Decision._meta.get_field("item_kind").choices, "Bara beslut om denna sorts post.")
+    decided_by = f.by_id("decided_by_id", "Beslutsfattarens id (som i /api/v1/staff/).")
+    delegation_point = f.by_code("delegation_point__code", "Delegationspunktens kod (som i /api/v1/delegation-points/).")
+    decided_from, decided_to = f.date_range("decided_on", "Beslutsdag")
 
 
 class DecisionViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -165,12 +162,10 @@ class DecisionViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadM
         return self._refreshed(decision)
 
 
-class CommunicationFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="application__case_id")
-
-    class Meta:
-        model = Communication
-        fields = ["application"]
+class CommunicationFilter(f.FilterSet):
+    case = f.case("application__case_id")
+    application = f.by_id("application_id", "Ansökans id (som i /api/v1/applications/).")
+    communicated_from, communicated_to = f.date_range("communicated_on", "Kommunicerad")
 
 
 class CommunicationViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,

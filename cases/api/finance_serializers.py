@@ -353,12 +353,14 @@ class DelegatedDecisionGroupSerializer(BoundedSerializer):
 
 
 class PeriodSerializer(BoundedSerializer):
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
+    """The delegated decisions' period, named as the decisions list's filter (decided_from/_to)."""
+
+    decided_from = serializers.DateField(source="date_from", help_text="Beslutsdag från och med (ÅÅÅÅ-MM-DD), inklusive.")
+    decided_to = serializers.DateField(source="date_to", help_text="Beslutsdag till och med (ÅÅÅÅ-MM-DD), inklusive.")
 
     def validate(self, attrs):
         if attrs["date_to"] < attrs["date_from"]:
-            raise serializers.ValidationError({"date_to": "Slutdatumet ligger före startdatumet."})
+            raise serializers.ValidationError({"decided_to": "Slutdatumet ligger före startdatumet."})
         return attrs
 
 

@@ -4,15 +4,15 @@ so there is no PUT, PATCH or DELETE; every read is written to the access log."""
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api import filters as f
 from config.api.access import AccessLoggedReadMixin
-from config.api.concurrency import ConditionalMixin, UpdatedSinceFilter
+from config.api.concurrency import ConditionalMixin
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import HasRole
 from config.limits import BoundedModelSerializer, BoundedSerializer
@@ -66,23 +66,13 @@ class JournalCorrectionSerializer(BoundedSerializer):
     is_persons_view = serializers.BooleanField(required=False, default=False)
 
 
-class JournalEntryFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
-    applicant = django_filters.NumberFilter(field_name="applicant_id")
-    kind = django_filters.CharFilter(field_name="kind__code")
-    event_date_from = django_filters.DateFilter(field_name="event_date", lookup_expr="gte")
-    event_date_to = django_filters.DateFilter(field_name="event_date", lookup_expr="lte")
-
-    class Meta:
-        model = JournalEntry
-        fields = ["case", "applicant", "kind", "is_persons_view"]
-
-    def filter_queryset(self, queryset):
-        start, end = self.form.cleaned_data.get("event_date_from"), self.form.cleaned_data.get("event_date_to")
-        if start and end and end < start:
-            raise ValidationError({"event_date_to": ValidationError(
-                "Slutdatum ligger före startdatum.", code="range_backwards")})
-        return super().filter_queryset(queryset)
+class JournalEntryFilter(f.FilterSet):
+    case = f.case()
+    applicant = f.applicant()
+    kind = f.by_code("kind__code", "Anteckningens slag, med kod (som i /api/v1/journal-entry-kinds/).")
+    is_persons_view = django_filters.BooleanFilter(
+        help_text="Sant: bara anteckningar om den enskildes egen syn; falskt: bara övriga.")
+    event_date_from, event_date_to = f.date_range("event_date", "Händelsedag")
 
 
 class JournalEntryViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -141,7 +131,8 @@ class JournalEntryKindViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     allowed_roles = frozenset(Role.values)
     serializer_class = JournalEntryKindSerializer
     pagination_class = None
-    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
+    filter_backends = f.FILTERS_ONLY
+    filterset_class = f.code_filterset(JournalEntryKind, "Slag av anteckning")
 
     def get_queryset(self):
         return js.journal_entry_kinds()

@@ -5,7 +5,6 @@ every download is written to the access log. Orders are never removed; there is 
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 
 from audit.models import AccessAction
 from audit.recording.log import record_access
+from config.api import filters as f
 from config.api.access import AccessLoggedReadMixin
 from config.api.concurrency import ConditionalMixin
 from config.api.idempotency import IdempotentCreateMixin
@@ -74,25 +74,21 @@ class PaymentReturnCreateSerializer(BoundedSerializer):
     reason = serializers.CharField(max_length=300)
 
 
-class PaymentOrderFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="decision__application__case_id")
-    payment_date_from = django_filters.DateFilter(field_name="payment_date", lookup_expr="gte")
-    payment_date_to = django_filters.DateFilter(field_name="payment_date", lookup_expr="lte")
-    status = django_filters.ChoiceFilter(choices=PaymentStatus.choices, method="filter_status")
-
-    class Meta:
-        model = PaymentOrder
-        fields = ["decision", "batch", "payment_date"]
+class PaymentOrderFilter(f.FilterSet):
+    case = f.case("decision__application__case_id")
+    decision = f.by_id("decision_id", "Beslutets id (som i /api/v1/decisions/).")
+    batch = f.by_id("batch_id", "Utbetalningsomgångens id (som i /api/v1/payment-batches/).")
+    payment_date = django_filters.DateFilter(help_text=f"Bara utbetalningar denna dag ({f.ISO_DATE}).")
+    payment_date_from, payment_date_to = f.date_range("payment_date", "Utbetalningsdag")
+    status = f.choice(PaymentStatus.choices, "Bara utbetalningar med denna status.", method="filter_status")
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(ps.with_status(value))
 
-    def filter_queryset(self, queryset):
-        start, end = self.form.cleaned_data.get("payment_date_from"), self.form.cleaned_data.get("payment_date_to")
-        if start and end and end < start:
-            raise ValidationError({"payment_date_to": ValidationError(
-                "Slutdatum ligger före startdatum.", code="range_backwards")})
-        return super().filter_queryset(queryset)
+
+class PaymentBatchFilter(f.FilterSet):
+    payment_date = django_filters.DateFilter(help_text=f"Bara omgången för denna utbetalningsdag ({f.ISO_DATE}).")
+    payment_date_from, payment_date_to = f.date_range("payment_date", "Utbetalningsdag")
 
 
 class PaymentOrderViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -165,7 +161,7 @@ class PaymentBatchViewSet(ConditionalMixin, IdempotentCreateMixin, mixins.ListMo
     permission_classes = [HasRole]
     allowed_roles = fs.FINANCE_ROLES
     serializer_class = PaymentBatchSerializer
-    filterset_fields = ["payment_date"]
+    filterset_class = PaymentBatchFilter
     ordering_fields = ["payment_date", "id"]
 
     def get_queryset(self):

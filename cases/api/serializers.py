@@ -214,10 +214,13 @@ class CaseSupportBarrierSerializer(BoundedModelSerializer):
 
 class CoordinatorAssignmentSerializer(BoundedModelSerializer):
     coordinator_name = serializers.CharField(source="coordinator.get_full_name", read_only=True)
+    valid_from = serializers.DateField(source="start_date", read_only=True, help_text="Första dagen koordinatorn har personen.")
+    valid_to = serializers.DateField(source="end_date", read_only=True, allow_null=True,
+                                     help_text="Sista dagen; null medan uppdraget pågår.")
 
     class Meta:
         model = CoordinatorAssignment
-        fields = ["id", "applicant", "coordinator", "coordinator_name", "start_date", "end_date"]
+        fields = ["id", "applicant", "coordinator", "coordinator_name", "valid_from", "valid_to"]
 
 
 class CaseSerializer(BoundedModelSerializer):
@@ -271,9 +274,9 @@ class CaseBarrierSetSerializer(BoundedSerializer):
 class CoordinatorAssignSerializer(BoundedSerializer):
     applicant = serializers.IntegerField()
     coordinator = serializers.IntegerField()
-    start_date = serializers.DateField()
+    valid_from = serializers.DateField(source="start_date", help_text="Första dagen koordinatorn har personen.")
 
 
 class AssignmentEndSerializer(BoundedSerializer):
     assignment = serializers.IntegerField()
-    end_date = serializers.DateField()
+    valid_to = serializers.DateField(source="end_date", help_text="Sista dagen koordinatorn har personen.")

@@ -11,13 +11,24 @@ from rest_framework.response import Response
 
 from audit.models import AccessAction
 from audit.recording.log import record_access
+from config.api import filters as f
 from config.api.access import AccessLoggedReadMixin
-from config.api.concurrency import ConditionalMixin, UpdatedSinceFilter
+from config.api.concurrency import ConditionalMixin
 from config.api.idempotency import IdempotentCreateMixin
+from config.api.names import api_field_names
 from config.api.permissions import HasRole
 
 from .. import reserve_number_services, selectors, services, transfer_services
-from ..models import Applicant, Case, CaseStatus, Role, Staff
+from ..models import (
+    Applicant,
+    Case,
+    CaseStatus,
+    HouseholdMember,
+    OpeningWay,
+    Role,
+    SupportBarrier,
+    Unit,
+)
 from . import examples as ex
 from . import serializers as s
 from . import transfers as t
@@ -37,19 +48,16 @@ class UnitViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     permission_classes = [HasRole]
     allowed_roles = ALL_STAFF_ROLES
     serializer_class = s.UnitSerializer
-    filterset_fields = ["is_active"]
+    filterset_class = f.code_filterset(Unit, "Enhet", active=True)
     ordering_fields = ["name", "code"]
 
     def get_queryset(self):
         return selectors.unit_list()
 
 
-class StaffFilter(django_filters.FilterSet):
-    unit = django_filters.CharFilter(field_name="unit__code")
-
-    class Meta:
-        model = Staff
-        fields = ["role", "unit"]
+class StaffFilter(f.FilterSet):
+    role = f.choice(Role.choices, "Bara medarbetare med denna roll.")
+    unit = f.unit()
 
 
 class StaffViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -72,16 +80,28 @@ class SupportBarrierViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     allowed_roles = ALL_STAFF_ROLES
     serializer_class = s.SupportBarrierSerializer
     pagination_class = None
-    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
+    filter_backends = f.FILTERS_ONLY
+    filterset_class = f.code_filterset(SupportBarrier, "Försörjningshinder")
 
     def get_queryset(self):
         return selectors.support_barrier_list()
 
 
-class ApplicantFilter(django_filters.FilterSet):
-    class Meta:
-        model = Applicant
-        fields = ["legal_gender", "protected_identity", "is_coordination_number"]
+class ApplicantFilter(f.FilterSet):
+    legal_gender = f.choice(Applicant._meta.get_field("legal_gender").choices, "Bara sökande med detta juridiska kön.")
+    protected_identity = django_filters.BooleanFilter(
+        help_text="Sant: bara sökande med skyddade personuppgifter; falskt: bara de utan.")
+    is_coordination_number = django_filters.BooleanFilter(
+        help_text="Sant: bara sökande med samordningsnummer; falskt: bara de med personnummer eller reservnummer.")
+
+
+class HouseholdFilter(f.FilterSet):
+    applicant = f.IdFilter(method="filter_applicant",
+                           help_text="Bara hushåll där sökanden med detta id är eller har varit medlem.")
+
+    def filter_applicant(self, queryset, name, value):
+        # A subquery, not a join: a person with two membership periods gives one household row.
+        return queryset.filter(pk__in=HouseholdMember.objects.filter(applicant_id=value).values("household_id"))
 
 
 class ApplicantViewSet(
@@ -161,6 +181,7 @@ class HouseholdViewSet(
     allowed_roles = PERSONAL_DATA_READERS
     allowed_roles_by_action = {"create": CASEWORKERS, "members": CASEWORKERS, "end_member": CASEWORKERS}
     serializer_class = s.HouseholdSerializer
+    filterset_class = HouseholdFilter
     access_object_type = "cases.household"
     ordering_fields = ["id", "created_at"]
 
@@ -205,15 +226,12 @@ class HouseholdViewSet(
         return Response(s.HouseholdMemberSerializer(member).data)
 
 
-class CaseFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=CaseStatus.choices)
-    unit = django_filters.CharFilter(field_name="unit__code")
-    opened_from = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
-    opened_to = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")
-
-    class Meta:
-        model = Case
-        fields = ["status", "unit", "responsible_caseworker", "opening_way"]
+class CaseFilter(f.FilterSet):
+    status = f.choice(CaseStatus.choices, "Bara ärenden med denna status.")
+    unit = f.unit()
+    responsible_caseworker = f.by_id("responsible_caseworker_id", "Ansvarig handläggares id (som i /api/v1/staff/).")
+    opening_way = f.choice(OpeningWay.choices, "Bara ärenden som aktualiserades på detta sätt.")
+    opened_from, opened_to = f.date_range("opened_on", "Öppnade")
 
 
 class CaseViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -315,13 +333,14 @@ class CaseViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin
         coordinator = selectors.staff_list().filter(pk=data.validated_data["coordinator"]).first()
         if coordinator is None:
             raise _field_error("coordinator", "Medarbetaren finns inte.")
-        assignment = services.coordinator_assign(
-            actor=request.user,
-            case=case,
-            applicant_id=data.validated_data["applicant"],
-            coordinator=coordinator,
-            start_date=data.validated_data["start_date"],
-        )
+        with api_field_names(data):
+            assignment = services.coordinator_assign(
+                actor=request.user,
+                case=case,
+                applicant_id=data.validated_data["applicant"],
+                coordinator=coordinator,
+                start_date=data.validated_data["start_date"],
+            )
         return Response(s.CoordinatorAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.AssignmentEndSerializer, responses={200: s.CoordinatorAssignmentSerializer})
@@ -334,9 +353,10 @@ class CaseViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin
         assignment = case.coordinator_assignments.filter(pk=data.validated_data["assignment"]).first()
         if assignment is None:
             raise _field_error("assignment", "Tilldelningen finns inte i ärendet.")
-        assignment = services.coordinator_assignment_end(
-            actor=request.user, assignment=assignment, end_date=data.validated_data["end_date"]
-        )
+        with api_field_names(data):
+            assignment = services.coordinator_assignment_end(
+                actor=request.user, assignment=assignment, end_date=data.validated_data["end_date"]
+            )
         return Response(s.CoordinatorAssignmentSerializer(assignment).data)
 
     @extend_schema(request=t.CaseTransferInputSerializer, responses={201: t.CaseTransferSerializer})

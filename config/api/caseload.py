@@ -62,7 +62,7 @@ class CaseloadRowSerializer(BoundedSerializer):
         help_text="Sant när nästa uppföljning har passerat (som sidan markerar \"passerad\").")
     plan = serializers.IntegerField(source="person.plan_id", allow_null=True,
                                     help_text="Den gällande signerade planens id; null när ingen plan gäller.")
-    plan_valid_until = serializers.DateField(source="person.plan_valid_until", allow_null=True,
+    plan_valid_to = serializers.DateField(source="person.plan_valid_until", allow_null=True,
                                              help_text="Sista dag den gällande planen gäller.")
     has_draft_plan = serializers.BooleanField(source="person.has_draft", help_text="Sant när ett utkast till plan finns.")
     open_flags = OpenFlagsSerializer(source="flags", help_text="Öppna flaggor från egenkontrollen, per allvarlighetsgrad.")

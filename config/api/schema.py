@@ -61,7 +61,6 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 # wins). The areas themselves, with their descriptions, are SPECTACULAR_SETTINGS["TAGS"].
 AREA_BY_PREFIX = {
     "applicants": "personer och ärenden",
-    "persons": "personer och ärenden",
     "households": "personer och ärenden",
     "cases": "personer och ärenden",
     "caseload": "personer och ärenden",
@@ -87,7 +86,7 @@ AREA_BY_PREFIX = {
     "closings": "insatser",
     "exemptions": "insatser",
     "full-time": "insatser",
-    "persons/{id}/timeline": "insatser",
+    "applicants/{id}/timeline": "insatser",
     "control": "egenkontroll",
     "reports": "rapporter",
     "units": "referensdata",

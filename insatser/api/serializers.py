@@ -106,12 +106,13 @@ class ReferralSerializer(BoundedModelSerializer):
     has_temporary_activity = serializers.BooleanField(read_only=True, default=None)
     waited_days = serializers.SerializerMethodField()
     needs_temporary_activity = serializers.BooleanField(read_only=True)  # selectors.referral_list
+    valid_to = serializers.DateField(source="valid_until", read_only=True, help_text="Sista dag anvisningen gäller.")
 
     class Meta:
         model = Referral
         fields = [
             "id", "applicant", "applicant_name", "insats", "insats_name", "plan", "decision", "referred_by",
-            "referred_on", "valid_until", "status", "queue_position", "queued_on", "started_on", "note",
+            "referred_on", "valid_to", "status", "queue_position", "queued_on", "started_on", "note",
             "waited_days", "needs_temporary_activity", "has_temporary_activity",
         ]
 
@@ -140,23 +141,29 @@ class ScheduleSerializer(BoundedSerializer):
 
 
 class ReferralStartSerializer(ScheduleSerializer):
-    start_date = serializers.DateField()
+    started_on = serializers.DateField(source="start_date", help_text="Dagen deltagandet börjar.")
 
 
 class ExtensionSerializer(BoundedModelSerializer):
+    previous_decision_period_to = serializers.DateField(source="previous_end", read_only=True,
+                                                        help_text="Beslutsperiodens sista dag före förlängningen.")
+    decision_period_to = serializers.DateField(source="new_end", read_only=True,
+                                               help_text="Beslutsperiodens sista dag efter förlängningen.")
+
     class Meta:
         model = ParticipationExtension
-        fields = ["id", "previous_end", "new_end", "special_reason", "decided_by", "decided_on"]
+        fields = ["id", "previous_decision_period_to", "decision_period_to", "special_reason", "decided_by", "decided_on"]
 
 
 class ClosingSerializer(BoundedModelSerializer):
     waiting_for = serializers.SerializerMethodField()
     applicant = serializers.IntegerField(source="participation.applicant_id", read_only=True)
+    ended_on = serializers.DateField(source="end_date", read_only=True, help_text="Dagen deltagandet avslutas.")
 
     class Meta:
         model = ParticipationClosing
         fields = [
-            "id", "participation", "applicant", "reason", "reason_text", "end_date", "proposed_by", "proposed_at",
+            "id", "participation", "applicant", "reason", "reason_text", "ended_on", "proposed_by", "proposed_at",
             "confirmed_by", "confirmed_at", "waiting_for",
         ]
 
@@ -171,12 +178,17 @@ class ParticipationSerializer(BoundedModelSerializer):
     extensions = ExtensionSerializer(many=True, read_only=True)
     closing = serializers.SerializerMethodField()
     matching_from = serializers.SerializerMethodField()
+    valid_from = serializers.DateField(source="start_date", read_only=True, help_text="Deltagandets första dag.")
+    valid_to = serializers.DateField(source="end_date", read_only=True, allow_null=True,
+                                     help_text="Deltagandets sista dag; null medan det pågår.")
+    decision_period_to = serializers.DateField(source="decision_period_end", read_only=True,
+                                               help_text="Beslutsperiodens sista dag (sex månader, med förlängningar).")
 
     class Meta:
         model = Participation
         fields = [
-            "id", "applicant", "applicant_name", "insats", "insats_name", "referral", "start_date",
-            "decision_period_end", "status", "end_date", "closing_reason", *WEEKDAY_FIELDS, "weekly_hours",
+            "id", "applicant", "applicant_name", "insats", "insats_name", "referral", "valid_from",
+            "decision_period_to", "status", "valid_to", "closing_reason", *WEEKDAY_FIELDS, "weekly_hours",
             "extensions", "closing", "matching_from",
         ]
 
@@ -194,7 +206,7 @@ class ParticipationSerializer(BoundedModelSerializer):
 
 
 class ExtendSerializer(BoundedSerializer):
-    new_end = serializers.DateField()
+    decision_period_to = serializers.DateField(source="new_end", help_text="Beslutsperiodens nya sista dag.")
     special_reason = serializers.CharField(allow_blank=True)
 
 
@@ -236,7 +248,7 @@ class AttendanceBulkResultSerializer(serializers.Serializer):
 
 class ClosingProposeSerializer(BoundedSerializer):
     reason = serializers.ChoiceField(choices=ClosingReason.choices)
-    end_date = serializers.DateField()
+    ended_on = serializers.DateField(source="end_date", help_text="Dagen deltagandet avslutas.")
     reason_text = serializers.CharField(required=False, allow_blank=True)
 
 

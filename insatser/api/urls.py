@@ -16,5 +16,5 @@ router.register("exemptions", views.ExemptionViewSet, basename="exemption")
 urlpatterns = [
     *router.urls,
     path("full-time/", views.FullTimeView.as_view(), name="full-time"),
-    path("persons/<int:pk>/timeline/", views.PersonTimelineView.as_view(), name="person-timeline"),
+    path("applicants/<int:pk>/timeline/", views.PersonTimelineView.as_view(), name="person-timeline"),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+import django_filters
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -22,15 +23,26 @@ from audit.models import AccessAction
 from audit.recording.log import record_access
 from cases.models import Role, Unit
 from cases.selectors import cases_for
+from config.api import filters as f
 from config.api.access import AccessLoggedReadMixin
-from config.api.concurrency import ConditionalMixin, UpdatedSinceFilter
+from config.api.concurrency import ConditionalMixin
 from config.api.idempotency import IdempotentCreateMixin
+from config.api.names import api_field_names
 from config.api.permissions import HasRole
 
 from .. import selectors, services
 from ..attendance_services import AttendanceRow, attendance_report, attendance_report_week
 from ..full_time import full_time_activity, week_of
-from ..models import InsatsDecision, Track
+from ..models import (
+    ClosingReason,
+    DecisionKind,
+    ExemptionReason,
+    InsatsDecision,
+    InsatsType,
+    ParticipationStatus,
+    ReferralStatus,
+    Track,
+)
 from ..timeline import person_timeline
 from . import examples as ex
 from . import serializers as s
@@ -62,6 +74,51 @@ def _not_found(field: str, message: str = "Finns inte eller ligger utanför din 
     return ValidationError({field: ValidationError(message, code="not_found")})
 
 
+INSATS = "Insatsens id (som i /api/v1/insatser/)."
+
+
+class InsatsFilter(f.FilterSet):
+    insats_type = f.choice(InsatsType.choices, "Bara insatser av denna typ.")
+    track = f.by_code("track__code", "Ingångens kod (som i /api/v1/tracks/).")
+    provider_unit = f.unit("provider_unit__code")
+    is_active = f.is_active()
+
+
+class InsatsDecisionFilter(f.FilterSet):
+    applicant = f.applicant()
+    case = f.case()
+    kind = f.choice(DecisionKind.choices, "Bara beslut om insats av detta slag.")
+    decided_from, decided_to = f.date_range("decided_on", "Beslutsdag")
+
+
+class ReferralFilter(f.FilterSet):
+    applicant = f.applicant()
+    insats = f.by_id("insats_id", INSATS)
+    status = f.choice(ReferralStatus.choices, "Bara anvisningar med denna status.")
+    referred_from, referred_to = f.date_range("referred_on", "Anvisad")
+
+
+class ParticipationFilter(f.FilterSet):
+    applicant = f.applicant()
+    insats = f.by_id("insats_id", INSATS)
+    status = f.choice(ParticipationStatus.choices, "Bara deltaganden med denna status.")
+    # Sorted by the API's names (the model's are start_date and decision_period_end).
+    ordering = django_filters.OrderingFilter(
+        fields=(("start_date", "valid_from"), ("decision_period_end", "decision_period_to")),
+        field_labels={"start_date": "Deltagandets första dag", "decision_period_end": "Beslutsperiodens sista dag"},
+        help_text="Sortering: valid_from eller decision_period_to, med - före för fallande ordning.")
+
+
+class ClosingFilter(f.FilterSet):
+    applicant = f.applicant("participation__applicant_id")
+    reason = f.choice(ClosingReason.choices, "Bara avslut med denna avslutsorsak.")
+
+
+class ExemptionFilter(f.FilterSet):
+    applicant = f.applicant()
+    reason = f.choice(ExemptionReason.choices, "Bara avsteg med detta skäl.")
+
+
 class TrackViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Ingångar (reference data)."""
 
@@ -69,7 +126,8 @@ class TrackViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     allowed_roles = ALL_STAFF
     serializer_class = s.TrackSerializer
     pagination_class = None
-    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
+    filter_backends = f.FILTERS_ONLY
+    filterset_class = f.code_filterset(Track, "Ingång")
 
     def get_queryset(self):
         return selectors.track_list()
@@ -86,7 +144,7 @@ class InsatsViewSet(ConditionalMixin, IdempotentCreateMixin, mixins.ListModelMix
         "queue": frozenset({Role.COORDINATOR, Role.INSATS_STAFF, Role.UNIT_MANAGER}),
     }
     serializer_class = s.InsatsSerializer
-    filterset_fields = ["insats_type", "is_active", "track__code", "provider_unit__code"]
+    filterset_class = InsatsFilter
     ordering_fields = ["name", "capacity"]
 
     def get_queryset(self):
@@ -136,7 +194,7 @@ class InsatsDecisionViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLogge
     permission_classes = [HasRole]
     allowed_roles = CASE_READERS
     serializer_class = s.InsatsDecisionSerializer
-    filterset_fields = ["applicant", "case", "kind"]
+    filterset_class = InsatsDecisionFilter
     ordering_fields = ["decided_on", "valid_from"]
     access_object_type = "insatser.insatsdecision"
 
@@ -176,7 +234,7 @@ class ReferralViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin
     permission_classes = [HasRole]
     allowed_roles = READERS
     serializer_class = s.ReferralSerializer
-    filterset_fields = ["applicant", "insats", "status"]
+    filterset_class = ReferralFilter
     ordering_fields = ["referred_on", "queue_position"]
     access_object_type = "insatser.referral"
 
@@ -214,7 +272,8 @@ class ReferralViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         start_date = v.pop("start_date")
-        participation = services.referral_start(actor=request.user, referral=referral, start_date=start_date, hours=v)
+        with api_field_names(data):
+            participation = services.referral_start(actor=request.user, referral=referral, start_date=start_date, hours=v)
         return Response(s.ParticipationSerializer(participation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: s.ReferralSerializer})
@@ -232,8 +291,8 @@ class ParticipationViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLogged
     allowed_roles = READERS
     allowed_roles_by_action = {"attendance_bulk": frozenset({Role.INSATS_STAFF})}
     serializer_class = s.ParticipationSerializer
-    filterset_fields = ["applicant", "insats", "status"]
-    ordering_fields = ["start_date", "decision_period_end"]
+    filter_backends = f.FILTERS_ONLY  # ordering is ParticipationFilter's, by the API's names
+    filterset_class = ParticipationFilter
     access_object_type = "insatser.participation"
 
     def get_queryset(self):
@@ -249,7 +308,8 @@ class ParticipationViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLogged
         participation = self.get_object()
         data = s.ExtendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.participation_extend(actor=request.user, participation=participation, **data.validated_data)
+        with api_field_names(data):
+            services.participation_extend(actor=request.user, participation=participation, **data.validated_data)
         return Response(self._refreshed(participation))
 
     @extend_schema(request=s.AttendanceInputSerializer, responses={200: s.AttendanceSerializer}, examples=ex.ATTENDANCE)
@@ -298,7 +358,8 @@ class ParticipationViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLogged
         participation = self.get_object()
         data = s.ClosingProposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        closing = services.closing_propose(actor=request.user, participation=participation, **data.validated_data)
+        with api_field_names(data):
+            closing = services.closing_propose(actor=request.user, participation=participation, **data.validated_data)
         return Response(s.ClosingSerializer(closing).data, status=status.HTTP_201_CREATED)
 
 
@@ -308,14 +369,15 @@ class ClosingViewSet(ConditionalMixin, IdempotentCreateMixin, mixins.ListModelMi
     permission_classes = [HasRole]
     allowed_roles = CASE_READERS
     serializer_class = s.ClosingSerializer
-    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
+    filter_backends = f.FILTERS_ONLY
+    filterset_class = ClosingFilter
     access_object_type = "insatser.participationclosing"
 
     def get_queryset(self):
         return selectors.closings_pending(user=self.request.user)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         record_access(actor=request.user, action=AccessAction.LIST, object_type=self.access_object_type,
                       subjects=[(c.pk, c.participation.applicant_id) for c in page])
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -334,7 +396,7 @@ class ExemptionViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixi
     permission_classes = [HasRole]
     allowed_roles = CASE_READERS
     serializer_class = s.ExemptionSerializer
-    filterset_fields = ["applicant", "reason"]
+    filterset_class = ExemptionFilter
     ordering_fields = ["valid_from", "review_on"]
     access_object_type = "insatser.exemption"
 

@@ -60,9 +60,14 @@ class SubgoalSerializer(BoundedModelSerializer):
 
 
 class PlanActivitySerializer(BoundedModelSerializer):
+    valid_from = serializers.DateField(source="starts_on", read_only=True, allow_null=True,
+                                       help_text="Aktivitetens första dag, om den har en.")
+    valid_to = serializers.DateField(source="ends_on", read_only=True, allow_null=True,
+                                     help_text="Aktivitetens sista dag, om den har en.")
+
     class Meta:
         model = PlanActivity
-        fields = ["id", "position", "subgoal", "description", "how", "responsible", "partners", "starts_on", "ends_on"]
+        fields = ["id", "position", "subgoal", "description", "how", "responsible", "partners", "valid_from", "valid_to"]
 
 
 class AnswerSerializer(BoundedSerializer):
@@ -112,13 +117,15 @@ class PlanSerializer(BoundedModelSerializer):
     activities = PlanActivitySerializer(many=True, read_only=True)
     superseded_by = serializers.SerializerMethodField()
     quality = serializers.SerializerMethodField()
+    valid_to = serializers.DateField(source="valid_until", read_only=True, allow_null=True,
+                                     help_text="Sista dag planen gäller (sex månader från signeringen).")
 
     class Meta:
         model = ImplementationPlan
         fields = [
             "id", "applicant", "case", "case_summary", "assessment", "version", "supersedes", "superseded_by", "status",
             "areas_to_maintain", "areas_to_change", "long_term_goal", "participants", "participation_recorded",
-            "person_views", "made_on", "latest_follow_up_on", "follow_up_method", "valid_until", "created_by",
+            "person_views", "made_on", "latest_follow_up_on", "follow_up_method", "valid_to", "created_by",
             "signed_at", "signed_by", "subgoals", "activities", "quality",
         ]
 
@@ -159,8 +166,10 @@ class ActivityInputSerializer(BoundedSerializer):
     responsible = serializers.CharField(allow_blank=True, required=False, max_length=200)
     partners = serializers.ListField(child=serializers.ChoiceField(choices=Partner.choices), required=False)
     subgoal_index = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    starts_on = serializers.DateField(required=False, allow_null=True)
-    ends_on = serializers.DateField(required=False, allow_null=True)
+    valid_from = serializers.DateField(source="starts_on", required=False, allow_null=True,
+                                       help_text="Aktivitetens första dag, om den har en.")
+    valid_to = serializers.DateField(source="ends_on", required=False, allow_null=True,
+                                     help_text="Aktivitetens sista dag (inte före valid_from).")
 
 
 class PlanFieldsSerializer(BoundedSerializer):

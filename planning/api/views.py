@@ -19,13 +19,15 @@ from audit.models import AccessAction
 from audit.recording.log import record_access
 from cases.models import Role
 from cases.selectors import applicants_for
+from config.api import filters as f
 from config.api.access import AccessLoggedReadMixin
-from config.api.concurrency import ConditionalMixin, UpdatedSinceFilter
+from config.api.concurrency import ConditionalMixin
 from config.api.idempotency import IdempotentCreateMixin
+from config.api.names import api_field_names
 from config.api.permissions import HasRole
 
 from .. import quality, selectors, services
-from ..models import BipInstrument, FollowUp, ImplementationPlan, PlanStatus
+from ..models import BipInstrument, ImplementationPlan, PlanStatus
 from . import examples as ex
 from . import serializers as s
 
@@ -43,6 +45,11 @@ class PersonLoggedMixin(AccessLoggedReadMixin):
         return [obj.applicant_id]
 
 
+class AssessmentFilter(f.FilterSet):
+    applicant = f.applicant()
+    assessed_from, assessed_to = f.date_range("assessed_on", "Kartlagd")
+
+
 class AssessmentViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Kartläggningar."""
 
@@ -50,7 +57,7 @@ class AssessmentViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMix
     allowed_roles = READERS
     allowed_roles_by_action = {"create": COORDINATORS}
     serializer_class = s.AssessmentSerializer
-    filterset_fields = ["applicant"]
+    filterset_class = AssessmentFilter
     ordering_fields = ["assessed_on", "id"]
     access_object_type = "planning.assessment"
 
@@ -65,12 +72,11 @@ class AssessmentViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMix
         return Response(self.get_serializer(assessment).data, status=status.HTTP_201_CREATED)
 
 
-class PlanFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=PlanStatus.choices)
-
-    class Meta:
-        model = ImplementationPlan
-        fields = ["applicant", "status", "version"]
+class PlanFilter(f.FilterSet):
+    applicant = f.applicant()
+    status = f.choice(PlanStatus.choices, "Bara planer med denna status.")
+    version = django_filters.NumberFilter(help_text="Bara planens version med detta nummer (1, 2, ...).")
+    made_from, made_to = f.date_range("made_on", "Upprättad")
 
 
 class PlanViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -106,7 +112,8 @@ class PlanViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin, mi
             if assessment is None:
                 raise _field_error("assessment", "Kartläggningen finns inte eller ligger utanför din behörighet.")
             v["assessment"] = assessment
-        plan = services.plan_create(actor=request.user, **v)
+        with api_field_names(data):
+            plan = services.plan_create(actor=request.user, **v)
         return Response(self._refreshed(plan), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.PlanFieldsSerializer, responses={200: s.PlanSerializer})
@@ -114,7 +121,8 @@ class PlanViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin, mi
         plan = self.get_object()
         data = s.PlanFieldsSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        plan = services.plan_update(actor=request.user, plan=plan, **data.validated_data)
+        with api_field_names(data):
+            plan = services.plan_update(actor=request.user, plan=plan, **data.validated_data)
         return Response(self._refreshed(plan))
 
     @extend_schema(request=None, responses={200: s.SignedPlanSerializer})
@@ -146,12 +154,12 @@ class PlanViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin, mi
         return Response(s.PlanQualitySerializer(quality.answers_for(plan), context=self.get_serializer_context()).data)
 
 
-class FollowUpFilter(django_filters.FilterSet):
-    applicant = django_filters.NumberFilter(field_name="plan__applicant_id")
-
-    class Meta:
-        model = FollowUp
-        fields = ["plan", "applicant", "follows_plan"]
+class FollowUpFilter(f.FilterSet):
+    plan = f.by_id("plan_id", "Planens id (som i /api/v1/plans/).")
+    applicant = f.applicant("plan__applicant_id")
+    follows_plan = django_filters.BooleanFilter(
+        help_text="Sant: bara uppföljningar där personen följer planen; falskt: bara avvikelser från planen.")
+    followed_up_from, followed_up_to = f.date_range("followed_up_on", "Uppföljd")
 
 
 class FollowUpViewSet(ConditionalMixin, IdempotentCreateMixin, AccessLoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -191,10 +199,16 @@ class BipInstrumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     allowed_roles = READERS | {Role.ADMINISTRATOR}
     serializer_class = s.BipInstrumentSerializer
     pagination_class = None
-    filter_backends = [UpdatedSinceFilter]  # no other filter, but a sync (config/api/concurrency.py)
+    filter_backends = f.FILTERS_ONLY
+    filterset_class = f.code_filterset(BipInstrument, "BIP-instrument")
 
     def get_queryset(self):
         return selectors.bip_instrument_list()
+
+
+class BipAssessmentFilter(f.FilterSet):
+    applicant = f.applicant()
+    assessed_from, assessed_to = f.date_range("assessed_on", "Bedömd")
 
 
 class BipAssessmentViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -204,7 +218,7 @@ class BipAssessmentViewSet(ConditionalMixin, IdempotentCreateMixin, PersonLogged
     allowed_roles = READERS
     allowed_roles_by_action = {"create": COORDINATORS}
     serializer_class = s.BipAssessmentSerializer
-    filterset_fields = ["applicant"]
+    filterset_class = BipAssessmentFilter
     ordering_fields = ["assessed_on", "id"]
     access_object_type = "planning.bipassessment"
 

@@ -57,9 +57,9 @@ def test_who_read_a_person_the_manager_sees_their_staff_and_the_administrator_ev
     person = people["person"]
     mine, theirs = _read(people["mine"], person), _read(people["theirs"], person)
     _read(people["mine"], 424242)
-    assert _ids(api_as(people["admin"]).get(URL, {"person": person.pk})) == [theirs.pk, mine.pk]
+    assert _ids(api_as(people["admin"]).get(URL, {"applicant": person.pk})) == [theirs.pk, mine.pk]
     # The administrator's own read of the log is now a row about the person too (not their staff).
-    assert _ids(api_as(people["manager"]).get(URL, {"person": person.pk})) == [mine.pk]
+    assert _ids(api_as(people["manager"]).get(URL, {"applicant": person.pk})) == [mine.pk]
 
 
 def test_staff_who_are_no_reviewers_may_pick_no_reader(people):
@@ -77,8 +77,8 @@ def test_what_a_staff_member_read_filtered_by_period_channel_and_action(people, 
     ui = _read(staff, 2, channel="ui")
     listed = _read(staff, 3, action="list")
     assert _ids(client.get(URL, {"actor": staff.pk})) == [listed.pk, ui.pk, early.pk]
-    assert _ids(client.get(URL, {"actor": staff.pk, "date_from": DAY.isoformat()})) == [listed.pk, ui.pk]
-    assert _ids(client.get(URL, {"actor": staff.pk, "date_to": (DAY - datetime.timedelta(days=1)).isoformat()})) == [early.pk]
+    assert _ids(client.get(URL, {"actor": staff.pk, "occurred_from": DAY.isoformat()})) == [listed.pk, ui.pk]
+    assert _ids(client.get(URL, {"actor": staff.pk, "occurred_to": (DAY - datetime.timedelta(days=1)).isoformat()})) == [early.pk]
     assert _ids(client.get(URL, {"actor": staff.pk, "channel": "ui"})) == [ui.pk]
     assert _ids(client.get(URL, {"actor": staff.pk, "action": "list"})) == [listed.pk]
     assert _ids(client.get(URL, {"actor": people["theirs"].pk})) == []  # not the manager's staff
@@ -86,15 +86,15 @@ def test_what_a_staff_member_read_filtered_by_period_channel_and_action(people, 
 
 def test_reading_the_log_is_logged(people, api_as):
     _read(people["mine"], people["person"])
-    api_as(people["admin"]).get(URL, {"person": people["person"].pk})
+    api_as(people["admin"]).get(URL, {"applicant": people["person"].pk})
     logged = AccessLogEntry.objects.get(actor_id=people["admin"].pk)
     assert (logged.action, logged.object_type, logged.person_id) == ("list", "audit.accesslogentry", people["person"].pk)
 
 
 @pytest.mark.parametrize("query, field", [
-    ({}, "person"), ({"person": "x"}, "person"), ({"actor": 1, "channel": "fax"}, "channel"),
-    ({"actor": 1, "action": "peek"}, "action"), ({"actor": 1, "date_from": "2026-13-01"}, "date_from"),
-    ({"actor": 1, "date_from": "2026-11-02", "date_to": "2026-11-01"}, "date_to"),
+    ({}, "applicant"), ({"applicant": "x"}, "applicant"), ({"actor": 1, "channel": "fax"}, "channel"),
+    ({"actor": 1, "action": "peek"}, "action"), ({"actor": 1, "occurred_from": "2026-13-01"}, "occurred_from"),
+    ({"actor": 1, "occurred_from": "2026-11-02", "occurred_to": "2026-11-01"}, "occurred_to"),
 ])
 def test_bad_filters_answer_400_naming_the_field(people, api_as, query, field):
     response = api_as(people["admin"]).get(URL, query)
@@ -113,7 +113,7 @@ def test_a_fixed_number_of_queries(people, api_as, django_assert_max_num_queries
         _read(people["mine"], people["person"], object_id=str(i))
     client = api_as(people["manager"])
     with django_assert_max_num_queries(4):  # count, page, the log row of this read, (chain head: in SQL)
-        assert len(_ids(client.get(URL, {"person": people["person"].pk}))) == rows
+        assert len(_ids(client.get(URL, {"applicant": people["person"].pk}))) == rows
 
 
 def test_a_refused_request_on_a_personal_route_is_logged(people, client):

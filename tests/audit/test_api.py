@@ -70,7 +70,7 @@ def test_staff_see_their_flags_and_managers_their_unit_board_only_counts(api_as,
 
     assert api_as(board_member).get(FLAGS).status_code == 403
     counts = api_as(board_member).get("/api/v1/control/flag-counts/").json()
-    assert counts == [{"rule__code": "test_manual_rule", "rule__title": "Testregel", "status": "open", "count": 3}]
+    assert counts == [{"rule": "test_manual_rule", "rule_title": "Testregel", "status": "open", "count": 3}]
 
 
 def test_worklist_query_count_does_not_grow_with_rows(api_as, caseworker, django_assert_max_num_queries):
@@ -161,7 +161,7 @@ def test_flag_unique_per_rule_and_subject_is_a_database_constraint(caseworker):
 
 def test_sample_larger_than_population_writes_nothing(api_as, unit_manager):
     response = api_as(unit_manager).post(
-        "/api/v1/control/samples/", {"period_start": "2026-01-01", "period_end": "2026-06-30", "size": 5}, format="json"
+        "/api/v1/control/samples/", {"period_from": "2026-01-01", "period_to": "2026-06-30", "size": 5}, format="json"
     )
     assert response.status_code == 400
     assert "size" in response.json()["error"]["fields"]

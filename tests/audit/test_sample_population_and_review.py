@@ -190,7 +190,7 @@ def test_not_applicable_needs_a_reason_and_is_counted_on_its_own(api_as, koord_m
 
 def test_api_draws_over_either_population_and_names_a_bad_choice(api_as, koord_manager, audited):
     client = api_as(koord_manager)
-    body = {"period_start": "2025-01-01", "period_end": "2025-12-31", "size": 5}
+    body = {"period_from": "2025-01-01", "period_to": "2025-12-31", "size": 5}
     assert client.post(SAMPLES, body, format="json").status_code == 400  # no cases at the coordinator unit
     drawn = client.post(SAMPLES, {**body, "population": "unit_persons", "seed": 3}, format="json")
     assert drawn.status_code == 201, drawn.json()
@@ -199,7 +199,7 @@ def test_api_draws_over_either_population_and_names_a_bad_choice(api_as, koord_m
     bad = client.post(SAMPLES, {**body, "population": "alla"}, format="json")
     assert bad.status_code == 400 and "population" in bad.json()["error"]["fields"]
     items = client.get(f"{SAMPLES}{drawn.json()['id']}/checklists/").json()
-    assert {i["person"] for i in items} == {p.pk for p in audited.values()}
+    assert {i["applicant"] for i in items} == {p.pk for p in audited.values()}
     logged = AccessLogEntry.objects.filter(actor_id=koord_manager.pk, object_type="audit.controlsampleitem")
     assert set(logged.values_list("person_id", flat=True)) == {p.pk for p in audited.values()}
 

@@ -30,7 +30,7 @@ def _cases(unit, n):
 def test_sample_is_redrawn_by_its_seed_and_prefilled_from_plan_quality(api_as, unit_manager):
     _cases(unit_manager.unit, 12)
     client = api_as(unit_manager)
-    body = {"period_start": "2026-01-01", "period_end": "2026-06-30", "size": 5, "seed": 42}
+    body = {"period_from": "2026-01-01", "period_to": "2026-06-30", "size": 5, "seed": 42}
 
     first = client.post(SAMPLES, body, format="json")
     second = client.post(SAMPLES, body, format="json")

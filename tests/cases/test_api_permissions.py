@@ -92,12 +92,12 @@ ROUTES = {
     ),
     "case-coordinator-assignments": (
         "post", lambda w: f"/api/v1/cases/{w.case.pk}/coordinator-assignments/",
-        lambda w: {"applicant": w.co_applicant.pk, "coordinator": w.users[CO].pk, "start_date": "2025-02-01"},
+        lambda w: {"applicant": w.co_applicant.pk, "coordinator": w.users[CO].pk, "valid_from": "2025-02-01"},
         {CW, UM}, 201,
     ),
     "case-end-coordinator-assignment": (
         "post", lambda w: f"/api/v1/cases/{w.case.pk}/end-coordinator-assignment/",
-        lambda w: {"assignment": w.assignment.pk, "end_date": "2025-02-01"}, {CW, UM}, 200,
+        lambda w: {"assignment": w.assignment.pk, "valid_to": "2025-02-01"}, {CW, UM}, 200,
     ),
     # The journal (issue 14): read by the case's staff, written by caseworkers and coordinators.
     "journal-entry-kind-list": ("get", lambda w: "/api/v1/journal-entry-kinds/", None, ALL_STAFF, 200),

@@ -153,6 +153,6 @@ def test_valid_input_is_accepted_so_the_refusals_above_are_about_the_field(world
 def test_ending_an_assignment_with_a_non_numeric_id(world, client_for):
     _refused(
         client_for(world.users["caseworker"]), "post", f"/api/v1/cases/{world.case.pk}/end-coordinator-assignment/",
-        {"assignment": "abc", "end_date": "2025-02-01"},
+        {"assignment": "abc", "valid_to": "2025-02-01"},
         status=400, field="assignment", code="invalid",
     )

@@ -46,3 +46,15 @@ def person_of(caseworker, coordinator):
         return assignment.applicant
 
     return make
+
+
+@pytest.fixture
+def planned(person_of, labour_market_barrier):
+    """An applicant of the coordinator's with a signed plan (made 40 days ago)."""
+    from django.utils import timezone
+
+    from tests.factories.planning import SignedPlanFactory
+
+    applicant = person_of(labour_market_barrier)
+    SignedPlanFactory(applicant=applicant, made_on=timezone.localdate() - datetime.timedelta(days=40))
+    return applicant

@@ -27,13 +27,6 @@ def today():
     return timezone.localdate()
 
 
-@pytest.fixture
-def planned(person_of, labour_market_barrier):
-    applicant = person_of(labour_market_barrier)
-    SignedPlanFactory(applicant=applicant, made_on=today() - datetime.timedelta(days=40))
-    return applicant
-
-
 def _counts():
     return (Referral.objects.count(), Participation.objects.count(), ParticipationClosing.objects.count(),
             Exemption.objects.count(), ChangeEvent.objects.count())
@@ -60,7 +53,7 @@ def test_insats_staff_see_only_participations_at_their_unit(api_as, insats_staff
     assert client.get(f"/api/v1/participations/{elsewhere.pk}/").status_code == 404
     # Insats staff never see decisions, exemptions or the timeline.
     assert client.get("/api/v1/exemptions/").status_code == 403
-    assert client.get(f"/api/v1/persons/{planned.pk}/timeline/").status_code == 403
+    assert client.get(f"/api/v1/applicants/{planned.pk}/timeline/").status_code == 403
 
 
 def test_participation_list_has_a_fixed_number_of_queries(api_as, coordinator, person_of, django_assert_max_num_queries):
@@ -85,7 +78,7 @@ def test_referral_and_start_through_the_api(api_as, coordinator, insats_staff, p
     assert response.json()["status"] == "referred"
     started = api_as(insats_staff).post(
         f"/api/v1/referrals/{response.json()['id']}/start/",
-        {"start_date": today().isoformat(), "hours_monday": "8", "hours_tuesday": "8"}, format="json",
+        {"started_on": today().isoformat(), "hours_monday": "8", "hours_tuesday": "8"}, format="json",
     )
     assert started.status_code == 201, started.json()
     assert started.json()["weekly_hours"] == "16.00"
@@ -103,7 +96,7 @@ def test_referral_without_current_plan_names_the_field(api_as, coordinator, pers
 
 def test_closing_by_the_wrong_role_names_the_field(api_as, coordinator, caseworker, insats_staff, planned):
     participation = ParticipationFactory(applicant=planned, insats=InsatsFactory(provider_unit=insats_staff.unit))
-    body = {"reason": "work", "end_date": today().isoformat()}
+    body = {"reason": "work", "ended_on": today().isoformat()}
     for wrong in (caseworker, insats_staff):
         before = _counts()
         response = api_as(wrong).post(f"/api/v1/participations/{participation.pk}/closing/", body, format="json")
@@ -139,7 +132,7 @@ def test_extension_without_reason_names_the_field(api_as, coordinator, planned):
     participation = ParticipationFactory(applicant=planned)
     before = _counts()
     response = api_as(coordinator).post(f"/api/v1/participations/{participation.pk}/extend/", {
-        "new_end": (participation.decision_period_end + datetime.timedelta(days=60)).isoformat(), "special_reason": ""
+        "decision_period_to": (participation.decision_period_end + datetime.timedelta(days=60)).isoformat(), "special_reason": ""
     }, format="json")
     assert (response.status_code, _error_fields(response), _counts()) == (400, {"special_reason"}, before)
 
@@ -173,7 +166,7 @@ def test_timeline_in_date_order_in_fixed_queries(api_as, caseworker, coordinator
     _history(planned, caseworker)
     client = api_as(coordinator)
     with django_assert_max_num_queries(12) as small:
-        events = client.get(f"/api/v1/persons/{planned.pk}/timeline/").json()
+        events = client.get(f"/api/v1/applicants/{planned.pk}/timeline/").json()
     kinds = [e["kind"] for e in events]
     assert kinds == ["plan", "insats_decision", "referral", "participation_start", "follow_up", "exemption"]
     assert [e["date"] for e in events] == sorted(e["date"] for e in events)
@@ -183,21 +176,21 @@ def test_timeline_in_date_order_in_fixed_queries(api_as, caseworker, coordinator
         services.closing_propose(actor=coordinator, participation=_history_more, reason="other",
                                  reason_text="Byter insats.", end_date=today())
     with django_assert_max_num_queries(len(small.captured_queries)):
-        more = client.get(f"/api/v1/persons/{planned.pk}/timeline/").json()
+        more = client.get(f"/api/v1/applicants/{planned.pk}/timeline/").json()
     assert len(more) == len(events) + 3 * 3
     assert AccessLogEntry.objects.filter(object_type="insatser.timeline", person_id=planned.pk).exists()
 
 
 def test_timeline_of_a_person_outside_scope_is_404(api_as, planned):
     other = StaffFactory(role=Role.COORDINATOR, unit=UnitFactory(code="koordinator"))
-    assert api_as(other).get(f"/api/v1/persons/{planned.pk}/timeline/").status_code == 404
+    assert api_as(other).get(f"/api/v1/applicants/{planned.pk}/timeline/").status_code == 404
 
 
 def test_schema_lists_the_insatser_endpoints(api_as, caseworker):
     schema = api_as(caseworker).get("/api/schema/?format=json").json()
     for path in ("/api/v1/insatser/", "/api/v1/referrals/{id}/start/", "/api/v1/participations/{id}/closing/",
                  "/api/v1/closings/{id}/confirm/", "/api/v1/exemptions/", "/api/v1/full-time/",
-                 "/api/v1/persons/{id}/timeline/", "/api/v1/insats-decisions/{id}/end/"):
+                 "/api/v1/applicants/{id}/timeline/", "/api/v1/insats-decisions/{id}/end/"):
         assert path in schema["paths"], path
 
 
@@ -259,7 +252,7 @@ def test_timeline_plans_and_follow_ups_are_planning_timelines_entries(api_as, ca
 
     _history(planned, caseworker)
     client = api_as(coordinator)
-    events = client.get(f"/api/v1/persons/{planned.pk}/timeline/").json()
+    events = client.get(f"/api/v1/applicants/{planned.pk}/timeline/").json()
     entries = client.get(f"/api/v1/applicants/{planned.pk}/planning-timeline/").json()
     ours = [(e["date"], e["kind"], e["object_type"], e["object_id"]) for e in events if e["kind"] in ("plan", "follow_up")]
     theirs = [(e["date"], e["kind"], e["object_type"], e["id"]) for e in entries if e["kind"] in ("plan", "follow_up")]

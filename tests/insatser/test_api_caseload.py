@@ -41,7 +41,7 @@ def test_a_row_shows_what_the_page_shows(api_as, coordinator, caseworker, labour
     assert (body["count"], body["count_is_exact"], body["next"]) == (1, True, None)
     [row] = body["results"]
     assert row["id"] == person.pk and row["last_name"] == person.last_name
-    assert row["plan"] == plan.pk and row["plan_valid_until"] == f"{plan.valid_until:%Y-%m-%d}"
+    assert row["plan"] == plan.pk and row["plan_valid_to"] == f"{plan.valid_until:%Y-%m-%d}"
     assert row["next_follow_up_on"] == f"{follow_up.next_follow_up_on:%Y-%m-%d}"
     assert row["follow_up_passed"] is (follow_up.next_follow_up_on < timezone.localdate())
     assert row["has_draft_plan"] is False
@@ -56,7 +56,7 @@ def test_a_person_without_plan_or_labour_market_barrier(api_as, coordinator, cas
     idle = CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant
     [row] = api_as(coordinator).get(URL).json()["results"]
     assert row["id"] == idle.pk
-    assert (row["plan"], row["plan_valid_until"], row["next_follow_up_on"], row["queue_position"]) == (
+    assert (row["plan"], row["plan_valid_to"], row["next_follow_up_on"], row["queue_position"]) == (
         None, None, None, None)
     assert row["follow_up_passed"] is False and row["week_hours"] is None
     assert row["open_flags"]["total"] == 0

@@ -58,7 +58,7 @@ def test_coordinator_drafts_signs_follows_up_and_versions(as_coordinator, person
     assert r.status_code == 200, r.json()
     made_on = datetime.date.fromisoformat(plan["made_on"])
     assert r.json()["status"] == "signed"
-    assert r.json()["valid_until"] == add_months(made_on, 6).isoformat()
+    assert r.json()["valid_to"] == add_months(made_on, 6).isoformat()
     # Webhooks: the signing wrote its event (ids only) in the same transaction.
     from audit.models import OutboxEvent
 
@@ -103,7 +103,7 @@ def test_required_checkpoints_are_configuration(as_coordinator, person, today, s
     r = as_coordinator.post(f"/api/v1/plans/{r.json()['id']}/sign/")
     assert r.status_code == 200, r.json()
     made_on = datetime.date.fromisoformat(r.json()["made_on"])
-    assert r.json()["valid_until"] == made_on.replace(year=made_on.year + 1).isoformat()
+    assert r.json()["valid_to"] == made_on.replace(year=made_on.year + 1).isoformat()
 
 
 def test_coordinator_sees_only_assigned_persons(as_coordinator, person, other_person):

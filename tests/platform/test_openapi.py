@@ -38,7 +38,7 @@ def test_schema_validates_without_warnings(tmp_path):
     caseload = schema["paths"]["/api/v1/caseload/"]["get"]
     assert {"show", "sort", "page"} <= {p["name"] for p in caseload["parameters"]}
     row = schema["components"]["schemas"]["CaseloadRow"]["properties"]
-    assert {"next_follow_up_on", "plan_valid_until", "open_flags", "week_hours", "queue_position"} <= set(row)
+    assert {"next_follow_up_on", "plan_valid_to", "open_flags", "week_hours", "queue_position"} <= set(row)
     assert all(field.get("description") for field in row.values())
 
 
@@ -275,7 +275,7 @@ def test_writes_on_one_object_document_if_match_and_412_and_reads_their_etag(sch
 COMPUTED_LISTS = {
     "/api/v1/caseload/", "/api/v1/control/flag-counts/", "/api/v1/full-time/", "/api/v1/reports/definitions/",
     "/api/v1/delegated-decisions/", "/api/v1/applicants/{applicant_id}/planning-timeline/",
-    "/api/v1/persons/{id}/timeline/",
+    "/api/v1/applicants/{id}/timeline/",
     # One object's own complete, short lists, answered whole and in their order.
     "/api/v1/cases/{id}/transfers/", "/api/v1/insatser/{id}/queue/", "/api/v1/control/samples/{id}/checklists/",
 }

@@ -79,7 +79,7 @@ def test_fifty_starts_of_the_last_place_in_an_insats(caseworker, coordinator):
                                       queue_position=position, queued_on=today - datetime.timedelta(days=10),
                                       started_on=None))
     statuses = in_parallel(coordinator, [
-        ("post", f"/api/v1/referrals/{r.pk}/start/", {"start_date": today.isoformat(), "hours_monday": 8})
+        ("post", f"/api/v1/referrals/{r.pk}/start/", {"started_on": today.isoformat(), "hours_monday": 8})
         for r in queued
     ])
     assert statuses == Counter({201: 1, 409: PARALLEL - 1}), statuses

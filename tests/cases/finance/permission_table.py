@@ -80,7 +80,7 @@ FINANCE_ROUTES = {
         lambda w, u: {"application": w.undecided.pk, "communicated_on": "2019-04-03", "content": "Underlaget.",
                       "answer_by": "2019-04-10"}, FINANCE, 201,
     ),
-    "delegated-decisions": ("get", lambda w: "/api/v1/delegated-decisions/?date_from=2019-01-01&date_to=2019-12-31",
+    "delegated-decisions": ("get", lambda w: "/api/v1/delegated-decisions/?decided_from=2019-01-01&decided_to=2019-12-31",
                             None, {BO, UM, AD}, 200),
 }
 FINANCE_ROUTE_NAMES = frozenset(FINANCE_ROUTES)

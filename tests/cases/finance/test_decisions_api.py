@@ -218,7 +218,7 @@ def test_delegated_decision_list_for_the_board(api_as, caseworker, unit_manager,
     for month in (1, 2):
         granted_month(actor=caseworker, case=case, month=datetime.date(2019, month, 1), members=members)
     granted_month(actor=caseworker, decider=unit_manager, case=case, month=datetime.date(2019, 3, 1), members=members)
-    url = "/api/v1/delegated-decisions/?date_from=2019-01-01&date_to=2019-02-28"
+    url = "/api/v1/delegated-decisions/?decided_from=2019-01-01&decided_to=2019-02-28"
     rows = api_as(board_member).get(url).json()
     assert [(r["delegation_point"], r["decided_by"], r["count"], r["granted"]) for r in rows] == [
         ("EB-1", caseworker.pk, 2, 2)]
@@ -227,8 +227,8 @@ def test_delegated_decision_list_for_the_board(api_as, caseworker, unit_manager,
     rows = api_as(unit_manager).get(url.replace("02-28", "03-31")).json()
     assert [(r["delegation_point"], r["count"]) for r in rows] == [("EB-1", 2), ("EB-2", 1)]
     assert api_as(caseworker).get(url).status_code == 403
-    bad = api_as(board_member).get("/api/v1/delegated-decisions/?date_from=2019-03-01&date_to=2019-01-01")
-    assert bad.status_code == 400 and "date_to" in fields_of(bad)
+    bad = api_as(board_member).get("/api/v1/delegated-decisions/?decided_from=2019-03-01&decided_to=2019-01-01")
+    assert bad.status_code == 400 and "decided_to" in fields_of(bad)
     assert AccessLogEntry.objects.filter(object_type="cases.delegated_decision_list", actor_id=board_member.pk).exists()
 
 
