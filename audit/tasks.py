@@ -16,6 +16,7 @@ from audit import report_services
 from audit.control import digest, services
 from audit.control.models import Schedule
 from audit.recording import webhooks
+from audit.reports import key_figure_facts
 
 # Errors worth retrying: a dropped database connection, a deadlock/serialisation failure
 # (OperationalError on PostgreSQL) or an unreachable broker.
@@ -111,6 +112,13 @@ def build_report_snapshot(snapshot_id: int) -> bool:
 
 
 # --- the hash chain over the access log (issue 11) ---------------------------------------------
+
+@shared_task(name="audit.refresh_key_figure_facts", soft_time_limit=600, time_limit=660, **COMMON)
+def refresh_key_figure_facts() -> int:
+    """Rebuild the months of report 1's facts that changes have made stale (beat; idempotent:
+    nothing stale, nothing done). The report rebuilds what is still stale before it reads."""
+    return len(key_figure_facts.refresh()) if key_figure_facts.available() else 0
+
 
 @shared_task(name="audit.verify_audit_chain", soft_time_limit=1800, time_limit=1900, **COMMON)
 def verify_audit_chain() -> bool:

@@ -7,8 +7,10 @@ Point DATABASE_URL at a scratch database: the script migrates it, writes the pop
 (by default bench/dataset.py inside PostgreSQL, which includes applications, decisions and their
 execution; `--generator python`: bench/egenkontroll.py's ORM generator plus add_finance below),
 then times every board report for this year (and the quarterly ones for this quarter), with its
-number of queries. The last line is one JSON object: persons, decisions, database, jit,
-key_figures_year_s, slowest_report, slowest_s and each report's seconds and queries.
+number of queries. First report 1's monthly facts are built from scratch and one month is rebuilt
+(facts_build_s, facts_refresh_month_s). The last line is one JSON object: persons, decisions,
+database, jit, key_figures_year_s, slowest_report, slowest_s, the facts' figures and each
+report's seconds and queries.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from audit.reports import get_report
+from audit.key_figure_fact_models import KeyFigureDirtyMonth, KeyFigureFact
+from audit.reports import get_report, key_figure_facts
 from audit.reports.base import ReportParams, parse_period
 from cases.finance_models import Application, Decision, DelegationPoint, LegalBasis
 from cases.models import Applicant, Case, Staff
@@ -56,6 +59,27 @@ def add_finance(seed: int) -> None:
     ])
 
 
+def facts_figures() -> dict:
+    """Report 1's monthly facts (audit/reports/key_figure_facts.py): every month built from
+    scratch, then one month rebuilt as after a late correction (its mark is what the trigger
+    writes), each timed. The reports below then read fresh facts."""
+    if not key_figure_facts.available():
+        return {}
+    started = time.perf_counter()
+    months = key_figure_facts.rebuild_all()
+    build_s = time.perf_counter() - started
+    last_month = max(months)
+    KeyFigureDirtyMonth.objects.create(month=add_months(last_month, -1), marked_at=timezone.now())
+    started = time.perf_counter()
+    key_figure_facts.refresh()
+    refresh_s = time.perf_counter() - started
+    rows = KeyFigureFact.objects.count()
+    print(f"key figure facts: {len(months)} months, {rows} rows built in {build_s:.1f} s; "
+          f"one month rebuilt in {refresh_s:.2f} s", flush=True)
+    return {"facts_build_s": round(build_s, 2), "facts_months": len(months), "facts_rows": rows,
+            "facts_refresh_month_s": round(refresh_s, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=20_000)
@@ -77,6 +101,7 @@ def main() -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+    facts = facts_figures()
     today = timezone.localdate()
     decisions = Decision.objects.count()
     print(f"{decisions} decisions; today {today}")
@@ -100,6 +125,14 @@ def main() -> None:
         seconds = time.perf_counter() - started
         figures[f"{code}_{kind}"] = {"s": round(seconds, 2), "queries": len(ctx.captured_queries)}
         print(f"{code:<34}{kind:<10}{len(ctx.captured_queries):>8}{seconds:>9.2f}", flush=True)
+    if facts:  # report 1's figures from the live queries (the reference), at the same load
+        from audit.reports import key_figures
+
+        started = time.perf_counter()
+        for period in (year, year.previous_year()):
+            key_figures._figures(period, None, facts=False)
+        facts["key_figures_year_live_s"] = round(time.perf_counter() - started, 2)
+        print(f"key_figures year from the live queries (before the facts): {facts['key_figures_year_live_s']:.2f} s")
     slowest = max(figures, key=lambda k: figures[k]["s"])
     jit = None
     if connection.vendor == "postgresql":
@@ -109,7 +142,7 @@ def main() -> None:
     print(json.dumps({
         "persons": Applicant.objects.count(), "decisions": decisions, "database": connection.vendor, "jit": jit,
         "key_figures_year_s": figures["key_figures_year"]["s"], "slowest_report": slowest,
-        "slowest_s": figures[slowest]["s"], "reports": figures,
+        "slowest_s": figures[slowest]["s"], **facts, "reports": figures,
     }))
 
 if __name__ == "__main__":

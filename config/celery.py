@@ -64,6 +64,10 @@ app.conf.beat_schedule.update(
         "audit.access_log_partitions": {"task": "audit.access_log_partitions", "schedule": crontab(hour=0, minute=15)},
         # Webhooks: events or retries whose message was lost are sent by the sweep.
         "audit.sweep_webhooks": {"task": "audit.sweep_webhooks", "schedule": float(settings.WEBHOOK_SWEEP_SECONDS)},
+        # Report 1's monthly facts: months a change made stale (a late correction) are rebuilt.
+        "audit.refresh_key_figure_facts": {
+            "task": "audit.refresh_key_figure_facts", "schedule": float(settings.KEY_FIGURE_FACTS_REFRESH_SECONDS),
+        },
         "audit.escalate_flags": {"task": "audit.escalate_flags", "schedule": crontab(hour=5, minute=0)},
         "audit.send_flag_digests": {"task": "audit.send_flag_digests", "schedule": crontab(hour=6, minute=0)},
     }

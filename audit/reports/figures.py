@@ -119,7 +119,7 @@ def _compiled(qs: QuerySet) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def _joined_to_groups(rows: QuerySet, groups: QuerySet) -> tuple[str, tuple]:
+def _joined_to_groups(rows: QuerySet, groups: QuerySet | None) -> tuple[str, tuple]:
     """`WITH r AS (rows), s AS (groups)` and its parameters.
 
     `rows` and `groups` are values() querysets sharing the column `key`; `groups` has one row per
@@ -128,13 +128,15 @@ def _joined_to_groups(rows: QuerySet, groups: QuerySet) -> tuple[str, tuple]:
     the same lookups the rest of the reports use; only the join and the aggregates are written here.
     """
     rows_sql, rows_params = _compiled(rows)
+    if groups is None:  # the rows carry their own g_<group> columns
+        return f"WITH r AS ({rows_sql}) ", rows_params
     groups_sql, groups_params = _compiled(groups)
     return f"WITH r AS ({rows_sql}), s AS ({groups_sql}) ", rows_params + groups_params
 
 
 def household_split(
     rows: QuerySet,
-    groups: QuerySet,
+    groups: QuerySet | None,
     measures: dict[str, tuple[str, str | None]],
     *,
     by: str | None = None,
@@ -146,22 +148,25 @@ def household_split(
     `measures` map a name to (aggregate, column of `rows` or None for COUNT(*)), e.g.
     {"count": ("COUNT", None), "mean": ("AVG", "wait_days")}. The rows are joined once to
     `groups` (see _joined_to_groups) and each group is a FILTER on its flag column, so nothing is
-    computed again per group. With `by` (a column of `rows`): {value of by: {measure: {...}}}, one
-    query grouped by it. `default` replaces a NULL aggregate (SUM over no rows)."""
+    computed again per group. With `groups` None the rows carry the g_<group> columns themselves
+    (e.g. audit/reports/key_figure_facts.py). With `by` (a column of `rows`): {value of by:
+    {measure: {...}}}, one query grouped by it. `default` replaces a NULL aggregate (SUM over no rows)."""
     qn = connection.ops.quote_name
     head, params = _joined_to_groups(rows, groups)
+    flags = "r" if groups is None else "s"
     columns, names = [], []
     for name, (function, column) in measures.items():
         argument = "*" if column is None else f"r.{qn(column)}"
         for group in GROUPS:
-            condition = "" if group.key == "total" else f" FILTER (WHERE s.{qn('g_' + group.key)})"
+            condition = "" if group.key == "total" else f" FILTER (WHERE {flags}.{qn('g_' + group.key)})"
             columns.append(f"{function}({argument}){condition}")
             names.append((name, group.key))
     group_by = ""
     if by is not None:
         columns.insert(0, f"r.{qn(by)}")
         group_by = f" GROUP BY r.{qn(by)}"
-    sql = f"{head}SELECT {', '.join(columns)} FROM r LEFT JOIN s ON s.{qn(key)} = r.{qn(key)}{group_by}"
+    joined = "" if groups is None else f" LEFT JOIN s ON s.{qn(key)} = r.{qn(key)}"
+    sql = f"{head}SELECT {', '.join(columns)} FROM r{joined}{group_by}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         result_rows = cursor.fetchall()
@@ -191,7 +196,12 @@ def household_medians(rows: QuerySet, groups: QuerySet, value: str, *, key: str 
     The query counts the rows per value and group (one pass, GROUP BY the value: one row back per
     distinct value, e.g. per number of days, whatever the number of rows); the middle row (odd
     count) or the mean of the two middle rows (even count) is then read off the counts."""
-    counts = household_split(rows, groups, {"n": ("COUNT", None)}, by=value, key=key)
+    return median_of_counts(household_split(rows, groups, {"n": ("COUNT", None)}, by=value, key=key))
+
+
+def median_of_counts(counts: dict) -> dict[str, Decimal | None]:
+    """The median per group from {value: {"n": {group key: rows with that value}}} (household_split
+    grouped by the value)."""
     out = {}
     for group in GROUPS:
         distribution = sorted((v, figures["n"][group.key]) for v, figures in counts.items() if figures["n"][group.key])

@@ -44,32 +44,38 @@ WORK_OR_STUDIES = (ClosingReason.WORK, ClosingReason.STUDIES)
 PRAKTIK_TYPES = (InsatsType.PRAKTIK, InsatsType.LANGUAGE_PRAKTIK)
 
 
+def latest_applicant_memberships(households: QuerySet | None = None) -> QuerySet[HouseholdMember]:
+    """Each household's latest membership with the applicant role (latest valid_from, then the
+    latest row), whoever holds it on the report's day: its sökande. `households` (a queryset of
+    household ids) limits the rows before the window, which changes nothing for those kept."""
+    latest_first = Window(
+        RowNumber(), partition_by=[F("household_id")], order_by=[F("valid_from").desc(), F("pk").desc()]
+    )
+    members = HouseholdMember.objects.filter(role=MemberRole.APPLICANT)
+    if households is not None:
+        members = members.filter(household_id__in=households)
+    return members.annotate(rn=latest_first).filter(rn=1).order_by()
+
+
 def household_applicants(on) -> QuerySet[HouseholdMember]:
-    """The household's sökande, one row per household: its latest membership with the applicant
-    role (latest valid_from, then the latest row), whoever holds it on the report's day. Columns:
+    """The household's sökande, one row per household (latest_applicant_memberships). Columns:
     hh (the household) and g_<group> (the sökande is in the group on `on`, by
     figures.group_q). A household without a sökande is counted only in Totalt.
 
     One window over the memberships instead of a correlated subquery per counted row: the
     figures join it once (figures.household_split)."""
-    latest_first = Window(
-        RowNumber(), partition_by=[F("household_id")], order_by=[F("valid_from").desc(), F("pk").desc()]
+    return latest_applicant_memberships().values(
+        hh=F("household_id"), **group_flags(gender="applicant__legal_gender", birth="applicant__birth_date", on=on)
     )
-    flags = {
-        f"g_{g.key}": ExpressionWrapper(
-            group_q(g, gender="applicant__legal_gender", birth="applicant__birth_date", on=on),
-            output_field=BooleanField(),
-        )
+
+
+def group_flags(*, gender: str, birth: str, on) -> dict[str, ExpressionWrapper]:
+    """g_<group>: a boolean per group but Totalt, by figures.group_q on the lookups `gender` and `birth`."""
+    return {
+        f"g_{g.key}": ExpressionWrapper(group_q(g, gender=gender, birth=birth, on=on), output_field=BooleanField())
         for g in GROUPS
         if g.key != "total"
     }
-    return (
-        HouseholdMember.objects.filter(role=MemberRole.APPLICANT)
-        .annotate(rn=latest_first)
-        .filter(rn=1)
-        .order_by()
-        .values(hh=F("household_id"), **flags)
-    )
 
 
 def in_force() -> Exists:
@@ -80,12 +86,36 @@ def in_force() -> Exists:
     return ~Exists(Decision.objects.filter(replaces_id=OuterRef("pk")))
 
 
+def granted() -> QuerySet[Decision]:
+    """Decisions granted or partly granted with an amount, in force (not replaced by a
+    correction), for an application not withdrawn: what "beviljat" counts. A corrected decision
+    counts once: its replacement."""
+    return Decision.objects.filter(in_force(), outcome__in=GRANTING_OUTCOMES, amount__gt=0).exclude(
+        application__status=ApplicationStatus.WITHDRAWN
+    )
+
+
 def granted_income_support() -> QuerySet[Decision]:
-    """Försörjningsstöd granted or partly granted, in force (not replaced by a correction),
-    for an application not withdrawn. A corrected decision counts once: its replacement."""
-    return Decision.objects.filter(
-        in_force(), item_kind=DecisionItemKind.INCOME_SUPPORT, outcome__in=GRANTING_OUTCOMES, amount__gt=0,
-    ).exclude(application__status=ApplicationStatus.WITHDRAWN)
+    """Försörjningsstöd granted (granted()): what makes a household one with försörjningsstöd."""
+    return granted().filter(item_kind=DecisionItemKind.INCOME_SUPPORT)
+
+
+def paid_orders() -> QuerySet[PaymentOrder]:
+    """Payment orders sent to the bank in a batch (so attested) that have not come back (DOMAIN.md
+    8: "utbetalt" means paid). A payment counts whatever became of its decision later."""
+    return PaymentOrder.objects.filter(batch__isnull=False).exclude(
+        Exists(PaymentReturn.objects.filter(order_id=OuterRef("pk")))
+    )
+
+
+def decided_applications() -> QuerySet[Application]:
+    """Applications not withdrawn with first_decided: the earliest decided_on among their
+    original decisions (corrections do not count), and wait_days from receipt to it."""
+    return (
+        Application.objects.exclude(status=ApplicationStatus.WITHDRAWN)
+        .annotate(first_decided=Min("decisions__decided_on", filter=Q(decisions__replaces__isnull=True)))
+        .annotate(wait_days=DaysBetween(F("first_decided"), F("received_on")))
+    )
 
 
 def _by_unit(qs: QuerySet, field: str, unit_id: int | None) -> QuerySet:
@@ -122,10 +152,9 @@ def amounts(period: Period, unit_id: int | None) -> dict[str, dict]:
     """Granted amounts for the period's months: försörjningsstöd and livsföring i övrigt."""
     decisions = (
         _by_unit(
-            Decision.objects.filter(
-                in_force(), outcome__in=GRANTING_OUTCOMES, amount__gt=0,
+            granted().filter(
                 application__month__gte=period.start.replace(day=1), application__month__lte=period.end,
-            ).exclude(application__status=ApplicationStatus.WITHDRAWN),
+            ),
             "application__case__unit_id",
             unit_id,
         )
@@ -151,11 +180,10 @@ def paid_amounts(period: Period, unit_id: int | None) -> dict[str, dict]:
     A payment counts whatever became of its decision later: the money went out."""
     orders = (
         _by_unit(
-            PaymentOrder.objects.filter(
-                batch__isnull=False,
+            paid_orders().filter(
                 decision__application__month__gte=period.start.replace(day=1),
                 decision__application__month__lte=period.end,
-            ).exclude(Exists(PaymentReturn.objects.filter(order_id=OuterRef("pk")))),
+            ),
             "decision__application__case__unit_id",
             unit_id,
         )
@@ -210,12 +238,11 @@ def waiting_times(period: Period, unit_id: int | None) -> dict[str, dict]:
         replaces__isnull=True, decided_on__gte=period.start, decided_on__lte=period.end
     ).values("application_id")
     apps = (
-        _by_unit(Application.objects.exclude(status=ApplicationStatus.WITHDRAWN), "case__unit_id", unit_id)
+        _by_unit(decided_applications(), "case__unit_id", unit_id)
         .filter(pk__in=decided_in_period)
-        .annotate(first_decided=Min("decisions__decided_on", filter=Q(decisions__replaces__isnull=True)))
         .filter(first_decided__gte=period.start, first_decided__lte=period.end)
         .order_by()
-        .values(hh=F("case__household_id"), wait_days=DaysBetween(F("first_decided"), F("received_on")))
+        .values("wait_days", hh=F("case__household_id"))
     )
     groups = household_applicants(period.end)
     out = household_split(apps, groups, {"count": ("COUNT", None), "mean": ("AVG", "wait_days")})

@@ -410,6 +410,12 @@ WEBHOOK_BACKOFF_SECONDS = env.float("WEBHOOK_BACKOFF_SECONDS", default=30.0)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 WEBHOOK_SWEEP_SECONDS = env.int("WEBHOOK_SWEEP_SECONDS", default=60)
 
+# Report 1 (nyckeltal) reads monthly facts on PostgreSQL (audit/reports/key_figure_facts.py):
+# every KEY_FIGURE_FACTS_REFRESH_SECONDS the beat task rebuilds the months a change made stale; a
+# report rebuilds what is still stale itself before it reads, so this only sets how much of that
+# work a report may find left.
+KEY_FIGURE_FACTS_REFRESH_SECONDS = env.int("KEY_FIGURE_FACTS_REFRESH_SECONDS", default=60)
+
 # The nightly chain check writes the chain's last link to this folder (one file a day, never
 # overwritten) and mails it to these addresses: keep both where the database roles cannot write.
 AUDIT_CHAIN_ANCHOR_DIR = env.str("AUDIT_CHAIN_ANCHOR_DIR", default=str(VAR_DIR / "audit-chain"))

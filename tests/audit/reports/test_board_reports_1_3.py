@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from audit.reports import get_report
+from audit.reports import get_report, key_figure_facts
 from audit.reports.base import ReportParams as Params
 from audit.reports.base import parse_period
 from cases.models import Applicant, Role
@@ -27,11 +27,20 @@ FEB_2025 = parse_period(kind="month", year=2025, number=2, today=TODAY)
 # medians, closings, closings by reason, participants) for the period and the year before;
 # plan quality 5 and heltidsaktivering 2 (all weeks in one UNION ALL, exemptions), each for the period
 # and the same period a year before.
-EXPECTED_QUERIES = {"key_figures": 18, "plan_quality": 10, "full_time_activation": 4}
+# On PostgreSQL report 1 reads its monthly facts, after one query that finds them fresh
+# (audit/reports/key_figure_facts.py; the months made stale here are rebuilt first, outside the count).
+FACTS = connection.vendor == "postgresql"
+EXPECTED_QUERIES = {"key_figures": 19 if FACTS else 18, "plan_quality": 10, "full_time_activation": 4}
 WORLDS = {"key_figures": key_figures_world, "plan_quality": plan_world, "full_time_activation": full_time_world}
 
 
+def _fresh():
+    if FACTS:
+        key_figure_facts.refresh()
+
+
 def _count_queries(code, period):
+    _fresh()
     with CaptureQueriesContext(connection) as ctx:
         get_report(code).build(Params(period=period, unit_id=None, today=TODAY))
     return len(ctx.captured_queries)
@@ -45,6 +54,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(code, period, django_
     for _ in range(3):  # four times the persons, decisions, plans and participations
         WORLDS[code]()
     assert Applicant.objects.count() >= 4 * 4
+    _fresh()
     with django_assert_max_num_queries(EXPECTED_QUERIES[code]):
         get_report(code).build(Params(period=period, unit_id=None, today=TODAY))
     assert _count_queries(code, period) == small == EXPECTED_QUERIES[code]

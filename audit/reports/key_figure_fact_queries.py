@@ -1,0 +1,99 @@
+"""Report 1's household figures and waiting times read from the monthly facts (PostgreSQL).
+
+The same functions, arguments and results as key_figure_queries (the reference, which SQLite
+and the tests keep using), over a few rows per household and month instead of the decisions,
+payments and memberships: the sökande's kön and birth date are in each row, so no window over
+the memberships is run at read time. tests/audit/reports/test_key_figure_facts.py checks both
+give the same figures.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Case, Count, F, QuerySet, Value, When
+
+from audit.key_figure_fact_models import KeyFigureFact, KeyFigureWait
+from audit.reports import board_norms, key_figure_facts
+from audit.reports.base import Period
+from audit.reports.figures import GROUPS, household_split, median_of_counts
+from audit.reports.key_figure_queries import group_flags
+from planning.norms import add_months
+
+
+def _flags(period: Period) -> dict:
+    return group_flags(gender="applicant_gender", birth="applicant_birth_date", on=period.end)
+
+
+def _long_term_window(period: Period) -> tuple:
+    last_month = period.end.replace(day=1)
+    return add_months(last_month, 1 - board_norms.norm("LONG_TERM_WINDOW_MONTHS")), last_month
+
+
+def make_fresh(*periods: Period) -> list:
+    """Rebuild the stale months these periods read (their months and the long-term window)."""
+    first = min(min(p.start.replace(day=1), _long_term_window(p)[0]) for p in periods)
+    return key_figure_facts.fresh(first, max(p.end for p in periods))
+
+
+def _facts(first, last, unit_id: int | None) -> QuerySet[KeyFigureFact]:
+    qs = KeyFigureFact.objects.filter(month__gte=first, month__lte=last).order_by()
+    return qs if unit_id is None else qs.filter(unit_id=unit_id)
+
+
+def households_per_month(period: Period, unit_id: int | None) -> dict[str, dict]:
+    months = period.months()
+    pairs = (
+        _facts(months[0], months[-1], unit_id).filter(support=True)
+        .values(hh=F("household_id"), in_month=F("month"), **_flags(period)).distinct()
+    )
+    per_month = household_split(pairs, None, {"n": ("COUNT", None)}, by="in_month")
+    out = {f"m{i}": dict.fromkeys((g.key for g in GROUPS), 0) for i in range(len(months))}
+    for i, month in enumerate(months):
+        if month in per_month:
+            out[f"m{i}"] = per_month[month]["n"]
+    return out
+
+
+def _sums(period: Period, unit_id: int | None, income_support: str, other_costs: str) -> dict[str, dict]:
+    rows = _facts(period.start.replace(day=1), period.end, unit_id).values(
+        income_support=F(income_support), other_costs=F(other_costs), **_flags(period)
+    )
+    return household_split(
+        rows, None, {"income_support": ("SUM", "income_support"), "other_costs": ("SUM", "other_costs")}, default=0
+    )
+
+
+def amounts(period: Period, unit_id: int | None) -> dict[str, dict]:
+    return _sums(period, unit_id, "income_support_granted", "other_costs_granted")
+
+
+def paid_amounts(period: Period, unit_id: int | None) -> dict[str, dict]:
+    return _sums(period, unit_id, "income_support_paid", "other_costs_paid")
+
+
+def long_term(period: Period, unit_id: int | None) -> dict[str, dict]:
+    flags = _flags(period)
+    households = (
+        _facts(*_long_term_window(period), unit_id).filter(support=True)
+        .values(hh=F("household_id"), **flags)
+        .annotate(support_months=Count("month", distinct=True))
+        .annotate(is_long_term=Case(When(support_months__gte=board_norms.norm("LONG_TERM_MIN_MONTHS"), then=Value(1))))
+        .values("hh", "is_long_term", *flags)
+    )
+    return household_split(households, None, {"long_term": ("COUNT", "is_long_term"), "recipients": ("COUNT", None)})
+
+
+def waiting_times(period: Period, unit_id: int | None) -> dict[str, dict]:
+    waits = KeyFigureWait.objects.filter(month__gte=period.start.replace(day=1), month__lte=period.end).order_by()
+    if unit_id is not None:
+        waits = waits.filter(unit_id=unit_id)
+    rows = waits.values("wait_days", "n", days=F("n") * F("wait_days"), **_flags(period))
+    sums = household_split(rows, None, {"count": ("SUM", "n"), "days": ("SUM", "days")}, default=0)
+    return {
+        "count": sums["count"],
+        # As the reference's AVG: the exact mean, as a float.
+        "mean": {g: float(Decimal(sums["days"][g]) / sums["count"][g]) if sums["count"][g] else None
+                 for g in sums["count"]},
+        "median": median_of_counts(household_split(rows, None, {"n": ("SUM", "n")}, by="wait_days")),
+    }
