@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Func, IntegerField, Q, QuerySet
 
 from audit.reports.base import Column, Period, Table
@@ -162,7 +162,8 @@ def household_split(
         columns.insert(0, f"r.{qn(by)}")
         group_by = f" GROUP BY r.{qn(by)}"
     sql = f"{head}SELECT {', '.join(columns)} FROM r LEFT JOIN s ON s.{qn(key)} = r.{qn(key)}{group_by}"
-    with connection.cursor() as cursor:
+    # Where the ORM would read `rows` (the reports' replica when there is one, config/db_router.py).
+    with connections[rows.db].cursor() as cursor:
         cursor.execute(sql, params)
         result_rows = cursor.fetchall()
 
