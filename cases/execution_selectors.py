@@ -112,7 +112,10 @@ def _unexecuted(end: datetime.date, months: int, unit_id: int | None) -> QuerySe
     qs = qs.alias(
         execution=FilteredRelation("execution_events", condition=Q(
             execution_events__kind=ExecutionEventKind.EXECUTED, execution_events__occurred_on__lte=end)),
-        correction=FilteredRelation("replaced_by", condition=Q(replaced_by__decided_on__lte=end)),
+        # IS NOT NULL is implied by the join; said, it lets PostgreSQL hash only the corrections
+        # (about 1 % of the decisions), not every decision, also for one chunk of rule 10.
+        correction=FilteredRelation("replaced_by", condition=Q(
+            replaced_by__replaces__isnull=False, replaced_by__decided_on__lte=end)),
     )
     return _episode(
         qs, months=months, started_on=F("decided_on"), resolved_on=F("execution__occurred_on"),
