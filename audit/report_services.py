@@ -25,6 +25,7 @@ from audit.reports.base import Period, ReportParams, parse_date_range, parse_per
 from audit.reports.catalog import available_reports, definition_for
 from cases.models import Unit
 from cases.permissions import require_role
+from config.db_router import replica_replayed_at, report_reads
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +125,16 @@ def snapshot_build(*, snapshot_id: int) -> bool:
         snap.save(update_fields=["status", "progress", "error", "started_at", "updated_at"])
     params = params_from_json(snap.params)
     params.progress = lambda percent: _set_progress(snapshot_id, percent)
-    data = get_report(snap.code).make(params).to_json()
+    # The figures are read from the reports' replica when there is one (config/db_router.py);
+    # the snapshot, its progress and everything else here are written to default.
+    with report_reads():
+        replayed_at = replica_replayed_at()
+        report = get_report(snap.code).make(params)
+    if replayed_at is not None:
+        report.notes.append(replica_note(replayed_at))
+    data = report.to_json()
+    if replayed_at is not None:
+        data["replica_replayed_at"] = replayed_at.isoformat()
     with transaction.atomic():
         snap = ReportSnapshot.objects.select_for_update().get(pk=snapshot_id)
         if snap.status == SnapshotStatus.DONE:  # a redelivered task finished first
@@ -136,6 +146,14 @@ def snapshot_build(*, snapshot_id: int) -> bool:
         event_emit(event_type=EventType.REPORT_READY, unit_id=snap.unit_id, subject_type="report", subject_id=snap.pk)
         transaction.on_commit(lambda: snapshot_notify(snapshot_id=snapshot_id))
     return True
+
+
+def replica_note(replayed_at: datetime.datetime) -> str:
+    """What a report read from the replica says about its freshness: the replica replays the
+    primary's changes with some delay, so the figures are as of its last replayed change."""
+    at = timezone.localtime(replayed_at)
+    return (f"Uppgifterna är hämtade ur en kopia av databasen: ändringar sparade till och med "
+            f"{at:%Y-%m-%d} kl. {at:%H:%M} är med.")
 
 
 def snapshot_fail(*, snapshot_id: int, error: str) -> None:

@@ -465,3 +465,9 @@ class DecisionExecutionEvent(TimeStampedModel):
                 fields=["decision"], condition=Q(kind="executed"), name="decision_executed_once"
             ),
         ]
+        indexes = [
+            # The interruptions (about 0.5 % of the events) by decision, for rule 10 and report 4
+            # (cases.execution_selectors): without it each chunk of rule 10 read every event.
+            models.Index(fields=["decision", "occurred_on"], condition=Q(kind="interrupted"),
+                         name="execution_interrupted"),
+        ]

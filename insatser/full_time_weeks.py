@@ -22,9 +22,8 @@ import datetime
 import math
 from decimal import Decimal
 
-from django.db import connection
-
 from cases.models import Applicant, Case, CaseSupportBarrier, HouseholdMember, SupportBarrier
+from config.db_router import read_connection
 
 from . import norms
 from .models import WEEKDAY_FIELDS, Exemption, Participation, WeeklyAttendance
@@ -224,6 +223,7 @@ def weekly_counts(
     params = {"first": mondays[0], "last": mondays[-1], "n": len(mondays), "norm": norm, "unit": unit_id,
               "born_after": born_after or datetime.date.min, "born_by": born_on_or_before or datetime.date.max}
     sql = WEEKLY_COUNTS.replace("{unit}", f"AND {IN_UNIT}" if unit_id is not None else "")
-    with connection.cursor() as cursor:
+    # Where the ORM would read (the reports' replica when there is one, config/db_router.py).
+    with read_connection(Applicant).cursor() as cursor:
         cursor.execute(sql, params)
         return {mondays[row[0]]: dict(zip(COUNTS, row[1:], strict=True)) for row in cursor.fetchall()}

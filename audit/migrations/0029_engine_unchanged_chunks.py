@@ -61,7 +61,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0025_idempotency_keys'),
+        ('audit', '0028_key_figure_facts'),
         ('cases', '0016_transfers_reserve_numbers'),
         ('insatser', '0004_free_text_length_bound'),
         ('planning', '0006_plan_draft_input'),

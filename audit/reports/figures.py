@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Func, IntegerField, Q, QuerySet
 
 from audit.reports.base import Column, Period, Table
@@ -167,7 +167,8 @@ def household_split(
         group_by = f" GROUP BY r.{qn(by)}"
     joined = "" if groups is None else f" LEFT JOIN s ON s.{qn(key)} = r.{qn(key)}"
     sql = f"{head}SELECT {', '.join(columns)} FROM r{joined}{group_by}"
-    with connection.cursor() as cursor:
+    # Where the ORM would read `rows` (the reports' replica when there is one, config/db_router.py).
+    with connections[rows.db].cursor() as cursor:
         cursor.execute(sql, params)
         result_rows = cursor.fetchall()
 

@@ -92,9 +92,25 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # running (measured at 100 000 persons: full rule run 58 s with JIT off, 79 s on; the full-time report
 # for 10 000 persons 3.8 s off, 61 s on). Set on the connection, so it needs no server change.
 DATABASE_JIT = env.bool("DATABASE_JIT", default=False)
-if DATABASES["default"]["ENGINE"].endswith("postgresql") and not DATABASE_JIT:
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = " ".join(filter(None, [_options.get("options", ""), "-c jit=off"]))
+
+
+def configure_jit(database: dict) -> None:
+    if database["ENGINE"].endswith("postgresql") and not DATABASE_JIT:
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
+
+
+configure_jit(DATABASES["default"])
+# Board reports from a PostgreSQL read replica (README, Production, "Reports from a read replica";
+# config/db_router.py): with REPORTS_DATABASE_URL the alias `reports` reads the reports' figures;
+# every write still goes to `default`. Unset: everything uses `default`.
+REPORTS_DATABASE_URL = env.str("REPORTS_DATABASE_URL", default="")
+REPORTS_DATABASE_ALIAS = None
+if REPORTS_DATABASE_URL:
+    DATABASES["reports"] = env.db_url_config(REPORTS_DATABASE_URL)
+    configure_jit(DATABASES["reports"])
+    REPORTS_DATABASE_ALIAS = "reports"
+DATABASE_ROUTERS = ["config.db_router.ReportsRouter"]
 # PostgreSQL in production uses two roles (README, Production): the app connects with DATABASE_URL
 # as this role, which may only INSERT and SELECT on the access log and change events; migrations
 # run as the owner (`bin/migrate` with MIGRATE_DATABASE_URL) and grant this role its rights.
@@ -124,7 +140,8 @@ def configure_connection_reuse(database: dict, *, pool: bool, conn_max_age: int)
         database["CONN_MAX_AGE"] = conn_max_age
 
 
-configure_connection_reuse(DATABASES["default"], pool=DATABASE_POOL, conn_max_age=DATABASE_CONN_MAX_AGE)
+for _alias in DATABASES:
+    configure_connection_reuse(DATABASES[_alias], pool=DATABASE_POOL, conn_max_age=DATABASE_CONN_MAX_AGE)
 # The API's lists count at most this many rows (config/api/pagination.py): `count` is exact up to
 # here and "more than" beyond it, so a page over a large scope never counts the whole scope.
 API_COUNT_BOUND = env.int("API_COUNT_BOUND", default=1000)

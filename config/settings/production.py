@@ -36,5 +36,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 # Persistent connections in production (README, Settings, "Database connections"; bench/api_load.py):
 # each gunicorn worker thread keeps its connection DATABASE_CONN_MAX_AGE seconds (default 300).
-configure_connection_reuse(DATABASES["default"], pool=DATABASE_POOL,
-                           conn_max_age=env.int("DATABASE_CONN_MAX_AGE", default=300))
+for _alias in DATABASES:  # default, and the reports' replica when there is one
+    configure_connection_reuse(DATABASES[_alias], pool=DATABASE_POOL,
+                               conn_max_age=env.int("DATABASE_CONN_MAX_AGE", default=300))

@@ -1,5 +1,6 @@
 """Tests: the same as local unless DATABASE_URL/CELERY_BROKER_URL point at PostgreSQL and Redis (CI)."""
 
+import copy
 import os
 import tempfile
 
@@ -11,6 +12,13 @@ from .base import env
 # folder, so one process's in-process Celery worker never takes a task another process queued
 # against its own database. Empty when the suite runs in one process.
 TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+# The reports' replica (config/db_router.py) is, in tests, a mirror of the test database (Django's
+# TEST MIRROR: the alias connects to the same database, none is created for it). Routing to it is
+# off (REPORTS_DATABASE_ALIAS None), so every test reads default; tests/config/test_db_router.py
+# turns it on and checks where a report's queries go.
+DATABASES["reports"] = {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}  # noqa: F405
+REPORTS_DATABASE_ALIAS = None
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="test-only-not-a-secret")
