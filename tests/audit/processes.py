@@ -60,6 +60,16 @@ class PrivateRedis:
         )
         return int(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip().isdigit() else None
 
+    def queued(self, task_name: str) -> int:
+        """How many messages of `task_name` wait in its lists (the queues). Not the key count: a
+        beat or worker that reconnects right after a restart declares its queues again at once."""
+        def cli(*args: str) -> list[str]:
+            done = subprocess.run(["redis-cli", "-p", str(self.port), "--raw", *args],
+                                  capture_output=True, text=True, timeout=5)
+            return done.stdout.splitlines()
+        lists = [key for key in cli("--scan") if cli("type", key) == ["list"]]
+        return sum(task_name in message for key in lists for message in cli("lrange", key, "0", "-1"))
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
