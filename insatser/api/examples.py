@@ -19,6 +19,6 @@ ATTENDANCE = [request_example("vecka", "Veckans närvaro", {
 
 CLOSING_PROPOSE = [request_example("arbete", "Avslut: personen har fått arbete", {
     "reason": "work",
-    "end_date": "2026-11-30",
+    "ended_on": "2026-11-30",
     "reason_text": "",
 })]

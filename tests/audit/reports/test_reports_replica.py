@@ -55,10 +55,11 @@ def _reads_of(ctx, table: str) -> list[str]:
 @pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
 def test_a_reports_figures_are_read_from_the_replica_and_every_write_goes_to_default(replica_on, report_world):
     w = report_world
-    # 4a (about persons, for the unit), 3 (raw SQL on PostgreSQL) and 1 (raw SQL in audit.reports.figures).
+    # 4a (about persons, for the unit), 3 (raw SQL on PostgreSQL) and 1 (its monthly facts on
+    # PostgreSQL, audit.reports.key_figure_fact_queries; rebuilding a stale month is a write, on default).
     for code, unit, kind, table in (("unexecuted_decisions_ivo", w.unit, "quarter", Decision._meta.db_table),
                                     ("full_time_activation", None, "year", "cases_applicant"),
-                                    ("key_figures", None, "quarter", "cases_application")):
+                                    ("key_figures", None, "quarter", "audit_keyfigurefact")):
         snap = _snapshot(code, w.unit_manager, unit=unit, kind=kind)
         with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as on_default, \
                 CaptureQueriesContext(connections[REPLICA]) as on_replica:
