@@ -138,7 +138,7 @@ class ChecklistAnswerSerializer(BoundedModelSerializer):
         model = ChecklistAnswer
         fields = [
             "id", "question", "prefilled", "prefill_reason", "answer", "overridden", "comment", "reviewed_by",
-            "reviewed_at",
+            "reviewed_at", "updated_at",
         ]
         read_only_fields = fields
 

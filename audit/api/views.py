@@ -337,13 +337,26 @@ class ControlSampleViewSet(
         return Response(selectors.sample_results(sample=self.get_object()))
 
 
-class ChecklistAnswerViewSet(IdempotentCreateMixin, viewsets.GenericViewSet):
+class ChecklistAnswerViewSet(ConditionalMixin, IdempotentCreateMixin, viewsets.GenericViewSet):
+    """A sampled case's checklist answers, in the unit manager's own samples. Reading one gives
+    its ETag; a review sent with If-Match is saved only on the version read (412 otherwise), so
+    two reviewers of one sample do not overwrite each other's verdict unseen."""
+
     permission_classes = [HasRole]
     allowed_roles = MANAGER
     serializer_class = s.ChecklistAnswerSerializer
 
     def get_queryset(self):
         return selectors.answers_for(self.request.user)
+
+    def retrieve(self, request, pk=None):
+        """One checklist answer, with its version (the ETag to send with the review). No list of
+        its own: a sample's answers are read with its checklists (samples/{id}/checklists/)."""
+        answer = self.get_object()
+        data = self.get_serializer(answer).data
+        record_access(actor=request.user, action=AccessAction.READ, object_type="audit.checklistanswer",
+                      subjects=[(answer.pk, answer.item.person_id)])
+        return Response(data)
 
     @extend_schema(request=s.AnswerReviewSerializer, responses={200: s.ChecklistAnswerSerializer})
     @action(detail=True, methods=["post"])

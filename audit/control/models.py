@@ -443,6 +443,9 @@ class ChecklistAnswer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # The row's version (ETag, If-Match, updated_since: config/api/concurrency.py): two unit
+    # managers reviewing the same sample must not overwrite each other's verdict unseen.
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
 
     class Meta:
         ordering = ["item_id", "pk"]

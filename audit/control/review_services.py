@@ -77,12 +77,13 @@ def checklist_answers_review(
         answer.answer, answer.comment = row.value, comment
         answer.overridden = bool(answer.prefilled) and row.value != answer.prefilled
         answer.reviewed_by, answer.reviewed_at = actor, now
+        answer.updated_at = now  # bulk_update does not apply auto_now
         reviewed.append(answer)
         changes.append(Change(answer, [answer.item.person_id], before, None))
     errors.raise_if_any()
     if check_only:
         return []
-    ChecklistAnswer.objects.bulk_update(reviewed, [*FIELDS, "reviewed_by", "reviewed_at"])
+    ChecklistAnswer.objects.bulk_update(reviewed, [*FIELDS, "reviewed_by", "reviewed_at", "updated_at"])
     record_changes(actor=actor, action="control_sample.review", changes=[
         change._replace(after=snapshot(change.instance, FIELDS)) for change in changes
     ])

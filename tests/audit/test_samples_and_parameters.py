@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from audit.control import engine, services
 from audit.control.models import ActionStatus, ChecklistAnswer, ControlSample, CorrectiveAction, Rule, RuleParameter
-from audit.models import ChangeEvent
+from audit.models import AccessLogEntry, ChangeEvent
 from tests.factories.cases import CaseFactory
 from tests.factories.planning import PlanActivityFactory, SignedPlanFactory, SubgoalFactory
 
@@ -68,6 +68,59 @@ def test_reviewer_override_needs_a_comment_and_changes_the_result(api_as, unit_m
     assert (ok.json()["answer"], ok.json()["overridden"]) == ("no", True)
     results = {r["question"]: r for r in client.get(f"{SAMPLES}{sample.pk}/results/").json()}
     assert results["person_took_part"]["yes"] == 2
+
+
+def test_two_reviewers_of_one_answer_the_second_with_the_old_etag_gets_412(api_as, unit_manager):
+    """Two unit managers of the unit read the same answer; the first confirms it, the second's
+    override sent with the version it read answers 412, and the first one's verdict stands."""
+    from tests.factories.cases import StaffFactory
+
+    _cases(unit_manager.unit, 2)
+    sample = services.sample_draw(
+        actor=unit_manager, unit=unit_manager.unit, period_start=D(2026, 1, 1), period_end=D(2026, 6, 30), size=2
+    )
+    answer = ChecklistAnswer.objects.get(item__sample=sample, item__position=1, question="person_took_part")
+    colleague = StaffFactory(role=unit_manager.role, unit=unit_manager.unit)
+    first, second = api_as(unit_manager), api_as(colleague)
+    url = f"/api/v1/control/checklist-answers/{answer.pk}/"
+    read = first.get(url)
+    assert read.status_code == 200 and read.json()["updated_at"]
+    seen_by_first, seen_by_second = read["ETag"], second.get(url)["ETag"]
+    assert seen_by_first == seen_by_second
+    reads = AccessLogEntry.objects.filter(object_type="audit.checklistanswer", object_id=str(answer.pk))
+    assert reads.filter(person_id=answer.item.person_id).count() == 2  # each read logged, with its person
+
+    confirmed = first.post(f"{url}review/", {"answer": "yes"}, format="json", headers={"If-Match": seen_by_first})
+    assert confirmed.status_code == 200, confirmed.json()
+    assert confirmed["ETag"] != seen_by_first
+    changes = ChangeEvent.objects.count()
+
+    stale = second.post(f"{url}review/", {"answer": "no", "comment": "Deltog inte."}, format="json",
+                        headers={"If-Match": seen_by_second})
+    assert stale.status_code == 412 and "If-Match" in stale.json()["error"]["fields"]
+    answer.refresh_from_db()
+    assert (answer.answer, answer.reviewed_by_id, ChangeEvent.objects.count()) == ("yes", unit_manager.pk, changes)
+
+    retried = second.post(f"{url}review/", {"answer": "no", "comment": "Deltog inte."}, format="json",
+                          headers={"If-Match": confirmed["ETag"]})
+    assert retried.status_code == 200 and retried.json()["overridden"] is True
+
+
+def test_a_bulk_review_moves_each_answers_version(api_as, unit_manager):
+    _cases(unit_manager.unit, 1)
+    sample = services.sample_draw(
+        actor=unit_manager, unit=unit_manager.unit, period_start=D(2026, 1, 1), period_end=D(2026, 6, 30), size=1
+    )
+    answers = list(ChecklistAnswer.objects.filter(item__sample=sample).order_by("pk")[:2])
+    before = {a.pk: a.updated_at for a in answers}
+    response = api_as(unit_manager).post("/api/v1/control/checklist-answers/review/bulk/", {"rows": [
+        {"id": a.pk, "answer": "not_applicable", "comment": "Inte aktuellt här."} for a in answers
+    ]}, format="json")
+    assert response.status_code == 200, response.json()
+    after = dict(ChecklistAnswer.objects.filter(pk__in=before).values_list("pk", "updated_at"))
+    assert all(after[pk] > before[pk] for pk in before)
+    shown = [datetime.datetime.fromisoformat(row["updated_at"]) for row in response.json()]
+    assert shown == [after[a.pk] for a in answers]
 
 
 def test_sample_finding_becomes_a_corrective_action(api_as, unit_manager):

@@ -72,7 +72,7 @@ ROUTES = {
         "control-flag-list", "control-flag-detail", "control-flag-transition", "control-action-list",
         "control-action-detail", "control-action-complete", "control-action-follow-up", "control-sample-list",
         "control-sample-detail", "control-sample-checklists", "control-sample-results",
-        "control-checklist-answer-review", "control-checklist-answer-review-bulk", "caseload-list", "journal-entry-list", "journal-entry-detail",
+        "control-checklist-answer-detail", "control-checklist-answer-review", "control-checklist-answer-review-bulk", "caseload-list", "journal-entry-list", "journal-entry-detail",
         "journal-entry-corrections", "decision-letter", "decision-letter-pdf", "decision-delivery",
         "communication-list", "communication-detail",
         "case-transfer", "case-transfers", "applicant-replace-reserve-number",
