@@ -1,5 +1,6 @@
 """Reservnummer: issuing a local number to a person without personnummer or samordningsnummer,
-and replacing it by the real number when it is known, with every record kept (DOMAIN.md 8).
+and replacing it by the real number when it is known, with every record kept (DOMAIN.md 8); and
+the correction of a personnummer or samordningsnummer, the same way.
 
 The replacement changes the number on the same Applicant row, so cases, households, decisions,
 the journal, plans and the access log keep pointing to the same person; the reserve number is kept
@@ -17,7 +18,7 @@ from config.errors import field_error as _field_error
 
 from . import case_file_rules, identity
 from .case_file_rules import RESERVE_NUMBER_MAX_LENGTH
-from .models import Applicant, ReplacedReserveNumber, ReserveNumberSequence, Role, Staff
+from .models import Applicant, CorrectedIdentityNumber, ReplacedReserveNumber, ReserveNumberSequence, Role, Staff
 from .permissions import require_role
 
 IDENTITY_FIELDS = ("personal_identity_number", "reserve_number", "is_coordination_number", "birth_date",
@@ -92,4 +93,48 @@ def applicant_replace_reserve_number(*, actor: Staff, applicant: Applicant, pers
     applicant.save()
     record_change(actor=actor, action="applicant.replace_reserve_number", instance=applicant,
                   person_ids=[applicant.pk], before=before, after=snapshot(applicant, IDENTITY_FIELDS))
+    return applicant
+
+
+@transaction.atomic
+def applicant_correct_identity_number(
+    *, actor: Staff, applicant: Applicant, personal_identity_number: str, reason: str
+) -> Applicant:
+    """Correct a person's personnummer or samordningsnummer (entered wrong, or a samordningsnummer
+    followed by a personnummer): its own operation, never an update. The person and every record
+    about them stay the same; the old number is kept with who corrected it and why, and birth date
+    and legal gender follow the new number. A reserve number is replaced by
+    applicant_replace_reserve_number instead."""
+    require_role(actor, {Role.CASEWORKER}, doing="rätta personnummer")
+    applicant = Applicant.objects.select_for_update().get(pk=applicant.pk)
+    field = "personal_identity_number"
+    if not applicant.personal_identity_number:
+        raise _field_error(field, "Personen har reservnummer. Ersätt det med åtgärden ersätt reservnummer.",
+                           "has_reserve_number")
+    reason = (reason or "").strip()
+    if not reason:
+        raise _field_error("reason", "Ange varför numret rättas.", "required")
+    try:
+        parsed = identity.parse(personal_identity_number)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.error_list}) from exc
+    if parsed.canonical == applicant.personal_identity_number:
+        raise _field_error(field, "Personen har redan det numret.", "unchanged")
+    if Applicant.objects.filter(personal_identity_number=parsed.canonical).exists():
+        raise _field_error(field, "Personnumret tillhör redan en annan registrerad person. Kontrollera numret.",
+                           "belongs_to_another")
+    before = snapshot(applicant, IDENTITY_FIELDS)
+    CorrectedIdentityNumber.objects.create(
+        applicant=applicant, previous_number=applicant.personal_identity_number,
+        previous_was_coordination_number=applicant.is_coordination_number, reason=reason,
+        corrected_at=timezone.now(), corrected_by=actor,
+    )
+    applicant.personal_identity_number = parsed.canonical
+    applicant.is_coordination_number = parsed.is_coordination_number
+    applicant.birth_date, applicant.legal_gender = parsed.birth_date, parsed.legal_gender
+    applicant.full_clean()
+    applicant.save()
+    record_change(actor=actor, action="applicant.correct_identity_number", instance=applicant,
+                  person_ids=[applicant.pk], before=before, after={**snapshot(applicant, IDENTITY_FIELDS),
+                                                                    "reason": reason})
     return applicant

@@ -20,6 +20,7 @@ from .models import (
     CaseSupportBarrier,
     CaseTransfer,
     CoordinatorAssignment,
+    CorrectedIdentityNumber,
     Household,
     HouseholdMember,
     ReplacedReserveNumber,
@@ -96,7 +97,9 @@ def applicant_list(*, user: Staff) -> QuerySet[Applicant]:
     return (
         applicants_for(user)
         .select_related("registered_unit")
-        .prefetch_related(Prefetch("replaced_reserve_numbers", queryset=ReplacedReserveNumber.objects.order_by("pk")))
+        .prefetch_related(Prefetch("replaced_reserve_numbers", queryset=ReplacedReserveNumber.objects.order_by("pk")),
+                          Prefetch("corrected_identity_numbers",
+                                   queryset=CorrectedIdentityNumber.objects.order_by("corrected_at", "pk")))
         .order_by("last_name", "first_name", "pk")
     )
 
@@ -106,8 +109,10 @@ def applicant_search(
     reserve_number: str | None = None,
 ):
     qs = applicant_list(user=user)
-    if personal_identity_number:
-        qs = qs.filter(personal_identity_number=personal_identity_number)
+    if personal_identity_number:  # the current one, or one corrected since: the person is the same
+        corrected = CorrectedIdentityNumber.objects.filter(applicant_id=OuterRef("pk"),
+                                                           previous_number=personal_identity_number)
+        qs = qs.filter(Q(personal_identity_number=personal_identity_number) | Q(Exists(corrected)))
     if reserve_number:  # the current one, or one a personnummer has replaced: the person is the same
         replaced = ReplacedReserveNumber.objects.filter(applicant_id=OuterRef("pk"), reserve_number=reserve_number)
         qs = qs.filter(Q(reserve_number=reserve_number) | Q(Exists(replaced)))

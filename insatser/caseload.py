@@ -76,15 +76,20 @@ def caseload_queryset(*, user: Staff, on: datetime.date | None = None) -> QueryS
 
 
 def _search(qs: QuerySet[Applicant], text: str) -> QuerySet[Applicant]:
-    """By personnummer when the text parses as one, else by name parts or a reservnummer (the one a
-    person has, or one a personnummer replaced: cases.reserve_number_services)."""
+    """By personnummer when the text parses as one (the person's, or one corrected since), else by
+    name parts or a reservnummer (the one a person has, or one a personnummer replaced:
+    cases.reserve_number_services)."""
     text = (text or "").strip()
     if not text:
         return qs
     try:
-        return qs.filter(personal_identity_number=identity.parse(text).canonical)
+        number = identity.parse(text).canonical
     except Exception:  # noqa: BLE001 - not a number: search by name
         pass
+    else:  # the current number, or one corrected since (cases.reserve_number_services)
+        return qs.filter(pk__in=Applicant.objects.filter(
+            Q(personal_identity_number=number) | Q(corrected_identity_numbers__previous_number=number)
+        ).values("pk"))
     reserve = text.upper()
     by_reserve_number = Q(reserve_number=reserve) | Q(replaced_reserve_numbers__reserve_number=reserve)
     by_name = Q()

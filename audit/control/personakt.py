@@ -49,6 +49,7 @@ PATHS: dict[str, tuple[str | None, str | None]] = {
     "cases.decisiondelivery": ("decision__application__case__household", None),
     "cases.casetransfer": ("case__household", None),
     "cases.replacedreservenumber": (None, "applicant"),
+    "cases.correctedidentitynumber": (None, "applicant"),
     "cases.attachment": ("case__household", None),
     # Payments (issue 14): the orders and returns are the file's; a batch holds only its day, count
     # and total, so it stays when the orders it sent are removed.

@@ -61,6 +61,11 @@ class ApplicantSerializer(BoundedModelSerializer):
         help_text="Reservnummer som personnummer eller samordningsnummer har ersatt.",
     )
 
+    corrected_identity_numbers = serializers.SlugRelatedField(
+        slug_field="previous_number", many=True, read_only=True,
+        help_text="Tidigare personnummer eller samordningsnummer som har rättats, äldst först.",
+    )
+
     class Meta:
         model = Applicant
         fields = [
@@ -68,6 +73,7 @@ class ApplicantSerializer(BoundedModelSerializer):
             "personal_identity_number",
             "reserve_number",
             "replaced_reserve_numbers",
+            "corrected_identity_numbers",
             "is_coordination_number",
             "birth_date",
             "legal_gender",
@@ -124,7 +130,8 @@ class ApplicantUpdateSerializer(BoundedSerializer):
     protected_identity = serializers.BooleanField(required=False)
 
     # Identity numbers never change by an update: sent with another value they are refused by
-    # name (not silently dropped). A reserve number is replaced by its own audited operation
+    # name (not silently dropped). Each changes by its own audited operation: a personnummer is
+    # corrected (POST applicants/{id}/correct-identity-number/), a reserve number replaced
     # (POST applicants/{id}/replace-reserve-number/).
     FIXED_FIELDS = ("personal_identity_number", "reserve_number")
 
@@ -136,8 +143,8 @@ class ApplicantUpdateSerializer(BoundedSerializer):
                 continue
             if _comparable(name, data[name]) != _comparable(name, getattr(applicant, name)):
                 raise serializers.ValidationError(
-                    {name: "Kan inte ändras. Ett reservnummer ersätts med det riktiga personnumret "
-                           "genom åtgärden ersätt reservnummer."}, code="read_only")
+                    {name: "Kan inte ändras här. Ett personnummer rättas med åtgärden rätta personnummer, "
+                           "ett reservnummer ersätts med åtgärden ersätt reservnummer."}, code="read_only")
         return attrs
 
 

@@ -47,3 +47,10 @@ class CaseTransferInputSerializer(BoundedSerializer):
 class ReserveNumberReplaceSerializer(BoundedSerializer):
     personal_identity_number = serializers.CharField(max_length=20,
                                                      help_text="Personnummer eller samordningsnummer.")
+
+
+class IdentityNumberCorrectSerializer(BoundedSerializer):
+    personal_identity_number = serializers.CharField(
+        max_length=20, help_text="Det rätta personnumret eller samordningsnumret.")
+    reason = serializers.CharField(help_text="Varför numret rättas (t.ex. fel inmatat, eller samordningsnummer "
+                                             "som ersatts av personnummer enligt Skatteverket).")

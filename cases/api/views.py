@@ -112,7 +112,7 @@ class ApplicantViewSet(
     permission_classes = [HasRole]
     allowed_roles = PERSONAL_DATA_READERS
     allowed_roles_by_action = {"create": CASEWORKERS, "partial_update": CASEWORKERS,
-                               "replace_reserve_number": CASEWORKERS}
+                               "replace_reserve_number": CASEWORKERS, "correct_identity_number": CASEWORKERS}
     serializer_class = s.ApplicantSerializer
     filterset_class = ApplicantFilter
     ordering_fields = ["last_name", "first_name", "birth_date"]
@@ -141,6 +141,20 @@ class ApplicantViewSet(
         data = t.ReserveNumberReplaceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         applicant = reserve_number_services.applicant_replace_reserve_number(
+            actor=request.user, applicant=applicant, **data.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=applicant.pk)).data)
+
+    @extend_schema(request=t.IdentityNumberCorrectSerializer, responses={200: s.ApplicantSerializer})
+    @action(detail=True, methods=["post"], url_path="correct-identity-number")
+    def correct_identity_number(self, request, pk=None):
+        """Correct the person's personnummer or samordningsnummer (entered wrong, or a samordningsnummer
+        followed by a personnummer), with the reason. The person and every record about them stay
+        the same; the old number is kept (corrected_identity_numbers) and still finds the person in
+        a search. Never by PATCH: there the number answers 400."""
+        applicant = self.get_object()
+        data = t.IdentityNumberCorrectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        applicant = reserve_number_services.applicant_correct_identity_number(
             actor=request.user, applicant=applicant, **data.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=applicant.pk)).data)
 

@@ -75,7 +75,7 @@ ROUTES = {
         "control-checklist-answer-detail", "control-checklist-answer-review", "control-checklist-answer-review-bulk", "caseload-list", "journal-entry-list", "journal-entry-detail",
         "journal-entry-corrections", "decision-letter", "decision-letter-pdf", "decision-delivery",
         "communication-list", "communication-detail",
-        "case-transfer", "case-transfers", "applicant-replace-reserve-number",
+        "case-transfer", "case-transfers", "applicant-replace-reserve-number", "applicant-correct-identity-number",
         "attachment-list", "attachment-detail", "attachment-withdrawal", "attachment-file",
         "payment-order-list", "payment-order-detail", "payment-order-attest",
         "payment-order-record-return", "payment-batch-list", "payment-batch-detail", "payment-batch-pain001",
