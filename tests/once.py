@@ -28,10 +28,25 @@ def built_once(build: Callable[[], object], *, name: str | None = None, scope: s
     @pytest.fixture(scope=scope, name=name or build.__name__)
     def fixture(django_db_setup, django_db_blocker):
         with django_db_blocker.unblock(), transaction.atomic():
-            yield build()
+            built = build()
+            checked_now()
+            yield built
             transaction.set_rollback(True)
 
     return fixture
+
+
+def checked_now() -> None:
+    """Check the deferred foreign keys of the rows just built, once, in the module's transaction.
+
+    PostgreSQL's foreign keys are deferred to the commit (Django makes them DEFERRABLE INITIALLY
+    DEFERRED), and Django's test teardown checks them (SET CONSTRAINTS ALL IMMEDIATE) inside each
+    test's savepoint. Checks fired inside a savepoint that is rolled back are pending again after
+    it, so without this every test of the module re-checked every row the module built: 0.55 s
+    per test over the demo municipality (seen in a profile of the API fuzz run)."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        connection.check_constraints()
 
 
 def demo_municipality() -> str:

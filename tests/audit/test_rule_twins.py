@@ -36,6 +36,7 @@ from tests.factories.cases import ApplicantFactory, CaseFactory, CoordinatorAssi
 from tests.factories.finance import family_case, make_application, point_for
 from tests.factories.insatser import ExemptionFactory, InsatsFactory, ParticipationFactory, ReferralFactory
 from tests.factories.planning import FollowUpFactory, SignedPlanFactory
+from tests.once import checked_now
 
 D = datetime.timedelta
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
@@ -292,6 +293,7 @@ def population(django_db_setup, django_db_blocker):
         _action_edges(as_of)
         _chain_edges(as_of, edges)
         _log_edges(as_of, edges)
+        checked_now()  # the foreign keys once, not in each test's teardown (tests/once.py)
         yield as_of, edges
         transaction.set_rollback(True)
 

@@ -28,6 +28,7 @@ from rest_framework.test import APIRequestFactory
 from cases.models import Staff
 from config.wsgi import application
 from tests.conftest import api_token_headers
+from tests.once import checked_now
 
 # Requests per operation and role (fuzzing phase; fewer where the schema allows fewer inputs):
 # 121 operations x 2 roles x 10 gives about 2 400 requests, above the 2 000 the issue asks for,
@@ -81,6 +82,7 @@ def fuzz_setup(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("demo_data", verbosity=0)
+        checked_now()  # once here, not again in each test's teardown (tests/once.py)
         users = {role: Staff.objects.get(username=name) for role, name in ROLES.items()}
         client = Client()
         client.force_login(users["caseworker"])
