@@ -132,6 +132,10 @@ ROUTES = {
         "post", lambda w: f"/api/v1/applicants/{_reserve_person(w).pk}/replace-reserve-number/",
         lambda w: {"personal_identity_number": new_pnr(13)}, {CW}, 200,
     ),
+    "applicant-correct-identity-number": (
+        "post", lambda w: f"/api/v1/applicants/{w.applicant.pk}/correct-identity-number/",
+        lambda w: {"personal_identity_number": new_pnr(15), "reason": "Fel inmatat vid registreringen."}, {CW}, 200,
+    ),
     # Bilagor (issue 14): read by the case's staff, added and withdrawn by caseworkers and coordinators.
     "attachment-list": ("get", lambda w: "/api/v1/attachments/", None, READERS, 200),
     "attachment-detail": ("get", lambda w: f"/api/v1/attachments/{w.attachment.pk}/", None, READERS, 200),
