@@ -10,15 +10,24 @@ are part of the module's transaction, so its rollback gives back the bare databa
 The copy is made only of a build on the bare migrated database (every table's row count the same
 inside the module's transaction as committed), and put back only where the database is bare in the
 same way: a module that wrote rows of its own before asking for the demo gets a real build. Ids are the same as the
-first build's; sequences are never rolled back, so they are already past them.
+first build's; sequences are never rolled back, so they are already past them (and a copy read from
+another process of the run moves them past, SEQUENCES_PAST_THE_ROWS).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import pickle
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import connection
+
+from tests.template_db import RUN_VARIABLE
 
 # The tables of the app's schema: whole tables, a partitioned one through its parent (its
 # partitions are not listed apart), not the session's temporary ones.
@@ -41,6 +50,53 @@ class _Copy:
 
 
 _kept: _Copy | None = None
+
+
+# --- one build for the whole run: the copy on disk, for the run's other test processes ----------
+# Under bin/test (TEST_DB_TEMPLATE_RUN) every process clones the same migrated template, so the
+# bare databases are alike and the first process's copy fits the others too: it is written to a
+# file of the run, and a process that has no copy of its own reads it instead of building (about
+# 25 s of CPU each, three processes). A lock makes a second process wait for a build under way.
+
+def _run_file() -> Path | None:
+    run = os.environ.get(RUN_VARIABLE, "")
+    if not run or connection.vendor != "postgresql":
+        return None
+    where = f"{connection.settings_dict.get('HOST') or 'local'}-{connection.settings_dict.get('PORT') or 5432}"
+    return Path(tempfile.gettempdir()) / f"eb-test-demo-{where}-{run}.pickle"
+
+
+@contextmanager
+def run_lock():
+    """Held while a process builds or reads the run's copy (nothing when there is no run)."""
+    path = _run_file()
+    if path is None:
+        yield
+        return
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _load_run_copy() -> None:
+    global _kept
+    path = _run_file()
+    if _kept is not None or path is None or not path.exists():
+        return
+    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError):
+        _kept = pickle.loads(path.read_bytes())
+
+
+def _save_run_copy() -> None:
+    path = _run_file()
+    if _kept is None or path is None or path.exists():
+        return
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    partial.write_bytes(pickle.dumps(_kept, protocol=pickle.HIGHEST_PROTOCOL))
+    partial.replace(path)  # whole or not at all, for a reader
 
 
 @contextmanager
@@ -99,11 +155,13 @@ def keep(printed: str, counts_before: dict[str, int] | None) -> None:
             with raw.copy(f"COPY (SELECT {column_list} FROM {name}) TO STDOUT (FORMAT binary)") as copy:
                 rows[name] = (column_list, b"".join(bytes(block) for block in copy))
     _kept = _Copy(printed, counts_before, rows)
+    _save_run_copy()
 
 
 def restore() -> str | None:
     """Put the kept demo back inside the current transaction; None when there is none to put back
     or the database holds other rows than the bare one (then the caller builds)."""
+    _load_run_copy()
     if _kept is None or connection.vendor != "postgresql":
         return None
     assert connection.in_atomic_block, "the demo is put back inside a transaction that is rolled back"
@@ -117,4 +175,30 @@ def restore() -> str | None:
             with raw.copy(f"COPY {name} ({column_list}) FROM STDIN (FORMAT binary)") as copy:
                 copy.write(data)
         cursor.execute("SET LOCAL session_replication_role = origin")
+        # A copy from another process of the run holds ids this database's sequences have not
+        # reached: move each past the largest id (setval is not rolled back; sequences only grow).
+        cursor.execute(SEQUENCES_PAST_THE_ROWS)
     return _kept.printed
+
+
+# Every sequence owned by a column of the app's tables, set past that column's largest value.
+SEQUENCES_PAST_THE_ROWS = """
+DO $$
+DECLARE r record; top bigint;
+BEGIN
+  FOR r IN
+    SELECT s.oid::regclass::text AS seq, t.oid::regclass::text AS tab, quote_ident(a.attname) AS col
+    FROM pg_class s
+    JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+    JOIN pg_class t ON t.oid = d.refobjid
+    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+    JOIN pg_namespace n ON n.oid = s.relnamespace
+    WHERE s.relkind = 'S' AND n.nspname = current_schema()
+  LOOP
+    EXECUTE format('SELECT max(%s) FROM %s', r.col, r.tab) INTO top;
+    IF top IS NOT NULL THEN
+      PERFORM setval(r.seq, GREATEST(top, COALESCE(pg_sequence_last_value(r.seq::regclass), 0)));
+    END IF;
+  END LOOP;
+END $$;
+"""

@@ -52,16 +52,17 @@ def checked_now() -> None:
 def demo_municipality() -> str:
     """`manage.py demo_data` as bin/serve runs it; returns what it printed.
 
-    Built once per test process on PostgreSQL: the first call builds it and keeps a copy of every
-    table's rows (tests.demo_copy); later calls, in other modules' transactions, put that copy back
-    (about half a second instead of the whole build). Elsewhere, or when the database holds other
+    Built once per bin/test run on PostgreSQL: the first call builds it and keeps a copy of every
+    table's rows (tests.demo_copy), on disk for the run's other processes; later calls, in other
+    modules' transactions, put that copy back (about half a second instead of the whole build). Elsewhere, or when the database holds other
     rows than the bare migrated one, it is built as before.
     """
-    restored = demo_copy.restore()
-    if restored is not None:
-        return restored
-    before = demo_copy.table_counts()
-    out = io.StringIO()
-    call_command("demo_data", stdout=out)
-    demo_copy.keep(out.getvalue(), before)
-    return out.getvalue()
+    with demo_copy.run_lock():  # one build for the run's processes (tests/demo_copy.py)
+        restored = demo_copy.restore()
+        if restored is not None:
+            return restored
+        before = demo_copy.table_counts()
+        out = io.StringIO()
+        call_command("demo_data", stdout=out)
+        demo_copy.keep(out.getvalue(), before)
+        return out.getvalue()
