@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.files.base import ContentFile
 from django.db import connection
 
 from tests.template_db import RUN_VARIABLE
@@ -47,6 +48,10 @@ class _Copy:
     printed: str  # what demo_data printed
     counts_before: dict[str, int]  # every table's rows before the build
     rows: dict[str, tuple[str, bytes]]  # table -> (its columns, its rows in COPY's binary format)
+    # The stored files of the demo's attachments (name in the storage -> content): each test
+    # process has a storage of its own (config/settings/test.py), so a copy read from another
+    # process of the run puts them back there too.
+    files: dict[str, bytes]
 
 
 _kept: _Copy | None = None
@@ -154,7 +159,7 @@ def keep(printed: str, counts_before: dict[str, int] | None) -> None:
             column_list = ", ".join(columns)
             with raw.copy(f"COPY (SELECT {column_list} FROM {name}) TO STDOUT (FORMAT binary)") as copy:
                 rows[name] = (column_list, b"".join(bytes(block) for block in copy))
-    _kept = _Copy(printed, counts_before, rows)
+    _kept = _Copy(printed, counts_before, rows, _stored_files())
     _save_run_copy()
 
 
@@ -178,7 +183,25 @@ def restore() -> str | None:
         # A copy from another process of the run holds ids this database's sequences have not
         # reached: move each past the largest id (setval is not rolled back; sequences only grow).
         cursor.execute(SEQUENCES_PAST_THE_ROWS)
+    from cases.attachment_services import attachment_storage
+
+    storage = attachment_storage()
+    for name, content in _kept.files.items():
+        if not storage.exists(name):
+            storage.save(name, ContentFile(content))
     return _kept.printed
+
+
+def _stored_files() -> dict[str, bytes]:
+    from cases.attachment_services import attachment_storage
+    from cases.models import Attachment
+
+    storage = attachment_storage()
+    files = {}
+    for name in Attachment.objects.values_list("stored_as", flat=True):
+        with storage.open(name, "rb") as stored:
+            files[name] = stored.read()
+    return files
 
 
 # Every sequence owned by a column of the app's tables, set past that column's largest value.

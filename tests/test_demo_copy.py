@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from django.db import connection, transaction
 
-from cases.models import Unit
+from cases.attachment_services import attachment_storage
+from cases.models import Attachment, Unit
 from tests import demo_copy
-from tests.factories.cases import UnitFactory
+from tests.factories.attachments import TINY_PDF, stored_attachment
+from tests.factories.cases import CaseFactory, StaffFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +29,12 @@ def test_another_process_of_the_run_puts_the_copy_back_past_its_sequences(fresh_
     with transaction.atomic():  # the "first process": builds, keeps a copy, and rolls back
         before = demo_copy.table_counts()
         built = UnitFactory(code="byggd-en-gang", name="Byggd en gång")
+        case = CaseFactory(unit=built)
+        attachment = stored_attachment(case=case, uploaded_by=StaffFactory(unit=built))
         demo_copy.keep("byggd", before)
         transaction.set_rollback(True)
     assert not Unit.objects.filter(pk=built.pk).exists()
+    attachment_storage().delete(attachment.stored_as)  # the other process's storage has no files
     assert list(fresh_run.glob("eb-test-demo-*.pickle")), "the copy is on disk for the run"
 
     # "Another process": no copy in memory, and a sequence that never reached the copy's ids.
@@ -44,6 +49,8 @@ def test_another_process_of_the_run_puts_the_copy_back_past_its_sequences(fresh_
         assert demo_copy.restore() == "byggd"
     assert Unit.objects.get(pk=built.pk).code == "byggd-en-gang"
     assert UnitFactory(code="ny-efter").pk > built.pk  # no id taken twice
+    with attachment_storage().open(Attachment.objects.get(pk=attachment.pk).stored_as, "rb") as stored:
+        assert stored.read() == TINY_PDF  # the demo's files are put back with its rows
 
 
 def test_without_a_run_nothing_is_written_to_disk(fresh_run, monkeypatch):

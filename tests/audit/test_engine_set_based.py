@@ -11,26 +11,14 @@ import pytest
 from audit.control import engine
 from audit.control.models import Flag, FlagStatus, FlagTransition
 from audit.control.rules import REGISTRY
-from tests.factories.cases import ApplicantFactory
-from tests.factories.insatser import ParticipationFactory
-from tests.factories.planning import FollowUpFactory, SignedPlanFactory
+from tests.audit.helpers import overdue_participants as overdue
+from tests.factories.planning import FollowUpFactory
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
 RULE = "r01_follow_up_interval"
 AS_OF = D(2026, 3, 10)
-
-
-def overdue(n):
-    """n participants whose last follow-up is more than a month old on AS_OF; their follow-ups' plans."""
-    plans = []
-    for _ in range(n):
-        person = ApplicantFactory()
-        plans.append(SignedPlanFactory(applicant=person, made_on=D(2025, 12, 1)))
-        ParticipationFactory(applicant=person, start_date=D(2026, 1, 5))
-        FollowUpFactory(plan=plans[-1], followed_up_on=D(2026, 2, 1))
-    return plans
 
 
 def one_chunk(as_of=AS_OF, chunk=None):

@@ -15,9 +15,8 @@ from audit.control import engine, unchanged
 from audit.control.models import Flag, FlagStatus, RuleParameter
 from audit.control.rules import REGISTRY
 from audit.control.unchanged_models import ChunkEvaluation
-from tests.factories.cases import ApplicantFactory
-from tests.factories.insatser import ParticipationFactory
-from tests.factories.planning import FollowUpFactory, SignedPlanFactory
+from tests.audit.helpers import overdue_participants as overdue
+from tests.factories.planning import FollowUpFactory
 
 pytestmark = [
     pytest.mark.postgresql,
@@ -27,16 +26,6 @@ pytestmark = [
 D = datetime.date
 RULE = "r01_follow_up_interval"
 AS_OF = D(2026, 3, 10)
-
-
-def overdue(n=2):
-    plans = []
-    for _ in range(n):
-        person = ApplicantFactory()
-        plans.append(SignedPlanFactory(applicant=person, made_on=D(2025, 12, 1)))
-        ParticipationFactory(applicant=person, start_date=D(2026, 1, 5))
-        FollowUpFactory(plan=plans[-1], followed_up_on=D(2026, 2, 1))
-    return plans
 
 
 def run(as_of=AS_OF, rule=RULE):
