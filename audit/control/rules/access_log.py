@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.db.models.lookups import IsNull
 
@@ -205,17 +205,24 @@ def _protected_identity(*, as_of, params):
     return _owned(qs.exclude(Exists(earlier)), as_of=as_of, person="person_id")
 
 
-def _over_daily_limit(window, *, as_of, count, limit: int, name: str, actions=READS):
-    """The reader's first row of each day on which `count` over that day's rows passes `limit`."""
-    qs, earlier = _first_per_day(window, actions=actions)
-    per_day = (
+def _over_daily_limit(window, *, as_of, count, limit: int, name: str):
+    """The reader's first row of each day on which `count` over that day's rows passes `limit`.
+
+    One grouped pass over the window (reader and local day, HAVING the count over the limit, the
+    day's first id), then the count again only for those few rows. The first row of a reader's
+    day in the window is the first of its kind that day (_first_per_day's rule): the window holds
+    every row of the same actions and channels on each of its days. Before, every row of the
+    window ran two correlated subqueries over the reader's day (4.3 s at 20 000 persons, the
+    plain-SQL twin 0.18 s)."""
+    per_day = window.annotate(day=TruncDate("occurred_at")).values("actor_id", "day")
+    firsts = per_day.annotate(n=count).filter(n__gt=limit).annotate(first=Min("pk")).values("first")
+    counted = (
         window.annotate(day=TruncDate("occurred_at")).filter(actor_id=OuterRef("actor_id"), day=OuterRef("day"))
         .values("actor_id").annotate(n=count).values("n")
     )
-    return _owned(
-        qs.exclude(Exists(earlier)).annotate(**{name: Subquery(per_day, output_field=ID)}).filter(**{f"{name}__gt": limit}),
-        as_of=as_of, person=Value(None, output_field=ID),
-    )
+    qs = AccessLogEntry.objects.filter(pk__in=firsts).annotate(day=TruncDate("occurred_at"))
+    return _owned(qs.annotate(**{name: Subquery(counted, output_field=ID)}), as_of=as_of,
+                  person=Value(None, output_field=ID))
 
 
 def _many_persons(*, as_of, params):
@@ -243,8 +250,8 @@ def _after_hours(*, as_of, params):
 
 def _refused(*, as_of, params):
     return _over_daily_limit(
-        _refused_window(as_of=as_of, params=params), as_of=as_of, count=Count("pk"), limit=params["max_refused"], name="refused",
-        actions=(AccessAction.REFUSED,),
+        _refused_window(as_of=as_of, params=params), as_of=as_of, count=Count("pk"), limit=params["max_refused"],
+        name="refused",
     )
 
 
