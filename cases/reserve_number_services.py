@@ -62,6 +62,30 @@ def normalise_reserve_number(value: str) -> str:
     return (value or "").strip().upper()
 
 
+def _number_for(applicant: Applicant, value: str) -> identity.IdentityNumber:
+    """`value` parsed as the person's new personnummer or samordningsnummer, refused (by the field
+    personal_identity_number) when malformed or another registered person's."""
+    try:
+        parsed = identity.parse(value)
+    except ValidationError as exc:
+        raise ValidationError({"personal_identity_number": exc.error_list}) from exc
+    if Applicant.objects.filter(personal_identity_number=parsed.canonical).exclude(pk=applicant.pk).exists():
+        raise _field_error(
+            "personal_identity_number",
+            "Personnumret tillhör redan en annan registrerad person. Kontrollera numret.",
+            "belongs_to_another",
+        )
+    return parsed
+
+
+def _take_number(applicant: Applicant, parsed: identity.IdentityNumber) -> None:
+    """The number on the person; birth date and legal gender follow from it (those entered with a
+    reserve number, or read from a wrong number, were provisional)."""
+    applicant.personal_identity_number = parsed.canonical
+    applicant.is_coordination_number = parsed.is_coordination_number
+    applicant.birth_date, applicant.legal_gender = parsed.birth_date, parsed.legal_gender
+
+
 @transaction.atomic
 def applicant_replace_reserve_number(*, actor: Staff, applicant: Applicant, personal_identity_number: str) -> Applicant:
     """The real personnummer or samordningsnummer replaces the person's reserve number. Birth date
@@ -71,23 +95,12 @@ def applicant_replace_reserve_number(*, actor: Staff, applicant: Applicant, pers
     if not applicant.reserve_number:
         raise _field_error("personal_identity_number", "Personen har redan personnummer eller samordningsnummer.",
                            "has_identity_number")
-    try:
-        parsed = identity.parse(personal_identity_number)
-    except ValidationError as exc:
-        raise ValidationError({"personal_identity_number": exc.error_list}) from exc
-    if Applicant.objects.filter(personal_identity_number=parsed.canonical).exists():
-        raise _field_error(
-            "personal_identity_number",
-            "Personnumret tillhör redan en annan registrerad person. Kontrollera numret.",
-            "belongs_to_another",
-        )
+    parsed = _number_for(applicant, personal_identity_number)
     before = snapshot(applicant, IDENTITY_FIELDS)
     now = timezone.now()
     ReplacedReserveNumber.objects.create(applicant=applicant, reserve_number=applicant.reserve_number,
                                          replaced_at=now, replaced_by=actor)
-    applicant.personal_identity_number = parsed.canonical
-    applicant.is_coordination_number = parsed.is_coordination_number
-    applicant.birth_date, applicant.legal_gender = parsed.birth_date, parsed.legal_gender
+    _take_number(applicant, parsed)
     applicant.reserve_number = None
     applicant.full_clean()
     applicant.save()
@@ -114,24 +127,16 @@ def applicant_correct_identity_number(
     reason = (reason or "").strip()
     if not reason:
         raise _field_error("reason", "Ange varför numret rättas.", "required")
-    try:
-        parsed = identity.parse(personal_identity_number)
-    except ValidationError as exc:
-        raise ValidationError({field: exc.error_list}) from exc
+    parsed = _number_for(applicant, personal_identity_number)
     if parsed.canonical == applicant.personal_identity_number:
         raise _field_error(field, "Personen har redan det numret.", "unchanged")
-    if Applicant.objects.filter(personal_identity_number=parsed.canonical).exists():
-        raise _field_error(field, "Personnumret tillhör redan en annan registrerad person. Kontrollera numret.",
-                           "belongs_to_another")
     before = snapshot(applicant, IDENTITY_FIELDS)
     CorrectedIdentityNumber.objects.create(
         applicant=applicant, previous_number=applicant.personal_identity_number,
         previous_was_coordination_number=applicant.is_coordination_number, reason=reason,
         corrected_at=timezone.now(), corrected_by=actor,
     )
-    applicant.personal_identity_number = parsed.canonical
-    applicant.is_coordination_number = parsed.is_coordination_number
-    applicant.birth_date, applicant.legal_gender = parsed.birth_date, parsed.legal_gender
+    _take_number(applicant, parsed)
     applicant.full_clean()
     applicant.save()
     record_change(actor=actor, action="applicant.correct_identity_number", instance=applicant,

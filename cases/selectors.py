@@ -104,15 +104,20 @@ def applicant_list(*, user: Staff) -> QuerySet[Applicant]:
     )
 
 
+def with_identity_number(number: str) -> Q:
+    """Applicants whose personnummer or samordningsnummer (canonical) is `number`, now or before a
+    correction (cases.reserve_number_services): the person is the same."""
+    corrected = CorrectedIdentityNumber.objects.filter(applicant_id=OuterRef("pk"), previous_number=number)
+    return Q(personal_identity_number=number) | Q(Exists(corrected))
+
+
 def applicant_search(
     *, user: Staff, personal_identity_number: str | None = None, name: str | None = None,
     reserve_number: str | None = None,
 ):
     qs = applicant_list(user=user)
-    if personal_identity_number:  # the current one, or one corrected since: the person is the same
-        corrected = CorrectedIdentityNumber.objects.filter(applicant_id=OuterRef("pk"),
-                                                           previous_number=personal_identity_number)
-        qs = qs.filter(Q(personal_identity_number=personal_identity_number) | Q(Exists(corrected)))
+    if personal_identity_number:
+        qs = qs.filter(with_identity_number(personal_identity_number))
     if reserve_number:  # the current one, or one a personnummer has replaced: the person is the same
         replaced = ReplacedReserveNumber.objects.filter(applicant_id=OuterRef("pk"), reserve_number=reserve_number)
         qs = qs.filter(Q(reserve_number=reserve_number) | Q(Exists(replaced)))

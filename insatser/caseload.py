@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from cases import identity
 from cases.models import Applicant, Staff
-from cases.selectors import applicants_for
+from cases.selectors import applicants_for, with_identity_number
 from planning.models import FollowUp, ImplementationPlan, PlanStatus
 from planning.selectors import current_plans
 
@@ -86,10 +86,8 @@ def _search(qs: QuerySet[Applicant], text: str) -> QuerySet[Applicant]:
         number = identity.parse(text).canonical
     except Exception:  # noqa: BLE001 - not a number: search by name
         pass
-    else:  # the current number, or one corrected since (cases.reserve_number_services)
-        return qs.filter(pk__in=Applicant.objects.filter(
-            Q(personal_identity_number=number) | Q(corrected_identity_numbers__previous_number=number)
-        ).values("pk"))
+    else:
+        return qs.filter(with_identity_number(number))
     reserve = text.upper()
     by_reserve_number = Q(reserve_number=reserve) | Q(replaced_reserve_numbers__reserve_number=reserve)
     by_name = Q()

@@ -119,7 +119,7 @@ def _owned(qs, *, as_of, person):
     )
 
 
-def _first_per_day(qs, *fields, actions=READS):
+def _first_per_day(qs, *fields):
     """Only the first row per (reader, day[, fields]): one flag for a day's pattern, not one per read.
 
     The first of its kind: an earlier row counts only if it is of the window's actions and channels
@@ -127,7 +127,7 @@ def _first_per_day(qs, *fields, actions=READS):
     qs = qs.annotate(day=TruncDate("occurred_at"))
     earlier = AccessLogEntry.objects.annotate(day=TruncDate("occurred_at")).filter(
         actor_id=OuterRef("actor_id"), day=OuterRef("day"), pk__lt=OuterRef("pk"),
-        action__in=actions, channel__in=HUMAN_CHANNELS, **{f: OuterRef(f) for f in fields},
+        action__in=READS, channel__in=HUMAN_CHANNELS, **{f: OuterRef(f) for f in fields},
     )
     return qs, earlier
 
