@@ -127,6 +127,20 @@ def test_search_by_reservnummer_finds_the_person_also_after_the_personnummer_rep
     assert reverse("person", args=[one.pk]) in html and reverse("person", args=[two.pk]) not in html
 
 
+def test_search_by_a_corrected_personnummer_still_finds_the_person(logged_in, coordinator, caseworker):
+    from cases.reserve_number_services import applicant_correct_identity_number
+
+    one = CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant
+    two = CoordinatorAssignmentFactory(coordinator=coordinator, case__unit=caseworker.unit).applicant
+    old = one.personal_identity_number
+    applicant_correct_identity_number(actor=caseworker, applicant=one, personal_identity_number=_other_pnr(),
+                                      reason="Fel inmatat vid registreringen.")
+    for typed in (old, _other_pnr()):
+        response = logged_in.post(reverse("caseload"), {"sok": typed})
+        html = logged_in.get(response.url).content.decode()
+        assert reverse("person", args=[one.pk]) in html and reverse("person", args=[two.pk]) not in html, typed
+
+
 def _other_pnr():
     from tests.cases.support import new_pnr
 
