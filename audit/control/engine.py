@@ -262,7 +262,7 @@ def _findings_table(rule: RuleDefinition, findings) -> tuple[str, list]:
         found_params = []
     owner = ownership.owner_sql(rule, "found", {k: v for k, v in columns.items() if k != "pk"})
     sql = (
-        f"CREATE TEMPORARY TABLE {FINDINGS} AS WITH found AS ({found_sql}) "
+        f"CREATE TEMPORARY TABLE {FINDINGS} AS WITH found AS ({found_sql}), {owner.ctes} "
         f"SELECT found.{_q('f_subject')} AS subject_id, found.{_q('f_person')} AS person_id, "
         f"{owner.responsible} AS responsible_id, {owner.unit} AS unit_id, {owner.basis} AS owner_basis, "
         f"{_facts_sql('found', facts, qs.query)} AS facts FROM found {owner.joins}"

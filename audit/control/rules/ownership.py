@@ -121,9 +121,11 @@ def owned(
 
 @dataclass(frozen=True)
 class OwnerSql:
-    """The owner of each row of a findings CTE, as SQL: `joins` go after `FROM <found>`, the three
-    expressions are its responsible staff id, unit id and OwnerBasis value; `params` are the joins'."""
+    """The owner of each row of a findings CTE, as SQL: `ctes` go after the `WITH` that defines
+    `<found>` (", own_managers AS ..."), `joins` after `FROM <found>`, the three expressions are its
+    responsible staff id, unit id and OwnerBasis value; `params` are the CTEs' (the joins take none)."""
 
+    ctes: str
     joins: str
     responsible: str
     unit: str
@@ -140,26 +142,32 @@ def owner_sql(rule: RuleDefinition, found: str, columns: dict[str, str]) -> Owne
     registered unit, the egenkontroll owner), and the first link that names someone wins (COALESCE /
     CASE in chain order). The unit follows the link unless the rule names one (`own_unit`); where no
     link names anyone the flag still gets a unit: the rule's, else the case's, else the registered one.
+
+    The unit managers and the egenkontroll owner are CTEs, computed once per statement. As derived
+    tables in the joins PostgreSQL re-ran them for every finding inside its nested loops once staff
+    grew: at 1 000 000 persons (29 000 staff) a scan of the staff table per finding and link, 2.7 of
+    a chunk's 2.8 s (bench/README.md, issue 12).
     """
     def q(name: str) -> str:
         return connection.ops.quote_name(name)
 
     staff, case, person = Staff._meta.db_table, Case._meta.db_table, Applicant._meta.db_table
     col = {c: f"{found}.{q(name)}" for c, name in columns.items()}
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     # A unit's manager: its first active unit manager by id.
-    managers = (
-        f"(SELECT {q('unit_id')}, MIN({q('id')}) AS {q('id')} FROM {q(staff)} WHERE {q('role')} = %s "
-        f"AND {q('is_active')} GROUP BY {q('unit_id')})"
-    )
+    ctes = [
+        f"own_managers AS {materialized}(SELECT {q('unit_id')}, MIN({q('id')}) AS {q('id')} FROM {q(staff)} "
+        f"WHERE {q('role')} = %s AND {q('is_active')} GROUP BY {q('unit_id')})"
+    ]
+    params: list = [Role.UNIT_MANAGER]
     joins = [
         f"LEFT JOIN {q(case)} AS own_k ON own_k.{q('id')} = {col[CASE]}",
         f"LEFT JOIN {q(staff)} AS own_cw ON own_cw.{q('id')} = own_k.{q('responsible_caseworker_id')} "
         f"AND own_cw.{q('is_active')}",
-        f"LEFT JOIN {managers} AS own_km ON own_km.{q('unit_id')} = own_k.{q('unit_id')}",
+        f"LEFT JOIN own_managers AS own_km ON own_km.{q('unit_id')} = own_k.{q('unit_id')}",
         f"LEFT JOIN {q(person)} AS own_a ON own_a.{q('id')} = {col[PERSON]}",
-        f"LEFT JOIN {managers} AS own_rm ON own_rm.{q('unit_id')} = own_a.{q('registered_unit_id')}",
+        f"LEFT JOIN own_managers AS own_rm ON own_rm.{q('unit_id')} = own_a.{q('registered_unit_id')}",
     ]
-    params: list = [Role.UNIT_MANAGER, Role.UNIT_MANAGER]
     owner_unit_code = norms.norm("CONTROL_OWNER_UNIT")
     candidates: list[tuple[str, str, str]] = []  # (code, staff id, unit id)
     for i, code in enumerate(chain(rule)):
@@ -175,12 +183,13 @@ def owner_sql(rule: RuleDefinition, found: str, columns: dict[str, str]) -> Owne
         elif code == OwnerBasis.REGISTERED_UNIT_MANAGER:
             candidates.append((code, f"own_rm.{q('id')}", f"own_a.{q('registered_unit_id')}"))
         elif owner_unit_code:  # the control owner, a setting (unset: the link names no one)
-            joins.append(
-                f"LEFT JOIN (SELECT s.{q('id')}, s.{q('unit_id')} FROM {q(staff)} AS s JOIN {q(Unit._meta.db_table)} AS u "
-                f"ON u.{q('id')} = s.{q('unit_id')} WHERE s.{q('role')} = %s AND s.{q('is_active')} AND u.{q('code')} = %s "
-                f"ORDER BY s.{q('id')} LIMIT 1) AS own_co ON 1 = 1"
+            ctes.append(
+                f"own_control AS {materialized}(SELECT s.{q('id')}, s.{q('unit_id')} FROM {q(staff)} AS s "
+                f"JOIN {q(Unit._meta.db_table)} AS u ON u.{q('id')} = s.{q('unit_id')} WHERE s.{q('role')} = %s "
+                f"AND s.{q('is_active')} AND u.{q('code')} = %s ORDER BY s.{q('id')} LIMIT 1)"
             )
             params += [Role.UNIT_MANAGER, owner_unit_code]
+            joins.append("LEFT JOIN own_control AS own_co ON 1 = 1")
             candidates.append((code, f"own_co.{q('id')}", f"own_co.{q('unit_id')}"))
     responsible = f"COALESCE({', '.join(s for _, s, _ in candidates)}, NULL)"
     first = "".join(f"WHEN {s} IS NOT NULL THEN {{{i}}} " for i, (_, s, _) in enumerate(candidates))
@@ -188,7 +197,7 @@ def owner_sql(rule: RuleDefinition, found: str, columns: dict[str, str]) -> Owne
     link_unit = "CASE " + first.format(*(u for _, _, u in candidates)) + (
         f"ELSE COALESCE(own_k.{q('unit_id')}, own_a.{q('registered_unit_id')}) END"
     )
-    return OwnerSql(" ".join(joins), responsible, f"COALESCE({col[UNIT]}, {link_unit})", basis, params)
+    return OwnerSql(", ".join(ctes), " ".join(joins), responsible, f"COALESCE({col[UNIT]}, {link_unit})", basis, params)
 
 
 def explain(rule: RuleDefinition | None, basis: str) -> str:
