@@ -232,5 +232,10 @@ def overdue_decisions(
     decisions themselves (not `pk IN` the episodes), so the chunk narrows the whole query."""
     still_open = _reportable_q(start=as_of, end=as_of) & Q(closed_on__isnull=True)
     interrupted = _interruptions(as_of, months, None).filter(still_open, decision_id=OuterRef("pk"))
+    if within is not None:
+        # Said again inside: PostgreSQL runs this EXISTS (under an OR) as one hashed subplan over
+        # every interruption, not per decision, so unnarrowed each chunk of rule 10 read all of
+        # them (at 1 000 000 persons 0.4 of a chunk's 0.67 s; bench/README.md, issue 12).
+        interrupted = interrupted.filter(within("decision_id"))
     overdue = _unexecuted(as_of, months, None).filter((Q(decided_on__lte=as_of) & still_open) | Exists(interrupted))
     return overdue if within is None else overdue.filter(within("pk"))
