@@ -323,9 +323,11 @@ def _statements(rule: RuleDefinition, rule_id: int, scope: tuple[str, list], as_
         ("opened", f"INSERT INTO {flag} ({FLAG_COLUMNS}) SELECT %s, %s, %s, %s, o.subject_id, o.person_id, "
          "o.responsible_id, o.unit_id, o.owner_basis, %s, %s, %s, o.facts, %s, '' "
          f"FROM {FINDINGS} AS o WHERE NOT EXISTS (SELECT 1 FROM {flag} AS f WHERE f.subject_id = o.subject_id AND "
-         f"f.rule_id = %s AND f.subject_type = %s AND f.status IN ({statuses})) ON CONFLICT DO NOTHING",
-         [now, now, rule_id, rule.subject_type, as_of, as_of, now, FlagStatus.OPEN, rule_id, rule.subject_type,
-          *LIVE_FLAG_STATUSES]),
+         f"{live_sql}) ON CONFLICT DO NOTHING",
+         # The chunk's range said inside too: without it PostgreSQL, whose statistics lag behind the
+         # flags a run is writing, hashed every live flag of the rule for each chunk's anti-join
+         # (at 1 000 000 persons 312 000 flags, 0.18 of rule 6b's 0.44 s a chunk; issue 12).
+         [now, now, rule_id, rule.subject_type, as_of, as_of, now, FlagStatus.OPEN, *live]),
         # ... and one per flag opened by the INSERT above (this chunk's flags: created at its `now`).
         ("", f"INSERT INTO {outbox} ({OUTBOX_COLUMNS}) SELECT %s, %s, f.unit_id, %s, f.id FROM {flag} AS f "
          f"WHERE f.rule_id = %s AND f.subject_type = %s AND f.created_at = %s AND f.status = %s AND {scope[0]}",
