@@ -395,7 +395,7 @@ class Decision(TimeStampedModel):
         verbose_name_plural = "beslut"
         ordering = ["-decided_on", "-pk"]
         indexes = [
-            # Date ranges (reports 1 and 5) lead with the date. No index leads with the outcome: nine
+            # Date ranges have the index that leads with the date. None leads with the outcome: nine
             # in ten decisions grant, and PostgreSQL ANDed one such index into rule 10's chunk of
             # ids, reading 2.9 million entries per chunk at 1 000 000 persons (bench/README.md).
             models.Index(fields=["decided_on", "delegation_point"], name="decision_period_point"),
