@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Avg, BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
 from audit.reports.base import (
@@ -37,6 +37,7 @@ from audit.reports.figures import (
 )
 from cases.expressions import AddMonths
 from cases.models import Applicant, CoordinatorAssignment
+from config.db_router import read_connection
 from insatser.models import Participation
 from planning import bip
 from planning import norms as planning_norms
@@ -253,21 +254,7 @@ def _follow_up_tables(params: ReportParams, on: datetime.date) -> list[Table]:
             f"Uppföljningsintervallet är {interval} månad(er)."
         ),
     )
-    previous = FollowUp.objects.filter(
-        plan__applicant_id=OuterRef("plan__applicant_id"), followed_up_on__lt=OuterRef("followed_up_on")
-    ).order_by("-followed_up_on", "-pk")
-    done = (
-        FollowUp.objects.filter(followed_up_on__gte=params.period.start, followed_up_on__lte=params.period.end)
-        .filter(in_unit("plan__applicant_id", params.unit_id, params.period))
-        .annotate(due_on=Coalesce(Subquery(previous.values("next_follow_up_on")[:1]), F("plan__latest_follow_up_on")))
-    )
-    made = done.aggregate(
-        count=Count("pk"),
-        on_time=Count("pk", filter=Q(followed_up_on__lte=F("due_on"))),
-        late=Count("pk", filter=Q(followed_up_on__gt=F("due_on"))),
-        no_due_date=Count("pk", filter=Q(due_on__isnull=True)),
-        deviations=Count("pk", filter=Q(follows_plan=False)),
-    )
+    made = follow_ups_made(params.period, params.unit_id)
     made_table = Table(
         key="follow_ups_made",
         title="Uppföljningar gjorda under perioden",
@@ -285,6 +272,58 @@ def _follow_up_tables(params: ReportParams, on: datetime.date) -> list[Table]:
         ),
     )
     return [compliance, made_table]
+
+
+# The follow-ups made in a period, counted against their due dates in one pass over each person's
+# follow-ups (see follow_ups_made). The aggregates are written out in SQL because the due date needs
+# two windows in turn, which the ORM cannot nest; the rows and their conditions are the ORM's.
+FOLLOW_UPS_MADE = """
+SELECT COUNT(*),
+       COALESCE(SUM(CASE WHEN d.followed_up_on <= d.due_on THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN d.followed_up_on > d.due_on THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN d.due_on IS NULL THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN d.follows_plan THEN 0 ELSE 1 END), 0)
+FROM (
+    SELECT f.followed_up_on, f.follows_plan,
+           COALESCE(FIRST_VALUE(f.previous_next) OVER (PARTITION BY f.person, f.followed_up_on ORDER BY f.id),
+                    f.plan_due) AS due_on
+    FROM ({rows}) f
+) d
+WHERE d.followed_up_on >= %s
+"""
+MADE_COLUMNS = ("count", "on_time", "late", "no_due_date", "deviations")
+
+
+def follow_ups_made(period: Period, unit_id: int | None) -> dict[str, int]:
+    """The follow-ups dated in `period` (of persons in the unit): how many, how many on or before
+    their due date, after it, with none, and with a deviation from the plan.
+
+    A follow-up's due date is the next follow-up that the person's previous one set (the latest on
+    an earlier day, the highest id among that day's, of any of the person's plans), or for the
+    first, its plan's "följs upp senast". Over each person's follow-ups in date and id order, LAG
+    gives the row before; the first row of a day has the previous day's last row before it, so
+    FIRST_VALUE over the day carries that to the day's other rows (follow-ups made the same day are
+    not each other's previous). Before, a correlated subquery per follow-up looked the previous one
+    up: 243 of the report's 349 s for a year at 1 000 000 persons (bench/README.md)."""
+    person = F("plan__applicant_id")
+    rows = (
+        FollowUp.objects.filter(followed_up_on__lte=period.end)
+        .filter(in_unit("plan__applicant_id", unit_id, period))
+        .annotate(
+            person=person,
+            plan_due=F("plan__latest_follow_up_on"),
+            previous_next=Window(Lag("next_follow_up_on"), partition_by=[person],
+                                 order_by=[F("followed_up_on").asc(), F("pk").asc()]),
+        )
+        .values("id", "person", "followed_up_on", "follows_plan", "plan_due", "previous_next")
+        .order_by()
+    )
+    sql, params = rows.query.sql_with_params()
+    # Where the ORM would read (the reports' replica when there is one, config/db_router.py).
+    connection = read_connection(FollowUp)
+    with connection.cursor() as cursor:
+        cursor.execute(FOLLOW_UPS_MADE.format(rows=sql), (*params, connection.ops.adapt_datefield_value(period.start)))
+        return dict(zip(MADE_COLUMNS, (int(v) for v in cursor.fetchone()), strict=True))
 
 
 BIP_COLUMNS = [

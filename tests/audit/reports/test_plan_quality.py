@@ -19,8 +19,9 @@ from audit.reports import get_report
 from audit.reports.base import ReportParams, parse_period
 from cases.models import Unit
 from planning.models import BipIndicator
+from tests.factories.planning import FollowUpFactory
 
-from .board_fixture import plan_world
+from .board_fixture import add_person, plan, plan_world
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +82,25 @@ def test_follow_ups_within_the_interval(world):
     assert _rows(data, "follow_ups_made") == [
         {"count": 3, "on_time": 1, "late": 1, "no_due_date": 1, "deviations": 1, "share": Decimal("33.3"),
          "share_previous": Decimal("0.0"), "share_change": Decimal("33.3")}
+    ]
+
+
+def test_follow_ups_made_the_same_day_share_the_due_date_the_day_before_set(world):
+    # G (two plans) was followed up on 2024-12-20 (next by 2025-01-10), twice on 2025-01-15 (one per
+    # plan: next by 01-16 and by 03-01, in that order) and on 2025-02-10. Both 01-15 follow-ups were
+    # due 01-10, so both are late: the one made first the same day is not the other's previous.
+    # 02-10 was due on the date the later of the two 01-15 follow-ups set (03-01): on time.
+    add_person(world, "G", gender="man", born=datetime.date(1985, 4, 4))
+    old = plan(world, "G", datetime.date(2024, 11, 1))
+    new = plan(world, "G", datetime.date(2025, 1, 12), version=2, supersedes=old)
+    FollowUpFactory(plan=old, followed_up_on=datetime.date(2024, 12, 20), next_follow_up_on=datetime.date(2025, 1, 10))
+    FollowUpFactory(plan=new, followed_up_on=datetime.date(2025, 1, 15), next_follow_up_on=datetime.date(2025, 1, 16))
+    FollowUpFactory(plan=old, followed_up_on=datetime.date(2025, 1, 15), next_follow_up_on=datetime.date(2025, 3, 1))
+    FollowUpFactory(plan=new, followed_up_on=datetime.date(2025, 2, 10), next_follow_up_on=datetime.date(2025, 3, 10))
+    # A, B and the year before as in test_follow_ups_within_the_interval, and G's three.
+    assert _rows(_build(), "follow_ups_made") == [
+        {"count": 6, "on_time": 2, "late": 3, "no_due_date": 1, "deviations": 1, "share": Decimal("33.3"),
+         "share_previous": Decimal("0.0"), "share_change": Decimal("33.3")},
     ]
 
 
