@@ -236,6 +236,32 @@ class FollowUp(TimeStampedModel):
         ]
 
 
+class PlanFacts(models.Model):
+    """What a plan's quality answers count in other tables, one row per plan: its sub-goals, its
+    activities (and those without a responsible or a how), its first follow-up and the first
+    signed version that replaced it. A database view (migration 0007), read only: count_answers
+    joins it so that a report over a million plans groups each table once instead of running a
+    subquery per plan and fact (planning/quality.py). It holds no rows of its own."""
+
+    plan = models.OneToOneField(ImplementationPlan, primary_key=True, on_delete=models.DO_NOTHING,
+                                related_name="facts", db_column="plan_id")
+    subgoals = models.IntegerField()
+    activities = models.IntegerField()
+    activities_without_responsible = models.IntegerField()
+    activities_without_how = models.IntegerField()
+    first_follow_up_on = models.DateField(null=True)
+    first_signed_successor_on = models.DateField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "planning_planfacts"
+        verbose_name = "planens fakta"
+        verbose_name_plural = "planernas fakta"
+
+    def __str__(self) -> str:
+        return f"Fakta för plan {self.plan_id}"
+
+
 class Progress(models.TextChoices):
     NOT_STARTED = "not_started", "Ej påbörjat"
     IN_PROGRESS = "in_progress", "Pågår"

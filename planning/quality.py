@@ -32,9 +32,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from cases.expressions import AddMonths
+from cases.expressions import AddMonths, fenced
 from cases.models import CoordinatorAssignment
 from config.swedish import count
 
@@ -88,6 +89,101 @@ def _answer(yes: Q, not_applicable: Q | None = None) -> Case:
 DRAFT, SIGNED, SUPERSEDED = "draft", "signed", "superseded"
 
 
+def annotate_facts(queryset: QuerySet[ImplementationPlan], *, on: datetime.date, joined: bool = False) -> QuerySet:
+    """Add the facts every answer is judged from (q_*). By default the counts and firsts are one
+    subquery per plan and fact, right for a plan or a page of plans. `joined` reads them from the
+    PlanFacts view instead, where each table is grouped once: right for counting over many plans
+    (a view joined to a few plans would still group every table). The same facts either way
+    (tests/planning/test_count_answers.py)."""
+    window_end = Coalesce("valid_until", AddMonths("made_on", norms.norm("plan_validity_months")))
+    last_assignment = CoordinatorAssignment.objects.filter(
+        applicant_id=OuterRef("applicant_id"), start_date__lte=on
+    ).order_by(F("end_date").desc(nulls_first=True))
+    common = {
+        "q_window_end": window_end,
+        "q_case_closed_on": Case(When(case__closed_on__lte=on, then=F("case__closed_on")), default=None,
+                                 output_field=DateField()),
+        "q_left_target_on": Subquery(last_assignment.values("end_date")[:1], output_field=DateField()),
+    }
+    if joined:
+        successor = "facts__first_signed_successor_on"
+        first = "facts__first_follow_up_on"
+        counted = {
+            "q_subgoals": F("facts__subgoals"),
+            "q_activities": F("facts__activities"),
+            "q_activities_without_responsible": F("facts__activities_without_responsible"),
+            "q_activities_without_how": F("facts__activities_without_how"),
+            # The first signed successor, if made by `on` (a later one is later still).
+            "q_superseded_on": Case(When(**{f"{successor}__lte": on}, then=F(successor)), default=None,
+                                    output_field=DateField()),
+        }
+        # A follow-up within the six months and by `on` exists if the first one is.
+        in_time = Case(When(Q(**{f"{first}__lte": F("q_window_end")}) & Q(**{f"{first}__lte": on}), then=Value(True)),
+                       default=Value(False), output_field=BooleanField())
+    else:
+        replaced = ImplementationPlan.objects.filter(
+            supersedes_id=OuterRef("pk"), status=PlanStatus.SIGNED, made_on__lte=on
+        ).order_by("made_on")
+        counted = {
+            "q_subgoals": _count(Subgoal),
+            "q_activities": _count(PlanActivity),
+            "q_activities_without_responsible": _count(PlanActivity, responsible=""),
+            "q_activities_without_how": _count(PlanActivity, how=""),
+            "q_superseded_on": Subquery(replaced.values("made_on")[:1]),
+        }
+        in_time = Exists(FollowUp.objects.filter(
+            plan_id=OuterRef("pk"), followed_up_on__lte=OuterRef("q_window_end")).filter(followed_up_on__lte=on))
+    return queryset.annotate(**counted, **common).annotate(q_followed_up_in_time=in_time)
+
+
+# The plan's state over the facts (draft: neither of these).
+STATES = {
+    SUPERSEDED: Q(q_superseded_on__isnull=False),
+    SIGNED: Q(q_superseded_on__isnull=True, status=PlanStatus.SIGNED),
+}
+
+
+def _state() -> Case:
+    return Case(*(When(q, then=Value(state)) for state, q in STATES.items()), default=Value(DRAFT),
+                output_field=CharField())
+
+
+def _causes(on: datetime.date) -> dict[str, Q]:
+    """Why "followed up within 6 months" may not apply (each a fact, so the reason can be given)."""
+    return {
+        "q_na_case_closed": Q(q_case_closed_on__lt=F("q_window_end")),
+        "q_na_left_target": Q(q_left_target_on__lt=F("q_window_end")) & Q(q_left_target_on__lt=on),
+        "q_na_superseded": Q(q_superseded_on__lt=F("q_window_end")),
+        "q_na_running": Q(q_window_end__gte=on),
+    }
+
+
+def _conditions(on: datetime.date) -> dict[str, tuple[Q, Q | None]]:
+    """Per question (qc_* / cq_*): when the answer is yes, and when it is not applicable (None:
+    never), written over the facts alone, so they read the facts' columns wherever they are."""
+    causes = Q()
+    for q in _causes(on).values():
+        causes |= q
+    has_activities = Q(q_activities__gt=0)
+    yes = {
+        "qc_time_bound": Q(made_on__isnull=False),
+        "qc_follow_up_date": Q(latest_follow_up_on__isnull=False),
+        "qc_responsible_named": has_activities & Q(q_activities_without_responsible=0),
+        "qc_participation_recorded": Q(participation_recorded__isnull=False),
+        "qc_long_term_goal": ~Q(long_term_goal=""),
+        "qc_sub_goals": Q(q_subgoals__gt=0),
+        "qc_activities": has_activities,
+        "qc_followed_up_within_6_months": Q(q_followed_up_in_time=True),
+        "cq_plan_made": STATES[SUPERSEDED] | STATES[SIGNED],
+        "cq_person_took_part": Q(participation_recorded=True),
+        "cq_goals_stated": ~Q(long_term_goal="") | Q(q_subgoals__gt=0),
+        "cq_how_carried_out": has_activities & Q(q_activities_without_how=0),
+        "cq_follow_up_stated": Q(latest_follow_up_on__isnull=False) & ~Q(follow_up_method=""),
+    }
+    not_applicable = {"qc_followed_up_within_6_months": ~Q(q_followed_up_in_time=True) & causes}
+    return {name: (q, not_applicable.get(name)) for name, q in yes.items()}
+
+
 def annotate_quality(queryset: QuerySet[ImplementationPlan], *, on: datetime.date | None = None) -> QuerySet:
     """Add the facts (q_*), one answer per question (qa_*: yes / no / not_applicable) and one
     boolean "yes" per question (qc_* / cq_*). Adds no query per row. Every plan is judged as it
@@ -99,68 +195,33 @@ def annotate_quality(queryset: QuerySet[ImplementationPlan], *, on: datetime.dat
     yes if a follow-up was made within them (by `on`); not applicable, with the reason, while they
     run, or when before their end the case closed, the person left the target group (their last
     coordinator assignment ended) or a later signed version replaced the plan; otherwise no.
+
+    For counting answers over many plans, count_answers reads the same facts once per plan.
     """
     on = on or timezone.localdate()
-    window_end = Coalesce("valid_until", AddMonths("made_on", norms.norm("plan_validity_months")))
-    in_time = FollowUp.objects.filter(plan_id=OuterRef("pk"), followed_up_on__lte=OuterRef("q_window_end")).filter(
-        followed_up_on__lte=on
+    qs = annotate_facts(queryset, on=on).annotate(
+        q_state=_state(), **{name: _flag(q) for name, q in _causes(on).items()}
     )
-    replaced = ImplementationPlan.objects.filter(
-        supersedes_id=OuterRef("pk"), status=PlanStatus.SIGNED, made_on__lte=on
-    ).order_by("made_on")
-    last_assignment = CoordinatorAssignment.objects.filter(
-        applicant_id=OuterRef("applicant_id"), start_date__lte=on
-    ).order_by(F("end_date").desc(nulls_first=True))
-    qs = queryset.annotate(
-        q_subgoals=_count(Subgoal),
-        q_activities=_count(PlanActivity),
-        q_activities_without_responsible=_count(PlanActivity, responsible=""),
-        q_activities_without_how=_count(PlanActivity, how=""),
-        q_window_end=window_end,
-        q_superseded_on=Subquery(replaced.values("made_on")[:1]),
-        q_case_closed_on=Case(When(case__closed_on__lte=on, then=F("case__closed_on")), default=None,
-                              output_field=DateField()),
-        q_left_target_on=Subquery(last_assignment.values("end_date")[:1], output_field=DateField()),
-    ).annotate(
-        q_followed_up_in_time=Exists(in_time),
-        q_state=Case(
-            When(q_superseded_on__isnull=False, then=Value(SUPERSEDED)),
-            When(status=PlanStatus.SIGNED, then=Value(SIGNED)),
-            default=Value(DRAFT), output_field=CharField(),
-        ),
-    )
-    # Why "followed up within 6 months" may not apply (each a fact, so the reason can be given).
-    causes = {
-        "q_na_case_closed": Q(q_case_closed_on__lt=F("q_window_end")),
-        "q_na_left_target": Q(q_left_target_on__lt=F("q_window_end")) & Q(q_left_target_on__lt=on),
-        "q_na_superseded": Q(q_superseded_on__lt=F("q_window_end")),
-        "q_na_running": Q(q_window_end__gte=on),
-    }
-    qs = qs.annotate(**{name: _flag(q) for name, q in causes.items()})
-    follow_up_not_applicable = ~Q(q_followed_up_in_time=True) & (
-        Q(q_na_case_closed=True) | Q(q_na_left_target=True) | Q(q_na_superseded=True) | Q(q_na_running=True)
-    )
-    has_activities = Q(q_activities__gt=0)
-    yes = {
-        "qc_time_bound": Q(made_on__isnull=False),
-        "qc_follow_up_date": Q(latest_follow_up_on__isnull=False),
-        "qc_responsible_named": has_activities & Q(q_activities_without_responsible=0),
-        "qc_participation_recorded": Q(participation_recorded__isnull=False),
-        "qc_long_term_goal": ~Q(long_term_goal=""),
-        "qc_sub_goals": Q(q_subgoals__gt=0),
-        "qc_activities": has_activities,
-        "qc_followed_up_within_6_months": Q(q_followed_up_in_time=True),
-        "cq_plan_made": ~Q(q_state=DRAFT),
-        "cq_person_took_part": Q(participation_recorded=True),
-        "cq_goals_stated": ~Q(long_term_goal="") | Q(q_subgoals__gt=0),
-        "cq_how_carried_out": has_activities & Q(q_activities_without_how=0),
-        "cq_follow_up_stated": Q(latest_follow_up_on__isnull=False) & ~Q(follow_up_method=""),
-    }
-    not_applicable = {"qc_followed_up_within_6_months": follow_up_not_applicable}
+    conditions = _conditions(on)
     return qs.annotate(
-        **{name: _flag(q) for name, q in yes.items()},
-        **{"qa_" + name[3:]: _answer(q, not_applicable.get(name)) for name, q in yes.items()},
+        **{name: _flag(yes) for name, (yes, _) in conditions.items()},
+        **{"qa_" + name[3:]: _answer(yes, na) for name, (yes, na) in conditions.items()},
     )
+
+
+def count_answers(queryset: QuerySet[ImplementationPlan], *, on: datetime.date) -> dict[str, int]:
+    """How many plans of `queryset` answer yes, no and not applicable to each question
+    (n_<code>_<answer>), and how many there are in each state (plans, plans_<state>): the answers
+    of annotate_quality, in one query. The facts are a fenced subquery's columns, so each
+    subquery runs once per plan (as annotations, each answer would copy the subqueries it reads),
+    and the counted facts come from the PlanFacts view."""
+    exprs = {"plans": Count("pk"),
+             **{f"plans_{state}": Count("pk", filter=Exact(_state(), Value(state))) for state in (SIGNED, DRAFT, SUPERSEDED)}}
+    for name, (yes, na) in _conditions(on).items():
+        answer = _answer(yes, na)
+        for value in (YES, NO, NOT_APPLICABLE):
+            exprs[f"n_{name[3:]}_{value}"] = Count("pk", filter=Exact(answer, Value(value)))
+    return fenced(annotate_facts(queryset, on=on, joined=True)).aggregate(**exprs)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.db import connection, connections
 from django.db.models import Func, IntegerField, Q, QuerySet
 
 from audit.reports.base import Column, Period, Table
+from cases.expressions import fenced
 from cases.models import LegalGender
 
 
@@ -70,17 +71,6 @@ def group_q(group: Group, *, gender: str, birth: str, on: datetime.date) -> Q:
         # Aged at most M on `on`: born after the day M+1 years earlier.
         q &= Q(**{f"{birth}__gt": years_before(on, group.age_to + 1)})
     return q
-
-
-# A LIMIT no query reaches. Aggregating a sliced queryset makes Django select the rows in a
-# subquery and aggregate over it; the LIMIT keeps PostgreSQL from flattening that subquery, which
-# would otherwise copy each correlated subquery (e.g. the household's sökande) into every one of
-# the dozens of FILTER clauses and run it once per clause and row (measured on bench/board_reports.py, 20 000 persons: one query went from 64 s to 1.5 s).
-FENCE = 2**62
-
-
-def fenced(qs: QuerySet) -> QuerySet:
-    return qs.order_by()[:FENCE]
 
 
 def split_aggregate(

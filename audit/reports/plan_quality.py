@@ -28,14 +28,13 @@ from audit.reports.base import (
 from audit.reports.figures import (
     GROUPS,
     SPLIT_NOTE,
-    fenced,
     group_q,
     pct,
     ratio,
     same_day_a_year_before,
     with_year_before,
 )
-from cases.expressions import AddMonths
+from cases.expressions import AddMonths, fenced
 from cases.models import Applicant, CoordinatorAssignment
 from config.db_router import read_connection
 from insatser.models import Participation
@@ -43,16 +42,12 @@ from planning import bip
 from planning import norms as planning_norms
 from planning.models import BipAnswer, BipIndicator, FollowUp, ImplementationPlan, PlanStatus
 from planning.quality import (
-    CHECKPOINT_CODES,
     CHECKPOINTS,
     CONTROL_QUESTIONS,
-    DRAFT,
     NO,
     NOT_APPLICABLE,
-    SIGNED,
-    SUPERSEDED,
     YES,
-    annotate_quality,
+    count_answers,
 )
 from planning.selectors import current_plans
 
@@ -172,20 +167,8 @@ POPULATION_LINES = [
 
 
 def _quality_tables(params: ReportParams, on: datetime.date, persons: dict) -> list[Table]:
-    plans = annotate_quality(
-        plans_in_period(params.period, on).filter(in_unit("applicant_id", params.unit_id, params.period)), on=on
-    )
-    codes = (*CHECKPOINT_CODES, *(c for c, _, _ in CONTROL_QUESTIONS))
-    # One query, grouped by the answers: each answer is computed once per plan (a FILTER per
-    # answer would repeat every subquery 39 times), and there are few distinct combinations.
-    combinations = plans.values("q_state", *(f"qa_{code}" for code in codes)).annotate(n=Count("pk")).order_by()
-    row = {"plans": 0, **{f"plans_{state}": 0 for state in (SIGNED, DRAFT, SUPERSEDED)},
-           **{f"n_{code}_{answer}": 0 for code in codes for answer in (YES, NO, NOT_APPLICABLE)}}
-    for combination in combinations:
-        row["plans"] += combination["n"]
-        row[f"plans_{combination['q_state']}"] += combination["n"]
-        for code in codes:
-            row[f"n_{code}_{combination[f'qa_{code}']}"] += combination["n"]
+    plans = plans_in_period(params.period, on).filter(in_unit("applicant_id", params.unit_id, params.period))
+    row = count_answers(plans, on=on)
     counts = {**persons, **row}
     population = Table(
         key="plan_population",
