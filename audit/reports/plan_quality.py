@@ -216,7 +216,7 @@ def _follow_up_tables(params: ReportParams, on: datetime.date) -> list[Table]:
     persons = Applicant.objects.filter(
         Exists(_active_on(on).filter(applicant_id=OuterRef("pk"))), in_unit("pk", params.unit_id, params.period)
     ).annotate(recent=Exists(recent), new=Exists(started_recently))
-    status = persons.aggregate(
+    status = fenced(persons).aggregate(  # each EXISTS once per person, not once per FILTER
         active=Count("pk"),
         within=Count("pk", filter=Q(recent=True)),
         not_due=Count("pk", filter=Q(recent=False, new=True)),
