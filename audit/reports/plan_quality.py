@@ -208,7 +208,7 @@ def _quality_tables(params: ReportParams, on: datetime.date, persons: dict) -> l
     return [population, checkpoints]
 
 
-def _follow_up_tables(params: ReportParams, on: datetime.date) -> list[Table]:
+def _follow_up_tables(params: ReportParams, on: datetime.date, made: dict[str, int]) -> list[Table]:
     interval = planning_norms.norm("follow_up_interval_months")
     limit = planning_norms.add_months(on, -interval)
     recent = FollowUp.objects.filter(plan__applicant_id=OuterRef("pk"), followed_up_on__gt=limit, followed_up_on__lte=on)
@@ -237,7 +237,6 @@ def _follow_up_tables(params: ReportParams, on: datetime.date) -> list[Table]:
             f"Uppföljningsintervallet är {interval} månad(er)."
         ),
     )
-    made = follow_ups_made(params.period, params.unit_id)
     made_table = Table(
         key="follow_ups_made",
         title="Uppföljningar gjorda under perioden",
@@ -257,29 +256,34 @@ def _follow_up_tables(params: ReportParams, on: datetime.date) -> list[Table]:
     return [compliance, made_table]
 
 
-# The follow-ups made in a period, counted against their due dates in one pass over each person's
-# follow-ups (see follow_ups_made). The aggregates are written out in SQL because the due date needs
-# two windows in turn, which the ORM cannot nest; the rows and their conditions are the ORM's.
+# The follow-ups made in each period, counted against their due dates in one pass over each
+# person's follow-ups (see follow_ups_made). The aggregates are written out in SQL because the due
+# date needs two windows in turn, which the ORM cannot nest; the rows and their conditions are the
+# ORM's.
 FOLLOW_UPS_MADE = """
-SELECT COUNT(*),
-       COALESCE(SUM(CASE WHEN d.followed_up_on <= d.due_on THEN 1 ELSE 0 END), 0),
-       COALESCE(SUM(CASE WHEN d.followed_up_on > d.due_on THEN 1 ELSE 0 END), 0),
-       COALESCE(SUM(CASE WHEN d.due_on IS NULL THEN 1 ELSE 0 END), 0),
-       COALESCE(SUM(CASE WHEN d.follows_plan THEN 0 ELSE 1 END), 0)
+SELECT {aggregates}
 FROM (
-    SELECT f.followed_up_on, f.follows_plan,
+    SELECT f.*,
            COALESCE(FIRST_VALUE(f.previous_next) OVER (PARTITION BY f.person, f.followed_up_on ORDER BY f.id),
                     f.plan_due) AS due_on
     FROM ({rows}) f
 ) d
-WHERE d.followed_up_on >= %s
 """
-MADE_COLUMNS = ("count", "on_time", "late", "no_due_date", "deviations")
+# Per period, each figure counted where the follow-up is the period's (dated in it, the person in
+# the unit then) and the condition holds.
+MADE_FIGURES = {
+    "count": "1 = 1",
+    "on_time": "d.followed_up_on <= d.due_on",
+    "late": "d.followed_up_on > d.due_on",
+    "no_due_date": "d.due_on IS NULL",
+    "deviations": "NOT d.follows_plan",
+}
+MADE_COLUMNS = tuple(MADE_FIGURES)
 
 
-def follow_ups_made(period: Period, unit_id: int | None) -> dict[str, int]:
-    """The follow-ups dated in `period` (of persons in the unit): how many, how many on or before
-    their due date, after it, with none, and with a deviation from the plan.
+def follow_ups_made(periods: list[Period], unit_id: int | None) -> list[dict[str, int]]:
+    """For each period, the follow-ups dated in it (of persons in the unit then): how many, how
+    many on or before their due date, after it, with none, and with a deviation from the plan.
 
     A follow-up's due date is the next follow-up that the person's previous one set (the latest on
     an earlier day, the highest id among that day's, of any of the person's plans), or for the
@@ -287,26 +291,41 @@ def follow_ups_made(period: Period, unit_id: int | None) -> dict[str, int]:
     gives the row before; the first row of a day has the previous day's last row before it, so
     FIRST_VALUE over the day carries that to the day's other rows (follow-ups made the same day are
     not each other's previous). Before, a correlated subquery per follow-up looked the previous one
-    up: 243 of the report's 349 s for a year at 1 000 000 persons (bench/README.md)."""
+    up: 243 of the report's 349 s for a year at 1 000 000 persons (bench/README.md). A due date
+    depends only on earlier follow-ups, so one pass serves every period (the report's and the year
+    before): the unit filter keeps or drops a person's follow-ups whole."""
     person = F("plan__applicant_id")
+    in_unit_then = {f"in_{i}": in_unit("plan__applicant_id", unit_id, period) for i, period in enumerate(periods)}
+    anyone = Q()
+    for q in in_unit_then.values():
+        anyone |= q
     rows = (
-        FollowUp.objects.filter(followed_up_on__lte=period.end)
-        .filter(in_unit("plan__applicant_id", unit_id, period))
+        FollowUp.objects.filter(followed_up_on__lte=max(p.end for p in periods)).filter(anyone)
         .annotate(
             person=person,
             plan_due=F("plan__latest_follow_up_on"),
             previous_next=Window(Lag("next_follow_up_on"), partition_by=[person],
                                  order_by=[F("followed_up_on").asc(), F("pk").asc()]),
+            **{name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in in_unit_then.items()},
         )
-        .values("id", "person", "followed_up_on", "follows_plan", "plan_due", "previous_next")
+        .values("id", "person", "followed_up_on", "follows_plan", "plan_due", "previous_next", *in_unit_then)
         .order_by()
     )
     sql, params = rows.query.sql_with_params()
     # Where the ORM would read (the reports' replica when there is one, config/db_router.py).
     connection = read_connection(FollowUp)
+    aggregates, dates = [], []
+    for i, period in enumerate(periods):
+        for condition in MADE_FIGURES.values():
+            aggregates.append(f"COALESCE(SUM(CASE WHEN d.in_{i} AND d.followed_up_on >= %s AND d.followed_up_on <= %s "
+                              f"AND {condition} THEN 1 ELSE 0 END), 0)")
+            dates += [connection.ops.adapt_datefield_value(period.start), connection.ops.adapt_datefield_value(period.end)]
     with connection.cursor() as cursor:
-        cursor.execute(FOLLOW_UPS_MADE.format(rows=sql), (*params, connection.ops.adapt_datefield_value(period.start)))
-        return dict(zip(MADE_COLUMNS, (int(v) for v in cursor.fetchone()), strict=True))
+        # The aggregates' parameters come before the rows' in the statement.
+        cursor.execute(FOLLOW_UPS_MADE.format(aggregates=", ".join(aggregates), rows=sql), (*dates, *params))
+        values = [int(v) for v in cursor.fetchone()]
+    width = len(MADE_COLUMNS)
+    return [dict(zip(MADE_COLUMNS, values[i * width:(i + 1) * width], strict=True)) for i in range(len(periods))]
 
 
 BIP_COLUMNS = [
@@ -374,13 +393,14 @@ def _bip_table(params: ReportParams) -> Table:
     )
 
 
-def _tables(params: ReportParams, on: datetime.date) -> list[Table]:
-    """Every table of the report for one period, read on `on`: five queries."""
+def _tables(params: ReportParams, on: datetime.date, made: dict[str, int]) -> list[Table]:
+    """Every table of the report for one period, read on `on`, with its follow-ups made (`made`,
+    counted for both periods at once): four queries."""
     persons = _persons_query(params, on)
     return [
         _valid_plan_table(params, on, persons),
         *_quality_tables(params, on, persons),
-        *_follow_up_tables(params, on),
+        *_follow_up_tables(params, on, made),
         _bip_table(params),
     ]
 
@@ -404,8 +424,9 @@ def build(params: ReportParams) -> ReportData:
     before = ReportParams(period=params.period.previous_year(), unit_id=params.unit_id,
                           today=same_day_a_year_before(params.period, on))
     on_before = reference_day(before)
-    tables = _tables(params, on)
-    by_key, earlier = {t.key: t for t in tables}, {t.key: t for t in _tables(before, on_before)}
+    made, made_before = follow_ups_made([params.period, before.period], params.unit_id)
+    tables = _tables(params, on, made)
+    by_key, earlier = {t.key: t for t in tables}, {t.key: t for t in _tables(before, on_before, made_before)}
     for key, column, match, label, summary_title in YEAR_BEFORE:
         with_year_before(by_key[key], earlier[key], column, label=label.format(before.period.label), match=match,
                          compare=summary_title is not None)
