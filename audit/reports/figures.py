@@ -8,11 +8,13 @@ birth date with the dates N years before it, so no per-person arithmetic is done
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import connection, connections
 from django.db.models import Func, IntegerField, Q, QuerySet
 
@@ -71,6 +73,25 @@ def group_q(group: Group, *, gender: str, birth: str, on: datetime.date) -> Q:
         # Aged at most M on `on`: born after the day M+1 years earlier.
         q &= Q(**{f"{birth}__gt": years_before(on, group.age_to + 1)})
     return q
+
+
+@contextlib.contextmanager
+def report_work_mem(conn) -> Iterator[None]:
+    """Inside: PostgreSQL's work_mem on `conn` is REPORTS_WORK_MEM (config/settings/base.py), then
+    what it was. A session setting, put back in `finally` (a persistent connection serves the next
+    request next); inside a transaction that rolls back PostgreSQL puts it back itself."""
+    value = getattr(settings, "REPORTS_WORK_MEM", "")
+    if conn.vendor != "postgresql" or not value:
+        yield
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT current_setting('work_mem'), set_config('work_mem', %s, false)", [value])
+        before = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, false)", [before])
 
 
 def split_aggregate(

@@ -31,6 +31,7 @@ from audit.reports.figures import (
     group_q,
     pct,
     ratio,
+    report_work_mem,
     same_day_a_year_before,
     with_year_before,
 )
@@ -103,7 +104,8 @@ def _persons_query(params: ReportParams, on: datetime.date) -> dict:
         q = group_q(g, gender="legal_gender", birth="birth_date", on=params.period.end) & Q(is_active=True)
         exprs[f"active__{g.key}"] = Count("pk", filter=q)
         exprs[f"with_plan__{g.key}"] = Count("pk", filter=q & Q(has_plan=True))
-    return fenced(persons).aggregate(**exprs)  # each subquery once per person, not once per FILTER
+    with report_work_mem(read_connection(Applicant)):  # the EXISTS hashed once, not probed per person
+        return fenced(persons).aggregate(**exprs)  # each subquery once per person, not once per FILTER
 
 
 def _valid_plan_table(params: ReportParams, on: datetime.date, row: dict) -> Table:

@@ -92,6 +92,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # running (measured at 100 000 persons: full rule run 58 s with JIT off, 79 s on; the full-time report
 # for 10 000 persons 3.8 s off, 61 s on). Set on the connection, so it needs no server change.
 DATABASE_JIT = env.bool("DATABASE_JIT", default=False)
+# The memory PostgreSQL may give each sort or hash of the board reports' persons queries (work_mem,
+# set for those queries only; the server default is 4 MB). With more, it hashes the per-person
+# EXISTS once instead of probing an index per person: report 2's persons at 1 000 000 persons 12.9
+# -> 7.2 s (bench/README.md, stop 26). Empty: the server's setting.
+REPORTS_WORK_MEM = env.str("REPORTS_WORK_MEM", default="64MB")
 
 
 def configure_jit(database: dict) -> None:
