@@ -1,6 +1,6 @@
 """Report 1's household figures and waiting times read from the monthly facts (PostgreSQL).
 
-The same functions, arguments and results as key_figure_queries (the reference, which SQLite
+The same functions, arguments and results as key_figure_queries (money gives amounts and paid_amounts together) (the reference, which SQLite
 and the tests keep using), over a few rows per household and month instead of the decisions,
 payments and memberships: the sökande's kön and birth date are in each row, so no window over
 the memberships is run at read time. tests/audit/reports/test_key_figure_facts.py checks both
@@ -55,21 +55,18 @@ def households_per_month(period: Period, unit_id: int | None) -> dict[str, dict]
     return out
 
 
-def _sums(period: Period, unit_id: int | None, income_support: str, other_costs: str) -> dict[str, dict]:
-    rows = _facts(period.start.replace(day=1), period.end, unit_id).values(
-        income_support=F(income_support), other_costs=F(other_costs), **_flags(period)
-    )
-    return household_split(
-        rows, None, {"income_support": ("SUM", "income_support"), "other_costs": ("SUM", "other_costs")}, default=0
-    )
+MONEY = {"income_support_granted": "amounts", "other_costs_granted": "amounts",
+         "income_support_paid": "paid", "other_costs_paid": "paid"}
 
 
-def amounts(period: Period, unit_id: int | None) -> dict[str, dict]:
-    return _sums(period, unit_id, "income_support_granted", "other_costs_granted")
-
-
-def paid_amounts(period: Period, unit_id: int | None) -> dict[str, dict]:
-    return _sums(period, unit_id, "income_support_paid", "other_costs_paid")
+def money(period: Period, unit_id: int | None) -> tuple[dict[str, dict], dict[str, dict]]:
+    """(amounts, paid_amounts) in one pass over the period's facts: both are sums of the same rows."""
+    rows = _facts(period.start.replace(day=1), period.end, unit_id).values(*MONEY, **_flags(period))
+    sums = household_split(rows, None, {column: ("SUM", column) for column in MONEY}, default=0)
+    out: dict[str, dict] = {"amounts": {}, "paid": {}}
+    for column, figure in MONEY.items():
+        out[figure][column.rsplit("_", 1)[0]] = sums[column]
+    return out["amounts"], out["paid"]
 
 
 def long_term(period: Period, unit_id: int | None) -> dict[str, dict]:
@@ -88,12 +85,15 @@ def waiting_times(period: Period, unit_id: int | None) -> dict[str, dict]:
     waits = KeyFigureWait.objects.filter(month__gte=period.start.replace(day=1), month__lte=period.end).order_by()
     if unit_id is not None:
         waits = waits.filter(unit_id=unit_id)
-    rows = waits.values("wait_days", "n", days=F("n") * F("wait_days"), **_flags(period))
-    sums = household_split(rows, None, {"count": ("SUM", "n"), "days": ("SUM", "days")}, default=0)
+    # One pass: the applications per number of days waited and group; the count, the mean and the
+    # median are all read off that distribution (whole days, so the sums are exact).
+    rows = waits.values("wait_days", "n", **_flags(period))
+    distribution = household_split(rows, None, {"n": ("SUM", "n")}, by="wait_days", default=0)
+    count = {g.key: sum(d["n"][g.key] for d in distribution.values()) for g in GROUPS}
+    days = {g.key: sum(v * d["n"][g.key] for v, d in distribution.items()) for g in GROUPS}
     return {
-        "count": sums["count"],
+        "count": count,
         # As the reference's AVG: the exact mean, as a float.
-        "mean": {g: float(Decimal(sums["days"][g]) / sums["count"][g]) if sums["count"][g] else None
-                 for g in sums["count"]},
-        "median": median_of_counts(household_split(rows, None, {"n": ("SUM", "n")}, by="wait_days")),
+        "mean": {g: float(Decimal(days[g]) / count[g]) if count[g] else None for g in count},
+        "median": median_of_counts(distribution),
     }

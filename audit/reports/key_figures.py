@@ -50,14 +50,16 @@ def _figures(period: Period, unit_id: int | None, *, facts: bool | None = None) 
     waiting times come from the monthly facts on PostgreSQL (made fresh first, in build), else
     from the live queries, which define them (`facts=False` forces those: the tests compare)."""
     hq = fq if (key_figure_facts.available() if facts is None else facts) else kq
+    by_reason = kq.closings_by_reason(period, unit_id)
+    amounts, paid = hq.money(period, unit_id)
     return {
         "households": hq.households_per_month(period, unit_id),
-        "amounts": hq.amounts(period, unit_id),
-        "paid": hq.paid_amounts(period, unit_id),
+        "amounts": amounts,
+        "paid": paid,
         "long_term": hq.long_term(period, unit_id),
         "waiting": hq.waiting_times(period, unit_id),
-        "closings": kq.closings(period, unit_id),
-        "by_reason": kq.closings_by_reason(period, unit_id),
+        "closings": kq.closings(by_reason),
+        "by_reason": by_reason,
         "participants": kq.participants(period, unit_id),
     }
 
