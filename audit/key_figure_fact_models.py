@@ -27,6 +27,9 @@ class KeyFigureFact(models.Model):
     applicant_gender = models.CharField(max_length=8, null=True)
     applicant_birth_date = models.DateField(null=True)
     support = models.BooleanField()  # granted försörjningsstöd in force this month (the household rule)
+    # True on exactly one of the household's support rows of the month (the lowest unit): the
+    # whole-municipality counts of households count these rows, with no DISTINCT over the month.
+    support_once = models.BooleanField(default=False)
     income_support_granted = models.BigIntegerField()
     other_costs_granted = models.BigIntegerField()
     income_support_paid = models.BigIntegerField()

@@ -41,12 +41,17 @@ def _facts(first, last, unit_id: int | None) -> QuerySet[KeyFigureFact]:
     return qs if unit_id is None else qs.filter(unit_id=unit_id)
 
 
+def _supported(first, last, unit_id: int | None) -> QuerySet[KeyFigureFact]:
+    """One row per household and month with försörjningsstöd: at a unit its row there (one per
+    month, household and unit), else the household's one row marked support_once, so the
+    households are counted without a DISTINCT over every row."""
+    return _facts(first, last, unit_id).filter(**{"support" if unit_id is not None else "support_once": True})
+
+
 def households_per_month(period: Period, unit_id: int | None) -> dict[str, dict]:
     months = period.months()
-    pairs = (
-        _facts(months[0], months[-1], unit_id).filter(support=True)
-        .values(hh=F("household_id"), in_month=F("month"), **_flags(period)).distinct()
-    )
+    pairs = _supported(months[0], months[-1], unit_id).values(hh=F("household_id"), in_month=F("month"),
+                                                              **_flags(period))
     per_month = household_split(pairs, None, {"n": ("COUNT", None)}, by="in_month")
     out = {f"m{i}": dict.fromkeys((g.key for g in GROUPS), 0) for i in range(len(months))}
     for i, month in enumerate(months):
@@ -72,9 +77,9 @@ def money(period: Period, unit_id: int | None) -> tuple[dict[str, dict], dict[st
 def long_term(period: Period, unit_id: int | None) -> dict[str, dict]:
     flags = _flags(period)
     households = (
-        _facts(*_long_term_window(period), unit_id).filter(support=True)
+        _supported(*_long_term_window(period), unit_id)
         .values(hh=F("household_id"), **flags)
-        .annotate(support_months=Count("month", distinct=True))
+        .annotate(support_months=Count("pk"))
         .annotate(is_long_term=Case(When(support_months__gte=board_norms.norm("LONG_TERM_MIN_MONTHS"), then=Value(1))))
         .values("hh", "is_long_term", *flags)
     )

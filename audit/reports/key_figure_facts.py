@@ -71,8 +71,12 @@ def _insert_facts(cursor, months: list[datetime.date]) -> None:
         f"""
         WITH g AS ({granted_sql}), p AS ({paid_sql}), s AS ({applicants_sql})
         INSERT INTO audit_keyfigurefact (month, household_id, unit_id, applicant_gender, applicant_birth_date,
-            support, income_support_granted, other_costs_granted, income_support_paid, other_costs_paid)
+            support, support_once, income_support_granted, other_costs_granted, income_support_paid,
+            other_costs_paid)
         SELECT a.month, c.household_id, c.unit_id, s.gender, s.birth, COALESCE(bool_or(g.support > 0), false),
+            COALESCE(bool_or(g.support > 0), false) AND ROW_NUMBER() OVER (
+                PARTITION BY a.month, c.household_id ORDER BY COALESCE(bool_or(g.support > 0), false) DESC, c.unit_id
+            ) = 1,
             COALESCE(SUM(g.income_support), 0), COALESCE(SUM(g.other_costs), 0),
             COALESCE(SUM(p.income_support), 0), COALESCE(SUM(p.other_costs), 0)
         FROM cases_application a

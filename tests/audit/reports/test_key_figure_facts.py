@@ -122,3 +122,30 @@ def test_the_beat_task_rebuilds_a_corrected_month_on_a_real_worker(celery_worker
     fact = KeyFigureFact.objects.get(month=D(2025, 1, 1), household_id=w.cases["P1"].household_id)
     assert fact.income_support_granted == 2000
     assert refresh_key_figure_facts.delay().get(timeout=60) == 0  # idempotent: nothing stale, nothing done
+
+
+@pytest.mark.django_db
+def test_a_household_with_support_at_two_units_in_one_month_is_one_household():
+    """support_once marks one of the household's rows of the month: the whole municipality counts
+    it once (as the live query's distinct households), each unit once at its own row."""
+    from cases.models import CaseClosingReason, CaseStatus
+    from tests.factories.cases import CaseFactory
+
+    from .board_fixture import decide
+
+    w = key_figures_world()
+    household = w.cases["P1"].household
+    w.cases["P1-norr"] = CaseFactory(household=household, unit=w.units["eb-norr"], opened_on=D(2024, 12, 1),
+                                     status=CaseStatus.CLOSED, closed_on=D(2025, 3, 1),
+                                     closing_reason=CaseClosingReason.MOVED)
+    for month in (D(2025, 1, 1), D(2025, 2, 1)):
+        decide(w, "P1-norr", month, 1500, wait=3)
+    key_figure_facts.refresh()
+    rows = KeyFigureFact.objects.filter(household_id=household.pk, month=D(2025, 1, 1), support=True)
+    assert rows.count() == 2 and rows.filter(support_once=True).count() == 1
+    _assert_same([Q1_2025, parse_period(kind="year", year=2025, today=D(2025, 6, 1))],
+                 [None, w.units["eb-norr"].pk, w.units["ekonomiskt-bistand"].pk])
+    jan = _figures(Q1_2025, None, facts=True)["households"]["m0"]["total"]
+    norr = _figures(Q1_2025, w.units["eb-norr"].pk, facts=True)["households"]["m0"]["total"]
+    main = _figures(Q1_2025, w.units["ekonomiskt-bistand"].pk, facts=True)["households"]["m0"]["total"]
+    assert jan == norr + main - 1  # P1's household is in both units, once in the whole
