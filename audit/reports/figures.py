@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -19,7 +19,6 @@ from django.db import connection, connections
 from django.db.models import Func, IntegerField, Q, QuerySet
 
 from audit.reports.base import Column, Period, Table
-from cases.expressions import fenced
 from cases.models import LegalGender
 
 
@@ -92,19 +91,6 @@ def report_work_mem(conn) -> Iterator[None]:
     finally:
         with conn.cursor() as cursor:
             cursor.execute("SELECT set_config('work_mem', %s, false)", [before])
-
-
-def split_aggregate(
-    qs: QuerySet, measures: dict[str, Callable[[Q], object]], *, gender: str, birth: str, on: datetime.date
-) -> dict[str, dict[str, object]]:
-    """{measure: {group key: value}} in one query. `measures` map a name to a function building
-    the aggregate for a filter, e.g. lambda q: Count("pk", distinct=True, filter=q)."""
-    exprs = {}
-    for name, make in measures.items():
-        for group in GROUPS:
-            exprs[f"{name}__{group.key}"] = make(group_q(group, gender=gender, birth=birth, on=on))
-    row = fenced(qs).aggregate(**exprs)
-    return {name: {g.key: row[f"{name}__{g.key}"] for g in GROUPS} for name in measures}
 
 
 class DaysBetween(Func):

@@ -1,10 +1,10 @@
 """Report 1's household figures and waiting times read from the monthly facts (PostgreSQL).
 
-The same functions, arguments and results as key_figure_queries (money gives amounts and paid_amounts together) (the reference, which SQLite
-and the tests keep using), over a few rows per household and month instead of the decisions,
-payments and memberships: the sökande's kön and birth date are in each row, so no window over
-the memberships is run at read time. tests/audit/reports/test_key_figure_facts.py checks both
-give the same figures.
+The same functions, arguments and results as key_figure_queries (the reference, which SQLite
+and the tests keep using; money gives amounts and paid_amounts together), over a few rows per
+household and month instead of the decisions, payments and memberships: the sökande's kön and
+birth date are in each row, so no window over the memberships is run at read time.
+tests/audit/reports/test_key_figure_facts.py checks both give the same figures.
 """
 
 from __future__ import annotations
@@ -60,8 +60,9 @@ def households_per_month(period: Period, unit_id: int | None) -> dict[str, dict]
     return out
 
 
-MONEY = {"income_support_granted": "amounts", "other_costs_granted": "amounts",
-         "income_support_paid": "paid", "other_costs_paid": "paid"}
+# Fact column -> (figure, measure), as key_figure_queries.amounts and paid_amounts name them.
+MONEY = {"income_support_granted": ("amounts", "income_support"), "other_costs_granted": ("amounts", "other_costs"),
+         "income_support_paid": ("paid", "income_support"), "other_costs_paid": ("paid", "other_costs")}
 
 
 def money(period: Period, unit_id: int | None) -> tuple[dict[str, dict], dict[str, dict]]:
@@ -69,8 +70,8 @@ def money(period: Period, unit_id: int | None) -> tuple[dict[str, dict], dict[st
     rows = _facts(period.start.replace(day=1), period.end, unit_id).values(*MONEY, **_flags(period))
     sums = household_split(rows, None, {column: ("SUM", column) for column in MONEY}, default=0)
     out: dict[str, dict] = {"amounts": {}, "paid": {}}
-    for column, figure in MONEY.items():
-        out[figure][column.rsplit("_", 1)[0]] = sums[column]
+    for column, (figure, measure) in MONEY.items():
+        out[figure][measure] = sums[column]
     return out["amounts"], out["paid"]
 
 

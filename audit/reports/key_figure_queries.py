@@ -290,9 +290,6 @@ def closings_by_reason(period: Period, unit_id: int | None) -> dict[str, dict[st
     return {row["reason"]: {g.key: row[f"n_{g.key}"] for g in GROUPS} for row in rows}
 
 
-PARTICIPANT_KINDS = ("insats_matchning", "employment", "work_training", "praktik")
-
-
 def participants(period: Period, unit_id: int | None) -> dict[str, dict]:
     """Distinct persons with a participation running some day of the period, by kind.
 
@@ -323,7 +320,7 @@ def participants(period: Period, unit_id: int | None) -> dict[str, dict]:
         f"{kind}__{g.key}": Count(
             "applicant_id", filter=Q(**{f"has_{kind}": 1}) & group_q(g, gender="gender", birth="birth", on=period.end)
         )
-        for kind in PARTICIPANT_KINDS for g in GROUPS
+        for kind in kinds for g in GROUPS
     }
     row = fenced(per_person).aggregate(**exprs)
-    return {kind: {g.key: row[f"{kind}__{g.key}"] for g in GROUPS} for kind in PARTICIPANT_KINDS}
+    return {kind: {g.key: row[f"{kind}__{g.key}"] for g in GROUPS} for kind in kinds}
