@@ -20,7 +20,7 @@ from django.db.models import Count, DateField, Exists, OuterRef, Q, Value
 from django.utils import timezone
 
 from audit import sources
-from audit.reports import board_norms
+from audit.reports import board_norms, side_by_side
 from audit.reports.base import (
     BOARD_AND_MANAGERS,
     Chart,
@@ -278,8 +278,12 @@ def build(params: ReportParams) -> ReportData:
     before = ReportParams(period=period.previous_year(), unit_id=params.unit_id,
                           today=same_day_a_year_before(period, on))
     on_before = reference_day(before)
-    weekly, weekly_before = (weekly_counts(p.period, p.unit_id, day) for p, day in ((params, on), (before, on_before)))
-    exemptions, exemptions_before = _exemption_table(params, on), _exemption_table(before, on_before)
+    def read(p: ReportParams, day: datetime.date) -> tuple[list[dict], Table]:
+        return weekly_counts(p.period, p.unit_id, day), _exemption_table(p, day)
+
+    # The two periods side by side where they can be (audit/reports/side_by_side.py).
+    (weekly, exemptions), (weekly_before, exemptions_before) = side_by_side.run(
+        lambda: read(params, on), lambda: read(before, on_before))
     figures = _period_figures(weekly, exemptions), _period_figures(weekly_before, exemptions_before)
     with_year_before(exemptions, exemptions_before, "total", label=f"Avsteg {before.period.label}", match="reason",
                      compare=False)

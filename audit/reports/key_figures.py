@@ -8,7 +8,7 @@ laid out as tables with their definitions.
 from __future__ import annotations
 
 from audit import sources
-from audit.reports import board_norms, key_figure_facts
+from audit.reports import board_norms, key_figure_facts, side_by_side
 from audit.reports import key_figure_fact_queries as fq
 from audit.reports import key_figure_queries as kq
 from audit.reports.base import (
@@ -149,7 +149,7 @@ def build(params: ReportParams) -> ReportData:
     previous = period.previous_year()
     if key_figure_facts.available():
         fq.make_fresh(period, previous)  # a late correction is counted before anything is read
-    now, before = _figures(period, unit_id), _figures(previous, unit_id)
+    now, before = side_by_side.run(lambda: _figures(period, unit_id), lambda: _figures(previous, unit_id))
     d_now, d_before = _derived(now, len(period.months())), _derived(before, len(previous.months()))
 
     def compare(key, title, kind, current, prev, definition):

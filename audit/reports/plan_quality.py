@@ -15,6 +15,7 @@ from django.db.models import Avg, BooleanField, Count, Exists, ExpressionWrapper
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
+from audit.reports import side_by_side
 from audit.reports.base import (
     BOARD_AND_MANAGERS,
     Chart,
@@ -210,7 +211,7 @@ def _quality_tables(params: ReportParams, on: datetime.date, persons: dict) -> l
     return [population, checkpoints]
 
 
-def _follow_up_tables(params: ReportParams, on: datetime.date, made: dict[str, int]) -> list[Table]:
+def _compliance_table(params: ReportParams, on: datetime.date) -> Table:
     interval = planning_norms.norm("follow_up_interval_months")
     limit = planning_norms.add_months(on, -interval)
     recent = FollowUp.objects.filter(plan__applicant_id=OuterRef("pk"), followed_up_on__gt=limit, followed_up_on__lte=on)
@@ -224,7 +225,7 @@ def _follow_up_tables(params: ReportParams, on: datetime.date, made: dict[str, i
         not_due=Count("pk", filter=Q(recent=False, new=True)),
         overdue=Count("pk", filter=Q(recent=False, new=False)),
     )
-    compliance = Table(
+    return Table(
         key="follow_up_compliance",
         title="Aktiva deltagare uppföljda inom intervallet",
         columns=[Column("active", "Aktiva deltagare", "int"), Column("within", "Uppföljda inom intervallet", "int"),
@@ -239,7 +240,10 @@ def _follow_up_tables(params: ReportParams, on: datetime.date, made: dict[str, i
             f"Uppföljningsintervallet är {interval} månad(er)."
         ),
     )
-    made_table = Table(
+
+
+def _made_table(params: ReportParams, made: dict[str, int]) -> Table:
+    return Table(
         key="follow_ups_made",
         title="Uppföljningar gjorda under perioden",
         columns=[Column("count", "Uppföljningar", "int"), Column("on_time", "Senast på planerat datum", "int"),
@@ -255,7 +259,6 @@ def _follow_up_tables(params: ReportParams, on: datetime.date, made: dict[str, i
             "planeringen (dokumenterad avvikelse)."
         ),
     )
-    return [compliance, made_table]
 
 
 # The follow-ups made in each period, counted against their due dates in one pass over each
@@ -395,16 +398,22 @@ def _bip_table(params: ReportParams) -> Table:
     )
 
 
-def _tables(params: ReportParams, on: datetime.date, made: dict[str, int]) -> list[Table]:
-    """Every table of the report for one period, read on `on`, with its follow-ups made (`made`,
-    counted for both periods at once): four queries."""
+def _tables(params: ReportParams, on: datetime.date) -> list[Table]:
+    """Every table of the report for one period, read on `on`, but the follow-ups made (counted
+    for both periods at once, follow_ups_made; `_with_made` puts their table in): four queries."""
     persons = _persons_query(params, on)
     return [
         _valid_plan_table(params, on, persons),
         *_quality_tables(params, on, persons),
-        *_follow_up_tables(params, on, made),
+        _compliance_table(params, on),
         _bip_table(params),
     ]
+
+
+def _with_made(tables: list[Table], params: ReportParams, made: dict[str, int]) -> list[Table]:
+    """`tables` with the follow-ups made after the compliance, where the report shows them."""
+    at = next(i for i, t in enumerate(tables) if t.key == "follow_up_compliance") + 1
+    return [*tables[:at], _made_table(params, made), *tables[at:]]
 
 
 # Each table's column compared with the year before: (table, column, matched by, label, the
@@ -426,9 +435,15 @@ def build(params: ReportParams) -> ReportData:
     before = ReportParams(period=params.period.previous_year(), unit_id=params.unit_id,
                           today=same_day_a_year_before(params.period, on))
     on_before = reference_day(before)
-    made, made_before = follow_ups_made([params.period, before.period], params.unit_id)
-    tables = _tables(params, on, made)
-    by_key, earlier = {t.key: t for t in tables}, {t.key: t for t in _tables(before, on_before, made_before)}
+    # Three independent reads, side by side where they can be (audit/reports/side_by_side.py).
+    (made, made_before), tables, tables_before = side_by_side.run(
+        lambda: follow_ups_made([params.period, before.period], params.unit_id),
+        lambda: _tables(params, on),
+        lambda: _tables(before, on_before),
+    )
+    tables = _with_made(tables, params, made)
+    by_key = {t.key: t for t in tables}
+    earlier = {t.key: t for t in _with_made(tables_before, before, made_before)}
     for key, column, match, label, summary_title in YEAR_BEFORE:
         with_year_before(by_key[key], earlier[key], column, label=label.format(before.period.label), match=match,
                          compare=summary_title is not None)

@@ -97,6 +97,11 @@ DATABASE_JIT = env.bool("DATABASE_JIT", default=False)
 # EXISTS once instead of probing an index per person: report 2's persons at 1 000 000 persons 12.9
 # -> 7.2 s (bench/README.md, stop 26). Empty: the server's setting.
 REPORTS_WORK_MEM = env.str("REPORTS_WORK_MEM", default="64MB")
+# A board report's two periods (the period and the year before) read side by side on two
+# connections, on PostgreSQL outside a transaction (audit/reports/side_by_side.py): with two cores
+# about the slower period's time instead of both (bench/README.md, "Reports side by side").
+# REPORTS_SIDE_BY_SIDE=0 reads them one after the other on one connection.
+REPORTS_SIDE_BY_SIDE = env.bool("REPORTS_SIDE_BY_SIDE", default=True)
 
 
 def configure_jit(database: dict) -> None:
