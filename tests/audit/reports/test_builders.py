@@ -6,6 +6,11 @@ import pytest
 
 from audit.reports import get_report
 from audit.reports.base import ReportParams, parse_period
+from audit.reports.delegated import ROLE_LABELS
+from cases.finance_models import Decision
+from cases.models import Role
+from tests.factories.cases import StaffFactory
+from tests.factories.finance import granted_month
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +43,31 @@ def test_delegated_decisions_between_two_board_meetings(report_world):
                      date_to=datetime.date(2019, 12, 31), today=TODAY))
     assert all(t.rows == [] for t in other.tables)
     assert all(t.definition for t in data.tables)
+
+
+def test_delegated_decisions_are_per_decision_maker_and_role_not_per_name(report_world):
+    """Two staff with the same name are two rows, and one person who decided in two roles is
+    shown in each, in point, surname, first name, staff order (grouped by the keys, the names
+    read off them)."""
+    w = report_world
+    namesake = StaffFactory(role=Role.UNIT_MANAGER, unit=w.unit, username="ec2", first_name="Erik", last_name="Chef")
+    case = Decision.objects.filter(decided_by=w.unit_manager).first().application.case
+    household = list(case.household.members.all())
+    granted_month(actor=w.caseworker, decider=namesake, case=case, month=datetime.date(2019, 4, 1), members=household)
+    # The manager later works as a caseworker and decides under the caseworkers' point.
+    type(w.unit_manager).objects.filter(pk=w.unit_manager.pk).update(role=Role.CASEWORKER)
+    w.unit_manager.refresh_from_db()
+    granted_month(actor=w.caseworker, decider=w.unit_manager, case=case, month=datetime.date(2019, 5, 1),
+                  members=household)
+    data = get_report("delegated_decisions").build(ReportParams(
+        period=None, unit_id=None, date_from=datetime.date(2019, 3, 1), date_to=datetime.date(2019, 5, 31), today=TODAY))
+    assert w.unit_manager.pk < namesake.pk
+    assert [(r["point"], r["maker"], r["role"], r["count"]) for r in rows(data, "per_maker")] == [
+        ("EB-1", "Erik Chef", ROLE_LABELS[Role.CASEWORKER], 1),  # the manager in May, as a caseworker
+        ("EB-2", "Erik Chef", ROLE_LABELS[Role.UNIT_MANAGER], 1),  # the manager in March
+        ("EB-2", "Erik Chef", ROLE_LABELS[Role.UNIT_MANAGER], 1),  # the namesake in April
+    ]
+    assert [(r["point"], r["count"]) for r in rows(data, "per_point")] == [("EB-1", 1), ("EB-2", 2)]
 
 
 def test_internal_control_for_a_quarter(report_world):
