@@ -9,9 +9,9 @@ execution; `--generator python`: bench/egenkontroll.py's ORM generator plus add_
 then times every board report for this year (and the quarterly ones for this quarter), with its
 number of queries (`--only` some of them). First report 1's monthly facts are built from scratch and one month is rebuilt
 (facts_build_s, facts_refresh_month_s). The last line is one JSON object: persons, decisions,
-database, jit, key_figures_year_s, slowest_report, slowest_s, the facts' figures and each
-report's seconds and statements (on every connection), and side_by_side (REPORTS_SIDE_BY_SIDE). `--no-live` leaves out the reference timing of report 1 from the
-live queries.
+database, jit, side_by_side (REPORTS_SIDE_BY_SIDE), key_figures_year_s, slowest_report,
+slowest_s, the facts' figures and each report's seconds and statements (on every connection).
+`--no-live` leaves out the reference timing of report 1 from the live queries.
 """
 
 from __future__ import annotations

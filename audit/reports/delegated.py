@@ -25,16 +25,17 @@ NO_POINT = "Ingen delegationspunkt registrerad"
 ROLE_LABELS = dict(Role.choices)
 
 
-def _maker(row: dict, prefix: str) -> str:
-    """The decision maker's name in `row`, whose keys are `<prefix>first_name` and so on."""
-    name = f"{row[prefix + 'first_name']} {row[prefix + 'last_name']}".strip()
-    return name or row[prefix + "username"]
+def _maker(row: dict) -> str:
+    """The decision maker's name in a grouped row (maker_first_name, maker_last_name, maker_username)."""
+    name = f"{row['maker_first_name']} {row['maker_last_name']}".strip()
+    return name or row["maker_username"]
 
 
 # The names of a group's delegation point and decision maker: the same in every row of the group.
 NAMED_BY_KEY = {
     "point_code": "delegation_point__code", "point_description": "delegation_point__description",
-    "first_name": "decided_by__first_name", "last_name": "decided_by__last_name", "username": "decided_by__username",
+    "maker_first_name": "decided_by__first_name", "maker_last_name": "decided_by__last_name",
+    "maker_username": "decided_by__username",
 }
 
 
@@ -55,13 +56,13 @@ def _finance_rows(params: ReportParams) -> list[dict]:
             corrections=Count("pk", filter=Q(replaces__isnull=False)),
             amount=Coalesce(Sum("amount"), Value(0)),
         )
-        .order_by("point_code", "last_name", "first_name", "decided_by_id", "decided_by_role")
+        .order_by("point_code", "maker_last_name", "maker_first_name", "decided_by_id", "decided_by_role")
     )
     return [
         {
             "point": r["point_code"],
             "description": r["point_description"],
-            "maker": _maker(r, ""),
+            "maker": _maker(r),
             "role": ROLE_LABELS.get(r["decided_by_role"], r["decided_by_role"]),
             "count": r["count"],
             "granted": r["granted"],
@@ -93,7 +94,7 @@ def _insats_rows(params: ReportParams) -> list[dict]:
         for r in rows:
             key = (r["legal_basis"], r["maker_id"])
             row = out.setdefault(key, {
-                "legal_basis": r["legal_basis"], "maker": _maker(r, "maker_"),
+                "legal_basis": r["legal_basis"], "maker": _maker(r),
                 "role": ROLE_LABELS.get(r["maker_role"], r["maker_role"]), "granted": 0, "ended": 0,
             })
             row[column] += r["count"]

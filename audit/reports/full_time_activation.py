@@ -278,10 +278,11 @@ def build(params: ReportParams) -> ReportData:
     before = ReportParams(period=period.previous_year(), unit_id=params.unit_id,
                           today=same_day_a_year_before(period, on))
     on_before = reference_day(before)
+
+    # The two periods side by side where they can be (audit/reports/side_by_side.py).
     def read(p: ReportParams, day: datetime.date) -> tuple[list[dict], Table]:
         return weekly_counts(p.period, p.unit_id, day), _exemption_table(p, day)
 
-    # The two periods side by side where they can be (audit/reports/side_by_side.py).
     (weekly, exemptions), (weekly_before, exemptions_before) = side_by_side.run(
         lambda: read(params, on), lambda: read(before, on_before))
     figures = _period_figures(weekly, exemptions), _period_figures(weekly_before, exemptions_before)

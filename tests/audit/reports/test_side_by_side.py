@@ -15,6 +15,7 @@ from django.db import connection, connections, transaction
 from audit.reports import get_report, side_by_side
 from audit.reports.base import ReportParams, parse_period
 from bench import dataset
+from cases.models import Applicant
 from config import db_router
 
 postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="other connections run side by side there")
@@ -59,7 +60,6 @@ def test_the_other_calls_read_where_the_caller_reads_and_see_what_it_committed(s
     settings.REPORTS_SIDE_BY_SIDE = True
     settings.REPORTS_DATABASE_ALIAS = db_router.REPORTS_ALIAS  # in tests a mirror of the test database
     dataset.generate(20, seed=3, today=datetime.date(2026, 6, 17))
-    from cases.models import Applicant
 
     def read():
         return (db_router._reading_reports.get(), db_router.ReportsRouter().db_for_read(Applicant),
