@@ -1,4 +1,5 @@
-"""Monthly facts behind report 1 (nyckeltal), kept up to date inside PostgreSQL (issue 12).
+"""Monthly facts behind report 1 (nyckeltal), kept up to date inside PostgreSQL (issue 12): the
+households' months, the waits, and the insatser's closings and participations.
 
 A month's facts are a derived copy of the live decisions, payments and applications, never a
 source: audit/reports/key_figure_facts.py rebuilds a whole month at a time from the same
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from django.db import models
 
-__all__ = ["KeyFigureDirtyMonth", "KeyFigureFact", "KeyFigureWait"]
+__all__ = ["KeyFigureClosing", "KeyFigureDirtyMonth", "KeyFigureFact", "KeyFigureParticipation", "KeyFigureWait"]
 
 
 class KeyFigureFact(models.Model):
@@ -57,6 +58,39 @@ class KeyFigureWait(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}: {self.n} × {self.wait_days} dagar"
+
+
+class KeyFigureClosing(models.Model):
+    """Closings confirmed by both sides whose end date falls in `month`, counted per avslutsorsak,
+    unit (the proposer's, as key_figure_queries.closings_by_reason filters) and participant."""
+
+    month = models.DateField(db_index=True)
+    reason = models.CharField(max_length=32)
+    unit_id = models.BigIntegerField(null=True)
+    applicant_gender = models.CharField(max_length=8, null=True)
+    applicant_birth_date = models.DateField(null=True)
+    n = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.reason}: {self.n}"
+
+
+class KeyFigureParticipation(models.Model):
+    """One participation, kept under the month it started in (the month a rebuild replaces), with
+    its participant's kön and birth date and its insats's type and provider unit in the row, so the
+    participants of a period are counted without a join (key_figure_fact_queries.participants)."""
+
+    month = models.DateField(db_index=True)  # the start date's month
+    applicant_id = models.BigIntegerField()
+    applicant_gender = models.CharField(max_length=8, null=True)
+    applicant_birth_date = models.DateField(null=True)
+    start_date = models.DateField()
+    last_day = models.DateField()  # the end date, or the decision period's end while it runs
+    insats_type = models.CharField(max_length=32)
+    provider_unit_id = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id} {self.start_date}–{self.last_day}"
 
 
 class KeyFigureDirtyMonth(models.Model):

@@ -102,7 +102,8 @@ def facts_figures() -> dict:
     rows = KeyFigureFact.objects.count()
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE audit_keyfigurefact, audit_keyfigurewait")
+        cursor.execute("VACUUM ANALYZE audit_keyfigurefact, audit_keyfigurewait, audit_keyfigureclosing, "
+                       "audit_keyfigureparticipation")
     vacuum_s = time.perf_counter() - started
     print(f"key figure facts: {len(months)} months, {rows} rows built in {build_s:.1f} s; "
           f"one month rebuilt in {refresh_s:.2f} s; vacuumed in {vacuum_s:.1f} s", flush=True)

@@ -1,23 +1,27 @@
-"""Report 1's household figures and waiting times read from the monthly facts (PostgreSQL).
+"""Report 1's figures read from the monthly facts (PostgreSQL).
 
 The same functions, arguments and results as key_figure_queries (the reference, which SQLite
 and the tests keep using; money gives amounts and paid_amounts together), over a few rows per
-household and month instead of the decisions, payments and memberships: the sökande's kön and
-birth date are in each row, so no window over the memberships is run at read time.
-tests/audit/reports/test_key_figure_facts.py checks both give the same figures.
+household and month instead of the decisions, payments and memberships, and over one row per
+closing count and participation instead of the closings and participations joined to the persons
+and the insatser: the kön and birth date are in each row, so no window over the memberships and
+no join is run at read time. tests/audit/reports/test_key_figure_facts.py checks both give the same
+figures.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
-from audit.key_figure_fact_models import KeyFigureFact, KeyFigureWait
+from audit.key_figure_fact_models import KeyFigureClosing, KeyFigureFact, KeyFigureParticipation, KeyFigureWait
 from audit.reports import board_norms, key_figure_facts
+from audit.reports import key_figure_queries as kq
 from audit.reports.base import Period
 from audit.reports.figures import GROUPS, household_split, median_of_counts
 from audit.reports.key_figure_queries import group_flags
+from cases.models import Unit
 from planning.norms import add_months
 
 
@@ -31,9 +35,9 @@ def _long_term_window(period: Period) -> tuple:
 
 
 def make_fresh(*periods: Period) -> list:
-    """Rebuild the stale months these periods read (their months and the long-term window)."""
-    first = min(min(p.start.replace(day=1), _long_term_window(p)[0]) for p in periods)
-    return key_figure_facts.fresh(first, max(p.end for p in periods))
+    """Rebuild the stale months these periods read: every month up to the last period's end, as a
+    participation running in the period is kept under its start month, however long ago."""
+    return key_figure_facts.fresh(None, max(p.end for p in periods))
 
 
 def _facts(first, last, unit_id: int | None) -> QuerySet[KeyFigureFact]:
@@ -103,3 +107,26 @@ def waiting_times(period: Period, unit_id: int | None) -> dict[str, dict]:
         "mean": {g: float(Decimal(days[g]) / count[g]) if count[g] else None for g in count},
         "median": median_of_counts(distribution),
     }
+
+
+def closings_by_reason(period: Period, unit_id: int | None) -> dict[str, dict[str, int]]:
+    """{reason: {group: closings}}, as key_figure_queries.closings_by_reason, from the closings'
+    counts per end month (the period's months are whole months)."""
+    rows = KeyFigureClosing.objects.filter(month__gte=period.start.replace(day=1), month__lte=period.end).order_by()
+    if unit_id is not None:
+        rows = rows.filter(unit_id=unit_id)
+    per_reason = household_split(rows.values("reason", "n", **_flags(period)), None, {"n": ("SUM", "n")},
+                                 by="reason", default=0)
+    return {reason: counts["n"] for reason, counts in per_reason.items()}
+
+
+def participants(period: Period, unit_id: int | None) -> dict[str, dict]:
+    """Distinct persons with a participation running some day of the period, by kind, as
+    key_figure_queries.participants, from the participations' rows (no join)."""
+    rows = KeyFigureParticipation.objects.filter(start_date__lte=period.end, last_day__gte=period.start)
+    if unit_id is not None:
+        rows = rows.filter(provider_unit_id=unit_id)
+    matchning = Unit.objects.filter(code=board_norms.norm("INSATS_MATCHNING_UNIT_CODE")).values("pk")
+    kinds = kq.participation_kinds(insats_type="insats_type", matchning=Q(provider_unit_id__in=matchning))
+    return kq.count_participants(rows, period, kinds, person="applicant_id", gender="applicant_gender",
+                                 birth="applicant_birth_date")

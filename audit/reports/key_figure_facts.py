@@ -1,4 +1,5 @@
 """Report 1's monthly facts (audit/key_figure_fact_models.py): built, marked stale, rebuilt.
+The insatser's facts (closings, participations) are built with them: key_figure_activity_facts.
 
 PostgreSQL only. A month is rebuilt whole, set-based (DELETE, then INSERT ... SELECT), from the
 same querysets the live figures use (key_figure_queries.granted, paid_orders,
@@ -19,6 +20,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from audit.key_figure_fact_models import KeyFigureDirtyMonth
+from audit.reports import key_figure_activity_facts as activity
 from audit.reports import key_figure_queries as kq
 from cases.finance_models import Application, Decision, DecisionItemKind
 from cases.models import Case
@@ -123,6 +125,7 @@ def _rebuild(cursor, months: list[datetime.date]) -> None:
     cursor.execute("DELETE FROM audit_keyfigurewait WHERE month = ANY(%s::date[])", [months])
     _insert_facts(cursor, months)
     _insert_waits(cursor, months)
+    activity.rebuild(cursor, months)
 
 
 def refresh(first: datetime.date | None = None, last: datetime.date | None = None) -> list[datetime.date]:
@@ -147,10 +150,13 @@ def refresh(first: datetime.date | None = None, last: datetime.date | None = Non
     return months
 
 
-def fresh(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    """Before the report reads months `first`..`last`: rebuild those that are stale (none when
-    the beat task has kept up: one indexed query)."""
-    if not KeyFigureDirtyMonth.objects.filter(month__gte=first, month__lte=last).exists():
+def fresh(first: datetime.date | None, last: datetime.date) -> list[datetime.date]:
+    """Before the report reads months `first`..`last` (every month up to `last` when `first` is
+    None): rebuild those that are stale (none when the beat task has kept up: one indexed query)."""
+    marks = KeyFigureDirtyMonth.objects.filter(month__lte=last)
+    if first is not None:
+        marks = marks.filter(month__gte=first)
+    if not marks.exists():
         return []
     return refresh(first, last)
 
@@ -160,7 +166,9 @@ def mark_all_stale() -> int:
     triggers, e.g. bench/dataset.py as superuser, or when the facts are first created)."""
     with connection.cursor() as cursor:
         cursor.execute(MARK_ALL)
-        return cursor.rowcount
+        marked = cursor.rowcount
+        cursor.execute(activity.MARK_ALL)
+        return marked + cursor.rowcount
 
 
 def rebuild_all() -> list[datetime.date]:
@@ -239,18 +247,19 @@ def _changed(columns: tuple[str, ...] | None, side: str) -> str:
     return f"(SELECT x.* FROM {side}_rows x JOIN {other}_rows y ON y.id = x.id WHERE {differs})"
 
 
-def _function(table: str) -> str:
-    applications, months, columns, _ = TRIGGERS[table]
+def _function(table: str, triggers: dict = TRIGGERS, prefix: str = "audit_kf") -> str:
+    applications, months, columns, _ = triggers[table]
 
     def mark(sides: list[tuple[str, str]]) -> str:
-        ids = " UNION ALL ".join(applications.format(rows=rows) for _, rows in sides)
+        ids = (f"ARRAY({' UNION ALL '.join(applications.format(rows=rows) for _, rows in sides)})"
+               if applications else "ARRAY[]::bigint[]")
         own = " UNION ALL ".join(months.format(rows=rows) for _, rows in sides) if months else None
         own_sql = f"ARRAY({own})" if own else "ARRAY[]::date[]"
-        return f"PERFORM audit_key_figure_mark(ARRAY({ids}), {own_sql});"
+        return f"PERFORM audit_key_figure_mark({ids}, {own_sql});"
 
     updated = [("old", _changed(columns, "old")), ("new", _changed(columns, "new"))]
     return f"""
-CREATE OR REPLACE FUNCTION audit_kf_{table}() RETURNS trigger AS $$
+CREATE OR REPLACE FUNCTION {prefix}_{table}() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN {mark([("new", "new_rows")])}
     ELSIF TG_OP = 'UPDATE' THEN {mark(updated)}
@@ -266,27 +275,50 @@ _REFERENCING = {"INSERT": "NEW TABLE AS new_rows", "UPDATE": "OLD TABLE AS old_r
                 "DELETE": "OLD TABLE AS old_rows"}
 
 
+def _create_triggers(schema_editor, triggers: dict, prefix: str) -> None:
+    for table, (*_, events) in triggers.items():
+        schema_editor.execute(_function(table, triggers, prefix), params=None)
+        for event in events:
+            schema_editor.execute(
+                f"CREATE TRIGGER {prefix}_{event.lower()} AFTER {event} ON {table} REFERENCING {_REFERENCING[event]} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {prefix}_{table}();",
+                params=None,
+            )
+
+
+def _drop_triggers(schema_editor, triggers: dict, prefix: str) -> None:
+    for table, (*_, events) in triggers.items():
+        for event in events:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {prefix}_{event.lower()} ON {table};", params=None)
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {prefix}_{table}();", params=None)
+
+
 def install(schema_editor) -> None:
-    """Create the mark function and every table's triggers (migration audit 0028)."""
+    """Create the mark function and the household facts' triggers (migration audit 0028)."""
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(MARK_FUNCTION, params=None)
-    for table, (*_, events) in TRIGGERS.items():
-        schema_editor.execute(_function(table), params=None)
-        for event in events:
-            schema_editor.execute(
-                f"CREATE TRIGGER audit_kf_{event.lower()} AFTER {event} ON {table} REFERENCING {_REFERENCING[event]} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION audit_kf_{table}();",
-                params=None,
-            )
+    _create_triggers(schema_editor, TRIGGERS, "audit_kf")
     schema_editor.execute(MARK_ALL, params=None)
 
 
 def uninstall(schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
-    for table, (*_, events) in TRIGGERS.items():
-        for event in events:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS audit_kf_{event.lower()} ON {table};", params=None)
-        schema_editor.execute(f"DROP FUNCTION IF EXISTS audit_kf_{table}();", params=None)
+    _drop_triggers(schema_editor, TRIGGERS, "audit_kf")
     schema_editor.execute("DROP FUNCTION IF EXISTS audit_key_figure_mark(bigint[], date[]);", params=None)
+
+
+def install_activity(schema_editor) -> None:
+    """The closings' and participations' triggers (migration audit 0032), and every month of a
+    closing or a participation marked stale, so the first rebuild fills their facts."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    _create_triggers(schema_editor, activity.TRIGGERS, "audit_kfa")
+    schema_editor.execute(activity.MARK_ALL, params=None)
+
+
+def uninstall_activity(schema_editor) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    _drop_triggers(schema_editor, activity.TRIGGERS, "audit_kfa")

@@ -259,16 +259,18 @@ def waiting_times(period: Period, unit_id: int | None) -> dict[str, dict]:
 
 
 PERSON_OF_CLOSING = {"gender": "participation__applicant__legal_gender", "birth": "participation__applicant__birth_date"}
+CLOSING_UNIT = "proposed_by__unit_id"  # a closing counts at the unit of the coordinator who proposed it
+
+
+def confirmed_closings() -> QuerySet[ParticipationClosing]:
+    """Closings confirmed by both sides (004:573-576): the closings the key figures count."""
+    return ParticipationClosing.objects.filter(confirmed_at__isnull=False)
 
 
 def _closings(period: Period, unit_id: int | None) -> QuerySet[ParticipationClosing]:
-    """Closings confirmed by both sides (004:573-576) whose end date is in the period."""
+    """Confirmed closings whose end date is in the period."""
     return _by_unit(
-        ParticipationClosing.objects.filter(
-            confirmed_at__isnull=False, end_date__gte=period.start, end_date__lte=period.end
-        ),
-        "proposed_by__unit_id",
-        unit_id,
+        confirmed_closings().filter(end_date__gte=period.start, end_date__lte=period.end), CLOSING_UNIT, unit_id
     )
 
 
@@ -290,37 +292,56 @@ def closings_by_reason(period: Period, unit_id: int | None) -> dict[str, dict[st
     return {row["reason"]: {g.key: row[f"n_{g.key}"] for g in GROUPS} for row in rows}
 
 
-def participants(period: Period, unit_id: int | None) -> dict[str, dict]:
-    """Distinct persons with a participation running some day of the period, by kind.
+def running_participations() -> QuerySet[Participation]:
+    """Participations with last_day: their end date, or the decision period's end while they run."""
+    return Participation.objects.annotate(last_day=Coalesce("end_date", "decision_period_end"))
+
+
+def participation_kinds(*, insats_type: str, matchning: Q) -> dict[str, Q]:
+    """The kinds of participation the key figures count, on the lookup `insats_type` (the insats's
+    type) and the condition `matchning` (the insats is given by Insats & Matchning)."""
+    return {
+        "insats_matchning": matchning,
+        "employment": Q(**{insats_type: InsatsType.LABOUR_MARKET_EMPLOYMENT}),
+        "work_training": Q(**{insats_type: InsatsType.WORK_TRAINING}),
+        "praktik": Q(**{f"{insats_type}__in": PRAKTIK_TYPES}),
+    }
+
+
+def count_participants(rows: QuerySet, period: Period, kinds: dict[str, Q], *, person: str, gender: str,
+                       birth: str) -> dict[str, dict]:
+    """Distinct persons among `rows` (participations running some day of the period), by kind.
 
     One row per person first (a 0/1 column per kind: has at least one such participation), then
     plain counts over those rows: the same as COUNT(DISTINCT person) per kind and group, without
     a sort of every participation for each of the 32 distinct counts."""
-    qs = _by_unit(
-        Participation.objects.annotate(last_day=Coalesce("end_date", "decision_period_end")).filter(
-            start_date__lte=period.end, last_day__gte=period.start
-        ),
-        "insats__provider_unit_id",
-        unit_id,
-    )
-    code = board_norms.norm("INSATS_MATCHNING_UNIT_CODE")
-    kinds = {
-        "insats_matchning": Q(insats__provider_unit__code=code),
-        "employment": Q(insats__insats_type=InsatsType.LABOUR_MARKET_EMPLOYMENT),
-        "work_training": Q(insats__insats_type=InsatsType.WORK_TRAINING),
-        "praktik": Q(insats__insats_type__in=PRAKTIK_TYPES),
-    }
-    per_person = qs.order_by().values("applicant_id").annotate(
-        gender=F("applicant__legal_gender"),
-        birth=F("applicant__birth_date"),
+    per_person = rows.order_by().values(person).annotate(
+        gender=F(gender),
+        birth=F(birth),
         **{f"has_{kind}": Max(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()))
            for kind, condition in kinds.items()},
     )
     exprs = {
         f"{kind}__{g.key}": Count(
-            "applicant_id", filter=Q(**{f"has_{kind}": 1}) & group_q(g, gender="gender", birth="birth", on=period.end)
+            person, filter=Q(**{f"has_{kind}": 1}) & group_q(g, gender="gender", birth="birth", on=period.end)
         )
         for kind in kinds for g in GROUPS
     }
     row = fenced(per_person).aggregate(**exprs)
     return {kind: {g.key: row[f"{kind}__{g.key}"] for g in GROUPS} for kind in kinds}
+
+
+def participants(period: Period, unit_id: int | None) -> dict[str, dict]:
+    """Distinct persons with a participation running some day of the period, by kind (the
+    insats's provider unit when a unit is asked for)."""
+    rows = _by_unit(
+        running_participations().filter(start_date__lte=period.end, last_day__gte=period.start),
+        "insats__provider_unit_id",
+        unit_id,
+    )
+    kinds = participation_kinds(
+        insats_type="insats__insats_type",
+        matchning=Q(insats__provider_unit__code=board_norms.norm("INSATS_MATCHNING_UNIT_CODE")),
+    )
+    return count_participants(rows, period, kinds, person="applicant_id", gender="applicant__legal_gender",
+                              birth="applicant__birth_date")

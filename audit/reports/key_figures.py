@@ -46,11 +46,11 @@ AMOUNTS_NOTE = (
 
 
 def _figures(period: Period, unit_id: int | None, *, facts: bool | None = None) -> dict:
-    """Every key figure for one period: a fixed number of queries. The household figures and
-    waiting times come from the monthly facts on PostgreSQL (made fresh first, in build), else
-    from the live queries, which define them (`facts=False` forces those: the tests compare)."""
+    """Every key figure for one period: a fixed number of queries. The figures come from the
+    monthly facts on PostgreSQL (made fresh first, in build), else from the live queries, which
+    define them (`facts=False` forces those: the tests compare)."""
     hq = fq if (key_figure_facts.available() if facts is None else facts) else kq
-    by_reason = kq.closings_by_reason(period, unit_id)
+    by_reason = hq.closings_by_reason(period, unit_id)
     amounts, paid = hq.money(period, unit_id)
     return {
         "households": hq.households_per_month(period, unit_id),
@@ -60,7 +60,7 @@ def _figures(period: Period, unit_id: int | None, *, facts: bool | None = None) 
         "waiting": hq.waiting_times(period, unit_id),
         "closings": kq.closings(by_reason),
         "by_reason": by_reason,
-        "participants": kq.participants(period, unit_id),
+        "participants": hq.participants(period, unit_id),
     }
 
 

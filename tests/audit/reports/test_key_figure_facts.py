@@ -7,15 +7,16 @@ import datetime
 import pytest
 from django.db import connection
 
-from audit.key_figure_fact_models import KeyFigureDirtyMonth, KeyFigureFact
+from audit.key_figure_fact_models import KeyFigureClosing, KeyFigureDirtyMonth, KeyFigureFact, KeyFigureParticipation
 from audit.reports import get_report, key_figure_facts
 from audit.reports.base import ReportParams, parse_period
 from audit.reports.key_figures import _figures
 from bench import dataset
 from cases.finance_models import Decision
 from cases.models import Unit
+from insatser.models import InsatsType, Participation, ParticipationClosing, ParticipationStatus
 
-from .board_fixture import correct, key_figures_world
+from .board_fixture import correct, key_figures_world, participate
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the facts are kept inside PostgreSQL")
 
@@ -149,3 +150,60 @@ def test_a_household_with_support_at_two_units_in_one_month_is_one_household():
     norr = _figures(Q1_2025, w.units["eb-norr"].pk, facts=True)["households"]["m0"]["total"]
     main = _figures(Q1_2025, w.units["ekonomiskt-bistand"].pk, facts=True)["households"]["m0"]["total"]
     assert jan == norr + main - 1  # P1's household is in both units, once in the whole
+
+
+def _marked() -> set:
+    return set(KeyFigureDirtyMonth.objects.values_list("month", flat=True))
+
+
+@pytest.mark.django_db
+def test_late_changes_to_closings_and_participations_mark_their_months():
+    """Each change the closings' and participants' figures depend on marks the months whose facts
+    hold it (the closing's end month, the participation's start month), and the rebuilt facts give
+    the live figures again."""
+    w = key_figures_world()
+    periods = [Q1_2025, parse_period(kind="year", year=2024, today=D(2025, 6, 1))]
+    units = [None, *Unit.objects.values_list("pk", flat=True)]
+    key_figure_facts.refresh()
+    assert KeyFigureClosing.objects.filter(month=D(2025, 2, 1), reason="work").get().n == 1
+    assert KeyFigureParticipation.objects.count() == Participation.objects.count()
+
+    # A closing moved from February to April 2025, out of the quarter.
+    closing = ParticipationClosing.objects.get(participation__applicant=w.persons["P1"], reason="work",
+                                               end_date=D(2025, 2, 15))
+    closing.end_date = D(2025, 4, 2)
+    closing.save(update_fields=["end_date"])
+    assert {D(2025, 2, 1), D(2025, 4, 1)} <= _marked()
+    _assert_same(periods, units)
+    assert "work" not in _figures(Q1_2025, None, facts=True)["by_reason"]
+
+    # P2's birth date corrected: 26 becomes 31 (30-49), in both the closings and the participants.
+    person = w.persons["P2"]
+    person.birth_date = D(1993, 4, 1)
+    person.save(update_fields=["birth_date"])
+    assert {D(2024, 11, 1), D(2025, 1, 1)} <= _marked()
+    _assert_same(periods, units)
+    assert _figures(Q1_2025, None, facts=True)["participants"]["work_training"]["age_30_49"] == 1
+
+    # The coordinator who proposed every closing moves to another unit: the closings follow.
+    w.coordinator.unit = w.units["parketten"]
+    w.coordinator.save(update_fields=["unit"])
+    assert D(2025, 1, 1) in _marked()
+    _assert_same(periods, units)
+    assert sum(_figures(Q1_2025, w.units["parketten"].pk, facts=True)["closings"]["count"].values()) > 0
+
+    # An insats given another type and provider: its participations count under the new ones.
+    insats = w.insatser["I3"]  # P3's labour market employment since June 2024
+    insats.insats_type, insats.provider_unit = InsatsType.WORK_TRAINING, w.units["insats-matchning"]
+    insats.save(update_fields=["insats_type", "provider_unit"])
+    assert D(2024, 6, 1) in _marked()
+    _assert_same(periods, units)
+    assert _figures(Q1_2025, None, facts=True)["participants"]["employment"]["total"] == 0
+
+    # A participation started and another ended after the facts were built.
+    participate(w, "P4", "I2", D(2025, 2, 3))
+    running = Participation.objects.get(applicant=w.persons["P5"])
+    running.status, running.end_date, running.closing_reason = ParticipationStatus.CLOSED, D(2025, 3, 10), "work"
+    running.save(update_fields=["status", "end_date", "closing_reason"])
+    assert {D(2025, 2, 1), D(2025, 3, 1)} <= _marked()
+    _assert_same(periods, units)
