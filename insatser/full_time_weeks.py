@@ -3,9 +3,11 @@
 The definition is insatser.full_time's (DOMAIN.md 3; 004:114-116, 652-657), which answers one week
 per query with subqueries per person. A board report asks it for up to 53 weeks, and week by week
 that was 53 correlated scans per person. Here no row is repeated per week: each barrier,
-participation, attendance report and exemption becomes a range of weeks, each person's weeks are
-cut into segments where nothing changes, and the segments are counted into the weeks (see
-SEGMENTS). bench/full_time_report.py times both.
+participation and exemption becomes a range of weeks, each person's weeks are cut into segments
+where nothing changes, and the segments are counted into the weeks (see SEGMENTS). Reported
+attendance, one row per participation and week, corrects only its own week of the segment it falls
+in (attendance_change), so it does not cut the segments week by week. bench/full_time_report.py
+times both.
 
 The two must agree: tests/insatser/test_full_time_weeks.py compares them on generated data and on
 each edge of the definition (a participation starting or ending mid-week, two at once, an
@@ -74,13 +76,15 @@ _LAST_WEEK_HOURS = _hours_on_days("{d} <= p.last_weekday")
 
 # A person's facts change only where a row's weeks begin or end. So every row becomes a range of
 # weeks [lo, hi] carrying what it adds (a barrier 1 to "under the norm", a participation its hours
-# to the scheduled ones, a week's attendance its hours, the exemption in force 1 and its hours);
+# to the scheduled ones, the exemption in force 1 and its hours);
 # each range becomes two events (+ at lo, - after hi), and each person's running sums in week
 # order cut the person's weeks into segments over which everything is constant. A segment under
 # the norm counts in each of its weeks: two events again, summed over the weeks. A row costs a
 # few rows, not one per week (at 20 000 persons, about 300 000 events instead of a million
-# person-weeks).
-_RANGE_COLUMNS = ("under", "scheduled", "attended", "exempted", "required")
+# person-weeks). Attendance is the exception: it is reported week by week, so as ranges it cut every
+# attending person's segments into single weeks (at 1 000 000 persons, 3.8 million reports made 16
+# million events and 6.8 million segments for a year); it is counted per week on top instead.
+_RANGE_COLUMNS = ("under", "scheduled", "exempted", "required")
 
 
 def _range(select: str, **values: str) -> str:
@@ -88,7 +92,7 @@ def _range(select: str, **values: str) -> str:
 
     Hours are summed as whole hundredths (integers: every hours column has at most two decimals,
     so the sums and comparisons are exact, and integer sums are several times faster than numeric)."""
-    hours = {"scheduled", "attended", "required"}
+    hours = {"scheduled", "required"}
     return f"SELECT {select}, " + ", ".join(
         f"(({values[c]}) * 100)::int AS {c}" if c in values and c in hours else f"{values.get(c, '0')} AS {c}"
         for c in _RANGE_COLUMNS
@@ -140,11 +144,6 @@ fact_range AS MATERIALIZED (
     {_range("p.applicant_id, p.k_last, p.k_last", scheduled=_LAST_WEEK_HOURS)}
     FROM participation p WHERE p.k_last > p.k_first AND p.k_last >= 0 AND p.k_last < %(n)s
   UNION ALL
-    -- Reported attendance for the week's Monday (week_start is always a Monday).
-    {_range(f"p.applicant_id, {_ATTENDANCE_WEEK}, {_ATTENDANCE_WEEK}", attended="a.attended_hours")}
-    FROM {T['attendance']} a JOIN {T['participation']} p ON p.id = a.participation_id
-    WHERE a.week_start BETWEEN %(first)s::date AND %(last)s::date AND (a.week_start - %(first)s::date) %% 7 = 0
-  UNION ALL
     -- Consecutive weeks in which the same exemption is the one in force.
     {_range("applicant_id, min(k), max(k)", exempted="1", required="min(hours)")}
     FROM (SELECT *, k - row_number() OVER (PARTITION BY applicant_id, id ORDER BY k) AS run FROM exemption_week) w
@@ -156,30 +155,50 @@ person_event AS (
     SELECT applicant_id, hi + 1, {', '.join(f'-{c}' for c in _RANGE_COLUMNS)} FROM fact_range
     WHERE lo <= hi AND hi + 1 < %(n)s
 ),
-segment AS (
+segment AS MATERIALIZED (
     -- Under the norm from week lo to hi - 1; an exemption in force replaces the norm with its hours.
-    SELECT s.applicant_id, s.lo, s.hi, (s.exempted > 0)::int AS exempted,
-           (s.scheduled >= s.required)::int AS scheduled_full, (s.attended >= s.required)::int AS attended_full,
+    -- attended_full is what the weeks without reported attendance have (0 hours against the
+    -- required ones: only an exemption requiring none is reached); attendance_change corrects the
+    -- weeks with attendance.
+    SELECT s.applicant_id, s.lo, s.hi, s.required, (s.exempted > 0)::int AS exempted,
+           (s.scheduled >= s.required)::int AS scheduled_full, (0 >= s.required)::int AS attended_full,
            (a.birth_date > %(born_after)s AND a.birth_date <= %(born_by)s)::int AS young
     FROM (
         -- One sort: the sums' default frame takes in every event of the same week (its peers), and
         -- the last event of each week is the one whose next event is a later week.
         SELECT applicant_id, k AS lo, lead(k, 1, %(n)s) OVER w AS hi, sum(under) OVER w AS under,
-               sum(scheduled) OVER w AS scheduled, sum(attended) OVER w AS attended,
-               sum(exempted) OVER w AS exempted,
+               sum(scheduled) OVER w AS scheduled, sum(exempted) OVER w AS exempted,
                CASE WHEN sum(exempted) OVER w > 0 THEN sum(required) OVER w ELSE %(norm)s END AS required
         FROM person_event WINDOW w AS (PARTITION BY applicant_id ORDER BY k)
     ) s
     JOIN {T['applicant']} a ON a.id = s.applicant_id
     WHERE s.hi > s.lo AND s.under > 0 {{unit}}
 ),
+attendance_week AS (
+    -- Reported attendance for the week's Monday (week_start is always a Monday), per person and
+    -- week. Kept out of the segments: a week's report would otherwise cut the person's weeks into
+    -- one segment per reported week (millions of segments for a year at national scale).
+    SELECT p.applicant_id, {_ATTENDANCE_WEEK} AS k, sum((a.attended_hours * 100)::int) AS attended
+    FROM {T['attendance']} a JOIN {T['participation']} p ON p.id = a.participation_id
+    WHERE a.week_start BETWEEN %(first)s::date AND %(last)s::date AND (a.week_start - %(first)s::date) %% 7 = 0
+    GROUP BY 1, 2
+),
+attendance_change AS (
+    -- A week with attendance in a segment: full time by the hours attended, not by none.
+    SELECT t.k, s.young, (t.attended >= s.required)::int - s.attended_full AS d
+    FROM attendance_week t JOIN segment s ON s.applicant_id = t.applicant_id AND t.k >= s.lo AND t.k < s.hi
+),
 week_event AS (
-    -- Each segment counts in every week from its first to its last.
+    -- Each segment counts in every week from its first to its last; each attendance change in its week.
     SELECT lo AS k, 1 AS under_norm, exempted, scheduled_full, attended_full, young AS under_norm_young,
            young * attended_full AS attended_full_young FROM segment
   UNION ALL
     SELECT hi, -1, -exempted, -scheduled_full, -attended_full, -young, -young * attended_full FROM segment
     WHERE hi < %(n)s
+  UNION ALL
+    SELECT k, 0, 0, 0, d, 0, young * d FROM attendance_change WHERE d <> 0
+  UNION ALL
+    SELECT k + 1, 0, 0, 0, -d, 0, -young * d FROM attendance_change WHERE d <> 0 AND k + 1 < %(n)s
 )
 """
 
