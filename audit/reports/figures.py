@@ -111,7 +111,8 @@ class DaysBetween(Func):
         )
 
 
-def _compiled(qs: QuerySet) -> tuple[str, tuple]:
+def compiled(qs: QuerySet) -> tuple[str, tuple]:
+    """The SQL of `qs` and its parameters, as the ORM compiles it (for statements that wrap it)."""
     sql, params = qs.query.sql_with_params()
     return sql, tuple(params)
 
@@ -124,10 +125,10 @@ def _joined_to_groups(rows: QuerySet, groups: QuerySet | None) -> tuple[str, tup
     key_figure_queries.household_applicants). Both are compiled by the ORM, so their conditions are
     the same lookups the rest of the reports use; only the join and the aggregates are written here.
     """
-    rows_sql, rows_params = _compiled(rows)
+    rows_sql, rows_params = compiled(rows)
     if groups is None:  # the rows carry their own g_<group> columns
         return f"WITH r AS ({rows_sql}) ", rows_params
-    groups_sql, groups_params = _compiled(groups)
+    groups_sql, groups_params = compiled(groups)
     return f"WITH r AS ({rows_sql}), s AS ({groups_sql}) ", rows_params + groups_params
 
 

@@ -18,16 +18,12 @@ from django.db.models import Count, F
 from django.db.models.functions import TruncMonth
 
 from audit.reports import key_figure_queries as kq
-
-
-def _sql(qs) -> tuple[str, list]:
-    sql, params = qs.query.sql_with_params()
-    return sql, list(params)
+from audit.reports.figures import compiled
 
 
 def _insert_closings(cursor, months: list[datetime.date]) -> None:
     person = kq.PERSON_OF_CLOSING
-    closings_sql, params = _sql(
+    closings_sql, params = compiled(
         kq.confirmed_closings().annotate(in_month=TruncMonth("end_date")).filter(in_month__in=months).order_by()
         .values("in_month", "reason", unit=F(kq.CLOSING_UNIT), gender=F(person["gender"]), birth=F(person["birth"]))
         .annotate(n=Count("pk"))
@@ -42,7 +38,7 @@ def _insert_closings(cursor, months: list[datetime.date]) -> None:
 
 
 def _insert_participations(cursor, months: list[datetime.date]) -> None:
-    participations_sql, params = _sql(
+    participations_sql, params = compiled(
         kq.running_participations().annotate(in_month=TruncMonth("start_date")).filter(in_month__in=months)
         .order_by().values(
             "in_month", "applicant_id", "start_date", "last_day",
@@ -77,9 +73,17 @@ SELECT m, now() FROM (
 ) months
 """
 
-_START = "SELECT date_trunc('month', p.start_date)::date FROM {rows} r JOIN insatser_participation p ON "
-_END = ("SELECT date_trunc('month', c.end_date)::date FROM {rows} r JOIN insatser_participation p ON {on} "
-        "JOIN insatser_participationclosing c ON c.participation_id = p.id")
+
+def _start_months(join_on: str) -> str:
+    """The start months of the participations joined to the rows of {rows} (alias r) `join_on`."""
+    return f"SELECT date_trunc('month', p.start_date)::date FROM {{rows}} r JOIN insatser_participation p ON {join_on}"
+
+
+def _end_months(join_on: str) -> str:
+    """The end months of the closings joined to the rows of {rows} (alias r) `join_on`."""
+    return (f"SELECT date_trunc('month', c.end_date)::date FROM {{rows}} r "
+            f"JOIN insatser_participationclosing c ON {join_on}")
+
 
 # As key_figure_facts.TRIGGERS, with no applications: table -> (None, the months of the facts the
 # rows of {rows} are in, the columns whose change matters on UPDATE or None for any, the events).
@@ -90,20 +94,17 @@ TRIGGERS = {
     "insatser_participation": (
         None,
         "SELECT date_trunc('month', r.start_date)::date FROM {rows} r UNION ALL "
-        "SELECT date_trunc('month', c.end_date)::date FROM {rows} r "
-        "JOIN insatser_participationclosing c ON c.participation_id = r.id",
+        + _end_months("c.participation_id = r.id"),
         None, ("INSERT", "UPDATE", "DELETE"),
     ),
     "cases_applicant": (
-        None, _START + "p.applicant_id = r.id UNION ALL " + _END.format(rows="{rows}", on="p.applicant_id = r.id"),
+        None,
+        _start_months("p.applicant_id = r.id") + " UNION ALL "
+        + _end_months("c.participation_id IN (SELECT id FROM insatser_participation WHERE applicant_id = r.id)"),
         ("legal_gender", "birth_date"), ("UPDATE",),
     ),
-    "cases_staff": (
-        None, "SELECT date_trunc('month', c.end_date)::date FROM {rows} r "
-        "JOIN insatser_participationclosing c ON c.proposed_by_id = r.id",
-        ("unit_id",), ("UPDATE",),
-    ),
+    "cases_staff": (None, _end_months("c.proposed_by_id = r.id"), ("unit_id",), ("UPDATE",)),
     "insatser_insats": (
-        None, _START + "p.insats_id = r.id", ("insats_type", "provider_unit_id"), ("UPDATE",),
+        None, _start_months("p.insats_id = r.id"), ("insats_type", "provider_unit_id"), ("UPDATE",),
     ),
 }

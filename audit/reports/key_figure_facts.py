@@ -22,6 +22,7 @@ from django.db.models.functions import TruncMonth
 from audit.key_figure_fact_models import KeyFigureDirtyMonth
 from audit.reports import key_figure_activity_facts as activity
 from audit.reports import key_figure_queries as kq
+from audit.reports.figures import compiled
 from cases.finance_models import Application, Decision, DecisionItemKind
 from cases.models import Case
 from planning.norms import add_months
@@ -36,14 +37,9 @@ def available() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _sql(qs) -> tuple[str, list]:
-    sql, params = qs.query.sql_with_params()
-    return sql, list(params)
-
-
 def _applicants(households) -> tuple[str, list]:
     """hh, gender, birth: the sökande of `households` (a queryset of household ids)."""
-    return _sql(
+    return compiled(
         kq.latest_applicant_memberships(households).values(
             hh=F("household_id"), gender=F("applicant__legal_gender"), birth=F("applicant__birth_date")
         )
@@ -52,14 +48,14 @@ def _applicants(households) -> tuple[str, list]:
 
 def _insert_facts(cursor, months: list[datetime.date]) -> None:
     income, cost = Q(item_kind=DecisionItemKind.INCOME_SUPPORT), Q(item_kind=DecisionItemKind.COST)
-    granted_sql, granted_params = _sql(
+    granted_sql, granted_params = compiled(
         kq.granted().filter(application__month__in=months).order_by().values("application_id").annotate(
             support=Count("pk", filter=income),
             income_support=Sum("amount", filter=income),
             other_costs=Sum("amount", filter=cost),
         )
     )
-    paid_sql, paid_params = _sql(
+    paid_sql, paid_params = compiled(
         kq.paid_orders().filter(decision__application__month__in=months).order_by()
         .values(app=F("decision__application_id")).annotate(
             income_support=Sum("amount", filter=Q(decision__item_kind=DecisionItemKind.INCOME_SUPPORT)),
@@ -97,7 +93,7 @@ def _insert_waits(cursor, months: list[datetime.date]) -> None:
     """Applications whose first original decision falls in `months`, counted per wait."""
     first, last = min(months), add_months(max(months), 1) - datetime.timedelta(days=1)
     decided_then = Decision.objects.filter(replaces__isnull=True, decided_on__gte=first, decided_on__lte=last)
-    waits_sql, waits_params = _sql(
+    waits_sql, waits_params = compiled(
         kq.decided_applications()
         .filter(pk__in=decided_then.values("application_id"))
         .annotate(first_month=TruncMonth("first_decided"))
