@@ -239,9 +239,11 @@ class FollowUp(TimeStampedModel):
 class PlanFacts(models.Model):
     """What a plan's quality answers count in other tables, one row per plan: its sub-goals, its
     activities (and those without a responsible or a how), its first follow-up and the first
-    signed version that replaced it. A database view (migration 0007), read only: count_answers
-    joins it so that a report over a million plans groups each table once instead of running a
-    subquery per plan and fact (planning/quality.py). It holds no rows of its own."""
+    signed version that replaced it. Read only: count_answers joins it so that a report over a
+    million plans reads a row per plan instead of running a subquery per plan and fact
+    (planning/quality.py). On PostgreSQL a table that statement triggers keep in step with the
+    plans and their rows (planning/plan_facts.py, migration 0008); on SQLite the view of
+    migration 0007. Not managed by Django either way."""
 
     plan = models.OneToOneField(ImplementationPlan, primary_key=True, on_delete=models.DO_NOTHING,
                                 related_name="facts", db_column="plan_id")
@@ -251,6 +253,10 @@ class PlanFacts(models.Model):
     activities_without_how = models.IntegerField()
     first_follow_up_on = models.DateField(null=True)
     first_signed_successor_on = models.DateField(null=True)
+    # The person's coordinator assignments: the last one's start, and the end of the one that
+    # ended last (None while one is open or when there is none).
+    assignments_last_start = models.DateField(null=True)
+    assignments_last_end = models.DateField(null=True)
 
     class Meta:
         managed = False

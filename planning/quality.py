@@ -96,16 +96,24 @@ def annotate_facts(queryset: QuerySet[ImplementationPlan], *, on: datetime.date,
     (a view joined to a few plans would still group every table). The same facts either way
     (tests/planning/test_count_answers.py)."""
     window_end = Coalesce("valid_until", AddMonths("made_on", norms.norm("plan_validity_months")))
-    last_assignment = CoordinatorAssignment.objects.filter(
-        applicant_id=OuterRef("applicant_id"), start_date__lte=on
-    ).order_by(F("end_date").desc(nulls_first=True))
     common = {
         "q_window_end": window_end,
         "q_case_closed_on": Case(When(case__closed_on__lte=on, then=F("case__closed_on")), default=None,
                                  output_field=DateField()),
-        "q_left_target_on": Subquery(last_assignment.values("end_date")[:1], output_field=DateField()),
     }
+    last_assignment = CoordinatorAssignment.objects.filter(
+        applicant_id=OuterRef("applicant_id"), start_date__lte=on
+    ).order_by(F("end_date").desc(nulls_first=True))
+    left_target_on = Subquery(last_assignment.values("end_date")[:1], output_field=DateField())
     if joined:
+        # The person's last assignment as the facts keep it, when every assignment had started by
+        # `on`; only for a day before the last one started is the subquery asked (a subquery per
+        # plan runs in one PostgreSQL process only: a million times for a year's plans).
+        common["q_left_target_on"] = Case(
+            When(facts__assignments_last_start__isnull=True, then=None),
+            When(facts__assignments_last_start__lte=on, then=F("facts__assignments_last_end")),
+            default=left_target_on, output_field=DateField(),
+        )
         successor = "facts__first_signed_successor_on"
         first = "facts__first_follow_up_on"
         counted = {
@@ -121,6 +129,7 @@ def annotate_facts(queryset: QuerySet[ImplementationPlan], *, on: datetime.date,
         in_time = Case(When(Q(**{f"{first}__lte": F("q_window_end")}) & Q(**{f"{first}__lte": on}), then=Value(True)),
                        default=Value(False), output_field=BooleanField())
     else:
+        common["q_left_target_on"] = left_target_on
         replaced = ImplementationPlan.objects.filter(
             supersedes_id=OuterRef("pk"), status=PlanStatus.SIGNED, made_on__lte=on
         ).order_by("made_on")

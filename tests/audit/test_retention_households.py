@@ -171,7 +171,7 @@ def test_every_model_that_points_into_the_file_is_in_it():
     file = set(personakt.kinds())
     for model in apps.get_models():
         if not model._meta.managed:
-            continue  # a database view (planning.PlanFacts): no rows of its own to purge
+            continue  # planning.PlanFacts: a view, or a table whose rows go with their plans (planning/plan_facts.py)
         label = model._meta.label_lower
         for field in model._meta.concrete_fields:
             if field.is_relation and field.related_model and field.related_model._meta.label_lower in file:

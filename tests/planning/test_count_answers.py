@@ -1,6 +1,7 @@
 """count_answers against annotate_quality plan by plan: random plans in every state, with and
 without each fact (sub-goals, activities lacking a responsible or a how, follow-ups in and out of
-the plan's six months, a closed case, an ended coordinator assignment, a replacing version),
+the plan's six months, a closed case, an ended coordinator assignment and a later new one, a
+replacing version),
 counted on several days, on the database the suite runs on."""
 
 import datetime
@@ -34,8 +35,12 @@ def _random_plans(rng: random.Random) -> None:
             case.status, case.closed_on, case.closing_reason = "closed", D(2024, rng.randint(4, 12), 1), "work"
             case.save()
         if rng.random() < 0.7:
-            CoordinatorAssignmentFactory(case=case, applicant=person, start_date=D(2024, 1, 1),
-                                         end_date=rng.choice([None, D(2024, 6, 1), D(2024, 11, 1)]))
+            ended = rng.choice([None, D(2024, 6, 1), D(2024, 11, 1)])
+            CoordinatorAssignmentFactory(case=case, applicant=person, start_date=D(2024, 1, 1), end_date=ended)
+            if ended == D(2024, 6, 1) and rng.random() < 0.6:
+                # A new assignment after the first ended: a day before it sees only the first.
+                CoordinatorAssignmentFactory(case=case, applicant=person, start_date=D(2024, 8, 1),
+                                             end_date=rng.choice([None, D(2024, 10, 1)]))
         previous = None
         versions = rng.randint(1, 3)
         for version in range(1, versions + 1):
