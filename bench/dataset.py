@@ -736,18 +736,18 @@ def generate(persons: int, seed: int = 2026, *, today: datetime.date | None = No
         with transaction.atomic():
             _load([work, *main_steps, *finance], **options, tables=TABLES)
             _finish(params, seed, today, rows=rows, verbose=verbose)
-    if superuser:  # the triggers that mark report 1's facts stale and keep the plans' facts were off for the load
+    if superuser:  # the triggers of report 1's and report 2's facts were off for the load
         from audit.reports import key_figure_facts
-        from planning import plan_facts
+        from planning import follow_up_due, plan_facts
 
         key_figure_facts.mark_all_stale()
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            plan_facts.rebuild(cursor)
-            rows["planning_planfacts"] = cursor.rowcount
-        if verbose:
-            print(f"  {'planning_planfacts':<36}{rows['planning_planfacts']:>11} rows "
-                  f"{time.perf_counter() - started:>8.1f} s", flush=True)
+        for table, rebuild in (("planning_planfacts", plan_facts.rebuild), ("planning_followupdue", follow_up_due.rebuild)):
+            started = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                rebuild(cursor)
+                rows[table] = cursor.rowcount
+            if verbose:
+                print(f"  {table:<36}{rows[table]:>11} rows {time.perf_counter() - started:>8.1f} s", flush=True)
     return rows
 
 

@@ -236,6 +236,32 @@ class FollowUp(TimeStampedModel):
         ]
 
 
+class FollowUpDue(models.Model):
+    """The day each follow-up was due: the next follow-up that the person's previous one set, or
+    for the first, its plan's "följs upp senast" (planning/follow_up_due.py has the definition).
+    Read only, with the person, the day and whether the person followed the plan, so that report 2
+    counts the follow-ups made in a period without ordering every follow-up again. On PostgreSQL a
+    table that statement triggers keep in step with the follow-ups and the plans (migration 0009);
+    on SQLite a view. Not managed by Django either way."""
+
+    follow_up = models.OneToOneField(FollowUp, primary_key=True, on_delete=models.DO_NOTHING, related_name="due",
+                                     db_column="follow_up_id")
+    applicant = models.ForeignKey("cases.Applicant", on_delete=models.DO_NOTHING, related_name="+",
+                                  db_constraint=False)
+    followed_up_on = models.DateField()
+    follows_plan = models.BooleanField()
+    due_on = models.DateField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "planning_followupdue"
+        verbose_name = "uppföljningens planerade datum"
+        verbose_name_plural = "uppföljningarnas planerade datum"
+
+    def __str__(self) -> str:
+        return f"Planerat datum för uppföljning {self.follow_up_id}"
+
+
 class PlanFacts(models.Model):
     """What a plan's quality answers count in other tables, one row per plan: its sub-goals, its
     activities (and those without a responsible or a how), its first follow-up and the first

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from planning import statement_triggers
+
 COLUMNS = ("subgoals", "activities", "activities_without_responsible", "activities_without_how",
            "first_follow_up_on", "first_signed_successor_on", "assignments_last_start", "assignments_last_end")
 
@@ -63,7 +65,8 @@ CREATE TABLE planning_planfacts (
 )
 """
 # No foreign key to the plan: the test database's flush truncates the plans without this
-# unmanaged table, which a key would forbid. A deleted plan's row goes with the plan (REFRESH).
+# unmanaged table, which a key would forbid (a TRUNCATE of a source table builds the facts again,
+# planning/statement_triggers.py). A deleted plan's row goes with the plan (REFRESH).
 
 # The facts of the plans given, each read through the child tables' plan indexes, written over
 # the stored rows; a plan that no longer exists loses its row. The rows are locked first, so a
@@ -109,10 +112,9 @@ END;
 $$ LANGUAGE plpgsql
 """
 
-# Per table: the plans whose facts a row stands for (selected from `{rows}`, the statement's old or
-# new rows as `{r}`, with `{where}` the rows that changed on UPDATE), and the columns whose change
-# matters on UPDATE. A plan's own columns count only for the plan it
-# replaces (first_signed_successor_on); its own row comes and goes with it.
+# Per table: the plans whose facts a row stands for, and the columns whose change matters on UPDATE
+# (planning/statement_triggers.py). A plan's own columns count only for the plan it replaces
+# (first_signed_successor_on) and its person's assignments; its own row comes and goes with it.
 SOURCES = {
     "planning_subgoal": (["SELECT {r}.plan_id FROM {rows}{where}"], ["plan_id"]),
     "planning_planactivity": (["SELECT {r}.plan_id FROM {rows}{where}"], ["plan_id", "responsible", "how"]),
@@ -125,44 +127,15 @@ SOURCES = {
         ["applicant_id", "start_date", "end_date"],
     ),
 }
-EVENTS = ("INSERT", "UPDATE", "DELETE")
-_REFERENCING = {"INSERT": "NEW TABLE AS new_rows", "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-                "DELETE": "OLD TABLE AS old_rows"}
 
 
-def _plans(table: str, rows: str, where: str = "") -> str:
-    ids, _ = SOURCES[table]
-    return " UNION ".join(i.format(rows=rows, r=rows.split()[-1], where=where) for i in ids)
-
-
-def _function(table: str) -> str:
-    _, columns = SOURCES[table]
-    changed = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in columns)
-    # Each side's rows joined to the other's by id, kept where a column that counts changed.
-    updated = " UNION ".join((
-        _plans(table, "old_rows o", f" WHERE EXISTS (SELECT 1 FROM new_rows n WHERE n.id = o.id AND ({changed}))"),
-        _plans(table, "new_rows n", f" WHERE EXISTS (SELECT 1 FROM old_rows o WHERE o.id = n.id AND ({changed}))"),
-    ))
-    return f"""
-CREATE OR REPLACE FUNCTION planning_pf_{table}() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM planning_plan_facts_refresh(ARRAY(SELECT x FROM ({_plans(table, "new_rows n")}) t(x) WHERE x IS NOT NULL));
-    ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM planning_plan_facts_refresh(ARRAY(SELECT x FROM ({updated}) t(x) WHERE x IS NOT NULL));
-    ELSE
-        PERFORM planning_plan_facts_refresh(ARRAY(SELECT x FROM ({_plans(table, "old_rows o")}) t(x) WHERE x IS NOT NULL));
-    END IF;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql
-"""
+REBUILD = ["TRUNCATE planning_planfacts", f"INSERT INTO planning_planfacts {DEFINITION}"]
 
 
 def rebuild(cursor) -> None:
     """Every plan's facts from the definition (after a load with the triggers off)."""
-    cursor.execute("TRUNCATE planning_planfacts")
-    cursor.execute(f"INSERT INTO planning_planfacts {DEFINITION}")
+    for statement in REBUILD:
+        cursor.execute(statement)
 
 
 def _view(schema_editor, definition: str) -> None:
@@ -183,14 +156,7 @@ def install(schema_editor) -> None:
     schema_editor.execute("DROP VIEW IF EXISTS planning_planfacts", params=None)
     schema_editor.execute(TABLE, params=None)
     schema_editor.execute(REFRESH, params=None)
-    for table in SOURCES:
-        schema_editor.execute(_function(table), params=None)
-        for event in EVENTS:
-            schema_editor.execute(
-                f"CREATE TRIGGER planning_pf_{event.lower()} AFTER {event} ON {table} "
-                f"REFERENCING {_REFERENCING[event]} FOR EACH STATEMENT EXECUTE FUNCTION planning_pf_{table}()",
-                params=None,
-            )
+    statement_triggers.create(schema_editor, "planning_pf", "planning_plan_facts_refresh", SOURCES, REBUILD)
     with schema_editor.connection.cursor() as cursor:
         rebuild(cursor)
 
@@ -199,10 +165,7 @@ def uninstall(schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         _view(schema_editor, _definition_0007())
         return
-    for table in SOURCES:
-        for event in EVENTS:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS planning_pf_{event.lower()} ON {table}", params=None)
-        schema_editor.execute(f"DROP FUNCTION IF EXISTS planning_pf_{table}()", params=None)
+    statement_triggers.drop(schema_editor, "planning_pf", SOURCES)
     schema_editor.execute("DROP FUNCTION IF EXISTS planning_plan_facts_refresh(bigint[])", params=None)
     schema_editor.execute("DROP TABLE IF EXISTS planning_planfacts", params=None)
     _view(schema_editor, _definition_0007())

@@ -4,10 +4,9 @@ update), moved to another plan and deleted, a draft signed as a new version, a p
 sessions adding to one plan at once; the person's coordinator assignments added, ended and deleted. On SQLite the facts are the definition itself (a view)."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 from django.utils import timezone
 
 from cases.models import CoordinatorAssignment
@@ -21,6 +20,7 @@ from tests.factories.planning import (
     SignedPlanFactory,
     SubgoalFactory,
 )
+from tests.planning.sessions import second_waits_for_first
 
 D = datetime.date
 postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a view on SQLite: nothing stored")
@@ -110,36 +110,21 @@ def test_two_sessions_adding_to_one_plan_both_count():
     """Each session counts the plan's sub-goals in its trigger; the second waits for the first's
     row and then sees its committed sub-goal, so the stored count is two, not the last one's one."""
     plan, _ = _versions()
-    first_added, release, errors = threading.Event(), threading.Event(), []
-
-    def first_session():
-        try:
-            with transaction.atomic():
-                SubgoalFactory(plan=plan)
-                first_added.set()
-                release.wait(10)
-        except Exception as error:  # noqa: BLE001 - reported to the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    def second_session():
-        try:
-            SubgoalFactory(plan=plan)
-        except Exception as error:  # noqa: BLE001
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    one = threading.Thread(target=first_session)
-    one.start()
-    assert first_added.wait(10)
-    two = threading.Thread(target=second_session)
-    two.start()
-    two.join(1)
-    assert two.is_alive(), "the second session waits for the first's row"
-    release.set()
-    one.join(10), two.join(10)
+    errors = second_waits_for_first(lambda: SubgoalFactory(plan=plan), lambda: SubgoalFactory(plan=plan))
     assert not errors
     assert _stored() == _defined()
     assert {row[0]: row[1] for row in _stored()}[plan.pk] == 2
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_a_truncated_table_builds_the_facts_again(as_owner_role):
+    """As a test database's flush does (as the owner: the application's role may not truncate)."""
+    first, _ = _versions()
+    SubgoalFactory(plan=first)
+    FollowUpFactory(plan=first, followed_up_on=D(2024, 3, 1))
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no key check left pending
+        cursor.execute("TRUNCATE planning_subgoal CASCADE")
+    assert _stored() == _defined()
+    assert {row[0]: row[1] for row in _stored()}[first.pk] == 0
