@@ -49,14 +49,28 @@ CREATE TABLE planning_followupdue (
 INDEXES = ("CREATE INDEX planning_followupdue_applicant ON planning_followupdue (applicant_id)",
            "CREATE INDEX planning_followupdue_on ON planning_followupdue (followed_up_on)")
 
-# The given persons' due dates counted again. A person is locked first (a transaction-level
-# advisory lock per person, in id order), so a session that changed the same person's follow-ups
-# is waited for and (READ COMMITTED: a new snapshot per statement) its rows are counted too.
+# Above this many persons in one statement, the refresh locks the whole table instead of each
+# person: every advisory lock takes a slot of PostgreSQL's shared lock table (about
+# max_locks_per_transaction x max_connections, 6 400 by default), and a statement over some
+# 17 000 persons ran out of them ("out of shared memory").
+MAX_PERSON_LOCKS = 1000
+
+# The given persons' due dates counted again. They are locked first, in a statement of its own, so
+# a session that changed the same persons' follow-ups is waited for and (READ COMMITTED: a new
+# snapshot per statement) its rows are counted too: a few persons by a transaction-level advisory
+# lock each, in id order, under a ROW EXCLUSIVE lock on the table (which does not stop other
+# writers); many by a SHARE ROW EXCLUSIVE lock on the table, which waits for every other writer
+# and keeps them out until this transaction ends.
 REFRESH = f"""
 CREATE OR REPLACE FUNCTION planning_follow_up_due_refresh(persons bigint[]) RETURNS void AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext('planning_followupdue'), (x.person % 2147483647)::integer)
-    FROM (SELECT DISTINCT person FROM unnest(persons) AS person ORDER BY person) x;
+    IF cardinality(persons) > {MAX_PERSON_LOCKS} THEN
+        LOCK TABLE planning_followupdue IN SHARE ROW EXCLUSIVE MODE;
+    ELSE
+        LOCK TABLE planning_followupdue IN ROW EXCLUSIVE MODE;
+        PERFORM pg_advisory_xact_lock(hashtext('planning_followupdue'), (x.person % 2147483647)::integer)
+        FROM (SELECT DISTINCT person FROM unnest(persons) AS person ORDER BY person) x;
+    END IF;
     DELETE FROM planning_followupdue WHERE applicant_id = ANY(persons);
     INSERT INTO planning_followupdue (follow_up_id, {", ".join(COLUMNS)})
     {_ROWS.format(where=" WHERE p.applicant_id = ANY(persons)")};

@@ -86,3 +86,18 @@ def test_two_sessions_adding_a_persons_follow_ups_both_count():
     assert not errors
     assert _stored() == _defined()
     assert sorted(row[4] for row in _stored()) == [D(2024, 2, 1), D(2024, 3, 1)]
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_a_statement_over_many_persons_locks_the_table_not_each_person():
+    """Each person's advisory lock takes a slot of the shared lock table: 20 000 of them ran out
+    ("out of shared memory"). Over MAX_PERSON_LOCKS persons the table is locked instead."""
+    plan = SignedPlanFactory(made_on=D(2024, 1, 10), latest_follow_up_on=D(2024, 2, 1))
+    FollowUpFactory(plan=plan, followed_up_on=D(2024, 2, 5))
+    assert 20001 > follow_up_due.MAX_PERSON_LOCKS
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM planning_followupdue")  # as the application's role may
+        cursor.execute("SELECT planning_follow_up_due_refresh(ARRAY(SELECT generate_series(1, 20000)::bigint) || %s::bigint)",
+                       [plan.applicant_id])
+    assert _stored() == _defined() != []
