@@ -55,7 +55,9 @@ INDEXES = ("CREATE INDEX planning_followupdue_applicant ON planning_followupdue 
 # 17 000 persons ran out of them ("out of shared memory").
 MAX_PERSON_LOCKS = 1000
 
-# The given persons' due dates counted again. They are locked first, in a statement of its own, so
+# The given persons' due dates counted again: written only where one changed (a follow-up added
+# to a person's five changes one or two rows, not five), and removed where the follow-up is gone
+# or now another person's. They are locked first, in a statement of its own, so
 # a session that changed the same persons' follow-ups is waited for and (READ COMMITTED: a new
 # snapshot per statement) its rows are counted too: a few persons by a transaction-level advisory
 # lock each, in id order, under a ROW EXCLUSIVE lock on the table (which does not stop other
@@ -71,9 +73,13 @@ BEGIN
         PERFORM pg_advisory_xact_lock(hashtext('planning_followupdue'), (x.person % 2147483647)::integer)
         FROM (SELECT DISTINCT person FROM unnest(persons) AS person ORDER BY person) x;
     END IF;
-    DELETE FROM planning_followupdue WHERE applicant_id = ANY(persons);
-    INSERT INTO planning_followupdue (follow_up_id, {", ".join(COLUMNS)})
-    {_ROWS.format(where=" WHERE p.applicant_id = ANY(persons)")};
+    INSERT INTO planning_followupdue AS d (follow_up_id, {", ".join(COLUMNS)})
+    {_ROWS.format(where=" WHERE p.applicant_id = ANY(persons)")}
+    ON CONFLICT (follow_up_id) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)}
+    WHERE ({", ".join(f"d.{c}" for c in COLUMNS)}) IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in COLUMNS)});
+    DELETE FROM planning_followupdue d WHERE d.applicant_id = ANY(persons) AND NOT EXISTS (
+        SELECT 1 FROM planning_followup u JOIN planning_implementationplan p ON p.id = u.plan_id
+        WHERE u.id = d.follow_up_id AND p.applicant_id = d.applicant_id);
 END;
 $$ LANGUAGE plpgsql
 """
