@@ -91,9 +91,9 @@ DRAFT, SIGNED, SUPERSEDED = "draft", "signed", "superseded"
 
 def annotate_facts(queryset: QuerySet[ImplementationPlan], *, on: datetime.date, joined: bool = False) -> QuerySet:
     """Add the facts every answer is judged from (q_*). By default the counts and firsts are one
-    subquery per plan and fact, right for a plan or a page of plans. `joined` reads them from the
-    PlanFacts view instead, where each table is grouped once: right for counting over many plans
-    (a view joined to a few plans would still group every table). The same facts either way
+    subquery per plan and fact, right for a plan or a page of plans. `joined` reads them from
+    PlanFacts instead (a stored row per plan on PostgreSQL, a view grouping each table once on
+    SQLite: planning/plan_facts.py): right for counting over many plans. The same facts either way
     (tests/planning/test_count_answers.py)."""
     window_end = Coalesce("valid_until", AddMonths("made_on", norms.norm("plan_validity_months")))
     common = {
@@ -223,7 +223,7 @@ def count_answers(queryset: QuerySet[ImplementationPlan], *, on: datetime.date) 
     (n_<code>_<answer>), and how many there are in each state (plans, plans_<state>): the answers
     of annotate_quality, in one query. The facts are a fenced subquery's columns, so each
     subquery runs once per plan (as annotations, each answer would copy the subqueries it reads),
-    and the counted facts come from the PlanFacts view."""
+    and the counted facts come from PlanFacts."""
     exprs = {"plans": Count("pk"),
              **{f"plans_{state}": Count("pk", filter=Exact(_state(), Value(state))) for state in (SIGNED, DRAFT, SUPERSEDED)}}
     for name, (yes, na) in _conditions(on).items():
